@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# ktrim - per-application Linux kernels for VM-isolated containers.
+#
+#   make              build ./ktrim (and the static guest programs)
+#   make check        build + unit tests (plain, then ASan+UBSan) + integration tests
+#   make check-unit   unit tests only, plain build
+#   make demo         the main job, end to end (installs what it needs)
+#   make bench        ktrim against its peers (not part of check)
+#   make install PREFIX=/usr/local
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/ktrim
+MANDIR   ?= $(PREFIX)/share/man
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+CC       ?= cc
+PKGS     := libelf libzstd libkmod yaml-0.1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
+CFLAGS   ?= -O2 -g
+KT_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DKTRIM_VERSION='"$(VERSION)"' \
+            -DKTRIM_DATADIR='"$(DATADIR)"' -Icommon -Ikconfig-trim -Iinitramfs -Iprofiler -Icli \
+            $(PKG_CFLAGS) -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Components: each is a static library built from the .c files at its top.
+COMPONENTS := common kconfig-trim initramfs profiler
+lib_name = $(subst -,_,$(1))
+
+B := build
+SAN := build/san
+
+define component_rules
+$(1)_SRCS := $$(wildcard $(1)/*.c)
+$(1)_OBJS := $$(patsubst %.c,$(B)/%.o,$$($(1)_SRCS))
+$(1)_SAN_OBJS := $$(patsubst %.c,$(SAN)/%.o,$$($(1)_SRCS))
+$(B)/lib$(call lib_name,$(1)).a: $$($(1)_OBJS)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$(SAN)/lib$(call lib_name,$(1)).a: $$($(1)_SAN_OBJS)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
+
+# Link order: users before what they use.
+LIB_ORDER := profiler initramfs kconfig-trim common
+LIBS     := $(foreach c,$(LIB_ORDER),$(B)/lib$(call lib_name,$(c)).a)
+SAN_LIBS := $(foreach c,$(LIB_ORDER),$(SAN)/lib$(call lib_name,$(c)).a)
+
+CLI_SRCS := $(wildcard cli/*.c)
+CLI_OBJS := $(patsubst %.c,$(B)/%.o,$(CLI_SRCS))
+CLI_SAN_OBJS := $(patsubst %.c,$(SAN)/%.o,$(CLI_SRCS))
+
+# Guest programs: static, musl when available.
+MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
+GUEST_CC := $(if $(MUSL_GCC),musl-gcc,$(CC))
+GUEST_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Os -static -ffunction-sections -fdata-sections \
+                -Wl,--gc-sections -s -Iinitramfs/init -Iprofiler/agent
+GUESTS := $(B)/guest/ktrim-init $(B)/guest/ktrim-agent
+
+all: ktrim $(GUESTS)
+
+ktrim: $(CLI_OBJS) $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIBS) $(PKG_LIBS) $(LDFLAGS)
+
+$(B)/ktrim-san: $(CLI_SAN_OBJS) $(SAN_LIBS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SAN_OBJS) $(SAN_LIBS) $(PKG_LIBS) $(LDFLAGS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KT_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(SAN)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KT_CFLAGS) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(B)/guest/ktrim-init: $(wildcard initramfs/init/*.c initramfs/init/*.h)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+$(B)/guest/ktrim-agent: $(wildcard profiler/agent/*.c profiler/agent/*.h)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+
+# ---- tests -------------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+UNIT_SAN_BINS := $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(UNIT_SRCS))
+TEST_CFLAGS = $(CMOCKA_CFLAGS) -Itests/unit -DKT_FIXTURES='"$(CURDIR)/tests/fixtures"' \
+              -DKT_SRCDIR='"$(CURDIR)"'
+
+$(B)/tests/%: tests/unit/%.c $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(KT_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(SAN)/tests/%: tests/unit/%.c $(SAN_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(KT_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_LIBS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+deps:
+	@ci/deps.sh
+
+check-unit: all $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+check-san: $(UNIT_SAN_BINS) $(B)/ktrim-san
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(UNIT_SAN_BINS)
+
+check-integration: all
+	@tests/run-integration.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-san
+	@$(MAKE) --no-print-directory check-integration
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@ci/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/guest $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 ktrim $(DESTDIR)$(BINDIR)/ktrim
+	install -m 0755 $(GUESTS) $(DESTDIR)$(DATADIR)/guest/
+	cp -R recipes $(DESTDIR)$(DATADIR)/
+	install -m 0644 cli/ktrim.1 $(DESTDIR)$(MANDIR)/man1/ktrim.1
+
+clean:
+	rm -rf build ktrim
+
+.PHONY: all deps check check-unit check-san check-integration demo bench install clean
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The subcommand table. Only implemented commands are listed. */
+#include "cli.h"
+
+extern const struct kt_cmd kt_cmd_help;
+extern const struct kt_cmd kt_cmd_version;
+
+const struct kt_cmd *const kt_commands[] = {
+	&kt_cmd_help,
+	&kt_cmd_version,
+	NULL,
+};

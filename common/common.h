@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * common.h - the small helpers every ktrim component shares.
+ *
+ * Ownership: every object here is owned by the caller that initialised or
+ * created it and must be released with the matching _free()/_release()
+ * call. Strings handed *into* a map are copied; values stored in a map are
+ * not owned by it unless a free function was given at creation.
+ * Errors are returned as negative errno values; 0 (or a non-negative count)
+ * means success.
+ */
+#ifndef KTRIM_COMMON_H
+#define KTRIM_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define KT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define KT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* ---- growable string ------------------------------------------------- */
+
+struct kt_str {
+	char *buf;	/* NUL-terminated once anything was appended */
+	size_t len;
+	size_t cap;
+};
+#define KT_STR_INIT { NULL, 0, 0 }
+
+int kt_str_append(struct kt_str *s, const char *data, size_t n);
+int kt_str_puts(struct kt_str *s, const char *z);
+int kt_str_putc(struct kt_str *s, char c);
+int kt_str_printf(struct kt_str *s, const char *fmt, ...) KT_PRINTF(2, 3);
+int kt_str_vprintf(struct kt_str *s, const char *fmt, va_list ap);
+/* Forget the contents but keep the buffer for reuse. */
+void kt_str_reset(struct kt_str *s);
+/* Never NULL: an empty string reads as "". */
+const char *kt_str_cstr(const struct kt_str *s);
+/* Hand the buffer to the caller (who frees it); @s becomes empty. */
+char *kt_str_steal(struct kt_str *s);
+void kt_str_free(struct kt_str *s);
+
+/* ---- growable array of fixed-size elements --------------------------- */
+
+struct kt_array {
+	void *items;
+	size_t len;
+	size_t cap;
+	size_t elem_size;
+};
+#define KT_ARRAY_INIT(type) { NULL, 0, 0, sizeof(type) }
+
+void kt_array_init(struct kt_array *a, size_t elem_size);
+/* Copies *elem in; returns the stored element or NULL on ENOMEM. */
+void *kt_array_push(struct kt_array *a, const void *elem);
+void *kt_array_at(const struct kt_array *a, size_t i);
+void kt_array_sort(struct kt_array *a, int (*cmp)(const void *, const void *));
+void kt_array_free(struct kt_array *a);
+
+/* Pointer arrays are the common case: elements are void *. */
+int kt_array_push_ptr(struct kt_array *a, void *p);
+void *kt_array_ptr(const struct kt_array *a, size_t i);
+
+/* ---- string-keyed hash map ------------------------------------------- */
+
+/*
+ * Iteration follows insertion order, so output built from a map is
+ * reproducible. Deleting leaves a hole the iterator skips.
+ */
+struct kt_map;
+struct kt_map *kt_map_new(void (*free_value)(void *));
+void kt_map_free(struct kt_map *m);
+/* Insert or replace; the old value is freed with free_value when set. */
+int kt_map_set(struct kt_map *m, const char *key, void *value);
+void *kt_map_get(const struct kt_map *m, const char *key);
+bool kt_map_has(const struct kt_map *m, const char *key);
+int kt_map_del(struct kt_map *m, const char *key);
+size_t kt_map_len(const struct kt_map *m);
+
+struct kt_map_iter {
+	const struct kt_map *map;
+	size_t pos;
+	const char *key;
+	void *value;
+};
+void kt_map_iter_init(struct kt_map_iter *it, const struct kt_map *m);
+bool kt_map_iter_next(struct kt_map_iter *it);
+
+/* ---- logging --------------------------------------------------------- */
+
+enum kt_log_level {
+	KT_LOG_ERR = 0,
+	KT_LOG_WARN = 1,
+	KT_LOG_INFO = 2,
+	KT_LOG_DEBUG = 3,
+};
+
+/* Default KT_LOG_INFO; -q lowers to WARN, each -v raises by one. */
+void kt_log_set_level(int level);
+int kt_log_get_level(void);
+/* Redirect log output (tests); NULL restores stderr. */
+void kt_log_set_stream(FILE *f);
+void kt_log(int level, const char *fmt, ...) KT_PRINTF(2, 3);
+#define kt_err(...) kt_log(KT_LOG_ERR, __VA_ARGS__)
+#define kt_warn(...) kt_log(KT_LOG_WARN, __VA_ARGS__)
+#define kt_info(...) kt_log(KT_LOG_INFO, __VA_ARGS__)
+#define kt_dbg(...) kt_log(KT_LOG_DEBUG, __VA_ARGS__)
+/* One progress line, "[   12.3s] message", elapsed since the first call. */
+void kt_progress(const char *fmt, ...) KT_PRINTF(1, 2);
+/* Monotonic seconds since the first call of kt_progress or this. */
+double kt_elapsed(void);
+
+/* ---- files ----------------------------------------------------------- */
+
+/*
+ * Atomic replace: @fill writes the whole content to @f and returns 0 or a
+ * negative errno. Only when it succeeds (and flush + fsync succeed) is the
+ * temporary file renamed over @path; otherwise @path is untouched and the
+ * temporary is removed.
+ */
+int kt_atomic_write(const char *path, mode_t mode,
+		    int (*fill)(FILE *f, void *ctx), void *ctx);
+int kt_atomic_write_buf(const char *path, mode_t mode,
+			const void *buf, size_t len);
+
+/* Whole file into a NUL-terminated heap buffer; *len excludes the NUL. */
+int kt_read_file(const char *path, char **buf, size_t *len);
+int kt_mkdir_p(const char *path, mode_t mode);
+
+/* ---- YAML with positions (libyaml) ----------------------------------- */
+
+enum kt_yaml_type {
+	KT_YAML_SCALAR,
+	KT_YAML_SEQ,
+	KT_YAML_MAP,
+};
+
+struct kt_yaml_node {
+	enum kt_yaml_type type;
+	int line;		/* 1-based */
+	int col;		/* 1-based */
+	char *scalar;		/* KT_YAML_SCALAR */
+	bool quoted;		/* scalar was quoted: never a number/bool */
+	/* KT_YAML_SEQ: items[0..n); KT_YAML_MAP: keys[i] -> items[i] */
+	struct kt_yaml_node **keys;
+	struct kt_yaml_node **items;
+	size_t n;
+};
+
+struct kt_yaml_doc {
+	char *file;		/* name used in messages */
+	struct kt_yaml_node *root;	/* NULL for an empty document */
+};
+
+/*
+ * Parse @path. On error returns a negative errno and, when @err is given,
+ * a message of the form "file:line:col: problem".
+ */
+int kt_yaml_load_file(const char *path, struct kt_yaml_doc *doc,
+		      struct kt_str *err);
+int kt_yaml_load_string(const char *name, const char *text, size_t len,
+			struct kt_yaml_doc *doc, struct kt_str *err);
+void kt_yaml_doc_release(struct kt_yaml_doc *doc);
+
+struct kt_yaml_node *kt_yaml_map_get(const struct kt_yaml_node *map,
+				     const char *key);
+/*
+ * -EINVAL (and a file:line:col message naming the key) when @map holds a key
+ * not in the NULL-terminated @allowed list.
+ */
+int kt_yaml_map_check_keys(const struct kt_yaml_doc *doc,
+			   const struct kt_yaml_node *map,
+			   const char *const *allowed, struct kt_str *err);
+/* Append "file:line:col: message" for @node to @err; returns -EINVAL. */
+int kt_yaml_error(const struct kt_yaml_doc *doc,
+		  const struct kt_yaml_node *node, struct kt_str *err,
+		  const char *fmt, ...) KT_PRINTF(4, 5);
+
+/* ---- processes ------------------------------------------------------- */
+
+/*
+ * Run @argv (PATH lookup) and wait. @out, when given, receives stdout;
+ * stderr is inherited unless @log_path names a file that takes both.
+ * Returns the exit status (0..255), 128+signal when killed, or a negative
+ * errno when the program could not be started.
+ */
+int kt_run(const char *const argv[], struct kt_str *out, const char *log_path);
+
+#endif

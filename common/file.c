@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* File helpers: atomic replace, whole-file read, mkdir -p. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+
+/* The rename is only durable once the directory entry itself is synced. */
+static void sync_parent_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int fd;
+
+	if (!copy)
+		return;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
+int kt_atomic_write(const char *path, mode_t mode,
+		    int (*fill)(FILE *f, void *ctx), void *ctx)
+{
+	struct kt_str tmp = KT_STR_INIT;
+	FILE *f = NULL;
+	int fd = -1;
+	int r;
+
+	r = kt_str_printf(&tmp, "%s.tmp.XXXXXX", path);
+	if (r < 0)
+		goto out;
+	fd = mkstemp(tmp.buf);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		goto out_unlink;
+	}
+	r = fill(f, ctx);
+	if (r < 0)
+		goto out_unlink;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0 ||
+	    fchmod(fileno(f), mode) < 0) {
+		r = errno ? -errno : -EIO;
+		goto out_unlink;
+	}
+	r = fclose(f);
+	f = NULL;
+	if (r != 0) {
+		r = -errno;
+		goto out_unlink;
+	}
+	if (rename(tmp.buf, path) < 0) {
+		r = -errno;
+		goto out_unlink;
+	}
+	sync_parent_dir(path);
+	r = 0;
+	goto out;
+out_unlink:
+	if (f)
+		fclose(f);
+	unlink(tmp.buf);
+out:
+	kt_str_free(&tmp);
+	return r;
+}
+
+struct buf_ctx {
+	const void *buf;
+	size_t len;
+};
+
+static int fill_from_buf(FILE *f, void *ctx)
+{
+	const struct buf_ctx *b = ctx;
+
+	if (b->len && fwrite(b->buf, 1, b->len, f) != b->len)
+		return -EIO;
+	return 0;
+}
+
+int kt_atomic_write_buf(const char *path, mode_t mode, const void *buf,
+			size_t len)
+{
+	struct buf_ctx b = { buf, len };
+
+	return kt_atomic_write(path, mode, fill_from_buf, &b);
+}
+
+int kt_read_file(const char *path, char **buf, size_t *len)
+{
+	struct kt_str s = KT_STR_INIT;
+	char chunk[65536];
+	int fd, r = 0;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		r = kt_str_append(&s, chunk, (size_t)n);
+		if (r < 0)
+			goto out;
+	}
+	if (len)
+		*len = s.len;
+	*buf = kt_str_steal(&s);
+	if (!*buf)
+		r = -ENOMEM;
+out:
+	close(fd);
+	kt_str_free(&s);
+	return r;
+}
+
+int kt_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
