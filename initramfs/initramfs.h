@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * initramfs.h - reproducible initramfs images for ktrim guests.
+ *
+ * Four parts, usable alone:
+ *   - an archive: entries added by archive path, written as a sorted,
+ *     deterministic newc cpio, plain or zstd-compressed, optionally behind
+ *     an uncompressed first segment (the kernel unpacks concatenations);
+ *   - a reader that walks an image (plain, zstd, multi-segment) entry by
+ *     entry and can print `cpio -tv` style lines;
+ *   - a module set: names/aliases resolved with libkmod against a module
+ *     tree into the dependency closure, in load order (dependencies first);
+ *   - the container spec: the line-based file the guest init reads
+ *     (/etc/ktrim/spec), and initramfs_pack(), which puts all of it together
+ *     with the static init at /init.
+ *
+ * Ownership: objects returned by *_new() belong to the caller and are
+ * released with the matching *_free(). Strings and buffers passed in are
+ * copied unless a comment says otherwise. Errors are negative errno values;
+ * functions taking a struct kt_str *err append a human-readable message
+ * (naming the path, file:line or byte offset) when they fail.
+ */
+#ifndef KTRIM_INITRAMFS_H
+#define KTRIM_INITRAMFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "common.h"
+
+/* ---- archive (newc cpio writer) --------------------------------------- */
+
+/*
+ * Archive paths may be given with or without a leading '/'; they are
+ * stored relative ("bin/sh"), as the kernel and GNU cpio expect. A path
+ * with an empty, "." or ".." component after normalisation is rejected
+ * with -EINVAL. Missing parent directories are created (0755). Adding a
+ * path twice is -EEXIST, except a directory added again as a directory.
+ *
+ * Output is independent of insertion order and of the host: entries are
+ * sorted by path (bytewise), uid/gid are 0, mtime is the archive's mtime
+ * for every entry, inode numbers are assigned in sorted order (hard links
+ * share one), nlink is computed, device numbers of regular entries are 0.
+ */
+struct initramfs_archive;
+
+/* mtime defaults to $SOURCE_DATE_EPOCH when set and valid, else 0. */
+struct initramfs_archive *initramfs_archive_new(void);
+void initramfs_archive_free(struct initramfs_archive *a);
+void initramfs_archive_set_mtime(struct initramfs_archive *a, int64_t mtime);
+int64_t initramfs_archive_get_mtime(const struct initramfs_archive *a);
+size_t initramfs_archive_count(const struct initramfs_archive *a);
+
+/* Only permission bits (07777) of @mode are used. */
+int initramfs_archive_add_dir(struct initramfs_archive *a, const char *path,
+			      mode_t mode);
+/*
+ * Regular file whose content is read from @host_path when the archive is
+ * written (so large trees cost no memory). @mode 0 takes the host file's
+ * permission bits.
+ */
+int initramfs_archive_add_file(struct initramfs_archive *a, const char *path,
+			       const char *host_path, mode_t mode);
+/* Regular file with the given content (copied). */
+int initramfs_archive_add_data(struct initramfs_archive *a, const char *path,
+			       const void *data, size_t len, mode_t mode);
+/*
+ * Symbolic link. A relative @target that climbs above the archive root
+ * ("../../x" from "a/link") is rejected with -EINVAL; absolute targets are
+ * kept as they are (they resolve inside the guest's root).
+ */
+int initramfs_archive_add_symlink(struct initramfs_archive *a,
+				  const char *path, const char *target);
+/* @mode is S_IFCHR/S_IFBLK/S_IFIFO/S_IFSOCK | permission bits. */
+int initramfs_archive_add_node(struct initramfs_archive *a, const char *path,
+			       mode_t mode, dev_t rdev);
+/* Hard link to a regular file already in the archive. */
+int initramfs_archive_add_hardlink(struct initramfs_archive *a,
+				   const char *path, const char *existing);
+/*
+ * Add the host directory tree @host_dir below archive directory @dest
+ * ("" or "/" for the root). Keeps files, directories, symlinks, device
+ * nodes, fifos and sockets with their permission bits; hard links inside
+ * the tree stay hard links. Ownership and times are not taken from the host.
+ */
+int initramfs_archive_add_tree(struct initramfs_archive *a, const char *dest,
+			       const char *host_dir, struct kt_str *err);
+/*
+ * Add entries from a gen_init_cpio-style list file, one per line
+ * ("#" comments; uid/gid fields are accepted and ignored):
+ *   dir   <name> <mode> <uid> <gid>
+ *   file  <name> <hostpath> <mode> <uid> <gid>
+ *   slink <name> <target> <mode> <uid> <gid>
+ *   nod   <name> <mode> <uid> <gid> <c|b> <maj> <min>
+ *   pipe  <name> <mode> <uid> <gid>
+ *   sock  <name> <mode> <uid> <gid>
+ * Errors name list_path:line.
+ */
+int initramfs_archive_add_list(struct initramfs_archive *a,
+			       const char *list_path, struct kt_str *err);
+
+/* ---- writing ---------------------------------------------------------- */
+
+enum initramfs_compress {
+	INITRAMFS_COMPRESS_NONE = 0,
+	INITRAMFS_COMPRESS_ZSTD,
+};
+
+struct initramfs_write_opts {
+	enum initramfs_compress compress;
+	int level;		/* zstd level; 0 means 19 */
+	int threads;		/* zstd worker threads; 0 = single-threaded */
+	bool long_distance;	/* zstd long-distance matching */
+	/*
+	 * Optional first segment, written as plain newc cpio before the
+	 * (possibly compressed) main archive; may be NULL.
+	 */
+	const struct initramfs_archive *early;
+};
+#define INITRAMFS_WRITE_OPTS_INIT { INITRAMFS_COMPRESS_ZSTD, 0, 0, false, NULL }
+
+/* Parse "none" | "zstd" (for option parsers). */
+int initramfs_compress_parse(const char *name, enum initramfs_compress *out);
+
+/* Write the image to @f. @err names the entry or host file at fault. */
+int initramfs_archive_write(const struct initramfs_archive *a,
+			    const struct initramfs_write_opts *opts, FILE *f,
+			    struct kt_str *err);
+/* The same, atomically replacing @path (kt_atomic_write), mode 0644. */
+int initramfs_archive_write_file(const struct initramfs_archive *a,
+				 const struct initramfs_write_opts *opts,
+				 const char *path, struct kt_str *err);
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* One entry as read back; pointers are valid only during the callback. */
+struct initramfs_entry {
+	const char *path;	/* as stored, e.g. "bin/sh" */
+	uint32_t ino;
+	uint32_t mode;		/* type + permission bits */
+	uint32_t uid, gid;
+	uint32_t nlink;
+	int64_t mtime;
+	uint64_t size;		/* file data size (symlink: target length) */
+	uint32_t dev_major, dev_minor;
+	uint32_t rdev_major, rdev_minor;
+	const char *link_target;	/* symlinks only, else NULL */
+	const void *data;	/* file data (size bytes) */
+	unsigned segment;	/* 0-based segment index in the image */
+	uint64_t offset;	/* header offset within its segment's cpio */
+};
+
+/*
+ * Walk every entry of every segment of the image in @buf. Segments are
+ * concatenated newc archives, each plain or zstd-compressed, with zero
+ * padding between them (what the kernel accepts). Stops and returns the
+ * callback's value when it is non-zero. Malformed input -> -EINVAL and a
+ * message naming the segment and byte offset.
+ */
+typedef int (*initramfs_entry_fn)(const struct initramfs_entry *e, void *ctx);
+int initramfs_read_buf(const void *buf, size_t len, initramfs_entry_fn fn,
+		       void *ctx, struct kt_str *err);
+int initramfs_read_file(const char *path, initramfs_entry_fn fn, void *ctx,
+			struct kt_str *err);
+/*
+ * Append one `cpio -tv` style line (no newline), e.g.
+ * "-rwxr-xr-x   1 root     root        12345 Jan  1  1970 bin/busybox"
+ * and " -> target" for symlinks. Times are printed in UTC.
+ */
+int initramfs_entry_format(const struct initramfs_entry *e, struct kt_str *out);
+
+/* ---- module closure ---------------------------------------------------- */
+
+enum initramfs_mod_comp {
+	INITRAMFS_MOD_PLAIN = 0,	/* .ko */
+	INITRAMFS_MOD_XZ,		/* .ko.xz */
+	INITRAMFS_MOD_ZSTD,		/* .ko.zst */
+};
+
+struct initramfs_module {
+	const char *name;	/* "virtio_blk" */
+	const char *path;	/* absolute host path of the file */
+	const char *relpath;	/* relative to the module dir: kernel/.../x.ko */
+	enum initramfs_mod_comp comp;
+};
+
+struct initramfs_modset;
+
+/*
+ * @moddir is a depmod'ed /lib/modules/VER tree. @kernel_release, when not
+ * NULL, is what every module's vermagic must start with (else the
+ * basename of @moddir is used).
+ */
+int initramfs_modset_new(const char *moddir, const char *kernel_release,
+			 struct initramfs_modset **out, struct kt_str *err);
+void initramfs_modset_free(struct initramfs_modset *m);
+const char *initramfs_modset_release(const struct initramfs_modset *m);
+/*
+ * Resolve a module name or alias ("virtio_blk", "fs-ext4",
+ * "pci:v00001AF4d00001001sv*...") and add it with its dependency closure
+ * (modules.dep and softdeps, pre before post). Built-in modules are
+ * recorded (initramfs_modset_builtins) and need nothing loaded. Unknown
+ * names -> -ENOENT; a vermagic mismatch -> -EKEYREJECTED; both with a
+ * message.
+ */
+int initramfs_modset_add(struct initramfs_modset *m, const char *name,
+			 struct kt_str *err);
+/* Modules in load order: every module after all it depends on. */
+size_t initramfs_modset_count(const struct initramfs_modset *m);
+const struct initramfs_module *initramfs_modset_get(
+	const struct initramfs_modset *m, size_t i);
+/* Names that resolved to built-ins (nothing to load), sorted. */
+size_t initramfs_modset_builtin_count(const struct initramfs_modset *m);
+const char *initramfs_modset_builtin(const struct initramfs_modset *m,
+				     size_t i);
+/*
+ * Add the modules to @a under lib/modules/VER/<relpath>. With
+ * @decompress, .ko.xz/.ko.zst are stored decompressed as .ko (best for a
+ * zstd image, and loadable by kernels without CONFIG_MODULE_DECOMPRESS);
+ * otherwise they are stored as they are and the init passes
+ * MODULE_INIT_COMPRESSED_FILE. @paths (may be NULL) receives the archive
+ * paths in load order ("/lib/modules/..."), as char * the caller frees.
+ */
+int initramfs_modset_add_to_archive(const struct initramfs_modset *m,
+				    struct initramfs_archive *a,
+				    bool decompress, struct kt_array *paths,
+				    struct kt_str *err);
+/* Check one module file's .modinfo vermagic (libelf); -EKEYREJECTED. */
+int initramfs_module_check_vermagic(const char *path, const char *release,
+				    struct kt_str *err);
+/* Read a module file, decompressing .ko.xz/.ko.zst; *buf is malloc'd. */
+int initramfs_module_read(const char *path, void **buf, size_t *len,
+			  struct kt_str *err);
+
+/* ---- container spec ----------------------------------------------------- */
+
+/*
+ * The spec is a text file, one directive per line, "#" comments, first
+ * line "ktrim-spec 1". Values run to the end of the line; backslash
+ * escapes \\ \n \t keep any byte representable. See initramfs/README.md.
+ */
+#define INITRAMFS_SPEC_PATH "etc/ktrim/spec"
+
+enum initramfs_ns {
+	INITRAMFS_NS_MNT = 1 << 0,
+	INITRAMFS_NS_UTS = 1 << 1,
+	INITRAMFS_NS_IPC = 1 << 2,
+	INITRAMFS_NS_PID = 1 << 3,
+	INITRAMFS_NS_NET = 1 << 4,
+	INITRAMFS_NS_CGROUP = 1 << 5,
+	INITRAMFS_NS_TIME = 1 << 6,
+};
+
+enum initramfs_ready {
+	INITRAMFS_READY_NONE = 0,	/* ready when exec'd */
+	INITRAMFS_READY_STDOUT,		/* a stdout line matches a glob */
+	INITRAMFS_READY_TCP,		/* 127.0.0.1:port accepts */
+};
+
+struct initramfs_cgroup_limit {
+	char *file;		/* "memory.max", "pids.max", "cpu.max" */
+	char *value;
+};
+
+struct initramfs_spec {
+	struct kt_array args;	/* char *; empty: rootfs /sbin/init, /bin/sh */
+	struct kt_array env;	/* char * "K=V" */
+	struct kt_array modules;	/* char * archive paths, load order */
+	struct kt_array cgroups;	/* struct initramfs_cgroup_limit */
+	char *cwd;		/* NULL = "/" */
+	char *hostname;		/* NULL = "ktrim" */
+	char *rootfs;		/* dir in the image ("/rootfs") or /dev/...; NULL = "/" */
+	char *rootfs_type;	/* fs type when rootfs is a block device */
+	uint32_t uid, gid;
+	bool readonly;
+	unsigned namespaces;	/* enum initramfs_ns bits */
+	enum initramfs_ready ready;
+	char *ready_pattern;	/* READY_STDOUT: fnmatch glob for a line */
+	uint16_t ready_port;	/* READY_TCP */
+	uint32_t timeout_s;	/* 0 = none; else SIGTERM after this long */
+	uint32_t stop_grace_s;	/* SIGTERM -> SIGKILL delay; 0 means 10 */
+};
+
+void initramfs_spec_init(struct initramfs_spec *s);
+void initramfs_spec_release(struct initramfs_spec *s);
+/* "mnt,uts,pid" -> bits; unknown name -> -EINVAL naming it. */
+int initramfs_spec_parse_namespaces(const char *list, unsigned *out,
+				    struct kt_str *err);
+/* Split a command line into args (shell-like quotes '...', "...", \). */
+int initramfs_spec_set_cmd(struct initramfs_spec *s, const char *cmdline,
+			   struct kt_str *err);
+int initramfs_spec_add_cgroup(struct initramfs_spec *s, const char *file,
+			      const char *value);
+/* Serialise; same spec -> same bytes. Newlines in values are escaped. */
+int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out);
+
+/* ---- the whole image ---------------------------------------------------- */
+
+struct initramfs_pack_opts {
+	const char *init_path;	/* host ktrim-init (static) */
+	const char *rootfs_dir;	/* host tree to copy to /rootfs, or NULL */
+	const char *moddir;	/* module tree, or NULL for no modules */
+	const char *kernel_release;	/* NULL: basename of moddir */
+	const char *const *modules;	/* names/aliases */
+	size_t n_modules;
+	bool keep_compressed_modules;
+	/* Spec to embed (args etc.); modules/rootfs fields are filled in. */
+	const struct initramfs_spec *spec;
+	struct initramfs_write_opts write;
+	const char *output;
+};
+
+/*
+ * Build the image: /init, /dev/console, the mount points the init uses,
+ * the module closure, the rootfs under /rootfs and /etc/ktrim/spec; write
+ * it atomically to opts->output. Prints progress lines.
+ */
+int initramfs_pack(const struct initramfs_pack_opts *o, struct kt_str *err);
+
+#endif
