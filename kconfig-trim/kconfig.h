@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kconfig.h - ktrim's Kconfig engine and the trimmer built on it.
+ *
+ * The engine parses a kernel tree's Kconfig files (with the preprocessor),
+ * evaluates symbols with the semantics of the kernel's own scripts/kconfig
+ * (conf), and reads/writes .config files in conf's exact format.
+ *
+ * Ownership:
+ *  - struct kconf_tree owns every symbol, property, menu node and every
+ *    expression reachable from them. Pointers returned by kconf_sym_*,
+ *    kconf_prop fields and kconf_tree_* accessors stay valid until
+ *    kconf_tree_free(); the caller never frees them.
+ *  - Expressions the caller builds (kconf_expr_alloc_*, kconf_expr_copy,
+ *    kconf_expr_parse) belong to the caller and are released with
+ *    kconf_expr_free(). They may point at tree symbols, so free them before
+ *    the tree. The alloc helpers take ownership of sub-expressions passed
+ *    in.
+ *  - Strings returned by value accessors (kconf_sym_value ...) are owned by
+ *    the tree and may change on the next kconf_sym_set_user/kconf_resolve.
+ *  - Errors: functions returning int give 0 on success or a negative errno.
+ *    When a struct kt_str *err is given, a message is appended, for input
+ *    problems in the form "file:line: message".
+ *
+ * Values: a symbol carries an optional user value (from a .config or
+ * kconf_sym_set_user) and a current value computed by kconf_resolve() the
+ * way conf does (visibility, defaults in order, select/imply, choices,
+ * ranges, m capped to y when MODULES is off). Setting a user value does not
+ * recompute anything until kconf_resolve() is called.
+ *
+ * Not thread safe: one tree per thread.
+ */
+#ifndef KTRIM_KCONFIG_H
+#define KTRIM_KCONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common.h"
+
+struct kconf_tree;
+struct kconf_sym;
+
+enum kconf_tristate {
+	KCONF_N = 0,
+	KCONF_M = 1,
+	KCONF_Y = 2,
+};
+
+enum kconf_type {
+	KCONF_UNKNOWN = 0,	/* referenced but never given a type */
+	KCONF_BOOL,
+	KCONF_TRISTATE,
+	KCONF_INT,
+	KCONF_HEX,
+	KCONF_STRING,
+};
+
+/* "bool", "tristate", "int", "hex", "string", "unknown" */
+const char *kconf_type_name(enum kconf_type type);
+
+/* ---- expressions ------------------------------------------------------ */
+
+enum kconf_expr_op {
+	KCONF_E_SYMBOL,		/* sym */
+	KCONF_E_NOT,		/* !l */
+	KCONF_E_AND,		/* l && r */
+	KCONF_E_OR,		/* l || r */
+	KCONF_E_EQUAL,		/* sym = sym2 */
+	KCONF_E_UNEQUAL,	/* sym != sym2 */
+	KCONF_E_LTH,		/* sym < sym2 */
+	KCONF_E_LEQ,		/* sym <= sym2 */
+	KCONF_E_GTH,		/* sym > sym2 */
+	KCONF_E_GEQ,		/* sym >= sym2 */
+};
+
+/*
+ * A plain tree; NULL stands for "y" (no condition) everywhere an
+ * expression is optional. Comparison operands are symbols: constants such
+ * as "64" or "y" are constant symbols (kconf_sym_is_const()).
+ */
+struct kconf_expr {
+	enum kconf_expr_op op;
+	struct kconf_expr *l, *r;
+	struct kconf_sym *sym, *sym2;
+};
+
+struct kconf_expr *kconf_expr_alloc_sym(struct kconf_sym *sym);
+struct kconf_expr *kconf_expr_alloc_not(struct kconf_expr *e);
+/* NULL operands are "y": and(NULL, b) returns b, or(NULL, b) returns NULL. */
+struct kconf_expr *kconf_expr_alloc_and(struct kconf_expr *a,
+					struct kconf_expr *b);
+struct kconf_expr *kconf_expr_alloc_or(struct kconf_expr *a,
+				       struct kconf_expr *b);
+struct kconf_expr *kconf_expr_alloc_comp(enum kconf_expr_op op,
+					 struct kconf_sym *a,
+					 struct kconf_sym *b);
+struct kconf_expr *kconf_expr_copy(const struct kconf_expr *e);
+void kconf_expr_free(struct kconf_expr *e);
+/* Kconfig syntax, minimal parentheses; NULL prints as "y". */
+int kconf_expr_print(const struct kconf_expr *e, struct kt_str *out);
+bool kconf_expr_contains_sym(const struct kconf_expr *e,
+			     const struct kconf_sym *sym);
+/*
+ * Parse Kconfig expression syntax ("FOO && (BAR || BAZ=m)") against the
+ * tree's symbols; unknown words become constant symbols, as in Kconfig.
+ */
+int kconf_expr_parse(struct kconf_tree *tree, const char *text,
+		     struct kconf_expr **out, struct kt_str *err);
+/* Evaluate with the symbols' current values (resolving lazily). */
+enum kconf_tristate kconf_expr_eval(const struct kconf_expr *e);
+
+/*
+ * Evaluate under a hypothetical assignment: @lookup is asked for every
+ * symbol the expression reads; it returns true and fills *tri and *str
+ * (the string value, e.g. "y", "64") to override, or false to use the
+ * symbol's current value.
+ */
+typedef bool (*kconf_lookup_fn)(void *ctx, const struct kconf_sym *sym,
+				enum kconf_tristate *tri, const char **str);
+enum kconf_tristate kconf_expr_eval_with(const struct kconf_expr *e,
+					 kconf_lookup_fn lookup, void *ctx);
+
+/* ---- loading a tree --------------------------------------------------- */
+
+struct kconf_load_opts {
+	const char *arch;	/* ARCH; NULL: the host's, as the kernel's
+				 * Makefile derives it (x86_64 -> x86) */
+	const char *srcarch;	/* SRCARCH; NULL: derived from arch */
+	const char *kconfig;	/* top file relative to srctree; "Kconfig" */
+	const char *cc;		/* CC for $(shell,...); NULL: "gcc" */
+	const char *ld;		/* LD; NULL: "ld" */
+	const char *kernelversion; /* NULL: from srctree/Makefile */
+	/*
+	 * Directory for the $(shell,...) result cache; NULL: $KTRIM_CACHE,
+	 * else $XDG_CACHE_HOME/ktrim, else ~/.cache/ktrim. "" disables it.
+	 */
+	const char *cache_dir;
+	/* Extra NAME=VALUE environment overrides, NULL-terminated. */
+	const char *const *env;
+};
+
+/*
+ * Parse srctree/opts->kconfig (macros expanded, shell calls run or taken
+ * from the cache), finalise menus and dependencies, and check for
+ * dependency loops. On a Kconfig error returns -EINVAL with
+ * "file:line: message" in @err. @opts may be NULL.
+ */
+int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
+		    struct kconf_tree **out, struct kt_str *err);
+void kconf_tree_free(struct kconf_tree *tree);
+
+/* The kernel's ARCH -> SRCARCH mapping (x86_64, i386 -> x86, ...). */
+const char *kconf_arch_to_srcarch(const char *arch);
+/* The host's ARCH as the kernel's Makefile computes SUBARCH (static). */
+const char *kconf_host_arch(void);
+
+const char *kconf_tree_srctree(const struct kconf_tree *tree);
+const char *kconf_tree_mainmenu(const struct kconf_tree *tree);
+/* The symbol with `modules` (MODULES), or NULL. */
+struct kconf_sym *kconf_tree_modules_sym(const struct kconf_tree *tree);
+/* Number of $(shell,...) calls answered from the cache / really run. */
+void kconf_tree_shell_stats(const struct kconf_tree *tree,
+			    unsigned *cached, unsigned *run);
+
+/*
+ * Warnings issued so far (parse, .config reading, unmet dependencies),
+ * each "file:line:warning: text" or conf's multi-line unmet-dependency
+ * text. They are also logged with kt_warn.
+ */
+size_t kconf_tree_nwarnings(const struct kconf_tree *tree);
+const char *kconf_tree_warning(const struct kconf_tree *tree, size_t i);
+
+/* ---- symbols ---------------------------------------------------------- */
+
+/*
+ * Every non-constant symbol in order of first appearance, choices included
+ * (nameless), and symbols only referenced but never defined (type
+ * KCONF_UNKNOWN, kconf_sym_ndefs() == 0).
+ */
+size_t kconf_tree_nsyms(const struct kconf_tree *tree);
+struct kconf_sym *kconf_tree_sym(const struct kconf_tree *tree, size_t i);
+
+/* By name, with or without the CONFIG_ prefix; NULL when not found. */
+struct kconf_sym *kconf_sym_lookup(const struct kconf_tree *tree,
+				   const char *name);
+
+const char *kconf_sym_name(const struct kconf_sym *sym); /* NULL: choice */
+enum kconf_type kconf_sym_type(const struct kconf_sym *sym);
+bool kconf_sym_is_const(const struct kconf_sym *sym);
+bool kconf_sym_is_choice(const struct kconf_sym *sym);
+/* For a choice member, its choice; else NULL. */
+struct kconf_sym *kconf_sym_choice(const struct kconf_sym *sym);
+
+/* Definition sites (config/menuconfig/choice entries), in parse order. */
+size_t kconf_sym_ndefs(const struct kconf_sym *sym);
+/*
+ * Location of definition @i and its effective dependency there: its own
+ * `depends on` AND the enclosing if/menu/choice conditions (m rewritten to
+ * m && MODULES as conf does). Any out pointer may be NULL.
+ */
+int kconf_sym_def(const struct kconf_sym *sym, size_t i, const char **file,
+		  int *line, const struct kconf_expr **dep);
+/* First prompt text, or NULL when the symbol has no prompt. */
+const char *kconf_sym_prompt(const struct kconf_sym *sym);
+const char *kconf_sym_help(const struct kconf_sym *sym); /* NULL: none */
+
+/*
+ * The combined expressions conf evaluates: the OR of the dependencies of
+ * every definition (dir_dep), the OR of "SELECTOR && cond" for every
+ * select of this symbol (rev_dep), and the same for imply (implied).
+ * NULL means "y" for the first and "n" for the other two.
+ */
+const struct kconf_expr *kconf_sym_dir_dep(const struct kconf_sym *sym);
+const struct kconf_expr *kconf_sym_rev_dep(const struct kconf_sym *sym);
+const struct kconf_expr *kconf_sym_implied(const struct kconf_sym *sym);
+
+enum kconf_prop_type {
+	KCONF_PROP_PROMPT,	/* text; a menuconfig's prompt included */
+	KCONF_PROP_DEFAULT,	/* expr (a choice's: E_SYMBOL member) */
+	KCONF_PROP_SELECT,	/* target */
+	KCONF_PROP_IMPLY,	/* target */
+	KCONF_PROP_RANGE,	/* lo, hi */
+};
+
+struct kconf_prop {
+	enum kconf_prop_type type;
+	struct kconf_sym *sym;		/* owner */
+	const char *text;		/* PROMPT */
+	struct kconf_expr *expr;	/* DEFAULT value */
+	struct kconf_sym *target;	/* SELECT, IMPLY */
+	struct kconf_sym *lo, *hi;	/* RANGE */
+	struct kconf_expr *cond;	/* the `if` as written, NULL: none */
+	/*
+	 * What conf evaluates: cond AND the definition's dependencies (and,
+	 * for prompts, enclosing `visible if`s).
+	 */
+	struct kconf_expr *visible;
+	const char *file;
+	int line;
+};
+
+/* All properties of a symbol in definition order. */
+size_t kconf_sym_nprops(const struct kconf_sym *sym);
+const struct kconf_prop *kconf_sym_prop(const struct kconf_sym *sym,
+					size_t i);
+/* Reverse lists: the select/imply properties whose target is @sym. */
+size_t kconf_sym_nselected_by(const struct kconf_sym *sym);
+const struct kconf_prop *kconf_sym_selected_by(const struct kconf_sym *sym,
+					       size_t i);
+size_t kconf_sym_nimplied_by(const struct kconf_sym *sym);
+const struct kconf_prop *kconf_sym_implied_by(const struct kconf_sym *sym,
+					      size_t i);
+
+/* Choices. */
+size_t kconf_choice_nmembers(const struct kconf_sym *choice);
+struct kconf_sym *kconf_choice_member(const struct kconf_sym *choice,
+				      size_t i);
+bool kconf_choice_is_optional(const struct kconf_sym *choice);
+/* The selected member after resolve, or NULL. */
+struct kconf_sym *kconf_choice_selection(const struct kconf_sym *choice);
+
+/* ---- values ----------------------------------------------------------- */
+
+/* Current value (resolving lazily if needed). */
+enum kconf_tristate kconf_sym_tristate(struct kconf_sym *sym);
+/* "n"/"m"/"y" for bool/tristate, the text for int/hex/string. */
+const char *kconf_sym_value(struct kconf_sym *sym);
+/* Prompt visibility (n: the user cannot set it). */
+enum kconf_tristate kconf_sym_visibility(struct kconf_sym *sym);
+/* Current values of the combined dependency expressions. */
+enum kconf_tristate kconf_sym_dir_dep_value(struct kconf_sym *sym);
+enum kconf_tristate kconf_sym_rev_dep_value(struct kconf_sym *sym);
+enum kconf_tristate kconf_sym_implied_value(struct kconf_sym *sym);
+/* Whether conf would write the symbol to .config. */
+bool kconf_sym_is_written(struct kconf_sym *sym);
+
+/*
+ * Set the user value ("y", "m", "n", "64", "0x1000", any string for string
+ * symbols); -EINVAL when @value is not valid for the type. Setting a choice
+ * member to "y" makes it the choice's user selection. Takes effect at the
+ * next kconf_resolve().
+ */
+int kconf_sym_set_user(struct kconf_sym *sym, const char *value);
+void kconf_sym_clear_user(struct kconf_sym *sym);
+bool kconf_sym_has_user(const struct kconf_sym *sym);
+/* Forget every user value (start from defaults). */
+void kconf_tree_clear_user(struct kconf_tree *tree);
+
+/* Recompute every symbol from the user values, as conf does. */
+void kconf_resolve(struct kconf_tree *tree);
+
+/* ---- .config ---------------------------------------------------------- */
+
+/*
+ * Replace all user values with the ones in @path and resolve, exactly as
+ * conf_read() does (out-of-range values dropped, invisible ones ignored).
+ * Malformed lines and unknown symbols give warnings with line numbers;
+ * only an unreadable file is an error.
+ */
+int kconf_config_read(struct kconf_tree *tree, const char *path,
+		      struct kt_str *err);
+/* The same from memory; @name is used in warnings. */
+int kconf_config_read_buf(struct kconf_tree *tree, const char *name,
+			  const char *text, size_t len, struct kt_str *err);
+/* conf's .config text (header, menu comments, "# CONFIG_X is not set"). */
+int kconf_config_format(struct kconf_tree *tree, struct kt_str *out);
+/* The same, written atomically with kt_atomic_write. */
+int kconf_config_write(struct kconf_tree *tree, const char *path);
+
+/* make olddefconfig: read @in, resolve, write @out atomically. */
+int kconf_olddefconfig(struct kconf_tree *tree, const char *in,
+		       const char *out, struct kt_str *err);
+
+#endif
