@@ -62,7 +62,9 @@ MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
 GUEST_CC := $(if $(MUSL_GCC),musl-gcc,$(CC))
 GUEST_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Os -static -ffunction-sections -fdata-sections \
                 -Wl,--gc-sections -s -Iinitramfs/init -Iprofiler/agent
-GUESTS := $(B)/guest/ktrim-init $(B)/guest/ktrim-agent
+# A guest program exists once its folder has sources.
+GUESTS := $(if $(wildcard initramfs/init/*.c),$(B)/guest/ktrim-init) \
+          $(if $(wildcard profiler/agent/*.c),$(B)/guest/ktrim-agent)
 
 all: ktrim $(GUESTS)
 

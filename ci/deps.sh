@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Install every Debian package that ktrim's build, tests, demo and bench need.
+# Idempotent: prints nothing and exits 0 when all are present. Not root: prints
+# the exact command to run and exits 1.
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential pkg-config musl-tools
+	libelf-dev libzstd-dev libkmod-dev libyaml-dev libcmocka-dev
+	# kernel builds (the kernel's own make) and their cache
+	bc bison flex libssl-dev dwarves rsync ccache xz-utils kmod
+	# guests, images and peers
+	qemu-system-x86 busybox-static cpio zstd e2fsprogs strace
+	initramfs-tools-core dracut-core
+	# bench charts
+	gnuplot-nox
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "ci/deps.sh: missing packages; as root run:" >&2
+	echo "  apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "ci/deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+# shellcheck disable=SC2086
+$cmd >&2

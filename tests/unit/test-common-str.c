@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+static void test_str_grows_and_formats(void **state)
+{
+	struct kt_str s = KT_STR_INIT;
+
+	assert_string_equal(kt_str_cstr(&s), "");
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(kt_str_printf(&s, "%d,", i), 0);
+	assert_int_equal(s.len, strlen(s.buf));
+	assert_true(strncmp(s.buf, "0,1,2,", 6) == 0);
+	assert_non_null(strstr(s.buf, ",999,"));
+	kt_str_reset(&s);
+	assert_int_equal(s.len, 0);
+	assert_string_equal(kt_str_cstr(&s), "");
+	kt_str_putc(&s, 'x');
+	kt_str_append(&s, "yz\0w", 4);
+	assert_int_equal(s.len, 5);
+	assert_memory_equal(s.buf, "xyz\0w", 5);
+	kt_str_free(&s);
+}
+
+static void test_str_steal_hands_over(void **state)
+{
+	struct kt_str s = KT_STR_INIT;
+	char *p;
+
+	kt_str_puts(&s, "kernel");
+	p = kt_str_steal(&s);
+	assert_string_equal(p, "kernel");
+	assert_null(s.buf);
+	assert_int_equal(s.len, 0);
+	free(p);
+	p = kt_str_steal(&s);	/* empty string is still a string */
+	assert_string_equal(p, "");
+	free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_str_grows_and_formats),
+		cmocka_unit_test(test_str_steal_hands_over),
+	};
+	return cmocka_run_group_tests_name("common-str", tests, NULL, NULL);
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common.h"
+
+static const char recipe[] =
+	"name: kvm-q35\n"
+	"include: [bases/container.yaml]\n"
+	"require:\n"
+	"  - CONFIG_VIRTIO_PCI\n"
+	"  - socket: AF_VSOCK\n"
+	"boot:\n"
+	"  cmdline: \"console=ttyS0\"\n";
+
+static void test_yaml_tree_with_positions(void **state)
+{
+	struct kt_yaml_doc doc;
+	struct kt_str err = KT_STR_INIT;
+	struct kt_yaml_node *req, *inc, *sock;
+
+	assert_int_equal(kt_yaml_load_string("r.yaml", recipe, strlen(recipe), &doc, &err), 0);
+	assert_int_equal(doc.root->type, KT_YAML_MAP);
+	assert_string_equal(kt_yaml_map_get(doc.root, "name")->scalar, "kvm-q35");
+	inc = kt_yaml_map_get(doc.root, "include");
+	assert_int_equal(inc->type, KT_YAML_SEQ);
+	assert_int_equal(inc->n, 1);
+	req = kt_yaml_map_get(doc.root, "require");
+	assert_int_equal(req->n, 2);
+	assert_int_equal(req->items[0]->line, 4);
+	assert_int_equal(req->items[0]->col, 5);
+	sock = kt_yaml_map_get(req->items[1], "socket");
+	assert_string_equal(sock->scalar, "AF_VSOCK");
+	assert_int_equal(sock->line, 5);
+	assert_false(sock->quoted);
+	assert_true(kt_yaml_map_get(kt_yaml_map_get(doc.root, "boot"), "cmdline")->quoted);
+	kt_yaml_doc_release(&doc);
+	kt_str_free(&err);
+}
+
+static void test_yaml_unknown_key_names_position(void **state)
+{
+	static const char *const allowed[] = { "name", "require", NULL };
+	static const char text[] = "name: x\nrequire: []\nrequier: [y]\n";
+	struct kt_yaml_doc doc;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(kt_yaml_load_string("p.yaml", text, strlen(text), &doc, &err), 0);
+	assert_int_equal(kt_yaml_map_check_keys(&doc, doc.root, allowed, &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err), "p.yaml:3:1: unknown key 'requier'");
+	kt_yaml_doc_release(&doc);
+	kt_str_free(&err);
+}
+
+static void test_yaml_syntax_error_names_line(void **state)
+{
+	static const char text[] = "a: 1\nb: [1, 2\nc: 3\n";
+	struct kt_yaml_doc doc;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(kt_yaml_load_string("bad.yaml", text, strlen(text), &doc, &err), -EINVAL);
+	assert_null(doc.root);
+	assert_true(strncmp(kt_str_cstr(&err), "bad.yaml:", 9) == 0);
+	assert_non_null(strstr(kt_str_cstr(&err), ":3:"));
+	kt_str_free(&err);
+}
+
+static void test_yaml_duplicate_key_rejected(void **state)
+{
+	static const char text[] = "a: 1\nb: 2\na: 3\n";
+	struct kt_yaml_doc doc;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(kt_yaml_load_string("d.yaml", text, strlen(text), &doc, &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err), "d.yaml:3:1: duplicate key 'a'");
+	kt_str_free(&err);
+}
+
+static void test_yaml_missing_file(void **state)
+{
+	struct kt_yaml_doc doc;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(kt_yaml_load_file("/nonexistent/k.yaml", &doc, &err), -ENOENT);
+	assert_non_null(strstr(kt_str_cstr(&err), "/nonexistent/k.yaml"));
+	kt_str_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_yaml_tree_with_positions),
+		cmocka_unit_test(test_yaml_unknown_key_names_position),
+		cmocka_unit_test(test_yaml_syntax_error_names_line),
+		cmocka_unit_test(test_yaml_duplicate_key_rejected),
+		cmocka_unit_test(test_yaml_missing_file),
+	};
+	return cmocka_run_group_tests_name("common-yaml", tests, NULL, NULL);
+}
