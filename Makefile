@@ -134,7 +134,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/guest $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 ktrim $(DESTDIR)$(BINDIR)/ktrim
-	install -m 0755 $(GUESTS) $(DESTDIR)$(DATADIR)/guest/
+	$(if $(strip $(GUESTS)),install -m 0755 $(GUESTS) $(DESTDIR)$(DATADIR)/guest/)
 	cp -R recipes $(DESTDIR)$(DATADIR)/
 	install -m 0644 cli/ktrim.1 $(DESTDIR)$(MANDIR)/man1/ktrim.1
 

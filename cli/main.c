@@ -71,27 +71,29 @@ int kt_cmd_wants_help(const struct kt_cmd *cmd, int argc, char **argv)
 
 const char *kt_cli_datadir(void)
 {
-	static char dir[PATH_MAX];
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	/* The source tree (./ktrim beside recipes/), then an install prefix. */
+	static const char *const beside_exe[] = { "", "/../share/ktrim" };
+	static char dir[PATH_MAX + 64];
+	char exe[PATH_MAX], probe[PATH_MAX + 64];
 	const char *env = getenv("KTRIM_DATADIR");
+	char *slash;
 	ssize_t n;
 
 	if (env && *env)
 		return env;
 	if (dir[0])
 		return dir;
-	/* Running from a build tree: recipes/ sits beside the binary. */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
-		char *slash;
-
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
-		if (slash) {
+		if (slash)
 			*slash = '\0';
-			snprintf(probe, sizeof(probe), "%s/recipes/targets", exe);
+		for (size_t i = 0; slash && i < KT_ARRAY_SIZE(beside_exe); i++) {
+			snprintf(probe, sizeof(probe), "%s%s/recipes/targets", exe,
+				 beside_exe[i]);
 			if (access(probe, R_OK) == 0) {
-				snprintf(dir, sizeof(dir), "%s", exe);
+				snprintf(dir, sizeof(dir), "%s%s", exe, beside_exe[i]);
 				return dir;
 			}
 		}
