@@ -14,6 +14,8 @@
  *     (/etc/ktrim/spec), and initramfs_pack(), which puts all of it together
  *     with the static init at /init.
  *
+ * Every function taking "struct kt_str *err" accepts NULL there.
+ *
  * Ownership: objects returned by *_new() belong to the caller and are
  * released with the matching *_free(). Strings and buffers passed in are
  * copied unless a comment says otherwise. Errors are negative errno values;
@@ -56,30 +58,34 @@ size_t initramfs_archive_count(const struct initramfs_archive *a);
 
 /* Only permission bits (07777) of @mode are used. */
 int initramfs_archive_add_dir(struct initramfs_archive *a, const char *path,
-			      mode_t mode);
+			      mode_t mode, struct kt_str *err);
 /*
  * Regular file whose content is read from @host_path when the archive is
  * written (so large trees cost no memory). @mode 0 takes the host file's
  * permission bits.
  */
 int initramfs_archive_add_file(struct initramfs_archive *a, const char *path,
-			       const char *host_path, mode_t mode);
+			       const char *host_path, mode_t mode,
+			       struct kt_str *err);
 /* Regular file with the given content (copied). */
 int initramfs_archive_add_data(struct initramfs_archive *a, const char *path,
-			       const void *data, size_t len, mode_t mode);
+			       const void *data, size_t len, mode_t mode,
+			       struct kt_str *err);
 /*
  * Symbolic link. A relative @target that climbs above the archive root
  * ("../../x" from "a/link") is rejected with -EINVAL; absolute targets are
  * kept as they are (they resolve inside the guest's root).
  */
 int initramfs_archive_add_symlink(struct initramfs_archive *a,
-				  const char *path, const char *target);
+				  const char *path, const char *target,
+				  struct kt_str *err);
 /* @mode is S_IFCHR/S_IFBLK/S_IFIFO/S_IFSOCK | permission bits. */
 int initramfs_archive_add_node(struct initramfs_archive *a, const char *path,
-			       mode_t mode, dev_t rdev);
+			       mode_t mode, dev_t rdev, struct kt_str *err);
 /* Hard link to a regular file already in the archive. */
 int initramfs_archive_add_hardlink(struct initramfs_archive *a,
-				   const char *path, const char *existing);
+				   const char *path, const char *existing,
+				   struct kt_str *err);
 /*
  * Add the host directory tree @host_dir below archive directory @dest
  * ("" or "/" for the root). Keeps files, directories, symlinks, device
