@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * profiler.h - observing a workload on a full distro kernel.
+ *
+ * Three parts, usable alone:
+ *   - the profile (ktrim.profile.yaml): versioned facts with evidence,
+ *     loaded, saved (atomically, deterministically) and merged here; the
+ *     trimmer reads it through kprof_profile_load() and the plain structs;
+ *   - the project file (ktrim.yaml): one application, its workload, its
+ *     targets, its kernel source and its profiling kernel;
+ *   - a VM launcher (kprof_vm_*): the QEMU command line for a machine model,
+ *     a KVM probe with a timeout, console capture and the guest timeline.
+ *     `ktrim certify` uses it too.
+ *
+ * Ownership: every struct is initialised by its _init() (or _load()) and
+ * released by its _release(); strings inside are heap copies owned by the
+ * struct. Errors are negative errno values; functions taking a struct
+ * kt_str *err append a message naming file:line:col (or the path) when
+ * they fail.
+ */
+#ifndef KTRIM_PROFILER_H
+#define KTRIM_PROFILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+/* ---- profile facts ------------------------------------------------------ */
+
+#define KPROF_PROFILE_VERSION 1
+
+enum kprof_kind {
+	KPROF_MODULES = 0,
+	KPROF_FILESYSTEMS,
+	KPROF_SOCKETS,
+	KPROF_SYSCALLS,
+	KPROF_DEVICES,
+	KPROF_NAMESPACES,
+	KPROF_CGROUPS,
+	KPROF_NETFILTER,
+	KPROF_SYSCTLS,
+	KPROF_KIND_COUNT,
+};
+
+/* "modules", "filesystems", ... (the YAML key); NULL when out of range. */
+const char *kprof_kind_name(enum kprof_kind kind);
+/* Inverse of kprof_kind_name(); -ENOENT for an unknown key. */
+int kprof_kind_parse(const char *name, enum kprof_kind *out);
+
+/*
+ * One observed fact. For sockets, family/type/protocol hold the triple
+ * ("AF_INET", "SOCK_STREAM", 0) and name is the key "AF_INET/SOCK_STREAM/0";
+ * for every other kind family and type are NULL.
+ */
+struct kprof_fact {
+	char *name;
+	char *family;
+	char *type;
+	int protocol;
+	uint64_t count;		/* >= 1 */
+	char *first;		/* process (comm) that first showed it */
+};
+
+struct kprof_fact_list {
+	struct kprof_fact *items;	/* sorted by name after kprof_profile_sort */
+	size_t n;
+	size_t cap;
+};
+
+struct kprof_profile {
+	int version;			/* KPROF_PROFILE_VERSION */
+	char *kernel_release;
+	char *workload_name;
+	char *rootfs_sha256;		/* lower-case hex, may be NULL */
+	struct kt_array command;	/* char * */
+	struct kprof_fact_list facts[KPROF_KIND_COUNT];
+};
+
+void kprof_profile_init(struct kprof_profile *p);
+void kprof_profile_release(struct kprof_profile *p);
+
+/*
+ * Add @count observations of @name. An existing fact gets its count raised
+ * and keeps its first process; a new one takes @first (NULL -> "unknown").
+ * Sockets must go through kprof_profile_add_socket().
+ */
+int kprof_profile_add(struct kprof_profile *p, enum kprof_kind kind,
+		      const char *name, uint64_t count, const char *first);
+int kprof_profile_add_socket(struct kprof_profile *p, const char *family,
+			     const char *type, int protocol, uint64_t count,
+			     const char *first);
+/* Find a fact by key (for sockets "FAMILY/TYPE/PROTO"); NULL if absent. */
+const struct kprof_fact *kprof_profile_find(const struct kprof_profile *p,
+					    enum kprof_kind kind,
+					    const char *name);
+/* Sort every list by name (sockets: family, type, protocol). */
+void kprof_profile_sort(struct kprof_profile *p);
+
+/*
+ * Load and validate @path. Unknown keys, a missing or unsupported
+ * `ktrim-profile` version, bad counts: -EINVAL with file:line:col.
+ */
+int kprof_profile_load(const char *path, struct kprof_profile *p,
+		       struct kt_str *err);
+int kprof_profile_load_string(const char *name, const char *text,
+			      struct kprof_profile *p, struct kt_str *err);
+/* Serialise (sorted, so the same facts give the same bytes). */
+int kprof_profile_format(const struct kprof_profile *p, struct kt_str *out);
+/* kprof_profile_format() written atomically (kt_atomic_write), 0644. */
+int kprof_profile_save(const struct kprof_profile *p, const char *path);
+/*
+ * Union @src into @dst: counts add up, the first process of the fact seen
+ * first (in @dst) is kept. Different kernel releases or workloads are
+ * joined as "a+b" (and the rootfs hashes combined), so a merged profile
+ * says it covers several.
+ */
+int kprof_profile_merge(struct kprof_profile *dst,
+			const struct kprof_profile *src);
+
+/* ---- the project file (ktrim.yaml) ------------------------------------- */
+
+enum kprof_rootfs_kind {
+	KPROF_ROOTFS_DIR = 0,
+	KPROF_ROOTFS_TAR,	/* .tar, .tar.gz/.tgz, .tar.xz, .tar.zst */
+	KPROF_ROOTFS_OCI,	/* OCI image layout directory */
+};
+
+enum kprof_ready_kind {
+	KPROF_READY_NONE = 0,	/* ready as soon as it runs */
+	KPROF_READY_STDOUT,	/* a line of its stdout matches a glob */
+	KPROF_READY_TCP,	/* 127.0.0.1:port accepts in its net ns */
+};
+
+struct kprof_project {
+	char *file;		/* path of the ktrim.yaml */
+	char *name;
+	/* workload */
+	char *rootfs;		/* absolute */
+	enum kprof_rootfs_kind rootfs_kind;
+	char *oci_ref;		/* OCI: manifest annotation ref name, or NULL */
+	struct kt_array command;	/* char * argv */
+	struct kt_array env;	/* char * "K=V" */
+	char *cwd;		/* default "/" */
+	uint32_t uid, gid;
+	char *hostname;		/* default: name */
+	unsigned namespaces;	/* enum initramfs_ns bits */
+	struct kt_array cgroups;	/* char * controller names */
+	enum kprof_ready_kind ready;
+	char *ready_pattern;
+	uint16_t ready_port;
+	unsigned ready_timeout_s;	/* default 60 */
+	/* smoke test: argv run inside the container once ready */
+	struct kt_array smoke_command;	/* char *; empty = no smoke test */
+	unsigned smoke_timeout_s;	/* default 30 */
+	/* build side */
+	struct kt_array targets;	/* char * recipe names */
+	char *kernel_source;		/* absolute or NULL */
+	/* profiling kernel */
+	char *profile_kernel;		/* image (bzImage) */
+	char *profile_modules;		/* /lib/modules/REL tree */
+	unsigned profile_memory_mb;	/* default 1024 */
+	unsigned profile_timeout_s;	/* whole run, default 300 */
+};
+
+/* "mnt", "uts", ... for one enum initramfs_ns bit; NULL otherwise. */
+const char *kprof_ns_name(unsigned bit);
+
+void kprof_project_init(struct kprof_project *pr);
+void kprof_project_release(struct kprof_project *pr);
+/*
+ * Load @path. ${VAR} expands from the environment (an unset variable is an
+ * error; "$$" is a literal "$"); relative paths resolve against the
+ * directory of @path; unknown keys and bad values are -EINVAL with
+ * file:line:col.
+ */
+int kprof_project_load(const char *path, struct kprof_project *pr,
+		       struct kt_str *err);
+
+/*
+ * Materialise the workload's root filesystem as a directory: a DIR rootfs
+ * is returned as it is, a tarball or OCI layout is unpacked into @scratch
+ * (layers in order, whiteouts applied). *out is a heap string.
+ */
+int kprof_project_rootfs_dir(const struct kprof_project *pr,
+			     const char *scratch, char **out,
+			     struct kt_str *err);
+
+/* SHA-256 of a tree: sorted paths, types, modes, link targets, contents. */
+int kprof_tree_sha256(const char *dir, char hex[65], struct kt_str *err);
+
+/* ---- VM launcher -------------------------------------------------------- */
+
+enum kprof_vm_machine {
+	KPROF_VM_Q35 = 0,	/* q35 + virtio-pci, bzImage */
+	KPROF_VM_MICROVM,	/* microvm + virtio-mmio, PVH vmlinux */
+};
+
+enum kprof_vm_accel {
+	KPROF_VM_ACCEL_AUTO = 0,	/* KVM if the probe passes, else TCG */
+	KPROF_VM_ACCEL_KVM,
+	KPROF_VM_ACCEL_TCG,
+};
+
+/* One `ktrim-timeline: <event> <uptime_us> [k=v ...]` line. */
+struct kprof_vm_event {
+	char *name;		/* "init-start", "workload-ready", ... */
+	uint64_t uptime_us;
+	char *args;		/* "n=3" etc., "" when none */
+	double host_s;		/* host seconds since QEMU started */
+};
+
+/*
+ * Called for every console line (without the newline). Return non-zero to
+ * stop the VM (it is killed and kprof_vm_run returns that value).
+ */
+typedef int (*kprof_vm_line_fn)(const char *line, void *ctx);
+
+struct kprof_vm {
+	enum kprof_vm_machine machine;
+	enum kprof_vm_accel accel;	/* AUTO is resolved by kprof_vm_run */
+	const char *qemu;		/* default qemu-system-x86_64 */
+	unsigned memory_mb;		/* default 512 */
+	unsigned cpus;			/* default 1 */
+	bool icount;			/* -icount shift=0,sleep=off (TCG only) */
+	char *kernel;
+	char *initrd;
+	char *cmdline;
+	char *console_log;		/* console copied here when set */
+	double timeout_s;		/* wall clock; 0 = none */
+	kprof_vm_line_fn on_line;
+	void *ctx;
+	struct kt_array devices;	/* char *: extra QEMU arguments, paired */
+	unsigned n_serial;		/* ISA serial ports after ttyS0 */
+	unsigned n_virtio;		/* device ids handed out */
+	char *accel_reason;		/* why this accelerator (after run) */
+};
+
+struct kprof_vm_result {
+	int exit_status;	/* QEMU's status, 128+sig when killed */
+	bool timed_out;
+	double elapsed_s;
+	struct kt_array events;	/* struct kprof_vm_event */
+};
+
+void kprof_vm_init(struct kprof_vm *vm, enum kprof_vm_machine machine);
+void kprof_vm_release(struct kprof_vm *vm);
+/* "q35" | "microvm" */
+int kprof_vm_machine_parse(const char *name, enum kprof_vm_machine *out);
+const char *kprof_vm_accel_name(enum kprof_vm_accel accel);
+
+int kprof_vm_set_kernel(struct kprof_vm *vm, const char *kernel,
+			const char *initrd, const char *cmdline);
+/* A raw virtio block device backed by @path. */
+int kprof_vm_add_disk(struct kprof_vm *vm, const char *path, bool readonly);
+/* A host directory shared over virtio-9p under mount tag @tag. */
+int kprof_vm_add_9p(struct kprof_vm *vm, const char *tag, const char *path,
+		    bool readonly);
+/* The next ISA serial port (ttyS1, ttyS2, ...) written to @path. */
+int kprof_vm_add_serial_file(struct kprof_vm *vm, const char *path);
+/* A virtio-serial port named @name (/dev/virtio-ports/NAME) to @path. */
+int kprof_vm_add_virtio_serial(struct kprof_vm *vm, const char *name,
+			       const char *path);
+/* Any other QEMU argument, verbatim. */
+int kprof_vm_add_arg(struct kprof_vm *vm, const char *arg);
+
+/*
+ * The full QEMU argv (char *, caller frees with kt_array free of each) for
+ * the accelerator in vm->accel, which must not be AUTO.
+ */
+int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv);
+
+/*
+ * Whether KVM really runs a guest: create a VM and a vCPU in a child,
+ * execute one HLT, all within @timeout_s. A hang is killed and reported
+ * as "no". Returns 1 (works), 0 (does not; @why says why).
+ */
+int kprof_vm_probe_kvm(double timeout_s, struct kt_str *why);
+
+/*
+ * Resolve AUTO (honouring $KTRIM_ACCEL=kvm|tcg), start QEMU with the
+ * console on its stdout, feed console lines to on_line and the timeline
+ * parser, and wait for QEMU to exit or the timeout (then it is killed and
+ * res->timed_out set). Returns 0, the on_line stop value, or a negative
+ * errno when QEMU could not be started.
+ */
+int kprof_vm_run(struct kprof_vm *vm, struct kprof_vm_result *res);
+void kprof_vm_result_init(struct kprof_vm_result *res);
+void kprof_vm_result_release(struct kprof_vm_result *res);
+/* The first event called @name, or NULL. */
+const struct kprof_vm_event *kprof_vm_result_event(
+	const struct kprof_vm_result *res, const char *name);
+
+/*
+ * Parse a console line holding "ktrim-timeline: ..." anywhere in it.
+ * Returns 1 and fills @ev (heap strings), 0 when the line has no timeline
+ * record, -EINVAL when it is malformed.
+ */
+int kprof_vm_parse_timeline(const char *line, struct kprof_vm_event *ev);
+void kprof_vm_event_release(struct kprof_vm_event *ev);
+
+#endif

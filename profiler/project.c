@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The project file (ktrim.yaml): one application, described once, read by
+ * every subcommand. Strict: a typo in a key must not silently drop a
+ * setting, so unknown keys are errors with file:line:col.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "initramfs.h"
+#include "profiler.h"
+
+/* Bit i is 1 << i in enum initramfs_ns. */
+static const char *const ns_names[] = { "mnt", "uts", "ipc", "pid", "net",
+					"cgroup", "time" };
+
+const char *kprof_ns_name(unsigned bit)
+{
+	for (unsigned i = 0; i < KT_ARRAY_SIZE(ns_names); i++)
+		if (bit == 1u << i)
+			return ns_names[i];
+	return NULL;
+}
+
+void kprof_project_init(struct kprof_project *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	kt_array_init(&pr->command, sizeof(char *));
+	kt_array_init(&pr->env, sizeof(char *));
+	kt_array_init(&pr->cgroups, sizeof(char *));
+	kt_array_init(&pr->smoke_command, sizeof(char *));
+	kt_array_init(&pr->targets, sizeof(char *));
+}
+
+static void strv_free(struct kt_array *a)
+{
+	for (size_t i = 0; i < a->len; i++)
+		free(kt_array_ptr(a, i));
+	kt_array_free(a);
+}
+
+void kprof_project_release(struct kprof_project *pr)
+{
+	strv_free(&pr->command);
+	strv_free(&pr->env);
+	strv_free(&pr->cgroups);
+	strv_free(&pr->smoke_command);
+	strv_free(&pr->targets);
+	free(pr->file);
+	free(pr->name);
+	free(pr->rootfs);
+	free(pr->oci_ref);
+	free(pr->cwd);
+	free(pr->hostname);
+	free(pr->ready_pattern);
+	free(pr->kernel_source);
+	free(pr->profile_kernel);
+	free(pr->profile_modules);
+	memset(pr, 0, sizeof(*pr));
+}
+
+struct ploader {
+	struct kt_yaml_doc *doc;
+	struct kt_str *err;
+	struct kprof_project *pr;
+	const char *dir;	/* directory of the file, absolute */
+};
+
+/* ${VAR} from the environment, "$$" for "$". */
+static int expand(struct ploader *l, const struct kt_yaml_node *n, char **out)
+{
+	struct kt_str s = KT_STR_INIT;
+	const char *p;
+	int ret = 0;
+
+	if (!n || n->type != KT_YAML_SCALAR || !n->scalar)
+		return kt_yaml_error(l->doc, n, l->err, "expected a scalar");
+	for (p = n->scalar; *p && ret >= 0; p++) {
+		const char *end, *val;
+		char name[256];
+
+		if (p[0] != '$') {
+			ret = kt_str_putc(&s, *p);
+			continue;
+		}
+		if (p[1] == '$') {
+			ret = kt_str_putc(&s, '$');
+			p++;
+			continue;
+		}
+		if (p[1] != '{' || !(end = strchr(p + 2, '}')) ||
+		    end == p + 2 || (size_t)(end - p - 2) >= sizeof(name)) {
+			ret = kt_yaml_error(l->doc, n, l->err,
+					    "bad variable reference in '%s' (use ${NAME}, or $$ for $)",
+					    n->scalar);
+			goto out;
+		}
+		memcpy(name, p + 2, end - p - 2);
+		name[end - p - 2] = '\0';
+		val = getenv(name);
+		if (!val) {
+			ret = kt_yaml_error(l->doc, n, l->err,
+					    "environment variable %s is not set",
+					    name);
+			goto out;
+		}
+		ret = kt_str_puts(&s, val);
+		p = end;
+	}
+	if (ret < 0)
+		goto out;
+	*out = kt_str_steal(&s);
+	if (!*out)
+		*out = strdup("");
+	ret = *out ? 0 : -ENOMEM;
+out:
+	kt_str_free(&s);
+	return ret;
+}
+
+static int get_str(struct ploader *l, const struct kt_yaml_node *n,
+		   char **dst)
+{
+	char *v = NULL;
+	int ret = expand(l, n, &v);
+
+	if (ret)
+		return ret;
+	free(*dst);
+	*dst = v;
+	return 0;
+}
+
+/* A path: expanded, then made absolute against the file's directory. */
+static int get_path(struct ploader *l, const struct kt_yaml_node *n,
+		    char **dst)
+{
+	char *v = NULL, *abs;
+	int ret = expand(l, n, &v);
+
+	if (ret)
+		return ret;
+	if (!*v) {
+		free(v);
+		return kt_yaml_error(l->doc, n, l->err, "empty path");
+	}
+	if (v[0] != '/') {
+		if (asprintf(&abs, "%s/%s", l->dir, v) < 0) {
+			free(v);
+			return -ENOMEM;
+		}
+		free(v);
+		v = abs;
+	}
+	free(*dst);
+	*dst = v;
+	return 0;
+}
+
+static int get_uint(struct ploader *l, const struct kt_yaml_node *n,
+		    unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *v = NULL, *end;
+	unsigned long x;
+	int ret = expand(l, n, &v);
+
+	if (ret)
+		return ret;
+	errno = 0;
+	x = strtoul(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || x < min || x > max)
+		ret = kt_yaml_error(l->doc, n, l->err,
+				    "expected an integer in %lu..%lu, not '%s'",
+				    min, max, v);
+	else
+		*out = x;
+	free(v);
+	return ret;
+}
+
+static int push_str(struct kt_array *a, char *s)
+{
+	if (!s || kt_array_push_ptr(a, s)) {
+		free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int get_list(struct ploader *l, const struct kt_yaml_node *n,
+		    struct kt_array *a)
+{
+	int ret;
+
+	if (n->type != KT_YAML_SEQ)
+		return kt_yaml_error(l->doc, n, l->err, "expected a list");
+	for (size_t i = 0; i < n->n; i++) {
+		char *v = NULL;
+
+		if ((ret = expand(l, n->items[i], &v)) || (ret = push_str(a, v)))
+			return ret;
+	}
+	return 0;
+}
+
+static int get_env(struct ploader *l, const struct kt_yaml_node *n)
+{
+	int ret;
+
+	if (n->type == KT_YAML_SEQ) {
+		if ((ret = get_list(l, n, &l->pr->env)))
+			return ret;
+		for (size_t i = 0; i < l->pr->env.len; i++) {
+			const char *e = kt_array_ptr(&l->pr->env, i);
+
+			if (!strchr(e, '=') || e[0] == '=')
+				return kt_yaml_error(l->doc, n->items[i], l->err,
+						     "env entry '%s' is not NAME=VALUE", e);
+		}
+		return 0;
+	}
+	if (n->type != KT_YAML_MAP)
+		return kt_yaml_error(l->doc, n, l->err,
+				     "env must be a mapping or a list of NAME=VALUE");
+	for (size_t i = 0; i < n->n; i++) {
+		char *v = NULL, *kv;
+
+		if ((ret = expand(l, n->items[i], &v)))
+			return ret;
+		if (asprintf(&kv, "%s=%s", n->keys[i]->scalar, v) < 0)
+			kv = NULL;
+		free(v);
+		if ((ret = push_str(&l->pr->env, kv)))
+			return ret;
+	}
+	return 0;
+}
+
+static int get_user(struct ploader *l, const struct kt_yaml_node *n)
+{
+	char *v = NULL, *end, *colon;
+	unsigned long uid, gid;
+	int ret = expand(l, n, &v);
+
+	if (ret)
+		return ret;
+	colon = strchr(v, ':');
+	errno = 0;
+	uid = strtoul(v, &end, 10);
+	if (end == v || (colon ? end != colon : *end != '\0') || errno ||
+	    uid > UINT32_MAX - 1)
+		goto bad;
+	gid = uid;
+	if (colon) {
+		gid = strtoul(colon + 1, &end, 10);
+		if (end == colon + 1 || *end || errno || gid > UINT32_MAX - 1)
+			goto bad;
+	}
+	l->pr->uid = (uint32_t)uid;
+	l->pr->gid = (uint32_t)gid;
+	free(v);
+	return 0;
+bad:
+	ret = kt_yaml_error(l->doc, n, l->err,
+			    "user must be numeric UID[:GID] (the rootfs's passwd is not consulted), not '%s'",
+			    v);
+	free(v);
+	return ret;
+}
+
+static int get_namespaces(struct ploader *l, const struct kt_yaml_node *n)
+{
+	if (n->type != KT_YAML_SEQ)
+		return kt_yaml_error(l->doc, n, l->err,
+				     "namespaces must be a list");
+	l->pr->namespaces = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct kt_yaml_node *it = n->items[i];
+		unsigned j;
+
+		if (it->type != KT_YAML_SCALAR)
+			return kt_yaml_error(l->doc, it, l->err,
+					     "expected a namespace name");
+		for (j = 0; j < KT_ARRAY_SIZE(ns_names); j++)
+			if (!strcmp(it->scalar, ns_names[j]))
+				break;
+		if (j == KT_ARRAY_SIZE(ns_names))
+			return kt_yaml_error(l->doc, it, l->err,
+					     "unknown namespace '%s' (mnt uts ipc pid net cgroup time)",
+					     it->scalar);
+		l->pr->namespaces |= 1u << j;
+	}
+	return 0;
+}
+
+static int get_ready(struct ploader *l, const struct kt_yaml_node *n)
+{
+	static const char *const keys[] = { "stdout", "tcp-port", "timeout", NULL };
+	const struct kt_yaml_node *out = kt_yaml_map_get(n, "stdout");
+	const struct kt_yaml_node *port = kt_yaml_map_get(n, "tcp-port");
+	const struct kt_yaml_node *t = kt_yaml_map_get(n, "timeout");
+	unsigned long v;
+	int ret;
+
+	if ((ret = kt_yaml_map_check_keys(l->doc, n, keys, l->err)))
+		return ret;
+	if (out && port)
+		return kt_yaml_error(l->doc, port, l->err,
+				     "ready takes either stdout or tcp-port, not both");
+	if (out) {
+		l->pr->ready = KPROF_READY_STDOUT;
+		if ((ret = get_str(l, out, &l->pr->ready_pattern)))
+			return ret;
+	}
+	if (port) {
+		if ((ret = get_uint(l, port, 1, 65535, &v)))
+			return ret;
+		l->pr->ready = KPROF_READY_TCP;
+		l->pr->ready_port = (uint16_t)v;
+	}
+	if (t) {
+		if ((ret = get_uint(l, t, 1, 86400, &v)))
+			return ret;
+		l->pr->ready_timeout_s = (unsigned)v;
+	}
+	return 0;
+}
+
+static int get_smoke(struct ploader *l, const struct kt_yaml_node *n)
+{
+	static const char *const keys[] = { "command", "timeout", NULL };
+	const struct kt_yaml_node *c = kt_yaml_map_get(n, "command");
+	const struct kt_yaml_node *t = kt_yaml_map_get(n, "timeout");
+	unsigned long v;
+	int ret;
+
+	if ((ret = kt_yaml_map_check_keys(l->doc, n, keys, l->err)))
+		return ret;
+	if (!c)
+		return kt_yaml_error(l->doc, n, l->err,
+				     "smoke-test needs a command");
+	if (c->type == KT_YAML_SCALAR) {
+		/* A string is a shell command line, run by the rootfs's sh. */
+		char *cmd = NULL;
+
+		if ((ret = expand(l, c, &cmd)))
+			return ret;
+		if ((ret = push_str(&l->pr->smoke_command, strdup("/bin/sh"))) ||
+		    (ret = push_str(&l->pr->smoke_command, strdup("-c"))) ||
+		    (ret = push_str(&l->pr->smoke_command, cmd)))
+			return ret;
+	} else if ((ret = get_list(l, c, &l->pr->smoke_command))) {
+		return ret;
+	}
+	if (!l->pr->smoke_command.len)
+		return kt_yaml_error(l->doc, c, l->err, "empty smoke-test command");
+	if (t) {
+		if ((ret = get_uint(l, t, 1, 86400, &v)))
+			return ret;
+		l->pr->smoke_timeout_s = (unsigned)v;
+	}
+	return 0;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+static int get_rootfs(struct ploader *l, const struct kt_yaml_node *n)
+{
+	struct kprof_project *pr = l->pr;
+	struct stat st;
+	char *probe;
+	int ret;
+
+	if ((ret = get_path(l, n, &pr->rootfs)))
+		return ret;
+	if (stat(pr->rootfs, &st))
+		return kt_yaml_error(l->doc, n, l->err, "rootfs %s: %s",
+				     pr->rootfs, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		if (asprintf(&probe, "%s/oci-layout", pr->rootfs) < 0)
+			return -ENOMEM;
+		pr->rootfs_kind = access(probe, F_OK) ? KPROF_ROOTFS_DIR
+						      : KPROF_ROOTFS_OCI;
+		free(probe);
+		return 0;
+	}
+	if (S_ISREG(st.st_mode) &&
+	    (has_suffix(pr->rootfs, ".tar") || has_suffix(pr->rootfs, ".tar.gz") ||
+	     has_suffix(pr->rootfs, ".tgz") || has_suffix(pr->rootfs, ".tar.xz") ||
+	     has_suffix(pr->rootfs, ".tar.zst"))) {
+		pr->rootfs_kind = KPROF_ROOTFS_TAR;
+		return 0;
+	}
+	return kt_yaml_error(l->doc, n, l->err,
+			     "rootfs %s is neither a directory, an OCI layout nor a .tar[.gz|.xz|.zst]",
+			     pr->rootfs);
+}
+
+static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
+{
+	static const char *const keys[] = { "rootfs", "image-ref", "command",
+					    "env", "cwd", "user", "hostname",
+					    "namespaces", "cgroups", "ready",
+					    "smoke-test", NULL };
+	struct kprof_project *pr = l->pr;
+	const struct kt_yaml_node *n;
+	int ret;
+
+	if (w->type != KT_YAML_MAP)
+		return kt_yaml_error(l->doc, w, l->err, "workload must be a mapping");
+	if ((ret = kt_yaml_map_check_keys(l->doc, w, keys, l->err)))
+		return ret;
+	if (!(n = kt_yaml_map_get(w, "rootfs")))
+		return kt_yaml_error(l->doc, w, l->err, "workload needs a rootfs");
+	if ((ret = get_rootfs(l, n)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "image-ref")) &&
+	    (ret = get_str(l, n, &pr->oci_ref)))
+		return ret;
+	if (!(n = kt_yaml_map_get(w, "command")))
+		return kt_yaml_error(l->doc, w, l->err, "workload needs a command");
+	if ((ret = get_list(l, n, &pr->command)))
+		return ret;
+	if (!pr->command.len)
+		return kt_yaml_error(l->doc, n, l->err, "empty command");
+	if ((n = kt_yaml_map_get(w, "env")) && (ret = get_env(l, n)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "cwd"))) {
+		if ((ret = get_str(l, n, &pr->cwd)))
+			return ret;
+		if (pr->cwd[0] != '/')
+			return kt_yaml_error(l->doc, n, l->err,
+					     "cwd must be absolute inside the rootfs");
+	}
+	if ((n = kt_yaml_map_get(w, "user")) && (ret = get_user(l, n)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "hostname")) &&
+	    (ret = get_str(l, n, &pr->hostname)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "namespaces")) &&
+	    (ret = get_namespaces(l, n)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "cgroups"))) {
+		strv_free(&pr->cgroups);
+		kt_array_init(&pr->cgroups, sizeof(char *));
+		if ((ret = get_list(l, n, &pr->cgroups)))
+			return ret;
+	}
+	if ((n = kt_yaml_map_get(w, "ready"))) {
+		if (n->type != KT_YAML_MAP)
+			return kt_yaml_error(l->doc, n, l->err, "ready must be a mapping");
+		if ((ret = get_ready(l, n)))
+			return ret;
+	}
+	if ((n = kt_yaml_map_get(w, "smoke-test"))) {
+		if (n->type != KT_YAML_MAP)
+			return kt_yaml_error(l->doc, n, l->err,
+					     "smoke-test must be a mapping");
+		if ((ret = get_smoke(l, n)))
+			return ret;
+	}
+	return 0;
+}
+
+static int get_profiling(struct ploader *l, const struct kt_yaml_node *p)
+{
+	static const char *const keys[] = { "kernel", "modules", "memory",
+					    "timeout", NULL };
+	struct kprof_project *pr = l->pr;
+	const struct kt_yaml_node *n;
+	unsigned long v;
+	int ret;
+
+	if (p->type != KT_YAML_MAP)
+		return kt_yaml_error(l->doc, p, l->err, "profiling must be a mapping");
+	if ((ret = kt_yaml_map_check_keys(l->doc, p, keys, l->err)))
+		return ret;
+	if ((n = kt_yaml_map_get(p, "kernel")) &&
+	    (ret = get_path(l, n, &pr->profile_kernel)))
+		return ret;
+	if ((n = kt_yaml_map_get(p, "modules")) &&
+	    (ret = get_path(l, n, &pr->profile_modules)))
+		return ret;
+	if ((n = kt_yaml_map_get(p, "memory"))) {
+		if ((ret = get_uint(l, n, 64, 65536, &v)))
+			return ret;
+		pr->profile_memory_mb = (unsigned)v;
+	}
+	if ((n = kt_yaml_map_get(p, "timeout"))) {
+		if ((ret = get_uint(l, n, 10, 86400, &v)))
+			return ret;
+		pr->profile_timeout_s = (unsigned)v;
+	}
+	return 0;
+}
+
+static int set_defaults(struct kprof_project *pr)
+{
+	static const char *const cgroups[] = { "cpu", "memory", "pids" };
+
+	if (!pr->cwd && !(pr->cwd = strdup("/")))
+		return -ENOMEM;
+	if (!pr->hostname && !(pr->hostname = strdup(pr->name)))
+		return -ENOMEM;
+	if (!pr->namespaces)
+		pr->namespaces = INITRAMFS_NS_MNT | INITRAMFS_NS_UTS |
+				 INITRAMFS_NS_IPC | INITRAMFS_NS_PID |
+				 INITRAMFS_NS_NET | INITRAMFS_NS_CGROUP;
+	if (!pr->cgroups.len)
+		for (size_t i = 0; i < KT_ARRAY_SIZE(cgroups); i++)
+			if (push_str(&pr->cgroups, strdup(cgroups[i])))
+				return -ENOMEM;
+	if (!pr->ready_timeout_s)
+		pr->ready_timeout_s = 60;
+	if (!pr->smoke_timeout_s)
+		pr->smoke_timeout_s = 30;
+	if (!pr->profile_memory_mb)
+		pr->profile_memory_mb = 1024;
+	if (!pr->profile_timeout_s)
+		pr->profile_timeout_s = 300;
+	return 0;
+}
+
+static int load_root(struct ploader *l)
+{
+	static const char *const keys[] = { "name", "workload", "targets",
+					    "kernel", "profiling", NULL };
+	static const char *const kernel_keys[] = { "source", NULL };
+	const struct kt_yaml_node *root = l->doc->root, *n;
+	struct kprof_project *pr = l->pr;
+	int ret;
+
+	if (!root || root->type != KT_YAML_MAP)
+		return kt_yaml_error(l->doc, root, l->err,
+				     "a project file must be a mapping");
+	if ((ret = kt_yaml_map_check_keys(l->doc, root, keys, l->err)))
+		return ret;
+	if (!(n = kt_yaml_map_get(root, "name")))
+		return kt_yaml_error(l->doc, root, l->err, "the project needs a name");
+	if ((ret = get_str(l, n, &pr->name)))
+		return ret;
+	if (!*pr->name || strchr(pr->name, '/'))
+		return kt_yaml_error(l->doc, n, l->err,
+				     "name must be non-empty and without '/'");
+	if (!(n = kt_yaml_map_get(root, "workload")))
+		return kt_yaml_error(l->doc, root, l->err,
+				     "the project needs a workload");
+	if ((ret = get_workload(l, n)))
+		return ret;
+	if ((n = kt_yaml_map_get(root, "targets")) &&
+	    (ret = get_list(l, n, &pr->targets)))
+		return ret;
+	if ((n = kt_yaml_map_get(root, "kernel"))) {
+		if (n->type != KT_YAML_MAP)
+			return kt_yaml_error(l->doc, n, l->err, "kernel must be a mapping");
+		if ((ret = kt_yaml_map_check_keys(l->doc, n, kernel_keys, l->err)))
+			return ret;
+		if ((n = kt_yaml_map_get(n, "source")) &&
+		    (ret = get_path(l, n, &pr->kernel_source)))
+			return ret;
+	}
+	if ((n = kt_yaml_map_get(root, "profiling")) &&
+	    (ret = get_profiling(l, n)))
+		return ret;
+	return set_defaults(pr);
+}
+
+int kprof_project_load(const char *path, struct kprof_project *pr,
+		       struct kt_str *err)
+{
+	struct kt_yaml_doc doc;
+	struct ploader l = { &doc, err, pr, NULL };
+	char *abs = NULL, *slash;
+	int ret;
+
+	kprof_project_init(pr);
+	abs = realpath(path, NULL);
+	if (!abs) {
+		ret = -errno;
+		if (err)
+			kt_str_printf(err, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	ret = kt_yaml_load_file(path, &doc, err);
+	if (ret)
+		goto out_path;
+	pr->file = strdup(abs);
+	slash = strrchr(abs, '/');
+	*slash = '\0';
+	l.dir = *abs ? abs : "/";
+	ret = pr->file ? load_root(&l) : -ENOMEM;
+	kt_yaml_doc_release(&doc);
+out_path:
+	free(abs);
+	if (ret)
+		kprof_project_release(pr);
+	return ret;
+}

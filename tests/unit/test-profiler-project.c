@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "initramfs.h"
+#include "profiler.h"
+
+#define PROJ KT_FIXTURES "/profiler/proj"
+
+static void test_full_project(void **state)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+
+	setenv("KT_TEST_HOME", "/home/web", 1);
+	setenv("KT_TEST_KSRC", "/srv/src", 1);
+	assert_int_equal(kprof_project_load(PROJ "/ktrim.yaml", &pr, &err), 0);
+	assert_string_equal(pr.name, "web");
+	/* relative paths resolve against the file, not the cwd */
+	assert_string_equal(pr.rootfs, PROJ "/rootfs");
+	assert_int_equal(pr.rootfs_kind, KPROF_ROOTFS_DIR);
+	assert_string_equal(pr.profile_kernel, PROJ "/../vmlinuz");
+	assert_string_equal(pr.profile_modules, "/lib/modules/x");
+	assert_string_equal(pr.kernel_source, "/srv/src/linux");
+	assert_int_equal(pr.command.len, 5);
+	assert_string_equal(kt_array_ptr(&pr.env, 1), "HOME=/home/web");
+	assert_string_equal(pr.cwd, "/www");
+	assert_int_equal(pr.uid, 1000);
+	assert_int_equal(pr.gid, 100);
+	assert_int_equal(pr.namespaces, INITRAMFS_NS_MNT | INITRAMFS_NS_PID | INITRAMFS_NS_NET);
+	assert_int_equal(pr.ready, KPROF_READY_TCP);
+	assert_int_equal(pr.ready_port, 80);
+	assert_int_equal(pr.ready_timeout_s, 20);
+	/* a string smoke test is a shell line; $$ is a literal $ */
+	assert_int_equal(pr.smoke_command.len, 3);
+	assert_string_equal(kt_array_ptr(&pr.smoke_command, 0), "/bin/sh");
+	assert_string_equal(kt_array_ptr(&pr.smoke_command, 2),
+			    "wget -q -O - http://127.0.0.1/ | grep -q 'it works: $HOME'");
+	assert_int_equal(pr.smoke_timeout_s, 15);
+	assert_int_equal(pr.targets.len, 2);
+	assert_string_equal(kt_array_ptr(&pr.targets, 1), "kvm-microvm");
+	assert_int_equal(pr.profile_memory_mb, 768);
+	/* defaults */
+	assert_string_equal(pr.hostname, "web");
+	assert_int_equal(pr.cgroups.len, 3);
+	assert_int_equal(pr.profile_timeout_s, 300);
+	kprof_project_release(&pr);
+	kt_str_free(&err);
+}
+
+static void expect_error(const char *file, const char *what)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+	char path[512];
+
+	snprintf(path, sizeof(path), PROJ "/%s", file);
+	assert_int_equal(kprof_project_load(path, &pr, &err), -EINVAL);
+	if (!strstr(kt_str_cstr(&err), what))
+		fail_msg("'%s' does not contain '%s'", kt_str_cstr(&err), what);
+	kt_str_free(&err);
+}
+
+static void test_errors(void **state)
+{
+	unsetenv("KT_TEST_SURELY_UNSET_VAR");
+	expect_error("typo.yaml", "typo.yaml:7:5: unknown key 'comand'");
+	expect_error("unset.yaml", "unset.yaml:4:11: environment variable KT_TEST_SURELY_UNSET_VAR is not set");
+	expect_error("both.yaml", "both.yaml:6:9: user must be numeric");
+}
+
+static void test_missing_file(void **state)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(kprof_project_load(PROJ "/nope.yaml", &pr, &err), -ENOENT);
+	assert_non_null(strstr(kt_str_cstr(&err), "nope.yaml"));
+	kt_str_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_project),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
