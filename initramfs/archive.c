@@ -140,6 +140,7 @@ static int ensure_parents(struct initramfs_archive *a, const char *path,
 			}
 			e->kind = AR_DIR;
 			e->mode = S_IFDIR | 0755;
+			e->group = e;
 			r = insert(a, e);
 			if (r < 0)
 				goto out;

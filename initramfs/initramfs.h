@@ -313,6 +313,7 @@ struct initramfs_pack_opts {
 	const char *const *modules;	/* names/aliases */
 	size_t n_modules;
 	bool keep_compressed_modules;
+	const char *extra_list;	/* gen_init_cpio-style list, or NULL */
 	/* Spec to embed (args etc.); modules/rootfs fields are filled in. */
 	const struct initramfs_spec *spec;
 	struct initramfs_write_opts write;

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `ktrim initramfs`: pack a guest image, or list one. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "common.h"
+#include "initramfs.h"
+
+extern const struct kt_cmd kt_cmd_initramfs;
+
+enum {
+	OPT_LIST = 256, OPT_RECIPE, OPT_PROFILE, OPT_MODDIR, OPT_KREL,
+	OPT_MODULE, OPT_ROOTFS, OPT_CMD, OPT_INIT, OPT_COMPRESS, OPT_LEVEL,
+	OPT_THREADS, OPT_LONG, OPT_EARLY, OPT_ENV, OPT_CWD, OPT_USER,
+	OPT_HOSTNAME, OPT_NS, OPT_CGROUP, OPT_READONLY, OPT_READY_STDOUT,
+	OPT_READY_TCP, OPT_TIMEOUT, OPT_GRACE, OPT_ROOTDEV, OPT_KEEPCOMP,
+	OPT_FILELIST,
+};
+
+static int list_one(const struct initramfs_entry *e, void *ctx)
+{
+	struct kt_str *line = ctx;
+
+	kt_str_reset(line);
+	if (initramfs_entry_format(e, line) < 0)
+		return -ENOMEM;
+	puts(kt_str_cstr(line));
+	return 0;
+}
+
+static int do_list(const char *path)
+{
+	struct kt_str err = KT_STR_INIT, line = KT_STR_INIT;
+	int r = initramfs_read_file(path, list_one, &line, &err);
+
+	if (r < 0)
+		kt_err("%s", err.len ? err.buf : strerror(-r));
+	kt_str_free(&err);
+	kt_str_free(&line);
+	return r < 0 ? 1 : 0;
+}
+
+static int push_dup(struct kt_array *a, const char *s)
+{
+	char *c = strdup(s);
+
+	if (!c || kt_array_push_ptr(a, c) < 0) {
+		free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The module requirements of a recipe ("require: [module: NAME]"),
+ * following its includes (relative to the recipes/ directory, which is the
+ * parent of the recipe's own directory). Everything else in a recipe
+ * concerns the kernel configuration, not the image.
+ */
+static int recipe_modules(const char *path, struct kt_array *mods, int depth,
+			  struct kt_str *err)
+{
+	static const char *const keys[] = { "name", "description", "include",
+		"modules", "require", "forbid", "boot", NULL };
+	struct kt_yaml_doc doc = { 0 };
+	struct kt_yaml_node *root, *inc, *req;
+	char *copy = NULL, *base;
+	int r;
+
+	if (depth > 16) {
+		kt_str_printf(err, "%s: include nesting too deep", path);
+		return -ELOOP;
+	}
+	r = kt_yaml_load_file(path, &doc, err);
+	if (r < 0)
+		return r;
+	root = doc.root;
+	if (!root || root->type != KT_YAML_MAP) {
+		r = kt_yaml_error(&doc, root, err, "a recipe is a mapping");
+		goto out;
+	}
+	r = kt_yaml_map_check_keys(&doc, root, keys, err);
+	if (r < 0)
+		goto out;
+	copy = strdup(path);
+	if (!copy) {
+		r = -ENOMEM;
+		goto out;
+	}
+	base = dirname(dirname(copy));
+	inc = kt_yaml_map_get(root, "include");
+	for (size_t i = 0; inc && inc->type == KT_YAML_SEQ && i < inc->n; i++) {
+		char sub[PATH_MAX];
+
+		if (inc->items[i]->type != KT_YAML_SCALAR) {
+			r = kt_yaml_error(&doc, inc->items[i], err,
+					  "include items are file names");
+			goto out;
+		}
+		snprintf(sub, sizeof(sub), "%s/%s", base,
+			 inc->items[i]->scalar);
+		r = recipe_modules(sub, mods, depth + 1, err);
+		if (r < 0)
+			goto out;
+	}
+	req = kt_yaml_map_get(root, "require");
+	for (size_t i = 0; req && req->type == KT_YAML_SEQ && i < req->n; i++) {
+		struct kt_yaml_node *m = req->items[i];
+		struct kt_yaml_node *name;
+
+		if (m->type != KT_YAML_MAP)
+			continue;
+		name = kt_yaml_map_get(m, "module");
+		if (name && name->type == KT_YAML_SCALAR) {
+			r = push_dup(mods, name->scalar);
+			if (r < 0)
+				goto out;
+		}
+	}
+out:
+	free(copy);
+	kt_yaml_doc_release(&doc);
+	return r;
+}
+
+/*
+ * The modules a profile saw loaded, and its command, read from the profile
+ * file (facts.modules[].name, workload.command).
+ */
+static int profile_inputs(const char *path, struct kt_array *mods,
+			  struct initramfs_spec *spec, struct kt_str *err)
+{
+	struct kt_yaml_doc doc = { 0 };
+	struct kt_yaml_node *facts, *list, *wl, *cmd;
+	int r;
+
+	r = kt_yaml_load_file(path, &doc, err);
+	if (r < 0)
+		return r;
+	if (!doc.root || doc.root->type != KT_YAML_MAP ||
+	    !kt_yaml_map_get(doc.root, "ktrim-profile")) {
+		r = kt_yaml_error(&doc, doc.root, err,
+				  "not a ktrim profile (no ktrim-profile key)");
+		goto out;
+	}
+	facts = kt_yaml_map_get(doc.root, "facts");
+	list = facts ? kt_yaml_map_get(facts, "modules") : NULL;
+	for (size_t i = 0; list && list->type == KT_YAML_SEQ && i < list->n;
+	     i++) {
+		struct kt_yaml_node *n = list->items[i]->type == KT_YAML_MAP ?
+			kt_yaml_map_get(list->items[i], "name") : NULL;
+
+		if (!n || n->type != KT_YAML_SCALAR) {
+			r = kt_yaml_error(&doc, list->items[i], err,
+					  "module fact without a name");
+			goto out;
+		}
+		r = push_dup(mods, n->scalar);
+		if (r < 0)
+			goto out;
+	}
+	wl = kt_yaml_map_get(doc.root, "workload");
+	cmd = wl ? kt_yaml_map_get(wl, "command") : NULL;
+	if (cmd && cmd->type == KT_YAML_SEQ && spec->args.len == 0)
+		for (size_t i = 0; i < cmd->n; i++)
+			if (cmd->items[i]->type == KT_YAML_SCALAR &&
+			    (r = push_dup(&spec->args, cmd->items[i]->scalar)) < 0)
+				goto out;
+out:
+	kt_yaml_doc_release(&doc);
+	return r;
+}
+
+static const char *find_init(void)
+{
+	static char path[PATH_MAX];
+	const char *dir = kt_cli_datadir();
+	const char *env = getenv("KTRIM_INIT");
+
+	if (env && *env)
+		return env;
+	snprintf(path, sizeof(path), "%s/build/guest/ktrim-init", dir);
+	if (access(path, R_OK) == 0)
+		return path;
+	snprintf(path, sizeof(path), "%s/guest/ktrim-init", dir);
+	return path;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno || end == s || *end || *out > max ? -EINVAL : 0;
+}
+
+static int cmd_initramfs_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "list", required_argument, NULL, OPT_LIST },
+		{ "recipe", required_argument, NULL, OPT_RECIPE },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "modules-dir", required_argument, NULL, OPT_MODDIR },
+		{ "kernel-release", required_argument, NULL, OPT_KREL },
+		{ "module", required_argument, NULL, OPT_MODULE },
+		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+		{ "cmd", required_argument, NULL, OPT_CMD },
+		{ "init", required_argument, NULL, OPT_INIT },
+		{ "compress", required_argument, NULL, OPT_COMPRESS },
+		{ "level", required_argument, NULL, OPT_LEVEL },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "long", no_argument, NULL, OPT_LONG },
+		{ "early-dir", required_argument, NULL, OPT_EARLY },
+		{ "file-list", required_argument, NULL, OPT_FILELIST },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "cwd", required_argument, NULL, OPT_CWD },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "namespaces", required_argument, NULL, OPT_NS },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "readonly", no_argument, NULL, OPT_READONLY },
+		{ "ready-stdout", required_argument, NULL, OPT_READY_STDOUT },
+		{ "ready-tcp", required_argument, NULL, OPT_READY_TCP },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "stop-grace", required_argument, NULL, OPT_GRACE },
+		{ "root-dev", required_argument, NULL, OPT_ROOTDEV },
+		{ "keep-compressed-modules", no_argument, NULL, OPT_KEEPCOMP },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct kt_cmd *self = &kt_cmd_initramfs;
+	struct initramfs_pack_opts po = { 0 };
+	struct initramfs_write_opts wo = INITRAMFS_WRITE_OPTS_INIT;
+	struct initramfs_archive *early = NULL;
+	struct initramfs_spec spec;
+	struct kt_array mods = KT_ARRAY_INIT(char *);
+	struct kt_str err = KT_STR_INIT;
+	const char *list = NULL, *cmd = NULL, *early_dir = NULL;
+	const char *file_list = NULL;
+	unsigned long v;
+	int c, r, status = 1;
+
+#define USAGE(...) do { status = kt_cmd_usage_error(self, __VA_ARGS__); \
+		goto out; } while (0)
+
+	initramfs_spec_init(&spec);
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		char *sep;
+
+		r = 0;
+		switch (c) {
+		case OPT_LIST: list = optarg; break;
+		case OPT_RECIPE:
+			r = recipe_modules(optarg, &mods, 0, &err);
+			break;
+		case OPT_PROFILE:
+			r = profile_inputs(optarg, &mods, &spec, &err);
+			break;
+		case OPT_MODDIR: po.moddir = optarg; break;
+		case OPT_KREL: po.kernel_release = optarg; break;
+		case OPT_MODULE: r = push_dup(&mods, optarg); break;
+		case OPT_ROOTFS: po.rootfs_dir = optarg; break;
+		case OPT_CMD: cmd = optarg; break;
+		case OPT_INIT: po.init_path = optarg; break;
+		case OPT_COMPRESS:
+			if (initramfs_compress_parse(optarg, &wo.compress) < 0)
+				USAGE("--compress: "
+					"'%s' is not none or zstd", optarg);
+			break;
+		case OPT_LEVEL:
+			if (parse_uint(optarg, 22, &v) < 0 || v == 0)
+				USAGE("--level: "
+					"1..22 expected");
+			wo.level = (int)v;
+			break;
+		case OPT_THREADS:
+			if (parse_uint(optarg, 256, &v) < 0)
+				USAGE("--threads: "
+					"0..256 expected");
+			wo.threads = (int)v;
+			break;
+		case OPT_LONG: wo.long_distance = true; break;
+		case OPT_EARLY: early_dir = optarg; break;
+		case OPT_FILELIST: file_list = optarg; break;
+		case OPT_ENV:
+			if (!strchr(optarg, '='))
+				USAGE("--env wants "
+					"NAME=VALUE");
+			r = push_dup(&spec.env, optarg);
+			break;
+		case OPT_CWD: free(spec.cwd); spec.cwd = strdup(optarg); break;
+		case OPT_USER: {
+			unsigned long u, g;
+
+			sep = strchr(optarg, ':');
+			if (sep)
+				*sep = '\0';
+			if (parse_uint(optarg, 0xfffffffe, &u) < 0 ||
+			    parse_uint(sep ? sep + 1 : optarg, 0xfffffffe,
+				       &g) < 0)
+				USAGE("--user wants "
+					"UID[:GID] (numbers)");
+			spec.uid = (uint32_t)u;
+			spec.gid = (uint32_t)g;
+			break;
+		}
+		case OPT_HOSTNAME:
+			free(spec.hostname);
+			spec.hostname = strdup(optarg);
+			break;
+		case OPT_NS:
+			r = initramfs_spec_parse_namespaces(optarg,
+							    &spec.namespaces,
+							    &err);
+			break;
+		case OPT_CGROUP:
+			sep = strchr(optarg, '=');
+			if (!sep || sep == optarg)
+				USAGE("--cgroup wants "
+					"FILE=VALUE, e.g. memory.max=64M");
+			*sep = '\0';
+			r = initramfs_spec_add_cgroup(&spec, optarg, sep + 1);
+			break;
+		case OPT_READONLY: spec.readonly = true; break;
+		case OPT_READY_STDOUT:
+			spec.ready = INITRAMFS_READY_STDOUT;
+			free(spec.ready_pattern);
+			spec.ready_pattern = strdup(optarg);
+			break;
+		case OPT_READY_TCP:
+			if (parse_uint(optarg, 65535, &v) < 0 || v == 0)
+				USAGE("--ready-tcp: "
+					"port 1..65535 expected");
+			spec.ready = INITRAMFS_READY_TCP;
+			spec.ready_port = (uint16_t)v;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_uint(optarg, 0xffffffff, &v) < 0)
+				USAGE("--timeout: "
+					"seconds expected");
+			spec.timeout_s = (uint32_t)v;
+			break;
+		case OPT_GRACE:
+			if (parse_uint(optarg, 0xffffffff, &v) < 0)
+				USAGE("--stop-grace: "
+					"seconds expected");
+			spec.stop_grace_s = (uint32_t)v;
+			break;
+		case OPT_ROOTDEV:
+			sep = strchr(optarg, ':');
+			if (!sep || sep == optarg || !sep[1])
+				USAGE("--root-dev "
+					"wants DEVICE:FSTYPE");
+			*sep = '\0';
+			free(spec.rootfs);
+			free(spec.rootfs_type);
+			spec.rootfs = strdup(optarg);
+			spec.rootfs_type = strdup(sep + 1);
+			break;
+		case OPT_KEEPCOMP: po.keep_compressed_modules = true; break;
+		case 'o': po.output = optarg; break;
+		default:
+			USAGE("unknown option");
+		}
+		if (r < 0) {
+			kt_err("%s", err.len ? err.buf : strerror(-r));
+			goto out;
+		}
+	}
+	if (optind < argc)
+		USAGE("unexpected argument '%s'",
+					  argv[optind]);
+	if (list) {
+		status = do_list(list);
+		goto out;
+	}
+	if (!po.output) {
+		USAGE("-o OUT is required");
+	}
+	if (mods.len && !po.moddir) {
+		USAGE("modules requested: --modules-dir is required");
+	}
+	if (cmd) {
+		r = initramfs_spec_set_cmd(&spec, cmd, &err);
+		if (r < 0) {
+			kt_err("%s", err.buf);
+			goto out;
+		}
+	}
+	if (!po.init_path)
+		po.init_path = find_init();
+	if (access(po.init_path, R_OK) != 0) {
+		kt_err("init binary %s not found (build it with `make`, or "
+		       "pass --init)", po.init_path);
+		goto out;
+	}
+	if (early_dir) {
+		early = initramfs_archive_new();
+		if (!early)
+			goto out;
+		r = initramfs_archive_add_tree(early, "", early_dir, &err);
+		if (r < 0) {
+			kt_err("%s", err.buf);
+			goto out;
+		}
+		wo.early = early;
+	}
+	po.modules = (const char *const *)mods.items;
+	po.n_modules = mods.len;
+	po.spec = &spec;
+	po.write = wo;
+	po.extra_list = file_list;
+	r = initramfs_pack(&po, &err);
+	if (r < 0) {
+		kt_err("%s", err.len ? err.buf : strerror(-r));
+		goto out;
+	}
+	status = 0;
+out:
+	for (size_t i = 0; i < mods.len; i++)
+		free(kt_array_ptr(&mods, i));
+	kt_array_free(&mods);
+	initramfs_archive_free(early);
+	initramfs_spec_release(&spec);
+	kt_str_free(&err);
+	return status;
+#undef USAGE
+}
+
+const struct kt_cmd kt_cmd_initramfs = {
+	.name = "initramfs",
+	.summary = "pack a reproducible zstd initramfs with the ktrim init",
+	.usage =
+"usage: ktrim initramfs [OPTIONS] -o OUT\n"
+"       ktrim initramfs --list FILE\n"
+"\n"
+"Pack an initramfs: the static ktrim init at /init, the module closure of\n"
+"the requested modules (libkmod: aliases, modules.dep, softdeps; built-ins\n"
+"skipped; vermagic checked) in load order, the workload rootfs at /rootfs\n"
+"and the container spec at /etc/ktrim/spec. Same inputs give the same\n"
+"bytes (sorted entries, owners 0:0, mtime $SOURCE_DATE_EPOCH or 0).\n"
+"\n"
+"Inputs:\n"
+"  --recipe R.yaml         add the recipe's `module:` requirements\n"
+"  --profile P.yaml        add the modules the profile saw; its command\n"
+"                          is the default workload command\n"
+"  --modules-dir DIR       module tree (/lib/modules/VER, depmod'ed)\n"
+"  --kernel-release VER    vermagic to require (default: DIR's name)\n"
+"  --module NAME           module name or alias (repeatable)\n"
+"  --keep-compressed-modules  store .ko.xz/.ko.zst as they are (the kernel\n"
+"                          then needs CONFIG_MODULE_DECOMPRESS)\n"
+"  --rootfs DIR            workload root filesystem, copied to /rootfs\n"
+"  --file-list FILE        extra entries, gen_init_cpio list format\n"
+"  --init PATH             init binary (default: the built ktrim-init)\n"
+"\n"
+"Workload spec (read by the init):\n"
+"  --cmd 'PROGRAM ARGS'    command (shell-like quoting); default: the\n"
+"                          rootfs's /sbin/init, else /bin/sh\n"
+"  --env NAME=VALUE        environment (repeatable)\n"
+"  --cwd DIR               working directory (default /)\n"
+"  --user UID[:GID]        run as this user (default 0:0)\n"
+"  --hostname NAME         guest hostname (default ktrim)\n"
+"  --namespaces LIST       unshare these: mnt,uts,ipc,pid,net,cgroup,time\n"
+"  --cgroup FILE=VALUE     cgroup v2 limit, e.g. memory.max=64M (repeatable)\n"
+"  --readonly              mount the workload root read-only\n"
+"  --root-dev DEV:FSTYPE   root on a block device instead of /rootfs\n"
+"  --ready-stdout GLOB     ready when a stdout line matches GLOB\n"
+"  --ready-tcp PORT        ready when 127.0.0.1:PORT accepts\n"
+"  --timeout SECONDS       stop the workload (SIGTERM) after this long\n"
+"  --stop-grace SECONDS    SIGTERM to SIGKILL delay (default 10)\n"
+"\n"
+"Output:\n"
+"  -o, --output OUT        image file (written atomically)\n"
+"  --compress none|zstd    default zstd (checksummed)\n"
+"  --level N               zstd level 1..22 (default 19)\n"
+"  --threads N             zstd worker threads (default 0: single)\n"
+"  --long                  zstd long-distance matching\n"
+"  --early-dir DIR         uncompressed first segment from DIR (e.g.\n"
+"                          kernel/x86/microcode/...)\n"
+"  --list FILE             list an image (plain, zstd, multi-segment)\n"
+"                          like `cpio -tv`, times in UTC\n",
+	.run = cmd_initramfs_run,
+};

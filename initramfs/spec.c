@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The container spec, host side. The format is line-based so the guest
+ * init can parse it in place with no allocator and no library: one
+ * "key value" per line, values escaped so a line never holds a newline.
+ * The guest parser is initramfs/init/spec.c; the unit tests run the two
+ * against each other.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const ns_names[] = {
+	"mnt", "uts", "ipc", "pid", "net", "cgroup", "time",
+};
+
+void initramfs_spec_init(struct initramfs_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	kt_array_init(&s->args, sizeof(char *));
+	kt_array_init(&s->env, sizeof(char *));
+	kt_array_init(&s->modules, sizeof(char *));
+	kt_array_init(&s->cgroups, sizeof(struct initramfs_cgroup_limit));
+}
+
+static void free_strings(struct kt_array *a)
+{
+	for (size_t i = 0; i < a->len; i++)
+		free(kt_array_ptr(a, i));
+	kt_array_free(a);
+}
+
+void initramfs_spec_release(struct initramfs_spec *s)
+{
+	free_strings(&s->args);
+	free_strings(&s->env);
+	free_strings(&s->modules);
+	for (size_t i = 0; i < s->cgroups.len; i++) {
+		struct initramfs_cgroup_limit *l = kt_array_at(&s->cgroups, i);
+
+		free(l->file);
+		free(l->value);
+	}
+	kt_array_free(&s->cgroups);
+	free(s->cwd);
+	free(s->hostname);
+	free(s->rootfs);
+	free(s->rootfs_type);
+	free(s->ready_pattern);
+	memset(s, 0, sizeof(*s));
+}
+
+int initramfs_spec_parse_namespaces(const char *list, unsigned *out,
+				    struct kt_str *err)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	unsigned bits = 0;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		size_t i;
+
+		for (i = 0; i < KT_ARRAY_SIZE(ns_names); i++)
+			if (strcmp(tok, ns_names[i]) == 0)
+				break;
+		if (i == KT_ARRAY_SIZE(ns_names)) {
+			r = ar_fail(err, -EINVAL, "unknown namespace '%s' "
+				    "(known: mnt uts ipc pid net cgroup time)",
+				    tok);
+			goto out;
+		}
+		bits |= 1u << i;
+	}
+	*out = bits;
+out:
+	free(copy);
+	return r;
+}
+
+int initramfs_spec_set_cmd(struct initramfs_spec *s, const char *cmdline,
+			   struct kt_str *err)
+{
+	struct kt_str word = KT_STR_INIT;
+	const char *p = cmdline;
+	bool in_word = false;
+	int r = 0;
+
+	free_strings(&s->args);
+	kt_array_init(&s->args, sizeof(char *));
+	for (;; p++) {
+		char c = *p;
+
+		if (c == '\0' || c == ' ' || c == '\t' || c == '\n') {
+			if (in_word) {
+				char *w = kt_str_steal(&word);
+
+				if (!w)
+					w = strdup("");
+				if (!w || kt_array_push_ptr(&s->args, w) < 0) {
+					free(w);
+					r = -ENOMEM;
+					goto out;
+				}
+				in_word = false;
+			}
+			if (c == '\0')
+				break;
+			continue;
+		}
+		in_word = true;
+		if (c == '\'' || c == '"') {
+			char q = c;
+
+			for (p++; *p && *p != q; p++) {
+				if (q == '"' && *p == '\\' && p[1])
+					p++;
+				kt_str_putc(&word, *p);
+			}
+			if (!*p) {
+				r = ar_fail(err, -EINVAL, "unterminated %c "
+					    "quote in command '%s'", q,
+					    cmdline);
+				goto out;
+			}
+			continue;
+		}
+		if (c == '\\' && p[1])
+			c = *++p;
+		r = kt_str_putc(&word, c);
+		if (r < 0)
+			goto out;
+	}
+out:
+	kt_str_free(&word);
+	return r;
+}
+
+int initramfs_spec_add_cgroup(struct initramfs_spec *s, const char *file,
+			      const char *value)
+{
+	struct initramfs_cgroup_limit l = { strdup(file), strdup(value) };
+
+	if (!l.file || !l.value || !kt_array_push(&s->cgroups, &l)) {
+		free(l.file);
+		free(l.value);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "key value\n" with \\, \n, \t and other control bytes escaped. */
+static int put(struct kt_str *out, const char *key, const char *value)
+{
+	int r = kt_str_puts(out, key);
+
+	if (r == 0 && value) {
+		r = kt_str_putc(out, ' ');
+		for (const unsigned char *p = (const void *)value;
+		     r == 0 && *p; p++) {
+			if (*p == '\\')
+				r = kt_str_puts(out, "\\\\");
+			else if (*p == '\n')
+				r = kt_str_puts(out, "\\n");
+			else if (*p == '\t')
+				r = kt_str_puts(out, "\\t");
+			else if (*p < 0x20 || *p == 0x7f)
+				r = kt_str_printf(out, "\\x%02x", *p);
+			else
+				r = kt_str_putc(out, (char)*p);
+		}
+	}
+	return r ? r : kt_str_putc(out, '\n');
+}
+
+int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
+{
+	char num[64];
+	int r;
+
+	r = kt_str_puts(out, "ktrim-spec 1\n");
+	if (r == 0 && s->hostname)
+		r = put(out, "hostname", s->hostname);
+	for (size_t i = 0; r == 0 && i < s->modules.len; i++)
+		r = put(out, "module", kt_array_ptr(&s->modules, i));
+	if (r == 0 && s->rootfs) {
+		struct kt_str v = KT_STR_INIT;
+
+		/* The type goes first: a device path never holds a space. */
+		if (s->rootfs_type)
+			r = kt_str_printf(&v, "%s %s", s->rootfs_type,
+					  s->rootfs);
+		if (r == 0)
+			r = put(out, s->rootfs_type ? "rootfs-dev" : "rootfs",
+				s->rootfs_type ? v.buf : s->rootfs);
+		kt_str_free(&v);
+	}
+	if (r == 0 && s->readonly)
+		r = put(out, "readonly", NULL);
+	if (r == 0 && s->namespaces) {
+		struct kt_str v = KT_STR_INIT;
+
+		for (size_t i = 0; r == 0 && i < KT_ARRAY_SIZE(ns_names); i++)
+			if (s->namespaces & (1u << i))
+				r = kt_str_printf(&v, "%s%s", v.len ? " " : "",
+						  ns_names[i]);
+		if (r == 0)
+			r = put(out, "namespaces", v.buf);
+		kt_str_free(&v);
+	}
+	for (size_t i = 0; r == 0 && i < s->cgroups.len; i++) {
+		const struct initramfs_cgroup_limit *l =
+			kt_array_at(&s->cgroups, i);
+		struct kt_str v = KT_STR_INIT;
+
+		r = kt_str_printf(&v, "%s %s", l->file, l->value);
+		if (r == 0)
+			r = put(out, "cgroup", v.buf);
+		kt_str_free(&v);
+	}
+	if (r == 0 && (s->uid || s->gid)) {
+		snprintf(num, sizeof(num), "%u %u", s->uid, s->gid);
+		r = put(out, "user", num);
+	}
+	if (r == 0 && s->cwd)
+		r = put(out, "cwd", s->cwd);
+	for (size_t i = 0; r == 0 && i < s->env.len; i++)
+		r = put(out, "env", kt_array_ptr(&s->env, i));
+	for (size_t i = 0; r == 0 && i < s->args.len; i++)
+		r = put(out, "arg", kt_array_ptr(&s->args, i));
+	if (r == 0 && s->ready == INITRAMFS_READY_STDOUT)
+		r = put(out, "ready-stdout", s->ready_pattern ?
+			s->ready_pattern : "*");
+	if (r == 0 && s->ready == INITRAMFS_READY_TCP) {
+		snprintf(num, sizeof(num), "%u", s->ready_port);
+		r = put(out, "ready-tcp", num);
+	}
+	if (r == 0 && s->timeout_s) {
+		snprintf(num, sizeof(num), "%u", s->timeout_s);
+		r = put(out, "timeout", num);
+	}
+	if (r == 0 && s->stop_grace_s) {
+		snprintf(num, sizeof(num), "%u", s->stop_grace_s);
+		r = put(out, "stop-grace", num);
+	}
+	return r;
+}
