@@ -272,9 +272,10 @@ int kprof_vm_add_arg(struct kprof_vm *vm, const char *arg);
 int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv);
 
 /*
- * Whether KVM really runs a guest: create a VM and a vCPU in a child,
- * execute one HLT, all within @timeout_s. A hang is killed and reported
- * as "no". Returns 1 (works), 0 (does not; @why says why).
+ * Whether KVM really runs a guest: QEMU boots its firmware under KVM and
+ * must finish POST within @timeout_s (a vCPU that merely starts is not
+ * enough: nested KVM can hang half-way). A hang is killed and reported as
+ * "no". Returns 1 (works), 0 (does not; @why says why).
  */
 int kprof_vm_probe_kvm(double timeout_s, struct kt_str *why);
 
