@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `ktrim olddefconfig`: resolve a .config the way `make olddefconfig` does. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+#include "kconfig.h"
+
+extern const struct kt_cmd kt_cmd_olddefconfig;
+
+enum { OPT_KSRC = 256, OPT_ARCH, OPT_NO_CACHE, OPT_STATS };
+
+static int run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "ksrc", required_argument, NULL, OPT_KSRC },
+		{ "arch", required_argument, NULL, OPT_ARCH },
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kconf_load_opts lo = { 0 };
+	struct kconf_tree *tree = NULL;
+	struct kt_str err = KT_STR_INIT;
+	const char *ksrc = NULL, *out = NULL, *in;
+	bool stats = false;
+	unsigned cached, ran;
+	int c, r, status = 1;
+
+	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_KSRC:
+			ksrc = optarg;
+			break;
+		case OPT_ARCH:
+			lo.arch = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_NO_CACHE:
+			lo.cache_dir = "";
+			break;
+		case OPT_STATS:
+			stats = true;
+			break;
+		default:
+			return kt_cmd_usage_error(&kt_cmd_olddefconfig,
+						  "unknown option");
+		}
+	}
+	if (!ksrc)
+		return kt_cmd_usage_error(&kt_cmd_olddefconfig, "--ksrc is required");
+	if (!out)
+		return kt_cmd_usage_error(&kt_cmd_olddefconfig, "-o OUT is required");
+	if (optind + 1 != argc)
+		return kt_cmd_usage_error(&kt_cmd_olddefconfig,
+					  "exactly one input .config is required");
+	in = argv[optind];
+
+	r = kconf_tree_load(ksrc, &lo, &tree, &err);
+	if (r < 0) {
+		kt_err("%s", err.len ? kt_str_cstr(&err) : strerror(-r));
+		goto out;
+	}
+	if (stats) {
+		kconf_tree_shell_stats(tree, &cached, &ran);
+		kt_progress("parsed %s: %zu symbols, shell calls %u cached, %u run",
+			    kconf_tree_srctree(tree), kconf_tree_nsyms(tree),
+			    cached, ran);
+	}
+	r = kconf_olddefconfig(tree, in, out, &err);
+	if (r < 0) {
+		kt_err("%s", err.len ? kt_str_cstr(&err) : strerror(-r));
+		goto out;
+	}
+	if (stats)
+		kt_progress("wrote %s", out);
+	status = 0;
+out:
+	kconf_tree_free(tree);
+	kt_str_free(&err);
+	return status;
+}
+
+const struct kt_cmd kt_cmd_olddefconfig = {
+	.name = "olddefconfig",
+	.summary = "resolve a .config like `make olddefconfig`",
+	.usage =
+	"usage: ktrim olddefconfig --ksrc DIR [--arch ARCH] -o OUT IN\n"
+	"\n"
+	"Read the kernel's Kconfig files under DIR, load the configuration IN,\n"
+	"give every new or invalid option its default exactly as the kernel's\n"
+	"`make olddefconfig` does, and write the result to OUT (atomically).\n"
+	"\n"
+	"  --ksrc DIR     kernel source tree\n"
+	"  --arch ARCH    ARCH as given to the kernel's make (default: the\n"
+	"                 host's, mapped as the kernel does: x86_64 -> x86);\n"
+	"                 SRCARCH is derived (x86_64, i386 -> x86)\n"
+	"  -o, --output OUT  where to write the resolved .config\n"
+	"  --no-cache     run every $(shell,...) probe instead of using the\n"
+	"                 per-toolchain cache in ~/.cache/ktrim\n"
+	"  --stats        print timing and shell-cache statistics\n"
+	"\n"
+	"Exit status: 0 on success, 1 on a Kconfig or I/O error, 2 on usage.\n",
+	.run = run,
+};

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kconf-internal.h - private data model of the Kconfig engine (kconf-*.c).
+ * Not for other components; they use kconfig.h.
+ */
+#ifndef KTRIM_KCONF_INTERNAL_H
+#define KTRIM_KCONF_INTERNAL_H
+
+#include <stdint.h>
+
+#include "kconfig.h"
+
+/* Symbol flags, mirroring the states conf tracks. */
+enum {
+	KS_CONST = 1u << 0,	/* literal ("64", quoted, y/m/n) */
+	KS_CHOICE = 1u << 1,	/* a choice group */
+	KS_CHOICEVAL = 1u << 2,	/* member of a choice */
+	KS_OPTIONAL = 1u << 3,	/* config symbols and optional choices */
+	KS_NO_WRITE = 1u << 4,	/* choices: never written */
+	KS_VALID = 1u << 5,	/* current value computed */
+	KS_WRITE = 1u << 6,	/* goes to .config */
+	KS_DEF_USER = 1u << 7,	/* user value present */
+	KS_WRITTEN = 1u << 8,	/* already written in this pass */
+	KS_CHECK = 1u << 9,	/* dependency loop check in progress */
+	KS_CHECKED = 1u << 10,
+};
+
+/* Property kinds, the public ones first. */
+enum {
+	KP_PROMPT = KCONF_PROP_PROMPT,
+	KP_DEFAULT = KCONF_PROP_DEFAULT,
+	KP_SELECT = KCONF_PROP_SELECT,
+	KP_IMPLY = KCONF_PROP_IMPLY,
+	KP_RANGE = KCONF_PROP_RANGE,
+	KP_MENU,		/* `menu` title or a menuconfig's prompt */
+	KP_COMMENT,		/* `comment` text */
+};
+
+struct kconf_menu;
+
+struct kconf_iprop {
+	struct kconf_prop pub;
+	int kind;			/* KP_* */
+	struct kconf_menu *menu;	/* definition site */
+	enum kconf_tristate vis_tri;	/* last evaluation of pub.visible */
+};
+
+struct kconf_sym {
+	char *name;			/* NULL for choices */
+	enum kconf_type type;
+	uint32_t flags;
+	uint32_t order;			/* creation index */
+	uint32_t bucket;		/* conf's hash bucket (iteration order) */
+
+	/* current value */
+	const char *cur_str;		/* int/hex/string (not owned) */
+	enum kconf_tristate cur_tri;
+	struct kconf_sym *cur_choice;	/* choices: selected member */
+
+	/* user value */
+	char *user_str;			/* owned */
+	enum kconf_tristate user_tri;
+	struct kconf_sym *user_choice;
+
+	enum kconf_tristate visible;
+	struct kconf_expr *dir_dep, *rev_dep, *implied;
+	enum kconf_tristate dir_dep_tri, rev_dep_tri, implied_tri;
+
+	struct kt_array props;		/* struct kconf_iprop * */
+	struct kt_array menus;		/* struct kconf_menu * (definitions) */
+	struct kt_array selected_by;	/* struct kconf_iprop * */
+	struct kt_array implied_by;	/* struct kconf_iprop * */
+	struct kconf_sym *choice;	/* members: their group */
+	struct kt_array members;	/* choices: struct kconf_sym * */
+	struct kconf_tree *tree;
+};
+
+struct kconf_menu {
+	struct kconf_menu *next, *parent, *list;
+	struct kconf_sym *sym;
+	struct kconf_iprop *prompt;
+	struct kconf_expr *dep;
+	struct kconf_expr *visibility;	/* `visible if` */
+	char *help;
+	const char *file;
+	int line;
+};
+
+struct kconf_pp;
+
+struct kconf_tree {
+	char *srctree;
+	char *mainmenu_text;
+	struct kconf_sym sym_y, sym_m, sym_n;
+	struct kt_map *names;		/* name -> non-const symbol */
+	struct kt_map *consts;		/* name -> const symbol */
+	struct kt_array syms;		/* non-const, creation order */
+	struct kt_array all;		/* every symbol incl. consts */
+	struct kt_array calc_order;	/* conf's for_all_symbols order */
+	uint32_t nsyms_created;
+	struct kconf_sym *modules_sym;
+	enum kconf_tristate modules_val;
+	struct kconf_menu rootmenu;
+	struct kt_array menus;		/* owned menu nodes */
+	struct kt_array files;		/* owned file names */
+	struct kt_array garbage;	/* old user strings still referenced */
+	struct kt_array warnings;	/* owned char * */
+	struct kconf_pp *pp;
+	unsigned shell_cached, shell_run;
+	bool changed;			/* conf_get_changed() */
+};
+
+/* kconf-sym.c */
+struct kconf_sym *kconf__sym_lookup(struct kconf_tree *t, const char *name,
+				    uint32_t flags);
+struct kconf_sym *kconf__sym_find(const struct kconf_tree *t,
+				  const char *name);
+void kconf__sym_free(struct kconf_sym *s);
+void kconf__build_calc_order(struct kconf_tree *t);
+bool kconf__string_valid(const struct kconf_sym *s, const char *str);
+
+/* kconf-tree.c */
+void kconf__warn(struct kconf_tree *t, const char *fmt, ...) KT_PRINTF(2, 3);
+const char *kconf__intern_file(struct kconf_tree *t, const char *name);
+
+/* kconf-parse.c */
+int kconf__parse(struct kconf_tree *t, const char *topfile,
+		 struct kt_str *err);
+
+/* kconf-menu.c */
+void kconf__menu_finalize(struct kconf_tree *t, struct kconf_menu *parent);
+bool kconf__menu_visible(struct kconf_menu *m);
+struct kconf_expr *kconf__rewrite_m(struct kconf_tree *t,
+				    struct kconf_expr *e);
+
+/* kconf-eval.c */
+void kconf__calc_value(struct kconf_sym *s);
+void kconf__clear_all_valid(struct kconf_tree *t);
+bool kconf__string_within_range(struct kconf_sym *s, const char *str);
+enum kconf_type kconf__sym_get_type(const struct kconf_sym *s);
+
+/* kconf-preproc.c: the macro language */
+struct kconf_pp_opts {
+	const char *cache_dir;		/* NULL/"" : no cache */
+	const char *workdir;		/* cwd for shell commands */
+	struct kt_map *env;		/* overrides: name -> char * */
+	const char *toolchain_id;	/* mixed into the cache file name */
+};
+struct kconf_pp *kconf__pp_new(struct kconf_tree *t,
+			       const struct kconf_pp_opts *o);
+void kconf__pp_free(struct kconf_pp *pp);
+/* The lexer tells the preprocessor where it is (for errors, $(lineno)). */
+void kconf__pp_set_pos(struct kconf_pp *pp, const char *file, int line);
+/* Returns a malloc'ed string, or NULL after an error (see pp_error). */
+char *kconf__pp_expand_string(struct kconf_pp *pp, const char *in);
+char *kconf__pp_expand_dollar(struct kconf_pp *pp, const char **str);
+char *kconf__pp_expand_token(struct kconf_pp *pp, const char **str);
+int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
+		      const char *value, int flavor);
+const char *kconf__pp_error(const struct kconf_pp *pp); /* NULL: none */
+int kconf__pp_save_cache(struct kconf_pp *pp);
+enum { KCONF_VAR_RECURSIVE, KCONF_VAR_SIMPLE, KCONF_VAR_APPEND };
+
+#define kconf__container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+static inline struct kconf_iprop *kconf__iprop(const struct kconf_prop *p)
+{
+	return kconf__container_of(p, struct kconf_iprop, pub);
+}
+
+#endif

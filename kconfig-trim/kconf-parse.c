@@ -1,0 +1,1255 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kconfig lexer and parser. The lexer follows conf's tokenisation (words,
+ * quoted strings with escapes, line continuations, words and strings
+ * expanded by the macro language, assignment values taken verbatim, help
+ * blocks ended by indentation); the parser is a recursive descent over
+ * the statement grammar that builds the menu tree and the symbols'
+ * properties in definition order. Errors stop at the first problem with
+ * "file:line: message".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kconf-internal.h"
+
+enum tok {
+	T_EOF, T_EOL, T_WORD, T_WORD_QUOTE, T_ASSIGN_VAL, T_HELPTEXT,
+	/* keywords */
+	T_BOOL, T_CHOICE, T_COMMENT, T_CONFIG, T_DEF_BOOL, T_DEF_TRISTATE,
+	T_DEFAULT, T_DEPENDS, T_ENDCHOICE, T_ENDIF, T_ENDMENU, T_HELP, T_HEX,
+	T_IF, T_IMPLY, T_INT, T_MAINMENU, T_MENU, T_MENUCONFIG, T_MODULES,
+	T_ON, T_OPTIONAL, T_PROMPT, T_RANGE, T_SELECT, T_SOURCE, T_STRING,
+	T_TRISTATE, T_VISIBLE,
+	/* operators */
+	T_OR, T_AND, T_EQUAL, T_UNEQUAL, T_LESS, T_LESS_EQUAL, T_GREATER,
+	T_GREATER_EQUAL, T_NOT, T_OPEN_PAREN, T_CLOSE_PAREN, T_COLON_EQUAL,
+	T_PLUS_EQUAL,
+};
+
+static const struct {
+	const char *word;
+	enum tok tok;
+} keywords[] = {
+	{ "bool", T_BOOL }, { "choice", T_CHOICE }, { "comment", T_COMMENT },
+	{ "config", T_CONFIG }, { "def_bool", T_DEF_BOOL },
+	{ "def_tristate", T_DEF_TRISTATE }, { "default", T_DEFAULT },
+	{ "depends", T_DEPENDS }, { "endchoice", T_ENDCHOICE },
+	{ "endif", T_ENDIF }, { "endmenu", T_ENDMENU }, { "help", T_HELP },
+	{ "hex", T_HEX }, { "if", T_IF }, { "imply", T_IMPLY },
+	{ "int", T_INT }, { "mainmenu", T_MAINMENU }, { "menu", T_MENU },
+	{ "menuconfig", T_MENUCONFIG }, { "modules", T_MODULES },
+	{ "on", T_ON }, { "optional", T_OPTIONAL }, { "prompt", T_PROMPT },
+	{ "range", T_RANGE }, { "select", T_SELECT }, { "source", T_SOURCE },
+	{ "string", T_STRING }, { "tristate", T_TRISTATE },
+	{ "visible", T_VISIBLE },
+};
+
+struct src {
+	struct src *parent;
+	char *buf;
+	size_t len, pos;
+	const char *name;
+	int line;
+};
+
+struct parser {
+	struct kconf_tree *t;
+	struct kconf_pp *pp;
+	struct src *src;
+	struct kt_str *err;
+	bool failed;
+	bool assign_mode;
+	/* second-stage lexer state */
+	enum tok prev, prev_prev;
+	bool have_peek;
+	enum tok peek;
+	char *peek_str;
+	char *str;			/* text of the last token taken */
+	const char *pos_file;		/* statement start */
+	int pos_line;
+	/* menu construction */
+	struct kconf_menu *cur_entry, *cur_menu;
+	struct kconf_menu **last_entry_ptr;
+};
+
+static void perr(struct parser *p, const char *fmt, ...) KT_PRINTF(2, 3);
+static void perr(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return;
+	p->failed = true;
+	kt_str_printf(p->err, "%s:%d: ", p->pos_file ? p->pos_file : "<none>",
+		      p->pos_line);
+	va_start(ap, fmt);
+	kt_str_vprintf(p->err, fmt, ap);
+	va_end(ap);
+}
+
+static void pwarn(struct parser *p, const char *file, int line,
+		  const char *fmt, ...) KT_PRINTF(4, 5);
+static void pwarn(struct parser *p, const char *file, int line,
+		  const char *fmt, ...)
+{
+	struct kt_str s = KT_STR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	kt_str_vprintf(&s, fmt, ap);
+	va_end(ap);
+	kconf__warn(p->t, "%s:%d:warning: %s", file, line, kt_str_cstr(&s));
+	kt_str_free(&s);
+}
+
+static void pp_check(struct parser *p)
+{
+	const char *e = kconf__pp_error(p->pp);
+
+	if (e && !p->failed) {
+		p->failed = true;
+		kt_str_puts(p->err, e);
+	}
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+static int src_push(struct parser *p, const char *name)
+{
+	struct src *s, *it;
+	char *path;
+	int r;
+
+	for (it = p->src; it; it = it->parent) {
+		if (!strcmp(it->name, name)) {
+			perr(p, "recursive inclusion of \"%s\"", name);
+			return -ELOOP;
+		}
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	if (name[0] == '/')
+		path = strdup(name);
+	else if (asprintf(&path, "%s/%s", p->t->srctree, name) < 0)
+		path = NULL;
+	if (!path) {
+		free(s);
+		return -ENOMEM;
+	}
+	r = kt_read_file(path, &s->buf, &s->len);
+	free(path);
+	if (r < 0) {
+		free(s);
+		if (p->src)
+			perr(p, "can't open file \"%s\"", name);
+		else
+			kt_str_printf(p->err, "can't find file %s", name),
+			p->failed = true;
+		return r;
+	}
+	s->name = kconf__intern_file(p->t, name);
+	s->line = 1;
+	s->parent = p->src;
+	p->src = s;
+	return 0;
+}
+
+static void src_pop(struct parser *p)
+{
+	struct src *s = p->src;
+
+	p->src = s->parent;
+	free(s->buf);
+	free(s);
+}
+
+static int cur(struct parser *p)
+{
+	struct src *s = p->src;
+
+	return s->pos < s->len ? (unsigned char)s->buf[s->pos] : -1;
+}
+
+static int at(struct parser *p, size_t off)
+{
+	struct src *s = p->src;
+
+	return s->pos + off < s->len ? (unsigned char)s->buf[s->pos + off] : -1;
+}
+
+static void adv(struct parser *p)
+{
+	struct src *s = p->src;
+
+	if (s->pos < s->len && s->buf[s->pos++] == '\n')
+		s->line++;
+	kconf__pp_set_pos(p->pp, s->name, s->line);
+}
+
+/* The rest of the current line, for the macro expander. */
+static char *line_rest(struct parser *p)
+{
+	struct src *s = p->src;
+	const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
+	size_t n = nl ? (size_t)(nl - (s->buf + s->pos)) : s->len - s->pos;
+
+	return strndup(s->buf + s->pos, n);
+}
+
+/* ---- first-stage lexer ------------------------------------------------ */
+
+static bool is_word_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+static enum tok lex_string(struct parser *p, char **out)
+{
+	struct kt_str s = KT_STR_INIT;
+	int q = cur(p), c;
+
+	adv(p);
+	kt_str_puts(&s, "");
+	for (;;) {
+		c = cur(p);
+		if (c < 0)
+			break;
+		if (c == '$') {
+			char *rest = line_rest(p), *x;
+			const char *r = rest + 1;
+
+			x = kconf__pp_expand_dollar(p->pp, &r);
+			if (!x) {
+				free(rest);
+				pp_check(p);
+				break;
+			}
+			kt_str_puts(&s, x);
+			free(x);
+			p->src->pos += (size_t)(r - rest);
+			free(rest);
+			continue;
+		}
+		if (c == '\\') {
+			adv(p);
+			c = cur(p);
+			if (c >= 0 && c != '\n') {
+				kt_str_putc(&s, (char)c);
+				adv(p);
+			}
+			continue;
+		}
+		if (c == q) {
+			adv(p);
+			break;
+		}
+		if (c == '\n') {
+			pwarn(p, p->src->name, p->src->line,
+			      "multi-line strings not supported");
+			break;
+		}
+		kt_str_putc(&s, (char)c);
+		adv(p);
+	}
+	*out = kt_str_steal(&s);
+	return T_WORD_QUOTE;
+}
+
+static enum tok lex1(struct parser *p, char **out)
+{
+	int c, c2;
+	size_t i;
+
+	*out = NULL;
+	if (p->assign_mode) {
+		while (cur(p) == ' ' || cur(p) == '\t')
+			adv(p);
+		c = cur(p);
+		if (c == '\n' || c < 0) {
+			if (c == '\n')
+				adv(p);
+			p->assign_mode = false;
+			return T_EOL;
+		}
+		*out = line_rest(p);
+		p->src->pos += strlen(*out);
+		return T_ASSIGN_VAL;
+	}
+	for (;;) {
+		c = cur(p);
+		if (c < 0) {
+			if (p->src->parent) {
+				src_pop(p);
+				return T_EOL;
+			}
+			return T_EOF;
+		}
+		if (c == '#') {
+			while (cur(p) >= 0 && cur(p) != '\n')
+				adv(p);
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r') {
+			adv(p);
+			continue;
+		}
+		if (c == '\\' && at(p, 1) == '\n') {
+			adv(p);
+			adv(p);
+			continue;
+		}
+		if (c == '\n') {
+			adv(p);
+			return T_EOL;
+		}
+		if (c == '"' || c == '\'')
+			return lex_string(p, out);
+		c2 = at(p, 1);
+		switch (c) {
+		case '|':
+		case '&':
+			if (c2 == c) {
+				adv(p);
+				adv(p);
+				return c == '|' ? T_OR : T_AND;
+			}
+			break;
+		case '=':
+			adv(p);
+			return T_EQUAL;
+		case '!':
+			adv(p);
+			if (c2 == '=') {
+				adv(p);
+				return T_UNEQUAL;
+			}
+			return T_NOT;
+		case '<':
+		case '>':
+			adv(p);
+			if (c2 == '=') {
+				adv(p);
+				return c == '<' ? T_LESS_EQUAL : T_GREATER_EQUAL;
+			}
+			return c == '<' ? T_LESS : T_GREATER;
+		case '(':
+			adv(p);
+			return T_OPEN_PAREN;
+		case ')':
+			adv(p);
+			return T_CLOSE_PAREN;
+		case ':':
+		case '+':
+			if (c2 == '=') {
+				adv(p);
+				adv(p);
+				return c == ':' ? T_COLON_EQUAL : T_PLUS_EQUAL;
+			}
+			break;
+		default:
+			break;
+		}
+		if (is_word_char(c) || c == '$') {
+			struct src *s = p->src;
+			size_t start = s->pos, end = start;
+			bool dollar = false;
+
+			while (end < s->len && (is_word_char((unsigned char)s->buf[end]) ||
+						s->buf[end] == '$')) {
+				dollar |= s->buf[end] == '$';
+				end++;
+			}
+			if (!dollar) {
+				*out = strndup(s->buf + start, end - start);
+				s->pos = end;
+				for (i = 0; i < KT_ARRAY_SIZE(keywords); i++) {
+					if (!strcmp(keywords[i].word, *out)) {
+						free(*out);
+						*out = NULL;
+						return keywords[i].tok;
+					}
+				}
+				return T_WORD;
+			} else {
+				char *rest = line_rest(p);
+				const char *r = rest;
+				char *x = kconf__pp_expand_token(p->pp, &r);
+
+				s->pos += (size_t)(r - rest);
+				free(rest);
+				if (!x) {
+					pp_check(p);
+					return T_EOF;
+				}
+				if (*x) {
+					*out = x;
+					return T_WORD;
+				}
+				free(x);
+				continue;
+			}
+		}
+		pwarn(p, p->src->name, p->src->line,
+		      "ignoring unsupported character '%c'", c);
+		adv(p);
+	}
+}
+
+/* Second stage: drops redundant EOLs, records statement positions. */
+static enum tok lex(struct parser *p, char **out)
+{
+	enum tok t;
+
+	for (;;) {
+		t = lex1(p, out);
+		if (p->failed)
+			return T_EOF;
+		if (p->prev == T_EOL || p->prev == T_HELPTEXT) {
+			if (t == T_EOL)
+				continue;
+			p->pos_file = p->src->name;
+			p->pos_line = p->src->line;
+		}
+		break;
+	}
+	if (p->prev_prev == T_EOL && p->prev == T_WORD &&
+	    (t == T_EQUAL || t == T_COLON_EQUAL || t == T_PLUS_EQUAL))
+		p->assign_mode = true;
+	p->prev_prev = p->prev;
+	p->prev = t;
+	return t;
+}
+
+static enum tok peek(struct parser *p)
+{
+	if (!p->have_peek) {
+		p->peek = lex(p, &p->peek_str);
+		p->have_peek = true;
+	}
+	return p->peek;
+}
+
+/* Take the next token; its text (if any) goes to p->str. */
+static enum tok take(struct parser *p)
+{
+	peek(p);
+	p->have_peek = false;
+	free(p->str);
+	p->str = p->peek_str;
+	p->peek_str = NULL;
+	return p->peek;
+}
+
+static bool expect(struct parser *p, enum tok t, const char *what)
+{
+	if (take(p) == t)
+		return true;
+	perr(p, "syntax error: expected %s", what);
+	return false;
+}
+
+static bool expect_eol(struct parser *p)
+{
+	return expect(p, T_EOL, "end of line");
+}
+
+/* Help text: lines indented at least as much as the first one. */
+static char *lex_help(struct parser *p)
+{
+	struct kt_str h = KT_STR_INIT;
+	struct src *s = p->src;
+	int first_ts = -1;
+
+	kt_str_puts(&h, "");
+	while (s->pos < s->len) {
+		size_t ls = s->pos, e = ls;
+		int ts = 0;
+		const char *nl;
+		size_t tend;
+
+		while (e < s->len && (s->buf[e] == ' ' || s->buf[e] == '\t')) {
+			ts = s->buf[e] == '\t' ? (ts & ~7) + 8 : ts + 1;
+			e++;
+		}
+		if (e >= s->len)
+			break;
+		if (s->buf[e] == '\n') {	/* blank line stays in the text */
+			kt_str_putc(&h, '\n');
+			s->pos = e;
+			adv(p);
+			continue;
+		}
+		if (first_ts < 0) {
+			first_ts = ts;
+		} else if (ts < first_ts || ts == 0) {
+			break;
+		}
+		nl = memchr(s->buf + e, '\n', s->len - e);
+		tend = nl ? (size_t)(nl - s->buf) : s->len;
+		while (tend > e && (s->buf[tend - 1] == ' ' ||
+				    s->buf[tend - 1] == '\t'))
+			tend--;
+		for (int i = first_ts; i < ts; i++)
+			kt_str_putc(&h, ' ');
+		kt_str_append(&h, s->buf + e, tend - e);
+		kt_str_putc(&h, '\n');
+		s->pos = nl ? (size_t)(nl - s->buf) : s->len;
+		if (nl)
+			adv(p);
+	}
+	p->prev = T_HELPTEXT;
+	return kt_str_steal(&h);
+}
+
+/* ---- menu construction --------------------------------------------- */
+
+static struct kconf_menu *menu_add_entry(struct parser *p,
+					 struct kconf_sym *sym)
+{
+	struct kconf_menu *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		abort();
+	kt_array_push_ptr(&p->t->menus, m);
+	m->sym = sym;
+	m->parent = p->cur_menu;
+	m->file = p->pos_file;
+	m->line = p->pos_line;
+	*p->last_entry_ptr = m;
+	p->last_entry_ptr = &m->next;
+	p->cur_entry = m;
+	if (sym)
+		kt_array_push_ptr(&sym->menus, m);
+	return m;
+}
+
+static void menu_add_menu(struct parser *p)
+{
+	p->last_entry_ptr = &p->cur_entry->list;
+	p->cur_menu = p->cur_entry;
+}
+
+static void menu_end_menu(struct parser *p)
+{
+	p->last_entry_ptr = &p->cur_menu->next;
+	p->cur_menu = p->cur_menu->parent;
+}
+
+static struct kconf_iprop *add_prop(struct parser *p, int kind,
+				    struct kconf_expr *cond)
+{
+	struct kconf_iprop *ip = calloc(1, sizeof(*ip));
+	struct kconf_sym *sym = p->cur_entry->sym;
+
+	if (!ip)
+		abort();
+	ip->kind = kind;
+	ip->menu = p->cur_entry;
+	ip->pub.type = kind <= KP_RANGE ? (enum kconf_prop_type)kind
+					: KCONF_PROP_PROMPT;
+	ip->pub.sym = sym;
+	ip->pub.cond = cond;
+	ip->pub.visible = kconf_expr_copy(cond);
+	ip->pub.file = p->pos_file;
+	ip->pub.line = p->pos_line;
+	if (sym)
+		kt_array_push_ptr(&sym->props, ip);
+	return ip;
+}
+
+static void add_prompt(struct parser *p, int kind, char *text,
+		       struct kconf_expr *cond)
+{
+	struct kconf_iprop *ip = add_prop(p, kind, cond);
+	struct kconf_menu *m;
+	char *t = text;
+
+	if (isspace((unsigned char)*t)) {
+		pwarn(p, ip->pub.file, ip->pub.line, "leading whitespace ignored");
+		while (isspace((unsigned char)*t))
+			t++;
+		memmove(text, t, strlen(t) + 1);
+	}
+	if (p->cur_entry->prompt)
+		pwarn(p, ip->pub.file, ip->pub.line, "prompt redefined");
+	if (kind == KP_PROMPT) {
+		/* enclosing menus' `visible if` limit the prompt */
+		for (m = p->cur_entry->parent; m; m = m->parent) {
+			if (m->visibility)
+				ip->pub.visible = kconf_expr_alloc_and(
+					ip->pub.visible,
+					kconf_expr_copy(m->visibility));
+		}
+	}
+	ip->pub.text = text;
+	/* a symbol-less entry owns its prompt through the menu node */
+	if (p->cur_entry->prompt && !p->cur_entry->sym) {
+		struct kconf_iprop *old = p->cur_entry->prompt;
+
+		kconf_expr_free(old->pub.cond);
+		kconf_expr_free(old->pub.visible);
+		free((char *)old->pub.text);
+		free(old);
+	}
+	p->cur_entry->prompt = ip;
+}
+
+static void set_type(struct parser *p, enum kconf_type type)
+{
+	struct kconf_sym *s = p->cur_entry->sym;
+
+	if (s->type == type)
+		return;
+	if (s->type == KCONF_UNKNOWN) {
+		s->type = type;
+		return;
+	}
+	pwarn(p, p->cur_entry->file, p->cur_entry->line,
+	      "ignoring type redefinition of '%s' from '%s' to '%s'",
+	      s->name ? s->name : "<choice>", kconf_type_name(s->type),
+	      kconf_type_name(type));
+}
+
+/* ---- expressions ------------------------------------------------------ */
+
+static struct kconf_expr *parse_expr(struct parser *p);
+
+static struct kconf_sym *parse_symbol(struct parser *p, bool allow_const)
+{
+	enum tok t = take(p);
+
+	if (t == T_WORD)
+		return kconf__sym_lookup(p->t, p->str, 0);
+	if (t == T_WORD_QUOTE && allow_const)
+		return kconf__sym_lookup(p->t, p->str, KS_CONST);
+	perr(p, "syntax error: expected a symbol");
+	return NULL;
+}
+
+static struct kconf_expr *parse_primary(struct parser *p)
+{
+	struct kconf_sym *a, *b;
+	enum kconf_expr_op op;
+	struct kconf_expr *e;
+
+	switch (peek(p)) {
+	case T_NOT:
+		take(p);
+		e = parse_primary(p);
+		return e ? kconf_expr_alloc_not(e) : NULL;
+	case T_OPEN_PAREN:
+		take(p);
+		e = parse_expr(p);
+		if (e && !expect(p, T_CLOSE_PAREN, "')'")) {
+			kconf_expr_free(e);
+			return NULL;
+		}
+		return e;
+	default:
+		break;
+	}
+	a = parse_symbol(p, true);
+	if (!a)
+		return NULL;
+	switch (peek(p)) {
+	case T_EQUAL: op = KCONF_E_EQUAL; break;
+	case T_UNEQUAL: op = KCONF_E_UNEQUAL; break;
+	case T_LESS: op = KCONF_E_LTH; break;
+	case T_LESS_EQUAL: op = KCONF_E_LEQ; break;
+	case T_GREATER: op = KCONF_E_GTH; break;
+	case T_GREATER_EQUAL: op = KCONF_E_GEQ; break;
+	default:
+		return kconf_expr_alloc_sym(a);
+	}
+	take(p);
+	b = parse_symbol(p, true);
+	return b ? kconf_expr_alloc_comp(op, a, b) : NULL;
+}
+
+/* A left-associative chain of @op over @sub: a OP b OP c. */
+static struct kconf_expr *parse_chain(struct parser *p, enum tok op,
+				      struct kconf_expr *(*sub)(struct parser *))
+{
+	struct kconf_expr *e = sub(p), *r;
+
+	while (e && peek(p) == op) {
+		take(p);
+		r = sub(p);
+		if (!r) {
+			kconf_expr_free(e);
+			return NULL;
+		}
+		e = op == T_AND ? kconf_expr_alloc_and(e, r)
+				: kconf_expr_alloc_or(e, r);
+	}
+	return e;
+}
+
+static struct kconf_expr *parse_and(struct parser *p)
+{
+	return parse_chain(p, T_AND, parse_primary);
+}
+
+static struct kconf_expr *parse_expr(struct parser *p)
+{
+	return parse_chain(p, T_OR, parse_and);
+}
+
+/* Optional "if EXPR"; false on a syntax error. */
+static bool parse_if_expr(struct parser *p, struct kconf_expr **out)
+{
+	*out = NULL;
+	if (peek(p) != T_IF)
+		return true;
+	take(p);
+	*out = parse_expr(p);
+	return *out != NULL;
+}
+
+/* ---- statements ------------------------------------------------------ */
+
+static bool parse_depends(struct parser *p)
+{
+	struct kconf_expr *e;
+
+	take(p);
+	if (!expect(p, T_ON, "'on'"))
+		return false;
+	e = parse_expr(p);
+	if (!e || !expect_eol(p)) {
+		kconf_expr_free(e);
+		return false;
+	}
+	p->cur_entry->dep = kconf_expr_alloc_and(p->cur_entry->dep, e);
+	return true;
+}
+
+static bool parse_help(struct parser *p)
+{
+	struct kconf_menu *m = p->cur_entry;
+	char *h;
+
+	take(p);
+	/* the help block starts on the next line: consume the EOL by hand */
+	if (p->have_peek || p->assign_mode) {
+		perr(p, "syntax error after 'help'");
+		return false;
+	}
+	while (cur(p) == ' ' || cur(p) == '\t' || cur(p) == '\r')
+		adv(p);
+	if (cur(p) == '#')
+		while (cur(p) >= 0 && cur(p) != '\n')
+			adv(p);
+	if (cur(p) == '\n')
+		adv(p);
+	else if (cur(p) >= 0) {
+		perr(p, "syntax error: expected end of line after 'help'");
+		return false;
+	}
+	h = lex_help(p);
+	if (m->help) {
+		free(m->help);
+		pwarn(p, p->pos_file, p->pos_line,
+		      "'%s' defined with more than one help text -- only the last one will be used",
+		      m->sym && m->sym->name ? m->sym->name : "<choice>");
+	}
+	m->help = h;
+	return true;
+}
+
+static bool parse_prompt_opt(struct parser *p)
+{
+	struct kconf_expr *cond;
+	char *text;
+
+	if (peek(p) != T_WORD_QUOTE)
+		return true;
+	take(p);
+	text = p->str;
+	p->str = NULL;
+	if (!parse_if_expr(p, &cond)) {
+		free(text);
+		return false;
+	}
+	add_prompt(p, KP_PROMPT, text, cond);
+	return true;
+}
+
+static enum kconf_type type_of(enum tok t)
+{
+	switch (t) {
+	case T_BOOL: return KCONF_BOOL;
+	case T_TRISTATE: return KCONF_TRISTATE;
+	case T_INT: return KCONF_INT;
+	case T_HEX: return KCONF_HEX;
+	case T_STRING: return KCONF_STRING;
+	default: return KCONF_UNKNOWN;
+	}
+}
+
+/* Options of config/menuconfig (in_choice: of a choice header). */
+static bool parse_options(struct parser *p, bool is_choice)
+{
+	struct kconf_expr *e, *cond;
+	struct kconf_sym *s;
+	struct kconf_iprop *ip;
+	enum tok t;
+
+	for (;;) {
+		t = peek(p);
+		if (p->failed)
+			return false;
+		switch (t) {
+		case T_BOOL:
+		case T_TRISTATE:
+		case T_INT:
+		case T_HEX:
+		case T_STRING:
+			if (is_choice && t != T_BOOL && t != T_TRISTATE)
+				goto done;
+			take(p);
+			set_type(p, type_of(t));
+			if (!parse_prompt_opt(p) || !expect_eol(p))
+				return false;
+			break;
+		case T_PROMPT:
+			take(p);
+			if (!expect(p, T_WORD_QUOTE, "a quoted prompt"))
+				return false;
+			{
+				char *text = p->str;
+
+				p->str = NULL;
+				if (!parse_if_expr(p, &cond)) {
+					free(text);
+					return false;
+				}
+				add_prompt(p, KP_PROMPT, text, cond);
+			}
+			if (!expect_eol(p))
+				return false;
+			break;
+		case T_DEFAULT:
+		case T_DEF_BOOL:
+		case T_DEF_TRISTATE:
+			if (is_choice && t != T_DEFAULT)
+				goto done;
+			take(p);
+			if (is_choice) {
+				s = parse_symbol(p, false);
+				e = s ? kconf_expr_alloc_sym(s) : NULL;
+			} else {
+				e = parse_expr(p);
+			}
+			if (!e)
+				return false;
+			if (!parse_if_expr(p, &cond)) {
+				kconf_expr_free(e);
+				return false;
+			}
+			ip = add_prop(p, KP_DEFAULT, cond);
+			ip->pub.expr = e;
+			if (t != T_DEFAULT)
+				set_type(p, t == T_DEF_BOOL ? KCONF_BOOL
+							    : KCONF_TRISTATE);
+			if (!expect_eol(p))
+				return false;
+			break;
+		case T_SELECT:
+		case T_IMPLY:
+			if (is_choice)
+				goto done;
+			take(p);
+			s = parse_symbol(p, false);
+			if (!s || !parse_if_expr(p, &cond))
+				return false;
+			ip = add_prop(p, t == T_SELECT ? KP_SELECT : KP_IMPLY, cond);
+			ip->pub.target = s;
+			kt_array_push_ptr(t == T_SELECT ? &s->selected_by
+							: &s->implied_by, ip);
+			if (!expect_eol(p))
+				return false;
+			break;
+		case T_RANGE:
+			if (is_choice)
+				goto done;
+			take(p);
+			{
+				struct kconf_sym *lo = parse_symbol(p, true), *hi;
+
+				hi = lo ? parse_symbol(p, true) : NULL;
+				if (!hi || !parse_if_expr(p, &cond))
+					return false;
+				ip = add_prop(p, KP_RANGE, cond);
+				ip->pub.lo = lo;
+				ip->pub.hi = hi;
+			}
+			if (!expect_eol(p))
+				return false;
+			break;
+		case T_MODULES:
+			if (is_choice)
+				goto done;
+			take(p);
+			if (p->t->modules_sym) {
+				perr(p, "symbol '%s' redefines option 'modules' already defined by symbol '%s'",
+				     p->cur_entry->sym->name,
+				     p->t->modules_sym->name);
+				return false;
+			}
+			p->t->modules_sym = p->cur_entry->sym;
+			if (!expect_eol(p))
+				return false;
+			break;
+		case T_OPTIONAL:
+			if (!is_choice)
+				goto done;
+			take(p);
+			p->cur_entry->sym->flags |= KS_OPTIONAL;
+			if (!expect_eol(p))
+				return false;
+			break;
+		case T_DEPENDS:
+			if (!parse_depends(p))
+				return false;
+			break;
+		case T_HELP:
+			if (!parse_help(p))
+				return false;
+			break;
+		default:
+			goto done;
+		}
+	}
+done:
+	return !p->failed;
+}
+
+static bool parse_block(struct parser *p, bool in_choice, enum tok end,
+			struct kconf_menu *entry);
+
+static bool parse_config(struct parser *p, bool menuconfig)
+{
+	struct kconf_sym *s;
+
+	take(p);
+	if (take(p) != T_WORD) {
+		perr(p, "syntax error: expected a symbol name");
+		return false;
+	}
+	s = kconf__sym_lookup(p->t, p->str, 0);
+	if (!expect_eol(p))
+		return false;
+	s->flags |= KS_OPTIONAL;
+	menu_add_entry(p, s);
+	if (!parse_options(p, false))
+		return false;
+	if (menuconfig) {
+		if (p->cur_entry->prompt)
+			p->cur_entry->prompt->kind = KP_MENU;
+		else
+			pwarn(p, p->cur_entry->file, p->cur_entry->line,
+			      "menuconfig statement without prompt");
+	}
+	return true;
+}
+
+static bool parse_choice(struct parser *p)
+{
+	struct kconf_sym *s;
+	struct kconf_menu *m;
+
+	take(p);
+	if (peek(p) == T_WORD)
+		take(p);	/* named choices: the name has no effect here */
+	if (!expect_eol(p))
+		return false;
+	s = kconf__sym_lookup(p->t, NULL, KS_CHOICE | KS_NO_WRITE);
+	m = menu_add_entry(p, s);
+	if (!parse_options(p, true))
+		return false;
+	menu_add_menu(p);
+	return parse_block(p, true, T_ENDCHOICE, m);
+}
+
+static bool parse_comment(struct parser *p)
+{
+	take(p);
+	if (!expect(p, T_WORD_QUOTE, "a quoted comment"))
+		return false;
+	menu_add_entry(p, NULL);
+	add_prompt(p, KP_COMMENT, p->str, NULL);
+	p->str = NULL;
+	if (!expect_eol(p))
+		return false;
+	while (peek(p) == T_DEPENDS)
+		if (!parse_depends(p))
+			return false;
+	return !p->failed;
+}
+
+static bool parse_if(struct parser *p, bool in_choice)
+{
+	struct kconf_expr *e;
+	struct kconf_menu *m;
+
+	take(p);
+	e = parse_expr(p);
+	if (!e || !expect_eol(p)) {
+		kconf_expr_free(e);
+		return false;
+	}
+	m = menu_add_entry(p, NULL);
+	m->dep = e;
+	menu_add_menu(p);
+	return parse_block(p, in_choice, T_ENDIF, m);
+}
+
+static bool parse_menu(struct parser *p)
+{
+	struct kconf_expr *cond;
+	struct kconf_menu *m;
+
+	take(p);
+	if (!expect(p, T_WORD_QUOTE, "a quoted menu title"))
+		return false;
+	m = menu_add_entry(p, NULL);
+	add_prompt(p, KP_MENU, p->str, NULL);
+	p->str = NULL;
+	if (!expect_eol(p))
+		return false;
+	for (;;) {
+		if (peek(p) == T_DEPENDS) {
+			if (!parse_depends(p))
+				return false;
+		} else if (peek(p) == T_VISIBLE) {
+			take(p);
+			if (!parse_if_expr(p, &cond) || !expect_eol(p))
+				return false;
+			m->visibility = kconf_expr_alloc_and(m->visibility, cond);
+		} else {
+			break;
+		}
+	}
+	menu_add_menu(p);
+	return parse_block(p, false, T_ENDMENU, m);
+}
+
+static bool parse_source(struct parser *p)
+{
+	char *name;
+
+	take(p);
+	if (!expect(p, T_WORD_QUOTE, "a quoted file name"))
+		return false;
+	name = p->str;
+	p->str = NULL;
+	if (peek(p) != T_EOL) {
+		free(name);
+		perr(p, "syntax error: expected end of line");
+		return false;
+	}
+	/* the EOL is ours; the new file starts a fresh statement */
+	take(p);
+	src_push(p, name);
+	free(name);
+	return !p->failed;
+}
+
+static bool parse_assignment(struct parser *p)
+{
+	char *name = p->str, *val;
+	enum tok op;
+	int flavor, r;
+
+	p->str = NULL;
+	op = take(p);
+	flavor = op == T_EQUAL ? KCONF_VAR_RECURSIVE :
+		 op == T_COLON_EQUAL ? KCONF_VAR_SIMPLE : KCONF_VAR_APPEND;
+	if (peek(p) == T_ASSIGN_VAL) {
+		take(p);
+		val = p->str;
+		p->str = NULL;
+	} else {
+		val = strdup("");
+	}
+	r = kconf__pp_var_add(p->pp, name, val ? val : "", flavor);
+	free(name);
+	free(val);
+	pp_check(p);
+	if (r < 0)
+		return false;
+	return expect_eol(p);
+}
+
+static const char *end_name(enum tok t)
+{
+	return t == T_ENDMENU ? "menu" : t == T_ENDCHOICE ? "choice" : "if";
+}
+
+static bool parse_block(struct parser *p, bool in_choice, enum tok end,
+			struct kconf_menu *entry)
+{
+	enum tok t;
+
+	for (;;) {
+		t = peek(p);
+		if (p->failed)
+			return false;
+		switch (t) {
+		case T_EOF:
+			if (entry) {
+				p->pos_file = entry->file;
+				p->pos_line = entry->line;
+				perr(p, "missing end statement for this entry");
+				return false;
+			}
+			return true;
+		case T_EOL:
+			take(p);
+			break;
+		case T_ENDMENU:
+		case T_ENDCHOICE:
+		case T_ENDIF:
+			take(p);
+			if (t != end) {
+				perr(p, "unexpected '%s' within %s block",
+				     end_name(t), entry ? end_name(end) : "no");
+				return false;
+			}
+			if (!expect_eol(p))
+				return false;
+			menu_end_menu(p);
+			return true;
+		case T_CONFIG:
+		case T_MENUCONFIG:
+			if (in_choice && t == T_MENUCONFIG)
+				goto invalid;
+			if (!parse_config(p, t == T_MENUCONFIG))
+				return false;
+			break;
+		case T_COMMENT:
+			if (!parse_comment(p))
+				return false;
+			break;
+		case T_IF:
+			if (!parse_if(p, in_choice))
+				return false;
+			break;
+		case T_CHOICE:
+			if (in_choice)
+				goto invalid;
+			if (!parse_choice(p))
+				return false;
+			break;
+		case T_MENU:
+			if (in_choice)
+				goto invalid;
+			if (!parse_menu(p))
+				return false;
+			break;
+		case T_SOURCE:
+			if (in_choice)
+				goto invalid;
+			if (!parse_source(p))
+				return false;
+			break;
+		case T_WORD:
+			take(p);
+			t = peek(p);
+			if (!in_choice && (t == T_EQUAL || t == T_COLON_EQUAL ||
+					   t == T_PLUS_EQUAL)) {
+				if (!parse_assignment(p))
+					return false;
+				break;
+			}
+			perr(p, "unknown statement \"%s\"", p->str);
+			return false;
+		default:
+			goto invalid;
+		}
+	}
+invalid:
+	perr(p, "invalid statement");
+	return false;
+}
+
+int kconf__parse(struct kconf_tree *t, const char *topfile,
+		 struct kt_str *err)
+{
+	struct parser p = {
+		.t = t, .pp = t->pp, .err = err,
+		.prev = T_EOL, .prev_prev = T_EOL,
+	};
+	int r;
+
+	p.cur_entry = p.cur_menu = &t->rootmenu;
+	p.last_entry_ptr = &t->rootmenu.list;
+	r = src_push(&p, topfile);
+	if (r < 0)
+		return r;
+	p.pos_file = p.src->name;
+	p.pos_line = 1;
+	kconf__pp_set_pos(p.pp, p.src->name, 1);
+	if (peek(&p) == T_MAINMENU) {
+		take(&p);
+		if (expect(&p, T_WORD_QUOTE, "a quoted title")) {
+			add_prompt(&p, KP_MENU, p.str, NULL);
+			p.str = NULL;
+			expect_eol(&p);
+		}
+	}
+	if (!p.failed)
+		parse_block(&p, false, T_EOF, NULL);
+	while (p.src)
+		src_pop(&p);
+	free(p.str);
+	free(p.peek_str);
+	return p.failed ? -EINVAL : 0;
+}
+
+int kconf_expr_parse(struct kconf_tree *tree, const char *text,
+		     struct kconf_expr **out, struct kt_str *err)
+{
+	struct kconf_pp_opts po = { 0 };
+	struct src s = { .name = "<expr>", .line = 1 };
+	struct kt_str dummy = KT_STR_INIT;
+	struct parser p = {
+		.t = tree, .err = err ? err : &dummy,
+		.prev = T_EOL, .prev_prev = T_EOL,
+		.pos_file = "<expr>", .pos_line = 1,
+	};
+	struct kconf_expr *e;
+
+	*out = NULL;
+	s.buf = strdup(text);
+	if (!s.buf)
+		return -ENOMEM;
+	s.len = strlen(text);
+	p.src = &s;
+	p.pp = kconf__pp_new(tree, &po);
+	if (!p.pp) {
+		free(s.buf);
+		return -ENOMEM;
+	}
+	kconf__pp_set_pos(p.pp, s.name, 1);
+	e = parse_expr(&p);
+	if (e && peek(&p) != T_EOF && peek(&p) != T_EOL)
+		perr(&p, "syntax error: unexpected text after the expression");
+	free(p.str);
+	free(p.peek_str);
+	kconf__pp_free(p.pp);
+	free(s.buf);
+	kt_str_free(&dummy);
+	if (p.failed || !e) {
+		kconf_expr_free(e);
+		return -EINVAL;
+	}
+	*out = e;
+	return 0;
+}

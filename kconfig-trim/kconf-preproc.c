@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The Kconfig macro language: variables (= recursive, := simple, +=),
+ * user functions with $(1)..$(n), the built-ins (shell, info, warning-if,
+ * error-if, filename, lineno) and environment variables, with conf's
+ * lookup order (variable, then built-in, then environment).
+ *
+ * $(shell,...) runs /bin/sh with the environment the kernel's Makefile
+ * exports. Its results are cached on disk per toolchain, since a warm run
+ * would otherwise spend most of its time in the compiler probes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kconf-internal.h"
+
+#define MAX_ARGS 16
+#define SHELL_MAX 4096		/* conf reads at most this much output */
+
+struct pp_var {
+	char *value;
+	int flavor;
+	int exp_count;
+};
+
+struct kconf_pp {
+	struct kconf_tree *tree;
+	struct kt_map *vars;		/* name -> struct pp_var */
+	struct kt_map *env;		/* overrides (not owned) */
+	struct kt_map *cache;		/* command -> output (char *) */
+	char *cache_path;
+	char *workdir;
+	bool cache_dirty;
+	const char *file;
+	int line;
+	char *error;			/* first error, "file:line: msg" */
+};
+
+static void var_free(void *p)
+{
+	struct pp_var *v = p;
+
+	free(v->value);
+	free(v);
+}
+
+static void pp_fail(struct kconf_pp *pp, const char *fmt, ...) KT_PRINTF(2, 3);
+static void pp_fail(struct kconf_pp *pp, const char *fmt, ...)
+{
+	struct kt_str s = KT_STR_INIT;
+	va_list ap;
+
+	if (pp->error)
+		return;
+	kt_str_printf(&s, "%s:%d: ", pp->file ? pp->file : "<none>", pp->line);
+	va_start(ap, fmt);
+	kt_str_vprintf(&s, fmt, ap);
+	va_end(ap);
+	pp->error = kt_str_steal(&s);
+}
+
+const char *kconf__pp_error(const struct kconf_pp *pp)
+{
+	return pp->error;
+}
+
+void kconf__pp_set_pos(struct kconf_pp *pp, const char *file, int line)
+{
+	pp->file = file;
+	pp->line = line;
+}
+
+/* ---- the shell cache ------------------------------------------------- */
+
+/*
+ * File format: records "<cmdlen> <outlen>\n<cmd><out>\n". Lengths make it
+ * robust against any byte in commands or outputs.
+ */
+static void cache_load(struct kconf_pp *pp)
+{
+	char *buf = NULL, *p, *end;
+	size_t len;
+
+	if (kt_read_file(pp->cache_path, &buf, &len) < 0)
+		return;
+	p = buf;
+	end = buf + len;
+	while (p < end) {
+		unsigned long cl, ol;
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *cmd, *out;
+
+		if (!nl || sscanf(p, "%lu %lu", &cl, &ol) != 2)
+			break;
+		p = nl + 1;
+		if ((size_t)(end - p) < cl + ol + 1)
+			break;
+		cmd = strndup(p, cl);
+		out = strndup(p + cl, ol);
+		if (!cmd || !out) {
+			free(cmd);
+			free(out);
+			break;
+		}
+		kt_map_set(pp->cache, cmd, out);
+		free(cmd);
+		p += cl + ol + 1;
+	}
+	free(buf);
+}
+
+static int cache_fill(FILE *f, void *ctx)
+{
+	struct kconf_pp *pp = ctx;
+	struct kt_map_iter it;
+
+	kt_map_iter_init(&it, pp->cache);
+	while (kt_map_iter_next(&it)) {
+		const char *out = it.value;
+
+		fprintf(f, "%zu %zu\n%s%s\n", strlen(it.key), strlen(out),
+			it.key, out);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+int kconf__pp_save_cache(struct kconf_pp *pp)
+{
+	int r;
+
+	if (!pp->cache_path || !pp->cache_dirty)
+		return 0;
+	r = kt_atomic_write(pp->cache_path, 0644, cache_fill, pp);
+	if (r == 0)
+		pp->cache_dirty = false;
+	return r;
+}
+
+static uint64_t fnv64(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+struct kconf_pp *kconf__pp_new(struct kconf_tree *t,
+			       const struct kconf_pp_opts *o)
+{
+	struct kconf_pp *pp = calloc(1, sizeof(*pp));
+
+	if (!pp)
+		return NULL;
+	pp->tree = t;
+	pp->vars = kt_map_new(var_free);
+	pp->cache = kt_map_new(free);
+	pp->env = o->env;
+	pp->workdir = o->workdir ? strdup(o->workdir) : NULL;
+	if (o->cache_dir && *o->cache_dir) {
+		uint64_t h = fnv64(o->toolchain_id ? o->toolchain_id : "",
+				   0xcbf29ce484222325ull);
+
+		if (kt_mkdir_p(o->cache_dir, 0755) == 0 &&
+		    asprintf(&pp->cache_path, "%s/kconfig-shell-%016llx.cache",
+			     o->cache_dir, (unsigned long long)h) > 0)
+			cache_load(pp);
+		else
+			pp->cache_path = NULL;
+	}
+	return pp;
+}
+
+void kconf__pp_free(struct kconf_pp *pp)
+{
+	if (!pp)
+		return;
+	kt_map_free(pp->vars);
+	kt_map_free(pp->cache);
+	free(pp->cache_path);
+	free(pp->workdir);
+	free(pp->error);
+	free(pp);
+}
+
+/* ---- running commands ------------------------------------------------ */
+
+static char *run_shell(struct kconf_pp *pp, const char *cmd)
+{
+	char buf[SHELL_MAX];
+	size_t n = 0;
+	int fds[2], status;
+	pid_t pid;
+	ssize_t r;
+	const char *cached = kt_map_get(pp->cache, cmd);
+
+	if (cached) {
+		pp->tree->shell_cached++;
+		return strdup(cached);
+	}
+	pp->tree->shell_run++;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		pp_fail(pp, "%s: %s", cmd, strerror(errno));
+		return NULL;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		pp_fail(pp, "%s: %s", cmd, strerror(errno));
+		return NULL;
+	}
+	if (pid == 0) {
+		struct kt_map_iter it;
+
+		if (dup2(fds[1], 1) < 0)
+			_exit(127);
+		if (pp->workdir && chdir(pp->workdir) < 0)
+			_exit(127);
+		if (pp->env) {
+			kt_map_iter_init(&it, pp->env);
+			while (kt_map_iter_next(&it))
+				setenv(it.key, it.value, 1);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		r = read(fds[0], buf + n, sizeof(buf) - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (n == sizeof(buf) - 1) {
+			/* drain the rest so the child does not block */
+			char sink[4096];
+
+			while (read(fds[0], sink, sizeof(sink)) > 0)
+				;
+			break;
+		}
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	while (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = 0;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			buf[i] = ' ';
+	if (pp->cache_path) {
+		kt_map_set(pp->cache, cmd, strdup(buf));
+		pp->cache_dirty = true;
+	}
+	return strdup(buf);
+}
+
+/* ---- expansion ------------------------------------------------------- */
+
+static char *expand_with_args(struct kconf_pp *pp, const char *in, int argc,
+			      char *argv[]);
+
+static const char *env_get(struct kconf_pp *pp, const char *name)
+{
+	const char *v;
+
+	if (!*name)
+		return NULL;
+	v = pp->env ? kt_map_get(pp->env, name) : NULL;
+	return v ? v : getenv(name);
+}
+
+static char *call_builtin(struct kconf_pp *pp, const char *name, int argc,
+			  char *argv[], bool *found)
+{
+	static const struct {
+		const char *name;
+		int min, max;
+	} fns[] = {
+		{ "error-if", 2, 2 }, { "filename", 0, 0 }, { "info", 1, 1 },
+		{ "lineno", 0, 0 }, { "shell", 1, 1 }, { "warning-if", 2, 2 },
+	};
+	char num[16];
+	size_t i;
+
+	*found = false;
+	for (i = 0; i < KT_ARRAY_SIZE(fns); i++)
+		if (!strcmp(fns[i].name, name))
+			break;
+	if (i == KT_ARRAY_SIZE(fns))
+		return NULL;
+	*found = true;
+	if (argc < fns[i].min) {
+		pp_fail(pp, "too few function arguments passed to '%s'", name);
+		return NULL;
+	}
+	if (argc > fns[i].max) {
+		pp_fail(pp, "too many function arguments passed to '%s'", name);
+		return NULL;
+	}
+	switch (i) {
+	case 0:
+		if (!strcmp(argv[0], "y")) {
+			pp_fail(pp, "%s", argv[1]);
+			return NULL;
+		}
+		break;
+	case 1:
+		return strdup(pp->file ? pp->file : "");
+	case 2:
+		printf("%s\n", argv[0]);
+		break;
+	case 3:
+		snprintf(num, sizeof(num), "%d", pp->line);
+		return strdup(num);
+	case 4:
+		return run_shell(pp, argv[0]);
+	case 5:
+		if (!strcmp(argv[0], "y"))
+			kconf__warn(pp->tree, "%s:%d: %s", pp->file, pp->line,
+				    argv[1]);
+		break;
+	}
+	return strdup("");
+}
+
+static char *expand_var(struct kconf_pp *pp, const char *name, int argc,
+			char *argv[], bool *found)
+{
+	struct pp_var *v = kt_map_get(pp->vars, name);
+	char *res;
+
+	*found = v != NULL;
+	if (!v)
+		return NULL;
+	if (argc == 0 && v->exp_count) {
+		pp_fail(pp, "Recursive variable '%s' references itself (eventually)",
+			name);
+		return NULL;
+	}
+	if (v->exp_count > 1000) {
+		pp_fail(pp, "Too deep recursive expansion");
+		return NULL;
+	}
+	v->exp_count++;
+	if (v->flavor == KCONF_VAR_RECURSIVE)
+		res = expand_with_args(pp, v->value, argc, argv);
+	else
+		res = strdup(v->value);
+	v->exp_count--;
+	return res;
+}
+
+/* The text between "$(" and its ")": a variable, function or argument. */
+static char *eval_clause(struct kconf_pp *pp, const char *str, size_t len,
+			 int argc, char *argv[])
+{
+	char *tmp = strndup(str, len), *p, *prev, *end, *name = NULL;
+	char *nargv[MAX_ARGS];
+	int nargc = 0, nest = 0, i;
+	unsigned long n;
+	char *res = NULL;
+	bool found;
+	const char *ev;
+
+	if (!tmp)
+		return NULL;
+	n = strtoul(tmp, &end, 10);
+	if (!*end && n > 0 && n <= (unsigned long)argc) {
+		res = strdup(argv[n - 1]);
+		free(tmp);
+		return res;
+	}
+	char *raw[MAX_ARGS];
+
+	prev = p = tmp;
+	for (; *p; p++) {
+		if (nest == 0 && *p == ',') {
+			*p = 0;
+			if (nargc >= MAX_ARGS) {
+				pp_fail(pp, "too many function arguments");
+				goto out;
+			}
+			raw[nargc++] = prev;
+			prev = p + 1;
+		} else if (*p == '(') {
+			nest++;
+		} else if (*p == ')') {
+			nest--;
+		}
+	}
+	if (nargc >= MAX_ARGS) {
+		pp_fail(pp, "too many function arguments");
+		goto out;
+	}
+	raw[nargc++] = prev;
+
+	name = expand_with_args(pp, raw[0], argc, argv);
+	if (!name)
+		goto out;
+	nargc--;
+	for (i = 0; i < nargc; i++) {
+		nargv[i] = expand_with_args(pp, raw[i + 1], argc, argv);
+		if (!nargv[i]) {
+			nargc = i;
+			goto out;
+		}
+	}
+	res = expand_var(pp, name, nargc, nargv, &found);
+	if (found)
+		goto out;
+	res = call_builtin(pp, name, nargc, nargv, &found);
+	if (found)
+		goto out;
+	ev = nargc == 0 ? env_get(pp, name) : NULL;
+	res = strdup(ev ? ev : "");
+out:
+	for (i = 0; i < nargc; i++)
+		free(nargv[i]);
+	free(name);
+	free(tmp);
+	return pp->error ? (free(res), NULL) : res;
+}
+
+/* *str points just after a '$'; advances past the reference. */
+static char *expand_dollar(struct kconf_pp *pp, const char **str, int argc,
+			   char *argv[])
+{
+	const char *p = *str, *q;
+	int nest = 0;
+
+	if (*p != '(')
+		return strdup("$");
+	p++;
+	for (q = p; *q; q++) {
+		if (*q == '(')
+			nest++;
+		else if (*q == ')' && nest-- == 0)
+			break;
+	}
+	if (!*q) {
+		pp_fail(pp, "unterminated reference to '%s': missing ')'", p);
+		return NULL;
+	}
+	*str = q + 1;
+	return eval_clause(pp, p, (size_t)(q - p), argc, argv);
+}
+
+static bool end_of_str(char c)
+{
+	return !c;
+}
+
+static bool end_of_token(char c)
+{
+	return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		 (c >= '0' && c <= '9') || c == '_' || c == '-');
+}
+
+static char *expand_until(struct kconf_pp *pp, const char **str,
+			  bool (*is_end)(char), int argc, char *argv[])
+{
+	struct kt_str out = KT_STR_INIT;
+	const char *p = *str, *in = *str;
+
+	kt_str_puts(&out, "");
+	for (;;) {
+		if (*p == '$') {
+			char *x;
+
+			kt_str_append(&out, in, (size_t)(p - in));
+			p++;
+			x = expand_dollar(pp, &p, argc, argv);
+			if (!x) {
+				kt_str_free(&out);
+				return NULL;
+			}
+			kt_str_puts(&out, x);
+			free(x);
+			in = p;
+			continue;
+		}
+		if (is_end(*p))
+			break;
+		p++;
+	}
+	kt_str_append(&out, in, (size_t)(p - in));
+	*str = p;
+	return kt_str_steal(&out);
+}
+
+static char *expand_with_args(struct kconf_pp *pp, const char *in, int argc,
+			      char *argv[])
+{
+	return expand_until(pp, &in, end_of_str, argc, argv);
+}
+
+char *kconf__pp_expand_string(struct kconf_pp *pp, const char *in)
+{
+	return expand_with_args(pp, in, 0, NULL);
+}
+
+char *kconf__pp_expand_dollar(struct kconf_pp *pp, const char **str)
+{
+	return expand_dollar(pp, str, 0, NULL);
+}
+
+char *kconf__pp_expand_token(struct kconf_pp *pp, const char **str)
+{
+	return expand_until(pp, str, end_of_token, 0, NULL);
+}
+
+int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
+		      const char *value, int flavor)
+{
+	struct pp_var *v = kt_map_get(pp->vars, name);
+	bool append = false;
+	char *nv;
+
+	if (v) {
+		if (flavor == KCONF_VAR_APPEND) {
+			flavor = v->flavor;
+			append = true;
+		}
+	} else {
+		if (flavor == KCONF_VAR_APPEND)
+			flavor = KCONF_VAR_RECURSIVE;
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		kt_map_set(pp->vars, name, v);
+	}
+	v->flavor = flavor;
+	nv = flavor == KCONF_VAR_SIMPLE ? kconf__pp_expand_string(pp, value)
+					: strdup(value);
+	if (!nv)
+		return pp->error ? -EINVAL : -ENOMEM;
+	if (append && v->value) {
+		char *joined;
+
+		if (asprintf(&joined, "%s %s", v->value, nv) < 0) {
+			free(nv);
+			return -ENOMEM;
+		}
+		free(nv);
+		nv = joined;
+	}
+	free(v->value);
+	v->value = nv;
+	return 0;
+}
