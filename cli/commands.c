@@ -4,11 +4,13 @@
 
 extern const struct kt_cmd kt_cmd_help;
 extern const struct kt_cmd kt_cmd_version;
+extern const struct kt_cmd kt_cmd_olddefconfig;
 extern const struct kt_cmd kt_cmd_initramfs;
 
 const struct kt_cmd *const kt_commands[] = {
 	&kt_cmd_help,
 	&kt_cmd_version,
+	&kt_cmd_olddefconfig,
 	&kt_cmd_initramfs,
 	NULL,
 };
