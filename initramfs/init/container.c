@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Starting the workload as a container: cgroup v2 limits, namespaces, its
+ * root (a directory of the image or a block device) made "/" with a move
+ * mount + chroot (pivot_root cannot leave the initramfs), then exec.
+ *
+ * PID and time namespaces apply to the children of the caller, so the init
+ * unshares those itself right before the fork; the child unshares the rest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+#define CGROUP_DIR "/sys/fs/cgroup/ktrim"
+
+static char root_buf[512];
+static char *child_env[SPEC_MAX_ENV + 4];
+static char *default_args[2];
+static int err_fd = -1;
+
+static int write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, strlen(value));
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n < 0 ? -1 : 0;
+}
+
+static int cgroup_setup(const struct spec *s)
+{
+	char path[256], ctrl[64];
+
+	if (s->ncgroups == 0)
+		return 0;
+	if (mkdir(CGROUP_DIR, 0755) < 0 && errno != EEXIST) {
+		say("cgroup: mkdir %s: %s (is cgroup2 mounted?)", CGROUP_DIR,
+		    strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < s->ncgroups; i++) {
+		const char *file = s->cgroups[i].file;
+		size_t n = strcspn(file, ".");
+
+		/* "memory.max" needs +memory in the parent's subtree. */
+		if (n == 0 || n >= sizeof(ctrl) - 1 || file[n] != '.') {
+			say("cgroup: '%s' is not CONTROLLER.FILE", file);
+			return -1;
+		}
+		ctrl[0] = '+';
+		memcpy(ctrl + 1, file, n);
+		ctrl[n + 1] = '\0';
+		if (strcmp(ctrl, "+cgroup") != 0 &&
+		    write_file("/sys/fs/cgroup/cgroup.subtree_control",
+			       ctrl) < 0) {
+			say("cgroup: enabling %s: %s (controller not in this "
+			    "kernel?)", ctrl + 1, strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/%s", CGROUP_DIR, file);
+		if (write_file(path, s->cgroups[i].value) < 0) {
+			say("cgroup: %s = %s: %s", file, s->cgroups[i].value,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* In the child: report the failed step to the init and give up. */
+static void __attribute__((noreturn)) child_fail(const char *step)
+{
+	char msg[300];
+	int n = snprintf(msg, sizeof(msg), "%s: %s", step, strerror(errno));
+
+	if (write(err_fd, msg, (size_t)n) < 0)
+		(void)0;
+	_exit(126);
+}
+
+static void sub_mount(const char *root, const char *dir, const char *src,
+		      const char *type, unsigned long flags)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return;	/* read-only root without this dir: go without */
+	if (mount(src, path, type, flags, NULL) < 0)
+		say("container: mount %s on %s: %s", src, path,
+		    strerror(errno));
+}
+
+static void enter_root(const struct spec *s, const char *root)
+{
+	bool mntns = s->namespaces & NS_MNT;
+
+	if (mntns && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail("make mounts private");
+	if (strcmp(root, "/") == 0) {
+		/* The image root itself; a fresh /proc for a new PID ns. */
+		if ((s->namespaces & NS_PID) && mntns &&
+		    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV |
+			  MS_NOEXEC, NULL) < 0)
+			child_fail("mount /proc");
+		if (s->readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND |
+					 MS_RDONLY, NULL) < 0)
+			child_fail("remount / read-only");
+		return;
+	}
+	/* A bind mount of the root onto itself makes it movable. */
+	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+		child_fail("bind the root");
+	sub_mount(root, "proc", "proc", "proc",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	sub_mount(root, "dev", "/dev", NULL, MS_BIND | MS_REC);
+	sub_mount(root, "sys", "/sys", NULL, MS_BIND | MS_REC);
+	if (s->readonly) {
+		sub_mount(root, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV);
+		sub_mount(root, "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV);
+		if (mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
+			  NULL) < 0)
+			child_fail("remount the root read-only");
+	}
+	if (chdir(root) < 0)
+		child_fail("chdir to the root");
+	if (mntns && mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		child_fail("move the root to /");
+	if (chroot(".") < 0)
+		child_fail("chroot");
+	if (chdir("/") < 0)
+		child_fail("chdir /");
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; *env; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
+/* execvpe() with the child's own PATH, not the init's. */
+static void exec_workload(char *const *argv, char *const *env)
+{
+	static char path[1024];
+	const char *p = env_get(env, "PATH");
+
+	if (strchr(argv[0], '/') || !p) {
+		execve(argv[0], argv, env);
+		return;
+	}
+	while (*p) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, argv[0]);
+		execve(path, argv, env);
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	errno = ENOENT;
+}
+
+static void build_env(const struct spec *s)
+{
+	static char *const defaults[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOME=/", "TERM=linux",
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		size_t k = strcspn(defaults[i], "=");
+		bool overridden = false;
+
+		for (int j = 0; j < s->nenv; j++)
+			if (strncmp(s->env[j], defaults[i], k + 1) == 0)
+				overridden = true;
+		if (!overridden)
+			child_env[n++] = defaults[i];
+	}
+	for (int j = 0; j < s->nenv; j++)
+		child_env[n++] = s->env[j];
+	child_env[n] = NULL;
+}
+
+static void __attribute__((noreturn)) child(const struct spec *s,
+					    const char *root, char *const *argv,
+					    int out_w)
+{
+	unsigned long flags = 0;
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	setsid();
+	if (out_w >= 0 && dup2(out_w, 1) < 0)
+		child_fail("stdout pipe");
+	if (s->ncgroups && write_file(CGROUP_DIR "/cgroup.procs", "0") < 0)
+		child_fail("join cgroup " CGROUP_DIR);
+	if (s->namespaces & NS_MNT)
+		flags |= CLONE_NEWNS;
+	if (s->namespaces & NS_UTS)
+		flags |= CLONE_NEWUTS;
+	if (s->namespaces & NS_IPC)
+		flags |= CLONE_NEWIPC;
+	if (s->namespaces & NS_NET)
+		flags |= CLONE_NEWNET;
+	if (s->namespaces & NS_CGROUP)
+		flags |= CLONE_NEWCGROUP;
+	if (flags && unshare((int)flags) < 0)
+		child_fail("unshare namespaces");
+	if ((s->namespaces & NS_UTS) && s->hostname &&
+	    sethostname(s->hostname, strlen(s->hostname)) < 0)
+		child_fail("sethostname");
+	if ((s->namespaces & NS_NET) && net_loopback_up() < 0)
+		child_fail("bring up lo in the new net namespace");
+	enter_root(s, root);
+	if (s->uid || s->gid) {
+		if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 ||
+		    setuid(s->uid) < 0)
+			child_fail("switch user");
+	}
+	if (chdir(s->cwd ? s->cwd : "/") < 0)
+		child_fail("chdir to cwd");
+	exec_workload(argv, child_env);
+	child_fail(argv[0]);
+}
+
+/* Wait up to 10 s for a device node (its driver may still be probing). */
+static int wait_for(const char *path)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < 1000; i++) {
+		if (access(path, F_OK) == 0)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+static const char *prepare_root(const struct spec *s)
+{
+	struct stat st;
+
+	if (s->rootfs_type) {
+		if (wait_for(s->rootfs) < 0) {
+			say("root device %s did not appear (driver module "
+			    "missing?)", s->rootfs);
+			return NULL;
+		}
+		mkdir("/mnt/root", 0755);
+		if (mount(s->rootfs, "/mnt/root", s->rootfs_type,
+			  s->readonly ? MS_RDONLY : 0, NULL) < 0) {
+			say("mount %s (%s) on /mnt/root: %s", s->rootfs,
+			    s->rootfs_type, strerror(errno));
+			return NULL;
+		}
+		return "/mnt/root";
+	}
+	if (!s->rootfs || strcmp(s->rootfs, "/") == 0)
+		return "/";
+	if (stat(s->rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		say("rootfs %s is not a directory in the image", s->rootfs);
+		return NULL;
+	}
+	snprintf(root_buf, sizeof(root_buf), "%s", s->rootfs);
+	return root_buf;
+}
+
+static char *const *choose_command(const struct spec *s, const char *root)
+{
+	static char probe[600];
+
+	if (s->nargs > 0) {
+		say("running %s (from the spec)", s->args[0]);
+		return s->args;
+	}
+	snprintf(probe, sizeof(probe), "%s/sbin/init",
+		 strcmp(root, "/") ? root : "");
+	default_args[0] = access(probe, X_OK) == 0 ? "/sbin/init" : "/bin/sh";
+	default_args[1] = NULL;
+	say("no command in the spec: running %s from the rootfs",
+	    default_args[0]);
+	return default_args;
+}
+
+int container_start(const struct spec *s, struct workload *w)
+{
+	char *const *argv;
+	const char *root;
+	int out[2], errp[2];
+	unsigned long pre = 0;
+	char msg[300];
+	ssize_t n;
+
+	w->pid = -1;
+	w->stdout_fd = -1;
+	w->netns_fd = -1;
+	root = prepare_root(s);
+	if (!root)
+		return -1;
+	if (cgroup_setup(s) < 0)
+		return -1;
+	argv = choose_command(s, root);
+	build_env(s);
+	if (s->namespaces & NS_PID)
+		pre |= CLONE_NEWPID;
+	if (s->namespaces & NS_TIME)
+		pre |= CLONE_NEWTIME;
+	if (pre && unshare((int)pre) < 0) {
+		say("unshare pid/time namespace: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		say("pipe: %s", strerror(errno));
+		return -1;
+	}
+	w->pid = fork();
+	if (w->pid < 0) {
+		say("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (w->pid == 0) {
+		close(out[0]);
+		close(errp[0]);
+		err_fd = errp[1];
+		child(s, root, argv, out[1]);
+	}
+	close(out[1]);
+	close(errp[1]);
+	w->stdout_fd = out[0];
+	/* EOF without a message means exec succeeded (the pipe is CLOEXEC). */
+	do
+		n = read(errp[0], msg, sizeof(msg) - 1);
+	while (n < 0 && errno == EINTR);
+	close(errp[0]);
+	if (n > 0) {
+		msg[n] = '\0';
+		say("container setup failed: %s", msg);
+		return 1;
+	}
+	if (s->namespaces & NS_NET) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)w->pid);
+		w->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	return 0;
+}

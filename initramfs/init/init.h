@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ktrim-init: the guest's PID 1. Static, libc only, and no heap in the
+ * boot path: every table below is a fixed-size static, so a malformed
+ * spec can exhaust nothing but its own limits (reported, then power off).
+ */
+#ifndef KTRIM_INIT_H
+#define KTRIM_INIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SPEC_FILE "/etc/ktrim/spec"
+#define SPEC_MAX_BYTES (256 * 1024)
+#define SPEC_MAX_ARGS 128
+#define SPEC_MAX_ENV 128
+#define SPEC_MAX_MODULES 512
+#define SPEC_MAX_CGROUPS 16
+
+/* Same bit order as enum initramfs_ns in initramfs/initramfs.h. */
+enum {
+	NS_MNT = 1 << 0,
+	NS_UTS = 1 << 1,
+	NS_IPC = 1 << 2,
+	NS_PID = 1 << 3,
+	NS_NET = 1 << 4,
+	NS_CGROUP = 1 << 5,
+	NS_TIME = 1 << 6,
+};
+
+enum { READY_NONE = 0, READY_STDOUT, READY_TCP };
+
+struct spec {
+	char *args[SPEC_MAX_ARGS + 1];	/* NULL-terminated */
+	int nargs;
+	char *env[SPEC_MAX_ENV + 1];
+	int nenv;
+	char *modules[SPEC_MAX_MODULES];
+	int nmodules;
+	struct {
+		char *file;
+		char *value;
+	} cgroups[SPEC_MAX_CGROUPS];
+	int ncgroups;
+	char *hostname;
+	char *cwd;
+	char *rootfs;		/* directory in the image, or a device */
+	char *rootfs_type;	/* set when rootfs is a block device */
+	unsigned uid, gid;
+	bool readonly;
+	unsigned namespaces;
+	int ready;
+	char *ready_pattern;
+	unsigned ready_port;
+	unsigned timeout_s;
+	unsigned stop_grace_s;
+};
+
+/*
+ * Parse @text (NUL-terminated, modified in place; the spec points into
+ * it). Returns 0, or -1 with "line N: problem" in @err.
+ */
+int spec_parse(char *text, struct spec *s, char *err, size_t errlen);
+
+/* log.c: console + /dev/kmsg. */
+void log_init(void);
+uint64_t uptime_us(void);
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void timeline(const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Raw bytes to the console (workload output being forwarded). */
+void console_write(const void *buf, size_t len);
+
+/* mounts.c */
+void mounts_setup(void);
+
+/* modules.c: returns how many are loaded (already-present counts). */
+int modules_load(const struct spec *s);
+
+/* net.c */
+void net_setup(const struct spec *s);
+int net_loopback_up(void);
+
+/* container.c */
+struct workload {
+	pid_t pid;
+	int stdout_fd;		/* read end of the workload's stdout */
+	int netns_fd;		/* the workload's net namespace, or -1 */
+};
+int container_start(const struct spec *s, struct workload *w);
+
+/* supervise.c: runs until the workload exits; returns the wait status. */
+int supervise(const struct spec *s, struct workload *w);
+
+/* main.c */
+void __attribute__((noreturn)) power_off(void);
+
+#endif

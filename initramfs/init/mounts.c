@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The mounts every workload expects, as a table. A trimmed kernel may lack
+ * some filesystems (no cgroup2 when the profile never used cgroups): a
+ * failure is reported and boot goes on, the workload decides if it cares.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "init.h"
+
+struct mount_entry {
+	const char *source;
+	const char *target;
+	const char *type;
+	unsigned long flags;
+	const char *data;
+};
+
+#define NOSUID_NODEV_EXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static const struct mount_entry table[] = {
+	{ "proc", "/proc", "proc", NOSUID_NODEV_EXEC, NULL },
+	{ "sysfs", "/sys", "sysfs", NOSUID_NODEV_EXEC, NULL },
+	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755" },
+	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	  "mode=0620,ptmxmode=0666" },
+	{ "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777" },
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755" },
+	{ "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777" },
+	{ "cgroup2", "/sys/fs/cgroup", "cgroup2", NOSUID_NODEV_EXEC,
+	  "nsdelegate" },
+};
+
+void mounts_setup(void)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const struct mount_entry *m = &table[i];
+
+		/* Mount points below other mounts appear only after them. */
+		if (mkdir(m->target, 0755) < 0 && errno != EEXIST) {
+			say("mkdir %s: %s", m->target, strerror(errno));
+			continue;
+		}
+		if (mount(m->source, m->target, m->type, m->flags, m->data) < 0)
+			say("mount %s on %s failed: %s (continuing)", m->type,
+			    m->target, strerror(errno));
+	}
+}

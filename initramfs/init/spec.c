@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Spec parser, in place: values are unescaped where they lie and the spec
+ * points into the text. Strict: an unknown directive or a value out of
+ * range is an error, because a spec that says more than the init
+ * understands would run a different container than the one packed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "init.h"
+
+static const char *const ns_names[] = {
+	"mnt", "uts", "ipc", "pid", "net", "cgroup", "time",
+};
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Undo the writer's escapes (\\ \n \t \xHH); -1 on a bad escape. */
+static int unescape(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		if (*r != '\\') {
+			*w++ = *r;
+			continue;
+		}
+		r++;
+		if (*r == '\\')
+			*w++ = '\\';
+		else if (*r == 'n')
+			*w++ = '\n';
+		else if (*r == 't')
+			*w++ = '\t';
+		else if (*r == 'x' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0 &&
+			 (hexval(r[1]) | hexval(r[2])))
+			*w++ = (char)(hexval(r[1]) * 16 + hexval(r[2])), r += 2;
+		else
+			return -1;
+	}
+	*w = '\0';
+	return 0;
+}
+
+static int parse_u32(const char *s, unsigned long max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoul(s, &end, 10);
+	if (*end || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Split "a b" at the first space: returns b (a is terminated), or NULL. */
+static char *split(char *v)
+{
+	char *sp = strchr(v, ' ');
+
+	if (!sp || sp == v || !sp[1])
+		return NULL;
+	*sp = '\0';
+	return sp + 1;
+}
+
+static int parse_namespaces(char *v, unsigned *out)
+{
+	unsigned bits = 0;
+	char *save = NULL;
+
+	for (char *t = strtok_r(v, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
+			if (strcmp(t, ns_names[i]) == 0)
+				break;
+		if (i == sizeof(ns_names) / sizeof(ns_names[0]))
+			return -1;
+		bits |= 1u << i;
+	}
+	*out = bits;
+	return 0;
+}
+
+#define FAIL(...) do { snprintf(err, errlen, "line %d: ", lineno); \
+	size_t l_ = strlen(err); snprintf(err + l_, errlen - l_, __VA_ARGS__); \
+	return -1; } while (0)
+
+int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
+{
+	char *line = text, *next;
+	int lineno = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (; line && *line; line = next) {
+		char *key, *val;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		if (lineno == 1) {
+			if (strcmp(line, "ktrim-spec 1") != 0)
+				FAIL("first line must be 'ktrim-spec 1', "
+				     "found '%.40s'", line);
+			continue;
+		}
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		key = line;
+		val = strchr(line, ' ');
+		if (val)
+			*val++ = '\0';
+		if (val && unescape(val) < 0)
+			FAIL("bad escape in value of '%s'", key);
+		if (strcmp(key, "readonly") == 0) {
+			if (val)
+				FAIL("'readonly' takes no value");
+			s->readonly = true;
+			continue;
+		}
+		if (!val || !*val)
+			FAIL("'%s' needs a value", key);
+		if (strcmp(key, "arg") == 0) {
+			if (s->nargs == SPEC_MAX_ARGS)
+				FAIL("more than %d args", SPEC_MAX_ARGS);
+			s->args[s->nargs++] = val;
+		} else if (strcmp(key, "env") == 0) {
+			if (s->nenv == SPEC_MAX_ENV)
+				FAIL("more than %d env entries", SPEC_MAX_ENV);
+			if (!strchr(val, '=') || val[0] == '=')
+				FAIL("env '%s' is not NAME=VALUE", val);
+			s->env[s->nenv++] = val;
+		} else if (strcmp(key, "module") == 0) {
+			if (s->nmodules == SPEC_MAX_MODULES)
+				FAIL("more than %d modules", SPEC_MAX_MODULES);
+			s->modules[s->nmodules++] = val;
+		} else if (strcmp(key, "cgroup") == 0) {
+			char *v2 = split(val);
+
+			if (!v2 || strchr(val, '/'))
+				FAIL("cgroup wants 'FILE VALUE'");
+			if (s->ncgroups == SPEC_MAX_CGROUPS)
+				FAIL("more than %d cgroup limits",
+				     SPEC_MAX_CGROUPS);
+			s->cgroups[s->ncgroups].file = val;
+			s->cgroups[s->ncgroups++].value = v2;
+		} else if (strcmp(key, "hostname") == 0) {
+			s->hostname = val;
+		} else if (strcmp(key, "cwd") == 0) {
+			s->cwd = val;
+		} else if (strcmp(key, "rootfs") == 0) {
+			s->rootfs = val;
+			s->rootfs_type = NULL;
+		} else if (strcmp(key, "rootfs-dev") == 0) {
+			char *dev = split(val);
+
+			if (!dev || dev[0] != '/')
+				FAIL("rootfs-dev wants 'FSTYPE /dev/NAME'");
+			s->rootfs_type = val;
+			s->rootfs = dev;
+		} else if (strcmp(key, "user") == 0) {
+			char *g = split(val);
+
+			if (!g || parse_u32(val, 0xfffffffeUL, &s->uid) < 0 ||
+			    parse_u32(g, 0xfffffffeUL, &s->gid) < 0)
+				FAIL("user wants 'UID GID'");
+		} else if (strcmp(key, "namespaces") == 0) {
+			if (parse_namespaces(val, &s->namespaces) < 0)
+				FAIL("unknown namespace in '%s'", val);
+		} else if (strcmp(key, "ready-stdout") == 0) {
+			s->ready = READY_STDOUT;
+			s->ready_pattern = val;
+		} else if (strcmp(key, "ready-tcp") == 0) {
+			if (parse_u32(val, 65535, &s->ready_port) < 0 ||
+			    s->ready_port == 0)
+				FAIL("ready-tcp wants a port 1..65535");
+			s->ready = READY_TCP;
+		} else if (strcmp(key, "timeout") == 0) {
+			if (parse_u32(val, 0x7fffffffUL, &s->timeout_s) < 0)
+				FAIL("timeout wants seconds");
+		} else if (strcmp(key, "stop-grace") == 0) {
+			if (parse_u32(val, 0x7fffffffUL, &s->stop_grace_s) < 0)
+				FAIL("stop-grace wants seconds");
+		} else {
+			FAIL("unknown directive '%s'", key);
+		}
+	}
+	if (lineno == 0)
+		FAIL("empty spec");
+	s->args[s->nargs] = NULL;
+	s->env[s->nenv] = NULL;
+	return 0;
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PID 1's loop while the workload runs: reap every zombie (orphans are
+ * ours), forward SIGTERM/SIGINT, enforce the spec's timeout with a grace
+ * period before SIGKILL, forward the workload's stdout to the console and
+ * watch for readiness (a stdout line matching a glob, or a TCP port
+ * accepting on 127.0.0.1 inside the workload's network namespace).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "init.h"
+
+#define TCP_POLL_MS 20
+
+static char line[4096];
+static size_t line_len;
+static bool ready;
+
+static void mark_ready(const char *how)
+{
+	if (ready)
+		return;
+	ready = true;
+	timeline("workload-ready", "%s", how);
+}
+
+static void check_line(const struct spec *s)
+{
+	line[line_len] = '\0';
+	if (!ready && s->ready == READY_STDOUT &&
+	    fnmatch(s->ready_pattern, line, 0) == 0)
+		mark_ready("via=stdout");
+	line_len = 0;
+}
+
+/* Forward what the workload wrote; match complete lines. */
+static bool pump_stdout(const struct spec *s, int fd)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0) {
+		if (line_len)
+			check_line(s);
+		return false;
+	}
+	console_write(buf, (size_t)n);
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			check_line(s);
+			continue;
+		}
+		/* Over-long lines are matched on their first 4 KiB. */
+		if (line_len < sizeof(line) - 1)
+			line[line_len++] = buf[i];
+	}
+	return true;
+}
+
+/* One connect() to 127.0.0.1:port, in the workload's net namespace. */
+static bool tcp_accepts(const struct workload *w, unsigned port)
+{
+	static int own_ns = -2;
+	struct sockaddr_in sa;
+	int sock, r;
+
+	if (w->netns_fd >= 0) {
+		if (own_ns == -2)
+			own_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (own_ns < 0 || setns(w->netns_fd, CLONE_NEWNET) < 0)
+			return false;
+	}
+	/* The socket stays in the namespace it was created in. */
+	sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (w->netns_fd >= 0)
+		setns(own_ns, CLONE_NEWNET);
+	if (sock < 0)
+		return false;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r = connect(sock, (struct sockaddr *)&sa, sizeof(sa));
+	close(sock);
+	return r == 0;
+}
+
+static void status_text(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+			 WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)%s",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)),
+			 WCOREDUMP(status) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "ended with wait status 0x%x", status);
+}
+
+int supervise(const struct spec *s, struct workload *w)
+{
+	uint64_t start = uptime_us(), kill_at = 0, term_at = 0;
+	unsigned grace = s->stop_grace_s ? s->stop_grace_s : 10;
+	int status = 0, sfd;
+	bool running = true, out_open = w->stdout_fd >= 0;
+	sigset_t set;
+	char text[128];
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s->timeout_s)
+		term_at = start + (uint64_t)s->timeout_s * 1000000u;
+	if (s->ready == READY_NONE)
+		mark_ready("via=exec");
+	while (running) {
+		struct pollfd pfd[2];
+		uint64_t now = uptime_us();
+		int nfd = 0, timeout = -1;
+
+		if (term_at && now >= term_at) {
+			say("workload timeout (%us): sending SIGTERM",
+			    s->timeout_s);
+			kill(w->pid, SIGTERM);
+			term_at = 0;
+			kill_at = now + (uint64_t)grace * 1000000u;
+		}
+		if (kill_at && now >= kill_at) {
+			say("workload still running %us after SIGTERM: "
+			    "sending SIGKILL", grace);
+			kill(w->pid, SIGKILL);
+			kill_at = 0;
+		}
+		if (!ready && s->ready == READY_TCP) {
+			if (tcp_accepts(w, s->ready_port))
+				mark_ready("via=tcp");
+			else
+				timeout = TCP_POLL_MS;
+		}
+		for (uint64_t at = term_at; at; at = 0) {
+			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;
+
+			timeout = timeout < 0 || ms < timeout ? ms : timeout;
+		}
+		for (uint64_t at = kill_at; at; at = 0) {
+			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;
+
+			timeout = timeout < 0 || ms < timeout ? ms : timeout;
+		}
+		pfd[nfd++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		if (out_open)
+			pfd[nfd++] = (struct pollfd){ .fd = w->stdout_fd,
+						      .events = POLLIN };
+		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
+			say("poll: %s", strerror(errno));
+		if (out_open && pfd[1].revents)
+			out_open = pump_stdout(s, w->stdout_fd);
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				say("got signal %u: forwarding to the "
+				    "workload", si.ssi_signo);
+				kill(w->pid, (int)si.ssi_signo);
+				if (!kill_at)
+					kill_at = uptime_us() +
+						  (uint64_t)grace * 1000000u;
+			}
+		}
+		/* Reap everything: orphans re-parent to us. */
+		for (;;) {
+			int st;
+			pid_t p = waitpid(-1, &st, WNOHANG);
+
+			if (p <= 0)
+				break;
+			if (p == w->pid) {
+				status = st;
+				running = false;
+			}
+		}
+	}
+	/* Forward what is left in the pipe without waiting on writers. */
+	if (out_open) {
+		fcntl(w->stdout_fd, F_SETFL, O_NONBLOCK);
+		for (;;) {
+			errno = 0;
+			if (!pump_stdout(s, w->stdout_fd) || errno == EAGAIN)
+				break;
+		}
+	}
+	status_text(status, text, sizeof(text));
+	say("workload %s", text);
+	return status;
+}
