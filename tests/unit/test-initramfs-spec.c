@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The container spec: written by the host library, read by the guest
+ * init's own parser (compiled in here from initramfs/init/spec.c), so a
+ * change to either side that breaks the other fails here.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "initramfs.h"
+#include "../../initramfs/init/spec.c"
+
+static void test_round_trip_every_field(void **state)
+{
+	struct initramfs_spec in;
+	struct spec out;
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	char msg[256];
+	char *tricky = "line1\nline2\ttab \\back\\slash \x01 end ";
+
+	initramfs_spec_init(&in);
+	assert_int_equal(initramfs_spec_set_cmd(&in, "/bin/busybox sh -c "
+		"'echo \"a  b\"; exit 3' \"two words\" esc\\ aped", &err), 0);
+	assert_int_equal(in.args.len, 6);
+	assert_string_equal(kt_array_ptr(&in.args, 3),
+			    "echo \"a  b\"; exit 3");
+	assert_string_equal(kt_array_ptr(&in.args, 4), "two words");
+	assert_string_equal(kt_array_ptr(&in.args, 5), "esc aped");
+	kt_array_push_ptr(&in.args, strdup(tricky));
+	kt_array_push_ptr(&in.env, strdup("PATH=/bin"));
+	kt_array_push_ptr(&in.env, strdup("MSG=hello world=1"));
+	kt_array_push_ptr(&in.modules,
+			  strdup("/lib/modules/6.1/kernel/virtio.ko"));
+	kt_array_push_ptr(&in.modules,
+			  strdup("/lib/modules/6.1/kernel/virtio_blk.ko.zst"));
+	assert_int_equal(initramfs_spec_add_cgroup(&in, "memory.max", "64M"), 0);
+	assert_int_equal(initramfs_spec_add_cgroup(&in, "cpu.max",
+						   "50000 100000"), 0);
+	in.cwd = strdup("/srv/www");
+	in.hostname = strdup("box");
+	in.rootfs = strdup("/dev/vda");
+	in.rootfs_type = strdup("ext4");
+	in.uid = 1000;
+	in.gid = 100;
+	in.readonly = true;
+	assert_int_equal(initramfs_spec_parse_namespaces("mnt,pid net,time",
+							 &in.namespaces,
+							 &err), 0);
+	in.ready = INITRAMFS_READY_STDOUT;
+	in.ready_pattern = strdup("*listening on *:80*");
+	in.timeout_s = 30;
+	in.stop_grace_s = 3;
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	/* One directive per line: the newline in an arg did not leak. */
+	assert_null(strstr(text.buf, "line1\nline2"));
+
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(out.nargs, 7);
+	for (int i = 0; i < out.nargs; i++)
+		assert_string_equal(out.args[i], kt_array_ptr(&in.args, i));
+	assert_null(out.args[7]);
+	assert_string_equal(out.args[6], tricky);
+	assert_int_equal(out.nenv, 2);
+	assert_string_equal(out.env[1], "MSG=hello world=1");
+	assert_int_equal(out.nmodules, 2);
+	assert_string_equal(out.modules[1],
+			    "/lib/modules/6.1/kernel/virtio_blk.ko.zst");
+	assert_int_equal(out.ncgroups, 2);
+	assert_string_equal(out.cgroups[1].file, "cpu.max");
+	assert_string_equal(out.cgroups[1].value, "50000 100000");
+	assert_string_equal(out.cwd, "/srv/www");
+	assert_string_equal(out.hostname, "box");
+	assert_string_equal(out.rootfs, "/dev/vda");
+	assert_string_equal(out.rootfs_type, "ext4");
+	assert_int_equal(out.uid, 1000);
+	assert_int_equal(out.gid, 100);
+	assert_true(out.readonly);
+	/* The init's bits are the library's bits. */
+	assert_int_equal(out.namespaces, in.namespaces);
+	assert_int_equal(out.namespaces, INITRAMFS_NS_MNT | INITRAMFS_NS_PID |
+			 INITRAMFS_NS_NET | INITRAMFS_NS_TIME);
+	assert_int_equal(out.ready, READY_STDOUT);
+	assert_string_equal(out.ready_pattern, "*listening on *:80*");
+	assert_int_equal(out.timeout_s, 30);
+	assert_int_equal(out.stop_grace_s, 3);
+
+	/* TCP readiness and a directory root. */
+	kt_str_reset(&text);
+	free(in.rootfs_type);
+	in.rootfs_type = NULL;
+	free(in.rootfs);
+	in.rootfs = strdup("/rootfs");
+	in.ready = INITRAMFS_READY_TCP;
+	in.ready_port = 8080;
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(out.ready, READY_TCP);
+	assert_int_equal(out.ready_port, 8080);
+	assert_string_equal(out.rootfs, "/rootfs");
+	assert_null(out.rootfs_type);
+
+	initramfs_spec_release(&in);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
+static void test_same_spec_same_bytes(void **state)
+{
+	struct initramfs_spec a, b;
+	struct kt_str ta = KT_STR_INIT, tb = KT_STR_INIT;
+
+	initramfs_spec_init(&a);
+	initramfs_spec_init(&b);
+	assert_int_equal(initramfs_spec_set_cmd(&a, "httpd -f", NULL), 0);
+	assert_int_equal(initramfs_spec_set_cmd(&b, "httpd -f", NULL), 0);
+	a.namespaces = b.namespaces = INITRAMFS_NS_UTS | INITRAMFS_NS_MNT;
+	assert_int_equal(initramfs_spec_format(&a, &ta), 0);
+	assert_int_equal(initramfs_spec_format(&b, &tb), 0);
+	assert_string_equal(ta.buf, tb.buf);
+	assert_string_equal(ta.buf, "ktrim-spec 1\nnamespaces mnt uts\n"
+			    "arg httpd\narg -f\n");
+	initramfs_spec_release(&a);
+	initramfs_spec_release(&b);
+	kt_str_free(&ta);
+	kt_str_free(&tb);
+}
+
+static void expect_error(const char *text, const char *msg_part)
+{
+	char buf[512], msg[256];
+	struct spec s;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	assert_int_equal(spec_parse(buf, &s, msg, sizeof(msg)), -1);
+	if (!strstr(msg, msg_part))
+		fail_msg("'%s' lacks '%s'", msg, msg_part);
+}
+
+static void test_guest_parser_errors(void **state)
+{
+	struct kt_str err = KT_STR_INIT;
+	unsigned ns;
+
+	expect_error("", "empty spec");
+	expect_error("ktrim-spec 2\n", "line 1: first line must be");
+	expect_error("ktrim-spec 1\narg /bin/sh\nfrobnicate yes\n",
+		     "line 3: unknown directive 'frobnicate'");
+	expect_error("ktrim-spec 1\nready-tcp 70000\n", "line 2: ready-tcp");
+	expect_error("ktrim-spec 1\nnamespaces mnt bogus\n",
+		     "unknown namespace");
+	expect_error("ktrim-spec 1\nenv NOEQUALS\n", "not NAME=VALUE");
+	expect_error("ktrim-spec 1\narg a\\qb\n", "bad escape");
+	expect_error("ktrim-spec 1\nuser 0\n", "user wants");
+	expect_error("ktrim-spec 1\nrootfs-dev ext4 vda\n", "rootfs-dev");
+	expect_error("ktrim-spec 1\nreadonly yes\n", "takes no value");
+	expect_error("ktrim-spec 1\narg\n", "'arg' needs a value");
+	/* The host side refuses unknown namespaces too, naming them. */
+	assert_int_equal(initramfs_spec_parse_namespaces("mnt,usr", &ns, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.buf, "'usr'"));
+	kt_str_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_every_field),
+		cmocka_unit_test(test_same_spec_same_bytes),
+		cmocka_unit_test(test_guest_parser_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
