@@ -190,6 +190,30 @@ int kprof_project_rootfs_dir(const struct kprof_project *pr,
 /* SHA-256 of a tree: sorted paths, types, modes, link targets, contents. */
 int kprof_tree_sha256(const char *dir, char hex[65], struct kt_str *err);
 
+/* ---- the guest's record stream (agent/proto.h) -------------------------- */
+
+/* What the agent reported besides facts. */
+struct kprof_guest_report {
+	unsigned records;	/* verified records */
+	bool ready;
+	double ready_s;		/* guest seconds from exec to ready */
+	bool smoke_ran;
+	int smoke_exit;		/* -1 when it did not finish */
+	bool smoke_timed_out;
+	struct kt_array output;	/* char *: the smoke test's output lines */
+	struct kt_array errors;	/* char *: what went wrong in the guest */
+};
+
+void kprof_guest_report_init(struct kprof_guest_report *r);
+void kprof_guest_report_release(struct kprof_guest_report *r);
+/*
+ * Verify and decode the stream in @text (whatever the serial port
+ * captured): facts go into @p, the rest into @r. A missing end marker, a
+ * missing record or a bad checksum is -EPROTO with @err saying which.
+ */
+int kprof_guest_parse(const char *text, size_t len, struct kprof_profile *p,
+		      struct kprof_guest_report *r, struct kt_str *err);
+
 /* ---- VM launcher -------------------------------------------------------- */
 
 enum kprof_vm_machine {
@@ -300,5 +324,28 @@ const struct kprof_vm_event *kprof_vm_result_event(
  */
 int kprof_vm_parse_timeline(const char *line, struct kprof_vm_event *ev);
 void kprof_vm_event_release(struct kprof_vm_event *ev);
+
+/* ---- a whole profiling run --------------------------------------------- */
+
+struct kprof_run_opts {
+	const char *agent;	/* host path of the static ktrim-agent */
+	const char *kmod;	/* Debian's kmod binary; NULL: /usr/bin/kmod */
+	const char *workdir;	/* scratch directory (created), kept */
+	enum kprof_vm_accel accel;	/* AUTO: probe */
+};
+
+/*
+ * Build the profiling initramfs (agent at /init, kmod + its libraries for
+ * the module helper, the virtio/9p modules that reach the module tree, the
+ * workload rootfs under /ktrim/rootfs, /ktrim/spec), boot the profiling
+ * kernel with the module tree shared over 9p, and collect the records
+ * into @out (initialised here). Returns 0 when the workload became ready
+ * and its smoke test (if any) passed; -EPROTO when the guest reported a
+ * failure (see @rep, including the smoke test's output); -ETIMEDOUT when
+ * the VM had to be killed; other negative errno for host-side problems.
+ */
+int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
+	      struct kprof_profile *out, struct kprof_guest_report *rep,
+	      struct kt_str *err);
 
 #endif

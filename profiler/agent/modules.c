@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Modules: the few the agent itself needs (virtio transport and 9p, to
+ * reach the module tree) are loaded from the initramfs before recording
+ * starts; everything after that goes through the kernel's request_module()
+ * helper, which is this same binary: it logs the request, lets Debian's
+ * own modprobe (libkmod) serve it against the full tree, and logs what
+ * that loaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "proto.h"
+
+int modules_boot(const struct spec *s)
+{
+	for (unsigned i = 0; i < s->n_boot_modules; i++) {
+		int fd = open(s->boot_modules[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			logmsg("boot module %s: %s", s->boot_modules[i], strerror(errno));
+			return -errno;
+		}
+		if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST) {
+			int err = errno;
+
+			logmsg("loading %s: %s", s->boot_modules[i], strerror(err));
+			close(fd);
+			return -err;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int modules_install_helper(void)
+{
+	int fd;
+
+	mkdir_p("/run/ktrim", 0755);
+	fd = open(MODREQ_LOG, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return write_file("/proc/sys/kernel/modprobe", HELPER_PATH);
+}
+
+char *modules_snapshot(void)
+{
+	static char buf[65536];
+	size_t cap = 1, o = 0;
+	char *out, *line, *save = NULL;
+
+	if (read_small("/proc/modules", buf, sizeof(buf)) < 0)
+		return strdup("\n");
+	cap += strlen(buf) + 2;
+	out = malloc(cap);
+	if (!out)
+		return NULL;
+	out[o++] = '\n';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strcspn(line, " ");
+
+		memcpy(out + o, line, n);
+		o += n;
+		out[o++] = '\n';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static bool snapshot_has(const char *snap, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(snap, name); p; p = strstr(p + 1, name))
+		if (p[-1] == '\n' && p[n] == '\n')
+			return true;
+	return false;
+}
+
+/* Module names that are netfilter tables or matches. */
+static void maybe_netfilter(const char *mod, const char *who)
+{
+	static const char *const pats[] = {
+		"nf_*", "nft_*", "nfnetlink*", "xt_*", "x_tables", "ip_tables",
+		"ip6_tables", "iptable_*", "ip6table_*", "ipt_*", "ip6t_*",
+		"ebtable*", "ebt_*", "arp_tables", "arptable_*", "arpt_*",
+		"ip_set*", "ip_vs*",
+	};
+
+	for (unsigned i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		if (!fnmatch(pats[i], mod, 0)) {
+			fact_add(F_NETFILTER, mod, who);
+			return;
+		}
+}
+
+static off_t log_offset;
+
+int modules_take_requests(const char *who)
+{
+	char buf[8192], *line, *save = NULL;
+	int fd, n_req = 0;
+	ssize_t n;
+
+	fd = open(MODREQ_LOG, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, buf, sizeof(buf) - 1, log_offset);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* Only whole lines; a partial one is read next time. */
+	while (n > 0 && buf[n - 1] != '\n')
+		buf[--n] = '\0';
+	log_offset += n;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[256], status[16], loaded[1024];
+
+		if (sscanf(line, "REQ %255s %15s %1023s", name, status, loaded) != 3 ||
+		    kproto_unescape(name) || kproto_unescape(loaded))
+			continue;
+		n_req++;
+		logmsg("request_module(%s) by %s: status %s, loaded %s", name, who,
+		       status, *loaded ? loaded : "nothing");
+		maybe_netfilter(name, who);
+		for (char *m = strtok(loaded, ","); m; m = strtok(NULL, ",")) {
+			fact_add(F_MODULES, m, who);
+			maybe_netfilter(m, who);
+		}
+	}
+	return n_req;
+}
+
+void modules_collect(const char *baseline)
+{
+	char *now = modules_snapshot();
+
+	modules_take_requests("kernel");
+	if (!now)
+		return;
+	for (char *p = now + 1, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		if (*p && !snapshot_has(baseline, p) && !fact_has(F_MODULES, p)) {
+			fact_add(F_MODULES, p, "kernel");
+			maybe_netfilter(p, "kernel");
+		}
+	}
+	free(now);
+}
+
+/*
+ * The kernel runs us as "HELPER -q -- NAME" with a minimal environment and
+ * no stdio. Debian's modprobe does the resolution (aliases, softdeps,
+ * blacklists, modules.dep) exactly as on a Debian system.
+ */
+int modprobe_helper_main(int argc, char **argv)
+{
+	char *before = modules_snapshot(), *after, line[1500], ename[300];
+	char loaded[1024] = "", eloaded[1100];
+	_Static_assert(sizeof(line) > sizeof(ename) + sizeof(eloaded) + 32, "line fits");
+	const char *name = argc > 1 ? argv[argc - 1] : "";
+	int status = 1, fd;
+	size_t lo = 0;
+	pid_t pid;
+
+	pid = fork();
+	if (pid == 0) {
+		argv[0] = "modprobe";
+		execv(KMOD_PATH, argv);
+		_exit(127);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	after = modules_snapshot();
+	for (char *p = after ? after + 1 : NULL, *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		if (*p && before && !snapshot_has(before, p) &&
+		    lo + strlen(p) + 2 < sizeof(loaded))
+			lo += (size_t)sprintf(loaded + lo, "%s%s", lo ? "," : "", p);
+	}
+	if (kproto_escape(name, ename, sizeof(ename)) < 0)
+		strcpy(ename, "%3F");
+	if (kproto_escape(loaded, eloaded, sizeof(eloaded)) < 0)
+		strcpy(eloaded, "%00");
+	snprintf(line, sizeof(line), "REQ %.299s %d %.1099s\n", ename, status, eloaded);
+	fd = open(MODREQ_LOG, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd >= 0) {
+		/* One write: O_APPEND keeps concurrent helpers' lines whole. */
+		if (write(fd, line, strlen(line)) < 0)
+			status = status ? status : 1;
+		close(fd);
+	}
+	return status;
+}
