@@ -5,12 +5,16 @@
 extern const struct kt_cmd kt_cmd_help;
 extern const struct kt_cmd kt_cmd_version;
 extern const struct kt_cmd kt_cmd_olddefconfig;
+extern const struct kt_cmd kt_cmd_config;
+extern const struct kt_cmd kt_cmd_explain;
 extern const struct kt_cmd kt_cmd_initramfs;
 
 const struct kt_cmd *const kt_commands[] = {
 	&kt_cmd_help,
 	&kt_cmd_version,
 	&kt_cmd_olddefconfig,
+	&kt_cmd_config,
+	&kt_cmd_explain,
 	&kt_cmd_initramfs,
 	NULL,
 };

@@ -313,3 +313,218 @@ int kconf_olddefconfig(struct kconf_tree *tree, const char *in,
 		       const char *out, struct kt_str *err);
 
 #endif
+
+/* ---------------------------------------------------------------------------
+ * Everything below is the trimmer's (issue 4), appended after the engine's
+ * section so the two halves never edit the same lines.
+ * ------------------------------------------------------------------------- */
+#ifndef KTRIM_KCONFIG_TRIM_H
+#define KTRIM_KCONFIG_TRIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common.h"
+
+/* ======================================================================
+ * Trimming (issue 4): feature maps, recipes, solver, reasons.
+ * Owner: the trimmer (scan-*.c, recipe.c, solve*.c, reason.c, explain.c).
+ * ====================================================================== */
+
+/*
+ * Feature maps: what a profile fact (module, syscall, filesystem type,
+ * socket family, cgroup controller, namespace) needs, derived from the
+ * kernel tree's own Makefiles and sources. A feature needs the conjunction
+ * of its links' symbols (outermost directory first); no links means the
+ * code is always built in. The map owns every string it hands out.
+ */
+enum kconf_feat_kind {
+	KCONF_FEAT_MODULE,	/* module or object name, '-' and '_' alike */
+	KCONF_FEAT_SYSCALL,	/* "accept4"; compat ones as "compat_NAME" */
+	KCONF_FEAT_FILESYSTEM,	/* file_system_type .name */
+	KCONF_FEAT_SOCKET,	/* canonical AF_ name; PF_ and aliases resolve */
+	KCONF_FEAT_CGROUP,	/* controller name, v1 legacy names too */
+	KCONF_FEAT_NAMESPACE,	/* proc_ns_operations .name: net, uts, ... */
+	KCONF_FEAT_NKINDS
+};
+
+struct kconf_feat_link {
+	const char *sym;	/* symbol name without CONFIG_ */
+	const char *where;	/* "fs/Makefile:12" or "net/core/x.c:40 #ifdef" */
+};
+
+struct kconf_feat {
+	enum kconf_feat_kind kind;
+	const char *name;
+	const char *where;	/* where the feature itself is defined */
+	size_t nlinks;
+	const struct kconf_feat_link *links;
+};
+
+struct kconf_featmap;
+
+/*
+ * The maps for the tree at @ksrc, for @srcarch ("x86"). Served from the
+ * cache in @cache_dir (NULL: $XDG_CACHE_HOME/ktrim or ~/.cache/ktrim) when
+ * it is still valid (no directory, Makefile or scanned header changed),
+ * else scanned and saved. @rescan forces a scan.
+ */
+int kconf_featmap_load(const char *ksrc, const char *srcarch,
+		       const char *cache_dir, bool rescan,
+		       struct kconf_featmap **out);
+/* Scan only, no cache. */
+int kconf_featmap_scan(const char *ksrc, const char *srcarch,
+		       struct kconf_featmap **out);
+void kconf_featmap_free(struct kconf_featmap *m);
+/* NULL when the tree defines no such feature. */
+const struct kconf_feat *kconf_featmap_lookup(const struct kconf_featmap *m,
+					      enum kconf_feat_kind kind,
+					      const char *name);
+size_t kconf_featmap_count(const struct kconf_featmap *m,
+			   enum kconf_feat_kind kind);
+/* True when the last load came from the cache. */
+bool kconf_featmap_from_cache(const struct kconf_featmap *m);
+const char *kconf_feat_kind_name(enum kconf_feat_kind kind);
+int kconf_feat_kind_parse(const char *s, enum kconf_feat_kind *kind);
+
+/* ---- recipes ------------------------------------------------------------ */
+
+enum kconf_modules_policy {
+	KCONF_MODULES_BUILTIN = 0,	/* everything =y, MODULES stays off */
+	KCONF_MODULES_AS_NEEDED,	/* module facts =m where tristate */
+};
+
+enum kconf_req_kind {
+	KCONF_REQ_SYMBOL,	/* CONFIG_X or CONFIG_X=value */
+	KCONF_REQ_FEATURE,	/* socket: AF_VSOCK, module: virtio_blk, ... */
+};
+
+/* One require/forbid item; every string is owned by the item. */
+struct kconf_req {
+	enum kconf_req_kind kind;
+	char *sym;		/* SYMBOL: name without CONFIG_ */
+	char *value;		/* SYMBOL: "y", "m", "64", text; NULL: on */
+	enum kconf_feat_kind feat;	/* FEATURE */
+	char *name;		/* FEATURE: the fact's name */
+	char *origin;		/* "recipe kvm-q35", "profile httpd" */
+	char *where;		/* "recipes/targets/kvm-q35.yaml:9:5" */
+};
+
+void kconf_req_release(struct kconf_req *r);
+/*
+ * Parse "CONFIG_X", "CONFIG_X=64", "X" (symbols) or a feature kind and
+ * name. Copies the strings.
+ */
+int kconf_req_init_symbol(struct kconf_req *r, const char *text,
+			  const char *origin, const char *where);
+int kconf_req_init_feature(struct kconf_req *r, enum kconf_feat_kind kind,
+			   const char *name, const char *origin,
+			   const char *where);
+/* "CONFIG_X=64" or "socket AF_VSOCK" into @out. */
+void kconf_req_describe(const struct kconf_req *r, struct kt_str *out);
+
+struct kconf_recipe {
+	char *name;
+	char *description;
+	char *file;
+	bool modules_set;
+	enum kconf_modules_policy modules;
+	struct kt_array require;	/* struct kconf_req */
+	struct kt_array forbid;		/* struct kconf_req */
+	struct kt_array includes;	/* char * file paths, as written resolved */
+	struct kt_yaml_doc doc;		/* kept for boot: and its positions */
+	const struct kt_yaml_node *boot;	/* opaque to the trimmer; may be NULL */
+};
+
+/*
+ * Recipes in include order: includes first (depth first, each file once),
+ * then the including recipe. The set owns the recipes.
+ */
+struct kconf_recipe_set {
+	struct kt_array recipes;	/* struct kconf_recipe * */
+};
+
+void kconf_recipe_set_init(struct kconf_recipe_set *s);
+void kconf_recipe_set_release(struct kconf_recipe_set *s);
+/*
+ * Load @what (a path to a .yaml, or a name: "kvm-q35" -> targets/,
+ * "bases/container" -> bases/) and its includes, which resolve relative
+ * to @recipes_dir. Unknown keys, bad items and include cycles are -EINVAL
+ * with "file:line:col: message" in @err.
+ */
+int kconf_recipe_set_load(struct kconf_recipe_set *s, const char *recipes_dir,
+			  const char *what, struct kt_str *err);
+/* The boot: section's scalar @key (e.g. "machine"), or NULL. */
+const char *kconf_recipe_boot_str(const struct kconf_recipe *r,
+				  const char *key);
+/* as-needed if any recipe in the set asks for it, else builtin. */
+enum kconf_modules_policy kconf_recipe_set_modules(const struct kconf_recipe_set *s);
+
+/* ---- reasons -------------------------------------------------------------- */
+
+/*
+ * Why each symbol has its value: a text ("required by recipe kvm-q35",
+ * "dependency of CONFIG_IPV6", "selected by CONFIG_X", "default") and the
+ * symbol it came through (NULL at a root). Owned by the store.
+ */
+struct kconf_reasons;
+
+struct kconf_reasons *kconf_reasons_new(void);
+void kconf_reasons_free(struct kconf_reasons *rs);
+/* Set (or replace) the reason for @sym (name without CONFIG_). */
+int kconf_reasons_set(struct kconf_reasons *rs, const char *sym,
+		      const char *text, const char *via);
+const char *kconf_reasons_text(const struct kconf_reasons *rs, const char *sym,
+			       const char **via);
+/* Read the `symbols:` section of a `ktrim config --report` file. */
+int kconf_reasons_load_report(struct kconf_reasons *rs, const char *path,
+			      struct kt_str *err);
+
+/* ---- the solver ------------------------------------------------------------ */
+
+struct kconf_trim;
+
+struct kconf_trim_opts {
+	/* NULL or "allnoconfig": start from allnoconfig; else a .config */
+	const char *base;
+	enum kconf_modules_policy modules;
+};
+
+/* @tree and @fm must outlive the trim; the trim owns nothing of them. */
+int kconf_trim_new(struct kconf_tree *tree, const struct kconf_featmap *fm,
+		   struct kconf_trim **out);
+void kconf_trim_free(struct kconf_trim *t);
+/* Queue a requirement or a prohibition (copied). */
+int kconf_trim_require(struct kconf_trim *t, const struct kconf_req *req);
+int kconf_trim_forbid(struct kconf_trim *t, const struct kconf_req *req);
+/* All require/forbid items of every recipe in @s, with origin "recipe NAME". */
+int kconf_trim_add_recipes(struct kconf_trim *t, const struct kconf_recipe_set *s);
+
+/*
+ * Compute the configuration: the tree is left resolved with the result
+ * (write it with kconf_config_write). -EINVAL when a requirement could not
+ * be met or collides with a prohibition: @err then lists every failure,
+ * conflicts with both chains.
+ */
+int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
+		     struct kt_str *err);
+/* Reasons of the last solve (owned by the trim). */
+const struct kconf_reasons *kconf_trim_reasons(const struct kconf_trim *t);
+size_t kconf_trim_nwarnings(const struct kconf_trim *t);
+const char *kconf_trim_warning(const struct kconf_trim *t, size_t i);
+/* The YAML report: counts before/after, removed by area, reasons, warnings. */
+int kconf_trim_report_write(struct kconf_trim *t, const char *path);
+/* Counts of =y and =m symbols in the base and in the result. */
+void kconf_trim_counts(const struct kconf_trim *t, unsigned *base_y,
+		       unsigned *base_m, unsigned *y, unsigned *m);
+
+/*
+ * explain: the chain from a root requirement to @sym under the tree's
+ * current values (load a .config first), using @rs when given (a report's
+ * reasons) and the tree's selects/defaults/dependencies otherwise; for a
+ * symbol that is off, what keeps it off.
+ */
+int kconf_explain(struct kconf_tree *tree, const struct kconf_reasons *rs,
+		  const char *sym, struct kt_str *out);
+
+#endif /* KTRIM_KCONFIG_TRIM_H */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* solve-internal.h - the solver's state, shared by solve*.c and explain.c. */
+#ifndef KTRIM_SOLVE_INTERNAL_H
+#define KTRIM_SOLVE_INTERNAL_H
+
+#include "trim-internal.h"
+
+/* One planned value: on (tri), a value (str) or held off. */
+struct plan_ent {
+	struct kconf_sym *sym;
+	enum kconf_tristate tri;
+	char *str;		/* int/hex/string value, or NULL */
+	bool off;		/* must end up n */
+	struct kconf_sym *via;	/* the symbol this one was planned for */
+	char *reason;
+};
+
+struct kconf_trim {
+	struct kconf_tree *tree;
+	const struct kconf_featmap *fm;
+	enum kconf_modules_policy modules;
+	char *base;
+	struct kt_array reqs;		/* struct kconf_req */
+	struct kt_array forbids;	/* struct kconf_req */
+	struct kt_map *plan;		/* symbol key -> struct plan_ent * */
+	struct kt_array journal;	/* undo log for trials */
+	struct kt_map *roots;		/* symbol key -> reason text of a requirement */
+	struct kt_map *base_vals;	/* name -> (void *)(tristate + 1) in the base */
+	struct kconf_reasons *reasons;
+	struct kt_array warnings;	/* char * */
+	struct kt_str why;		/* last failure text */
+	bool conflict;
+	unsigned base_y, base_m, y, m;
+};
+
+struct plan_ent *kconf_plan_get(const struct kconf_trim *t, const struct kconf_sym *s);
+enum kconf_tristate kconf_trim_eval(struct kconf_trim *t, const struct kconf_expr *e);
+/* "CONFIG_X" or "choice 'prompt' (file:line)" in @buf. */
+const char *kconf_trim_sym_label(const struct kconf_sym *s, struct kt_str *buf);
+/* Append the planned chain from @s back to its root. */
+void kconf_trim_chain(struct kconf_trim *t, struct kconf_sym *s, struct kt_str *out);
+/* solve-report.c */
+int kconf_trim_snapshot_base(struct kconf_trim *t);
+int kconf_trim_derive_reasons(struct kconf_trim *t);
+/* explain.c: the structural reason of an enabled symbol, no report needed. */
+const char *kconf_explain_structural(struct kconf_sym *s, struct kconf_sym **via,
+				     struct kt_str *buf);
+
+#endif

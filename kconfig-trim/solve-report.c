@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the solver did, for people: reasons for every enabled symbol and
+ * the YAML report (counts before/after, removals by area, warnings).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "solve-internal.h"
+
+static bool bool_like(const struct kconf_sym *s)
+{
+	return kconf_sym_type(s) == KCONF_BOOL || kconf_sym_type(s) == KCONF_TRISTATE;
+}
+
+int kconf_trim_snapshot_base(struct kconf_trim *t)
+{
+	size_t n = kconf_tree_nsyms(t->tree);
+
+	for (size_t i = 0; i < n; i++) {
+		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
+		enum kconf_tristate v;
+
+		if (!kconf_sym_name(s) || !bool_like(s) || !kconf_sym_is_written(s))
+			continue;
+		v = kconf_sym_tristate(s);
+		if (v != KCONF_N &&
+		    kt_map_set(t->base_vals, kconf_sym_name(s), (void *)(uintptr_t)(v + 1)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int kconf_trim_derive_reasons(struct kconf_trim *t)
+{
+	size_t n = kconf_tree_nsyms(t->tree);
+	struct kt_str buf = KT_STR_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
+		const struct plan_ent *e;
+		const char *root, *text;
+		struct kconf_sym *via = NULL;
+
+		if (!kconf_sym_name(s) || !bool_like(s) || kconf_sym_tristate(s) == KCONF_N)
+			continue;
+		root = kt_map_get(t->roots, kconf_sym_name(s));
+		e = kconf_plan_get(t, s);
+		if (root) {
+			text = root;
+		} else if (e && !e->off) {
+			text = e->reason;
+			via = e->via;
+		} else {
+			text = kconf_explain_structural(s, &via, &buf);
+			if (strcmp(text, "set in the config") == 0)
+				text = strcmp(t->base, "allnoconfig") ? "from the base config" : "default";
+		}
+		r = kconf_reasons_set(t->reasons, kconf_sym_name(s), text,
+				      via ? kconf_sym_name(via) : NULL);
+	}
+	kt_str_free(&buf);
+	return r;
+}
+
+/* ---- the YAML report ------------------------------------------------------ */
+
+static void yq(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* drivers/net/Kconfig -> "drivers/net"; net/ipv6/Kconfig -> "net" */
+static void area_of(const struct kconf_sym *s, char *buf, size_t n)
+{
+	const char *file = NULL;
+	const char *slash;
+	size_t len;
+
+	kconf_sym_def(s, 0, &file, NULL, NULL);
+	if (!file) {
+		snprintf(buf, n, "other");
+		return;
+	}
+	slash = strchr(file, '/');
+	if (slash && (strncmp(file, "drivers/", 8) == 0 || strncmp(file, "arch/", 5) == 0)) {
+		const char *s2 = strchr(slash + 1, '/');
+
+		if (s2)
+			slash = s2;
+	}
+	len = slash ? (size_t)(slash - file) : strlen(file);
+	if (!slash)
+		len = 0;
+	snprintf(buf, n, "%.*s", (int)len, len ? file : "top");
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct area_count {
+	unsigned removed, added;
+};
+
+static int report_fill(FILE *f, void *ctx)
+{
+	struct kconf_trim *t = ctx;
+	struct kt_map *areas = kt_map_new(free);
+	struct kt_array names = KT_ARRAY_INIT(char *);
+	struct kt_map_iter it;
+	size_t n = kconf_tree_nsyms(t->tree);
+	struct kt_str d = KT_STR_INIT;
+
+	if (!areas)
+		return -ENOMEM;
+	fprintf(f, "# SPDX-License-Identifier: GPL-2.0-only\n");
+	fprintf(f, "ktrim-trim-report: 1\n");
+	fprintf(f, "base: ");
+	yq(f, t->base);
+	fprintf(f, "\nmodules: %s\n",
+		t->modules == KCONF_MODULES_AS_NEEDED ? "as-needed" : "builtin");
+	fprintf(f, "counts:\n  before: {y: %u, m: %u}\n  after: {y: %u, m: %u}\n",
+		t->base_y, t->base_m, t->y, t->m);
+
+	for (size_t i = 0; i < n; i++) {
+		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
+		const char *name = kconf_sym_name(s);
+		bool was, is;
+		char area[128];
+		struct area_count *ac;
+
+		if (!name || !bool_like(s))
+			continue;
+		was = kt_map_has(t->base_vals, name);
+		is = kconf_sym_is_written(s) && kconf_sym_tristate(s) != KCONF_N;
+		if (was == is)
+			continue;
+		area_of(s, area, sizeof(area));
+		ac = kt_map_get(areas, area);
+		if (!ac) {
+			ac = calloc(1, sizeof(*ac));
+			if (!ac || kt_map_set(areas, area, ac) < 0) {
+				free(ac);
+				kt_map_free(areas);
+				return -ENOMEM;
+			}
+		}
+		if (was)
+			ac->removed++;
+		else
+			ac->added++;
+	}
+	fprintf(f, "by-area:        # symbols switched off/on relative to the base\n");
+	kt_map_iter_init(&it, areas);
+	while (kt_map_iter_next(&it))
+		kt_array_push_ptr(&names, (void *)it.key);
+	kt_array_sort(&names, name_cmp);
+	for (size_t i = 0; i < names.len; i++) {
+		const char *a = kt_array_ptr(&names, i);
+		const struct area_count *ac = kt_map_get(areas, a);
+
+		fprintf(f, "  ");
+		yq(f, a);
+		fprintf(f, ": {removed: %u, added: %u}\n", ac->removed, ac->added);
+	}
+	if (!names.len)
+		fprintf(f, "  {}\n");
+
+	fprintf(f, "requirements:\n");
+	for (size_t i = 0; i < t->reqs.len; i++) {
+		const struct kconf_req *q = kt_array_at(&t->reqs, i);
+
+		kt_str_reset(&d);
+		kconf_req_describe(q, &d);
+		fprintf(f, "  - {what: ");
+		yq(f, kt_str_cstr(&d));
+		fprintf(f, ", from: ");
+		yq(f, q->origin);
+		if (q->kind == KCONF_REQ_FEATURE) {
+			const struct kconf_feat *ft = kconf_featmap_lookup(t->fm, q->feat, q->name);
+
+			fprintf(f, ", symbols: [");
+			for (size_t j = 0; ft && j < ft->nlinks; j++)
+				fprintf(f, "%sCONFIG_%s", j ? ", " : "", ft->links[j].sym);
+			fprintf(f, "]");
+			if (ft) {
+				fprintf(f, ", defined-at: ");
+				yq(f, ft->where);
+			}
+		}
+		fprintf(f, "}\n");
+	}
+	fprintf(f, "forbidden:\n");
+	for (size_t i = 0; i < t->forbids.len; i++) {
+		const struct kconf_req *q = kt_array_at(&t->forbids, i);
+
+		kt_str_reset(&d);
+		kconf_req_describe(q, &d);
+		fprintf(f, "  - {what: ");
+		yq(f, kt_str_cstr(&d));
+		fprintf(f, ", from: ");
+		yq(f, q->origin);
+		fprintf(f, "}\n");
+	}
+	if (!t->forbids.len)
+		fprintf(f, "  []\n");
+	fprintf(f, "warnings:\n");
+	for (size_t i = 0; i < t->warnings.len; i++) {
+		fprintf(f, "  - ");
+		yq(f, kt_array_ptr(&t->warnings, i));
+		fputc('\n', f);
+	}
+	if (!t->warnings.len)
+		fprintf(f, "  []\n");
+	fprintf(f, "symbols:        # every enabled symbol, why, and through which symbol\n");
+	kt_array_free(&names);
+	kt_array_init(&names, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
+
+		if (kconf_sym_name(s) && bool_like(s) && kconf_sym_tristate(s) != KCONF_N &&
+		    kconf_sym_is_written(s))
+			kt_array_push_ptr(&names, (void *)kconf_sym_name(s));
+	}
+	kt_array_sort(&names, name_cmp);
+	for (size_t i = 0; i < names.len; i++) {
+		const char *name = kt_array_ptr(&names, i);
+		struct kconf_sym *s = kconf_sym_lookup(t->tree, name);
+		const char *via = NULL;
+		const char *text = kconf_reasons_text(t->reasons, name, &via);
+
+		fprintf(f, "  CONFIG_%s: {value: %s, reason: ", name, kconf_sym_value(s));
+		yq(f, text ? text : "default");
+		if (via)
+			fprintf(f, ", via: CONFIG_%s", via);
+		fprintf(f, "}\n");
+	}
+	kt_array_free(&names);
+	kt_map_free(areas);
+	kt_str_free(&d);
+	return ferror(f) ? -EIO : 0;
+}
+
+int kconf_trim_report_write(struct kconf_trim *t, const char *path)
+{
+	return kt_atomic_write(path, 0644, report_fill, t);
+}

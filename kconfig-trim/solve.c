@@ -1,0 +1,1238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The solver: from required symbols and features to the smallest valid
+ * configuration.
+ *
+ * The base is allnoconfig (every prompted bool/tristate the user could
+ * switch is n) or a given .config with the same treatment, so built-ins go
+ * too. On top of it we plan: each requirement is enabled and its
+ * dependencies satisfied the cheapest way (an || branch that is already on,
+ * else the one needing the fewest new symbols; a promptless symbol through
+ * its default or a selector). The plan becomes user values, the engine
+ * resolves exactly as conf would, and we check every requirement got its
+ * value. Where the resolved values moved under the plan (a default that
+ * changed, a choice that moved), another round plans again from the new
+ * values; a handful of rounds reach a fixpoint in practice.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "solve-internal.h"
+
+static const char *sym_key(const struct kconf_sym *s, char *buf, size_t n)
+{
+	const char *name = kconf_sym_name(s);
+
+	if (name)
+		return name;
+	snprintf(buf, n, "<choice@%p>", (const void *)s);
+	return buf;
+}
+
+const char *kconf_trim_sym_label(const struct kconf_sym *s, struct kt_str *buf)
+{
+	const char *name = kconf_sym_name(s);
+	const char *file = NULL;
+	int line = 0;
+
+	kt_str_reset(buf);
+	if (name) {
+		kt_str_printf(buf, "CONFIG_%s", name);
+	} else {
+		kconf_sym_def(s, 0, &file, &line, NULL);
+		kt_str_printf(buf, "choice '%s' (%s:%d)",
+			      kconf_sym_prompt(s) ? kconf_sym_prompt(s) : "?",
+			      file ? file : "?", line);
+	}
+	return kt_str_cstr(buf);
+}
+
+static void plan_ent_free(void *p)
+{
+	struct plan_ent *e = p;
+
+	if (!e)
+		return;
+	free(e->str);
+	free(e->reason);
+	free(e);
+}
+
+struct plan_ent *kconf_plan_get(const struct kconf_trim *t,
+				const struct kconf_sym *s)
+{
+	char buf[48];
+
+	return kt_map_get(t->plan, sym_key(s, buf, sizeof(buf)));
+}
+
+/* Journal entries let a failed || branch or selector trial be undone. */
+struct journal_ent {
+	char *key;
+	struct plan_ent *old;	/* NULL: the entry was new */
+};
+
+static int plan_put(struct kconf_trim *t, struct kconf_sym *s,
+		    enum kconf_tristate tri, const char *str, bool off,
+		    struct kconf_sym *via, const char *reason)
+{
+	char buf[48];
+	const char *key = sym_key(s, buf, sizeof(buf));
+	struct plan_ent *old = kt_map_get(t->plan, key);
+	struct plan_ent *e = calloc(1, sizeof(*e));
+	struct journal_ent j = { 0 };
+
+	if (!e)
+		return -ENOMEM;
+	e->sym = s;
+	e->tri = tri;
+	e->off = off;
+	e->via = via;
+	e->str = str ? strdup(str) : NULL;
+	e->reason = strdup(reason);
+	j.key = strdup(key);
+	if (old) {
+		/* keep the old entry alive for rollback: copy it */
+		j.old = calloc(1, sizeof(*j.old));
+		if (j.old) {
+			*j.old = *old;
+			j.old->str = old->str ? strdup(old->str) : NULL;
+			j.old->reason = strdup(old->reason);
+		}
+	}
+	if (!e->reason || (str && !e->str) || !j.key || (old && !j.old) ||
+	    !kt_array_push(&t->journal, &j)) {
+		plan_ent_free(e);
+		plan_ent_free(j.old);
+		free(j.key);
+		return -ENOMEM;
+	}
+	return kt_map_set(t->plan, key, e);
+}
+
+static size_t journal_mark(const struct kconf_trim *t)
+{
+	return t->journal.len;
+}
+
+static void journal_rollback(struct kconf_trim *t, size_t mark)
+{
+	while (t->journal.len > mark) {
+		struct journal_ent *j = kt_array_at(&t->journal, t->journal.len - 1);
+
+		if (j->old)
+			kt_map_set(t->plan, j->key, j->old);
+		else
+			kt_map_del(t->plan, j->key);
+		free(j->key);
+		t->journal.len--;
+	}
+}
+
+static void journal_clear(struct kconf_trim *t)
+{
+	for (size_t i = 0; i < t->journal.len; i++) {
+		struct journal_ent *j = kt_array_at(&t->journal, i);
+
+		free(j->key);
+		plan_ent_free(j->old);
+	}
+	t->journal.len = 0;
+}
+
+/* ---- evaluation under the plan ------------------------------------------ */
+
+static bool overlay_lookup(void *ctx, const struct kconf_sym *s,
+			   enum kconf_tristate *tri, const char **str)
+{
+	struct kconf_trim *t = ctx;
+	const struct plan_ent *e = kconf_plan_get(t, s);
+	static const char *const names[] = { "n", "m", "y" };
+
+	if (!e)
+		return false;
+	if (e->off) {
+		*tri = KCONF_N;
+		*str = "n";
+	} else if (e->str) {
+		*tri = KCONF_N;
+		*str = e->str;
+	} else {
+		*tri = e->tri;
+		*str = names[e->tri];
+	}
+	return true;
+}
+
+enum kconf_tristate kconf_trim_eval(struct kconf_trim *t, const struct kconf_expr *e)
+{
+	if (!e)
+		return KCONF_Y;
+	return kconf_expr_eval_with(e, overlay_lookup, t);
+}
+
+static enum kconf_tristate sym_now(struct kconf_trim *t, struct kconf_sym *s)
+{
+	struct kconf_expr e = { .op = KCONF_E_SYMBOL, .sym = s };
+
+	return kconf_trim_eval(t, &e);
+}
+
+/* ---- failure texts --------------------------------------------------------- */
+
+static void fail(struct kconf_trim *t, const char *fmt, ...) KT_PRINTF(2, 3);
+static void fail(struct kconf_trim *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	kt_str_reset(&t->why);
+	va_start(ap, fmt);
+	kt_str_vprintf(&t->why, fmt, ap);
+	va_end(ap);
+}
+
+/* "CONFIG_A <- dependency of CONFIG_B <- required by recipe x" */
+void kconf_trim_chain(struct kconf_trim *t, struct kconf_sym *s, struct kt_str *out)
+{
+	struct kt_str lab = KT_STR_INIT;
+
+	for (int depth = 0; s && depth < 64; depth++) {
+		const struct plan_ent *e = kconf_plan_get(t, s);
+
+		kt_str_printf(out, "%s%s", depth ? " <- " : "", kconf_trim_sym_label(s, &lab));
+		if (!e)
+			break;
+		kt_str_printf(out, " (%s)", e->reason);
+		s = e->via;
+	}
+	kt_str_free(&lab);
+}
+
+static int conflict(struct kconf_trim *t, struct kconf_sym *s, struct kconf_sym *via,
+		    const char *reason)
+{
+	struct kt_str lab = KT_STR_INIT;
+	const struct plan_ent *e = kconf_plan_get(t, s);
+
+	kt_str_reset(&t->why);
+	kt_str_printf(&t->why, "conflict on %s:\n    needed: %s (%s)",
+		      kconf_trim_sym_label(s, &lab), kt_str_cstr(&lab), reason);
+	if (via) {
+		kt_str_puts(&t->why, " <- ");
+		kconf_trim_chain(t, via, &t->why);
+	}
+	kt_str_puts(&t->why, "\n    off:    ");
+	kconf_trim_chain(t, s, &t->why);
+	(void)e;
+	kt_str_free(&lab);
+	t->conflict = true;
+	return -EINVAL;
+}
+
+/* ---- enabling ---------------------------------------------------------------- */
+
+static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
+		   enum kconf_tristate want, struct kconf_sym *via, int depth);
+static int enable(struct kconf_trim *t, struct kconf_sym *s, enum kconf_tristate want,
+		  struct kconf_sym *via, const char *reason, int depth);
+
+static bool sym_is_bool_like(const struct kconf_sym *s)
+{
+	return kconf_sym_type(s) == KCONF_BOOL || kconf_sym_type(s) == KCONF_TRISTATE;
+}
+
+/* Symbols of @e that are off and unplanned: the price of satisfying it. */
+static unsigned expr_cost(struct kconf_trim *t, const struct kconf_expr *e)
+{
+	const struct plan_ent *p;
+
+	if (!e)
+		return 0;
+	switch (e->op) {
+	case KCONF_E_SYMBOL:
+		if (kconf_sym_is_const(e->sym))
+			return sym_now(t, e->sym) ? 0 : 10000;
+		p = kconf_plan_get(t, e->sym);
+		if (p && p->off)
+			return 10000;
+		if (p || sym_now(t, e->sym) != KCONF_N)
+			return 0;
+		/* deeper unmet dependencies cost too, one level is enough to rank */
+		return 1 + (kconf_trim_eval(t, kconf_sym_dir_dep(e->sym)) ? 0 : 2);
+	case KCONF_E_NOT:
+		return kconf_trim_eval(t, e) ? 0 : 10000;
+	case KCONF_E_AND:
+		return expr_cost(t, e->l) + expr_cost(t, e->r);
+	case KCONF_E_OR: {
+		unsigned a = expr_cost(t, e->l), b = expr_cost(t, e->r);
+
+		return a < b ? a : b;
+	}
+	default:
+		return kconf_trim_eval(t, e) ? 0 : 1;
+	}
+}
+
+static int collect_or(const struct kconf_expr *e, struct kt_array *out)
+{
+	if (e && e->op == KCONF_E_OR) {
+		int r = collect_or(e->l, out);
+
+		return r < 0 ? r : collect_or(e->r, out);
+	}
+	return kt_array_push_ptr(out, (void *)e);
+}
+
+struct option {
+	const struct kconf_expr *e;	/* || branch, or condition */
+	const struct kconf_expr *e2;	/* a default's value */
+	struct kconf_sym *selector;
+	unsigned cost;
+	size_t order;
+};
+
+static int option_cmp(const void *a, const void *b)
+{
+	const struct option *x = a, *y = b;
+
+	if (x->cost != y->cost)
+		return x->cost < y->cost ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int satisfy_or(struct kconf_trim *t, const struct kconf_expr *e,
+		      enum kconf_tristate want, struct kconf_sym *via, int depth)
+{
+	struct kt_array br = KT_ARRAY_INIT(void *);
+	struct kt_array opts = KT_ARRAY_INIT(struct option);
+	struct kt_str first = KT_STR_INIT;
+	int r;
+
+	r = collect_or(e, &br);
+	for (size_t i = 0; r == 0 && i < br.len; i++) {
+		struct option o = { .e = kt_array_ptr(&br, i), .order = i };
+
+		o.cost = expr_cost(t, o.e);
+		if (!kt_array_push(&opts, &o))
+			r = -ENOMEM;
+	}
+	if (r < 0)
+		goto out;
+	kt_array_sort(&opts, option_cmp);
+	r = -EINVAL;
+	for (size_t i = 0; i < opts.len; i++) {
+		struct option *o = kt_array_at(&opts, i);
+		size_t mark = journal_mark(t);
+
+		r = satisfy(t, o->e, want, via, depth + 1);
+		if (r == 0 || r == -ENOMEM)
+			break;
+		if (!first.len)
+			kt_str_puts(&first, kt_str_cstr(&t->why));
+		journal_rollback(t, mark);
+	}
+	if (r < 0 && r != -ENOMEM)
+		fail(t, "no branch of an || can be met; first: %s", kt_str_cstr(&first));
+out:
+	kt_array_free(&br);
+	kt_array_free(&opts);
+	kt_str_free(&first);
+	return r;
+}
+
+/* A comparison against a constant: X=y, X!=n, NR_CPUS=64 ... */
+static int satisfy_comp(struct kconf_trim *t, const struct kconf_expr *e,
+			enum kconf_tristate want, struct kconf_sym *via, int depth)
+{
+	struct kconf_sym *s = e->sym, *c = e->sym2;
+	const char *cv;
+
+	if (kconf_sym_is_const(s) && !kconf_sym_is_const(c)) {
+		struct kconf_sym *tmp = s;
+
+		s = c;
+		c = tmp;
+	}
+	if (kconf_sym_is_const(s) || !kconf_sym_is_const(c) || !sym_is_bool_like(s)) {
+		struct kt_str txt = KT_STR_INIT;
+
+		kconf_expr_print(e, &txt);
+		fail(t, "cannot make '%s' true by enabling symbols", kt_str_cstr(&txt));
+		kt_str_free(&txt);
+		return -EINVAL;
+	}
+	cv = kconf_sym_name(c) ? kconf_sym_name(c) : kconf_sym_value(c);
+	if ((e->op == KCONF_E_EQUAL && strcmp(cv, "y") == 0) ||
+	    (e->op == KCONF_E_UNEQUAL && strcmp(cv, "n") == 0))
+		return enable(t, s, KCONF_Y, via, "dependency", depth + 1);
+	if (e->op == KCONF_E_EQUAL && strcmp(cv, "m") == 0)
+		return enable(t, s, KCONF_M, via, "dependency", depth + 1);
+	/* X=n or X!=y: X must stay off (m would do for !=y; off is simpler) */
+	if (sym_now(t, s) != KCONF_N) {
+		struct kt_str lab = KT_STR_INIT;
+
+		fail(t, "%s is on but must be off", kconf_trim_sym_label(s, &lab));
+		kt_str_free(&lab);
+		return -EINVAL;
+	}
+	if (kconf_plan_get(t, s))
+		return 0;
+	return plan_put(t, s, KCONF_N, NULL, true, via, "kept off: a dependency needs it n");
+}
+
+static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
+		   enum kconf_tristate want, struct kconf_sym *via, int depth)
+{
+	struct kt_str lab = KT_STR_INIT;
+	int r;
+
+	if (!e || kconf_trim_eval(t, e) >= want)
+		return 0;
+	if (depth > 400) {
+		fail(t, "dependency chain too deep");
+		return -ELOOP;
+	}
+	switch (e->op) {
+	case KCONF_E_SYMBOL:
+		if (kconf_sym_is_const(e->sym)) {
+			fail(t, "needs constant '%s' to be %s", kconf_sym_value(e->sym),
+			     want == KCONF_Y ? "y" : "m");
+			return -EINVAL;
+		}
+		if (via) {
+			struct kt_str v = KT_STR_INIT;
+
+			kt_str_printf(&lab, "dependency of %s", kconf_trim_sym_label(via, &v));
+			kt_str_free(&v);
+		} else {
+			kt_str_puts(&lab, "dependency");
+		}
+		r = enable(t, e->sym, want, via, kt_str_cstr(&lab), depth + 1);
+		break;
+	case KCONF_E_AND:
+		r = satisfy(t, e->l, want, via, depth + 1);
+		if (r == 0)
+			r = satisfy(t, e->r, want, via, depth + 1);
+		break;
+	case KCONF_E_OR:
+		r = satisfy_or(t, e, want, via, depth);
+		break;
+	case KCONF_E_NOT:
+		if (e->l && e->l->op == KCONF_E_SYMBOL && !kconf_sym_is_const(e->l->sym)) {
+			struct kconf_sym *x = e->l->sym;
+
+			if (sym_now(t, x) != KCONF_N) {
+				const struct plan_ent *p = kconf_plan_get(t, x);
+
+				if (p && !p->off) {
+					struct kt_str v = KT_STR_INIT;
+
+					kt_str_printf(&v, "must be off for %s",
+						      via ? kconf_trim_sym_label(via, &lab) : "?");
+					r = conflict(t, x, via, kt_str_cstr(&v));
+					kt_str_free(&v);
+					break;
+				}
+				fail(t, "%s is on (default or selected) but must be off",
+				     kconf_trim_sym_label(x, &lab));
+				r = -EINVAL;
+				break;
+			}
+			kt_str_reset(&lab);
+			if (via) {
+				struct kt_str v = KT_STR_INIT;
+
+				kt_str_printf(&lab, "kept off: %s depends on !%s",
+					      kconf_trim_sym_label(via, &v),
+					      kconf_sym_name(x) ? kconf_sym_name(x) : "?");
+				kt_str_free(&v);
+			} else {
+				kt_str_puts(&lab, "kept off");
+			}
+			r = kconf_plan_get(t, x) ? 0 :
+			    plan_put(t, x, KCONF_N, NULL, true, via, kt_str_cstr(&lab));
+			break;
+		}
+		{
+			struct kt_str txt = KT_STR_INIT;
+
+			kconf_expr_print(e, &txt);
+			fail(t, "cannot make '%s' true", kt_str_cstr(&txt));
+			kt_str_free(&txt);
+		}
+		r = -EINVAL;
+		break;
+	default:
+		r = satisfy_comp(t, e, want, via, depth);
+		break;
+	}
+	kt_str_free(&lab);
+	return r;
+}
+
+/* A prompted symbol takes a user value once one of its prompts shows. */
+static int satisfy_prompts(struct kconf_trim *t, struct kconf_sym *s,
+			   enum kconf_tristate want, int depth)
+{
+	struct kt_array opts = KT_ARRAY_INIT(struct option);
+	struct kt_str first = KT_STR_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < kconf_sym_nprops(s); i++) {
+		const struct kconf_prop *p = kconf_sym_prop(s, i);
+		struct option o = { .e = p->visible, .order = i };
+
+		if (p->type != KCONF_PROP_PROMPT)
+			continue;
+		if (kconf_trim_eval(t, p->visible) >= want)
+			goto out;
+		o.cost = expr_cost(t, p->visible);
+		if (!kt_array_push(&opts, &o)) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	kt_array_sort(&opts, option_cmp);
+	r = -EINVAL;
+	for (size_t i = 0; i < opts.len; i++) {
+		const struct option *o = kt_array_at(&opts, i);
+		size_t mark = journal_mark(t);
+
+		r = satisfy(t, o->e, want, s, depth + 1);
+		if (r == 0 || r == -ENOMEM)
+			break;
+		if (!first.len)
+			kt_str_puts(&first, kt_str_cstr(&t->why));
+		journal_rollback(t, mark);
+	}
+	if (r < 0 && r != -ENOMEM && first.len)
+		fail(t, "%s", kt_str_cstr(&first));
+out:
+	kt_array_free(&opts);
+	kt_str_free(&first);
+	return r;
+}
+
+/*
+ * A symbol without a prompt gets its value from a default or a select:
+ * try the cheapest of its defaults and selectors.
+ */
+static int satisfy_promptless(struct kconf_trim *t, struct kconf_sym *s,
+			      enum kconf_tristate want, int depth)
+{
+	struct kt_array opts = KT_ARRAY_INIT(struct option);
+	struct kt_str first = KT_STR_INIT, lab = KT_STR_INIT, why = KT_STR_INIT;
+	size_t order = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < kconf_sym_nprops(s); i++) {
+		const struct kconf_prop *p = kconf_sym_prop(s, i);
+		struct option o = { .e = p->visible, .e2 = p->expr, .order = order++ };
+
+		if (p->type != KCONF_PROP_DEFAULT)
+			continue;
+		o.cost = expr_cost(t, p->visible) + expr_cost(t, p->expr);
+		if (!kt_array_push(&opts, &o))
+			goto nomem;
+	}
+	for (size_t i = 0; i < kconf_sym_nselected_by(s); i++) {
+		const struct kconf_prop *p = kconf_sym_selected_by(s, i);
+		struct kconf_expr one = { .op = KCONF_E_SYMBOL, .sym = p->sym };
+		struct option o = { .e = p->cond, .selector = p->sym, .order = order++ };
+
+		o.cost = expr_cost(t, &one) + expr_cost(t, p->cond);
+		if (!kt_array_push(&opts, &o))
+			goto nomem;
+	}
+	kt_array_sort(&opts, option_cmp);
+	r = -EINVAL;
+	/* Trials are bounded: a popular helper has hundreds of selectors. */
+	for (size_t i = 0; i < opts.len && i < 12; i++) {
+		const struct option *o = kt_array_at(&opts, i);
+		size_t mark = journal_mark(t);
+
+		if (o->selector) {
+			kt_str_reset(&why);
+			kt_str_printf(&why, "selects %s", kconf_trim_sym_label(s, &lab));
+			r = enable(t, o->selector, want, s, kt_str_cstr(&why), depth + 1);
+			if (r == 0)
+				r = satisfy(t, o->e, want, s, depth + 1);
+		} else {
+			r = satisfy(t, o->e, want, s, depth + 1);
+			if (r == 0)
+				r = satisfy(t, o->e2, want, s, depth + 1);
+			if (r == 0)
+				r = satisfy(t, kconf_sym_dir_dep(s), want, s, depth + 1);
+		}
+		if (r == 0 || r == -ENOMEM)
+			break;
+		if (!first.len)
+			kt_str_puts(&first, kt_str_cstr(&t->why));
+		journal_rollback(t, mark);
+	}
+	if (r < 0 && r != -ENOMEM)
+		fail(t, "%s has no prompt and no default or selector that can be met%s%s",
+		     kconf_trim_sym_label(s, &lab), first.len ? "; first: " : "",
+		     kt_str_cstr(&first));
+	goto out;
+nomem:
+	r = -ENOMEM;
+out:
+	kt_array_free(&opts);
+	kt_str_free(&first);
+	kt_str_free(&lab);
+	kt_str_free(&why);
+	return r;
+}
+
+static int enable_choice_member(struct kconf_trim *t, struct kconf_sym *s,
+				struct kconf_sym *choice, int depth)
+{
+	struct kt_str lab = KT_STR_INIT, why = KT_STR_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < kconf_choice_nmembers(choice); i++) {
+		struct kconf_sym *o = kconf_choice_member(choice, i);
+		const struct plan_ent *p = o != s ? kconf_plan_get(t, o) : NULL;
+
+		if (p && !p->off && p->tri == KCONF_Y) {
+			kt_str_printf(&why, "same choice as %s",
+				      kconf_trim_sym_label(s, &lab));
+			r = conflict(t, o, s, kt_str_cstr(&why));
+			goto out;
+		}
+	}
+	kt_str_printf(&why, "choice of %s", kconf_trim_sym_label(s, &lab));
+	r = enable(t, choice, KCONF_Y, s, kt_str_cstr(&why), depth + 1);
+out:
+	kt_str_free(&lab);
+	kt_str_free(&why);
+	return r;
+}
+
+static int enable(struct kconf_trim *t, struct kconf_sym *s, enum kconf_tristate want,
+		  struct kconf_sym *via, const char *reason, int depth)
+{
+	const struct plan_ent *p = kconf_plan_get(t, s);
+	struct kconf_sym *choice = kconf_sym_choice(s);
+	struct kt_str lab = KT_STR_INIT;
+	size_t mark;
+	int r;
+
+	if (kconf_sym_is_const(s)) {
+		if (sym_now(t, s) >= want)
+			return 0;
+		fail(t, "needs constant '%s'", kconf_sym_value(s));
+		return -EINVAL;
+	}
+	if (!sym_is_bool_like(s) && !kconf_sym_is_choice(s)) {
+		/* an int/string in a dependency: its being set is all we can do */
+		return 0;
+	}
+	if (kconf_sym_type(s) == KCONF_BOOL || t->modules == KCONF_MODULES_BUILTIN)
+		want = KCONF_Y;
+	if (p && p->off) {
+		r = conflict(t, s, via, reason);
+		goto out;
+	}
+	if (p && p->tri >= want) {
+		r = 0;
+		goto out;
+	}
+	/* already on by a default or a select the plan does not touch */
+	if (!p && sym_now(t, s) >= want && !choice) {
+		r = 0;
+		goto out;
+	}
+	mark = journal_mark(t);
+	r = plan_put(t, s, want, NULL, false, via, reason);
+	if (r < 0)
+		goto out;
+	if (want == KCONF_M) {
+		struct kconf_sym *mod = kconf_tree_modules_sym(t->tree);
+
+		kt_str_printf(&lab, "modules for %s", kconf_sym_name(s) ? kconf_sym_name(s) : "?");
+		if (mod)
+			r = enable(t, mod, KCONF_Y, s, kt_str_cstr(&lab), depth + 1);
+		kt_str_reset(&lab);
+	}
+	if (r == 0 && choice)
+		r = enable_choice_member(t, s, choice, depth);
+	if (r == 0 && kconf_sym_prompt(s))
+		r = satisfy_prompts(t, s, want, depth);
+	else if (r == 0 && !kconf_sym_is_choice(s))
+		r = satisfy_promptless(t, s, want, depth);
+	if (r < 0 && r != -ENOMEM) {
+		struct kt_str w = KT_STR_INIT;
+
+		kt_str_printf(&w, "%s: %s", kconf_trim_sym_label(s, &lab), kt_str_cstr(&t->why));
+		if (!t->conflict)
+			fail(t, "%s", kt_str_cstr(&w));
+		kt_str_free(&w);
+		journal_rollback(t, mark);
+	}
+out:
+	kt_str_free(&lab);
+	return r;
+}
+
+/* ---- requirements ------------------------------------------------------- */
+
+static const char *feat_label(enum kconf_feat_kind k)
+{
+	switch (k) {
+	case KCONF_FEAT_SOCKET:
+		return "socket family";
+	case KCONF_FEAT_CGROUP:
+		return "cgroup controller";
+	default:
+		return kconf_feat_kind_name(k);
+	}
+}
+
+static int root_put(struct kconf_trim *t, struct kconf_sym *s, const char *text)
+{
+	char buf[48];
+	const char *key = sym_key(s, buf, sizeof(buf));
+	char *v;
+
+	if (kt_map_has(t->roots, key))
+		return 0;	/* first requirement names the reason */
+	v = strdup(text);
+	if (!v || kt_map_set(t->roots, key, v) < 0) {
+		free(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void warnf(struct kconf_trim *t, const char *fmt, ...) KT_PRINTF(2, 3);
+static void warnf(struct kconf_trim *t, const char *fmt, ...)
+{
+	struct kt_str s = KT_STR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	kt_str_vprintf(&s, fmt, ap);
+	va_end(ap);
+	kt_warn("%s", kt_str_cstr(&s));
+	kt_array_push_ptr(&t->warnings, kt_str_steal(&s));
+}
+
+static void errorf(struct kt_str *err, const struct kconf_req *q, const char *fmt, ...)
+	KT_PRINTF(3, 4);
+static void errorf(struct kt_str *err, const struct kconf_req *q, const char *fmt, ...)
+{
+	struct kt_str d = KT_STR_INIT;
+	va_list ap;
+
+	kconf_req_describe(q, &d);
+	kt_str_printf(err, "  %s%s%s (%s): ", q->where ? q->where : "",
+		      q->where ? ": " : "", kt_str_cstr(&d), q->origin);
+	va_start(ap, fmt);
+	kt_str_vprintf(err, fmt, ap);
+	va_end(ap);
+	kt_str_putc(err, '\n');
+	kt_str_free(&d);
+}
+
+static struct kconf_sym *req_sym(struct kconf_trim *t, const struct kconf_req *q,
+				 bool quiet)
+{
+	struct kconf_sym *s = kconf_sym_lookup(t->tree, q->sym);
+
+	if (!s || kconf_sym_ndefs(s) == 0) {
+		if (!quiet) {
+			struct kt_str d = KT_STR_INIT;
+
+			kconf_req_describe(q, &d);
+			warnf(t, "%s%s%s (%s) is not defined in this tree; ignored",
+			      q->where ? q->where : "", q->where ? ": " : "",
+			      kt_str_cstr(&d), q->origin);
+			kt_str_free(&d);
+		}
+		return NULL;
+	}
+	return s;
+}
+
+/* Every forbid item: the symbol (or the feature's own symbol) is off. */
+static int plan_forbids(struct kconf_trim *t, struct kt_str *err)
+{
+	struct kt_str why = KT_STR_INIT, d = KT_STR_INIT;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < t->forbids.len; i++) {
+		const struct kconf_req *q = kt_array_at(&t->forbids, i);
+		struct kconf_sym *s = NULL;
+
+		if (q->kind == KCONF_REQ_SYMBOL) {
+			s = req_sym(t, q, false);
+		} else {
+			const struct kconf_feat *f = kconf_featmap_lookup(t->fm, q->feat, q->name);
+
+			if (f && f->nlinks)
+				s = kconf_sym_lookup(t->tree, f->links[f->nlinks - 1].sym);
+			else if (f)
+				errorf(err, q, "always built into this kernel, cannot be forbidden");
+		}
+		if (!s)
+			continue;
+		kt_str_reset(&why);
+		kt_str_reset(&d);
+		kconf_req_describe(q, &d);
+		kt_str_printf(&why, "forbidden by %s (%s)", q->origin, kt_str_cstr(&d));
+		r = plan_put(t, s, KCONF_N, NULL, true, NULL, kt_str_cstr(&why));
+	}
+	kt_str_free(&why);
+	kt_str_free(&d);
+	return r;
+}
+
+static int require_sym(struct kconf_trim *t, const struct kconf_req *q,
+		       struct kconf_sym *s, const char *value, const char *text,
+		       struct kt_str *err)
+{
+	enum kconf_tristate want = KCONF_Y;
+	int r;
+
+	r = root_put(t, s, text);
+	if (r < 0)
+		return r;
+	t->conflict = false;
+	if (value && sym_is_bool_like(s)) {
+		if (strcmp(value, "n") == 0) {
+			if (sym_now(t, s) != KCONF_N && !kconf_plan_get(t, s)) {
+				errorf(err, q, "is on by default or selected and cannot be forced off");
+				return 0;
+			}
+			return plan_put(t, s, KCONF_N, NULL, true, NULL, text);
+		}
+		want = strcmp(value, "m") == 0 ? KCONF_M : KCONF_Y;
+		if (want == KCONF_M && kconf_sym_type(s) == KCONF_TRISTATE &&
+		    t->modules == KCONF_MODULES_BUILTIN) {
+			/* an explicit =m asks for modules even in a builtin recipe */
+			t->modules = KCONF_MODULES_AS_NEEDED;
+			r = enable(t, s, want, NULL, text, 0);
+			t->modules = KCONF_MODULES_BUILTIN;
+		} else {
+			r = enable(t, s, want, NULL, text, 0);
+		}
+	} else if (value) {
+		const struct plan_ent *p = kconf_plan_get(t, s);
+
+		if (p && p->str && strcmp(p->str, value) != 0) {
+			errorf(err, q, "conflicts with %s=%s (%s)", kconf_sym_name(s), p->str,
+			       p->reason);
+			return 0;
+		}
+		r = plan_put(t, s, KCONF_N, value, false, NULL, text);
+		if (r == 0)
+			r = satisfy_prompts(t, s, KCONF_Y, 0);
+	} else {
+		r = enable(t, s, want, NULL, text, 0);
+	}
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		errorf(err, q, "%s", kt_str_cstr(&t->why));
+		return 0;
+	}
+	return 0;
+}
+
+static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
+			    struct kt_str *err)
+{
+	struct kt_str text = KT_STR_INIT;
+	const struct kconf_feat *f;
+	int r = 0;
+
+	if (q->kind == KCONF_REQ_SYMBOL) {
+		struct kconf_sym *s = req_sym(t, q, false);
+
+		kt_str_printf(&text, "required by %s", q->origin);
+		if (s)
+			r = require_sym(t, q, s, q->value, kt_str_cstr(&text), err);
+		goto out;
+	}
+	f = kconf_featmap_lookup(t->fm, q->feat, q->name);
+	if (!f) {
+		warnf(t, "%s%s%s %s (%s): not defined in this tree; nothing to enable",
+		      q->where ? q->where : "", q->where ? ": " : "",
+		      feat_label(q->feat), q->name, q->origin);
+		goto out;
+	}
+	kt_str_printf(&text, "required by %s (%s %s)", q->origin, feat_label(q->feat), q->name);
+	for (size_t i = 0; r == 0 && i < f->nlinks; i++) {
+		struct kconf_sym *s = kconf_sym_lookup(t->tree, f->links[i].sym);
+		bool last = i + 1 == f->nlinks;
+		const char *value = NULL;
+
+		if (!s || kconf_sym_ndefs(s) == 0) {
+			/* Makefile tests of symbols from other arches or helpers */
+			warnf(t, "%s %s: %s (%s) is not a Kconfig symbol here; skipped",
+			      feat_label(q->feat), q->name, f->links[i].sym, f->links[i].where);
+			continue;
+		}
+		if (last && q->feat == KCONF_FEAT_MODULE &&
+		    t->modules == KCONF_MODULES_AS_NEEDED &&
+		    kconf_sym_type(s) == KCONF_TRISTATE)
+			value = "m";
+		r = require_sym(t, q, s, value, kt_str_cstr(&text), err);
+	}
+out:
+	kt_str_free(&text);
+	return r;
+}
+
+/* ---- applying the plan ------------------------------------------------------ */
+
+static int apply_base(struct kconf_trim *t, const char *base, struct kt_str *err)
+{
+	int r;
+
+	kconf_tree_clear_user(t->tree);
+	if (base && strcmp(base, "allnoconfig") != 0) {
+		r = kconf_config_read(t->tree, base, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Trimming: every switch the user could set is n unless planned. Choice
+ * members keep the base's selection (or the choice default); int, hex and
+ * string values stay as the base has them.
+ */
+static int apply_plan(struct kconf_trim *t, bool with_plan)
+{
+	size_t n = kconf_tree_nsyms(t->tree);
+	struct kt_map_iter it;
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
+
+		if (kconf_sym_is_choice(s) || kconf_sym_choice(s) || !sym_is_bool_like(s) ||
+		    !kconf_sym_prompt(s))
+			continue;
+		r = kconf_sym_set_user(s, "n");
+	}
+	if (!with_plan || r < 0)
+		return r;
+	kt_map_iter_init(&it, t->plan);
+	while (r == 0 && kt_map_iter_next(&it)) {
+		const struct plan_ent *e = it.value;
+
+		if (e->off) {
+			if (!kconf_sym_choice(e->sym) && !kconf_sym_is_choice(e->sym) &&
+			    sym_is_bool_like(e->sym))
+				r = kconf_sym_set_user(e->sym, "n");
+		} else if (e->str) {
+			r = kconf_sym_set_user(e->sym, e->str);
+		} else if (kconf_sym_is_choice(e->sym)) {
+			/* optional choices: on once a member is picked */
+			kconf_sym_set_user(e->sym, "y");
+		} else {
+			r = kconf_sym_set_user(e->sym, e->tri == KCONF_M ? "m" : "y");
+		}
+		if (r < 0)
+			kt_warn("cannot set %s: %s", kconf_sym_name(e->sym) ?
+				kconf_sym_name(e->sym) : "choice", strerror(-r));
+		r = 0;
+	}
+	return r;
+}
+
+/* After resolving: planned values that did not hold. */
+static size_t check_plan(struct kconf_trim *t, struct kt_array *bad)
+{
+	struct kt_map_iter it;
+
+	bad->len = 0;
+	kt_map_iter_init(&it, t->plan);
+	while (kt_map_iter_next(&it)) {
+		struct plan_ent *e = it.value;
+		bool ok;
+
+		if (kconf_sym_is_choice(e->sym))
+			continue;
+		if (e->off)
+			ok = kconf_sym_tristate(e->sym) == KCONF_N;
+		else if (e->str)
+			ok = strcmp(kconf_sym_value(e->sym), e->str) == 0;
+		else
+			ok = kconf_sym_tristate(e->sym) >= e->tri;
+		if (!ok)
+			kt_array_push_ptr(bad, e);
+	}
+	return bad->len;
+}
+
+static void count(struct kconf_tree *tree, unsigned *y, unsigned *m)
+{
+	size_t n = kconf_tree_nsyms(tree);
+
+	*y = *m = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct kconf_sym *s = kconf_tree_sym(tree, i);
+
+		if (!kconf_sym_name(s) || !sym_is_bool_like(s) || !kconf_sym_is_written(s))
+			continue;
+		switch (kconf_sym_tristate(s)) {
+		case KCONF_Y:
+			(*y)++;
+			break;
+		case KCONF_M:
+			(*m)++;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Describe why a planned value did not hold, for the error list. */
+static void diagnose(struct kconf_trim *t, const struct plan_ent *e, struct kt_str *out)
+{
+	struct kt_str lab = KT_STR_INIT, ex = KT_STR_INIT;
+
+	kt_str_printf(out, "  %s wanted %s, got %s", kconf_trim_sym_label(e->sym, &lab),
+		      e->off ? "n" : e->str ? e->str : e->tri == KCONF_M ? "m" : "y",
+		      kconf_sym_value(e->sym));
+	if (!e->off) {
+		kconf_expr_print(kconf_sym_dir_dep(e->sym), &ex);
+		kt_str_printf(out, "; depends on %s = %s", kt_str_cstr(&ex),
+			      kconf_sym_dir_dep_value(e->sym) == KCONF_Y ? "y" :
+			      kconf_sym_dir_dep_value(e->sym) == KCONF_M ? "m" : "n");
+		if (kconf_sym_prompt(e->sym) && kconf_sym_visibility(e->sym) == KCONF_N)
+			kt_str_puts(out, "; its prompt is not visible");
+	} else if (kconf_sym_rev_dep_value(e->sym) != KCONF_N) {
+		kt_str_reset(&ex);
+		kconf_expr_print(kconf_sym_rev_dep(e->sym), &ex);
+		kt_str_printf(out, "; selected by %s", kt_str_cstr(&ex));
+	}
+	kt_str_puts(out, "\n    chain: ");
+	kconf_trim_chain(t, e->sym, out);
+	kt_str_putc(out, '\n');
+	kt_str_free(&lab);
+	kt_str_free(&ex);
+}
+
+int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
+		     struct kt_str *err)
+{
+	struct kt_array bad = KT_ARRAY_INIT(void *);
+	struct kt_str errs = KT_STR_INIT;
+	const char *base = opts && opts->base ? opts->base : "allnoconfig";
+	int r, round;
+
+	t->modules = opts ? opts->modules : KCONF_MODULES_BUILTIN;
+	free(t->base);
+	t->base = strdup(base);
+	/* The base as it is: "before" counts and what trimming removes. */
+	r = apply_base(t, base, err);
+	if (r < 0)
+		goto out;
+	if (strcmp(base, "allnoconfig") == 0)
+		apply_plan(t, false);
+	kconf_resolve(t->tree);
+	count(t->tree, &t->base_y, &t->base_m);
+	r = kconf_trim_snapshot_base(t);
+	if (r < 0)
+		goto out;
+	/* The trimmed base the plan is made against. */
+	r = apply_plan(t, false);
+	if (r < 0)
+		goto out;
+	if (t->modules == KCONF_MODULES_BUILTIN) {
+		struct kconf_sym *mod = kconf_tree_modules_sym(t->tree);
+
+		if (mod && kconf_sym_prompt(mod))
+			kconf_sym_set_user(mod, "n");
+	}
+	kconf_resolve(t->tree);
+
+	r = plan_forbids(t, &errs);
+	for (size_t i = 0; r >= 0 && i < t->reqs.len; i++)
+		r = plan_requirement(t, kt_array_at(&t->reqs, i), &errs);
+	if (r < 0)
+		goto out;
+	for (round = 0; round < 8; round++) {
+		journal_clear(t);
+		r = apply_base(t, base, err);
+		if (r < 0)
+			goto out;
+		r = apply_plan(t, true);
+		if (r < 0)
+			goto out;
+		kconf_resolve(t->tree);
+		if (!check_plan(t, &bad))
+			break;
+		/* Values moved under the plan: plan those again from here. */
+		for (size_t i = 0; i < bad.len; i++) {
+			struct plan_ent *e = kt_array_ptr(&bad, i);
+			struct plan_ent copy = *e;
+			char *reason = strdup(e->reason);
+			enum kconf_tristate want = e->tri;
+
+			if (e->off || e->str || !reason) {
+				free(reason);
+				continue;
+			}
+			copy.reason = reason;
+			kt_map_del(t->plan, kconf_sym_name(e->sym) ? kconf_sym_name(e->sym) : "");
+			t->conflict = false;
+			if (enable(t, copy.sym, want, copy.via, reason, 0) < 0)
+				kt_dbg("round %d: %s", round, kt_str_cstr(&t->why));
+			free(reason);
+		}
+	}
+	journal_clear(t);
+	if (check_plan(t, &bad)) {
+		for (size_t i = 0; i < bad.len; i++)
+			diagnose(t, kt_array_ptr(&bad, i), &errs);
+	}
+	count(t->tree, &t->y, &t->m);
+	r = kconf_trim_derive_reasons(t);
+	if (r < 0)
+		goto out;
+	if (errs.len) {
+		kt_str_printf(err, "the requirements cannot all be met:\n%s", kt_str_cstr(&errs));
+		r = -EINVAL;
+	}
+out:
+	kt_array_free(&bad);
+	kt_str_free(&errs);
+	return r;
+}
+
+/* ---- life cycle ------------------------------------------------------------------ */
+
+static void req_free(struct kt_array *a)
+{
+	for (size_t i = 0; i < a->len; i++)
+		kconf_req_release(kt_array_at(a, i));
+	kt_array_free(a);
+}
+
+int kconf_trim_new(struct kconf_tree *tree, const struct kconf_featmap *fm,
+		   struct kconf_trim **out)
+{
+	struct kconf_trim *t = calloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	t->tree = tree;
+	t->fm = fm;
+	kt_array_init(&t->reqs, sizeof(struct kconf_req));
+	kt_array_init(&t->forbids, sizeof(struct kconf_req));
+	kt_array_init(&t->journal, sizeof(struct journal_ent));
+	kt_array_init(&t->warnings, sizeof(char *));
+	t->plan = kt_map_new(plan_ent_free);
+	t->roots = kt_map_new(free);
+	t->base_vals = kt_map_new(NULL);
+	t->reasons = kconf_reasons_new();
+	if (!t->plan || !t->roots || !t->base_vals || !t->reasons) {
+		kconf_trim_free(t);
+		return -ENOMEM;
+	}
+	*out = t;
+	return 0;
+}
+
+void kconf_trim_free(struct kconf_trim *t)
+{
+	if (!t)
+		return;
+	journal_clear(t);
+	kt_array_free(&t->journal);
+	req_free(&t->reqs);
+	req_free(&t->forbids);
+	for (size_t i = 0; i < t->warnings.len; i++)
+		free(kt_array_ptr(&t->warnings, i));
+	kt_array_free(&t->warnings);
+	kt_map_free(t->plan);
+	kt_map_free(t->roots);
+	kt_map_free(t->base_vals);
+	kconf_reasons_free(t->reasons);
+	kt_str_free(&t->why);
+	free(t->base);
+	free(t);
+}
+
+static int req_copy(struct kt_array *into, const struct kconf_req *q)
+{
+	struct kconf_req c;
+	int r;
+
+	if (q->kind == KCONF_REQ_SYMBOL) {
+		struct kt_str s = KT_STR_INIT;
+
+		kt_str_printf(&s, "%s%s%s", q->sym, q->value ? "=" : "", q->value ? q->value : "");
+		r = kconf_req_init_symbol(&c, kt_str_cstr(&s), q->origin, q->where);
+		kt_str_free(&s);
+	} else {
+		r = kconf_req_init_feature(&c, q->feat, q->name, q->origin, q->where);
+	}
+	if (r < 0)
+		return r;
+	if (!kt_array_push(into, &c)) {
+		kconf_req_release(&c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int kconf_trim_require(struct kconf_trim *t, const struct kconf_req *req)
+{
+	return req_copy(&t->reqs, req);
+}
+
+int kconf_trim_forbid(struct kconf_trim *t, const struct kconf_req *req)
+{
+	return req_copy(&t->forbids, req);
+}
+
+int kconf_trim_add_recipes(struct kconf_trim *t, const struct kconf_recipe_set *s)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < s->recipes.len; i++) {
+		const struct kconf_recipe *rc = kt_array_ptr(&s->recipes, i);
+
+		for (size_t j = 0; r == 0 && j < rc->require.len; j++)
+			r = kconf_trim_require(t, kt_array_at(&rc->require, j));
+		for (size_t j = 0; r == 0 && j < rc->forbid.len; j++)
+			r = kconf_trim_forbid(t, kt_array_at(&rc->forbid, j));
+	}
+	return r;
+}
+
+const struct kconf_reasons *kconf_trim_reasons(const struct kconf_trim *t)
+{
+	return t->reasons;
+}
+
+size_t kconf_trim_nwarnings(const struct kconf_trim *t)
+{
+	return t->warnings.len;
+}
+
+const char *kconf_trim_warning(const struct kconf_trim *t, size_t i)
+{
+	return i < t->warnings.len ? kt_array_ptr(&t->warnings, i) : NULL;
+}
+
+void kconf_trim_counts(const struct kconf_trim *t, unsigned *base_y,
+		       unsigned *base_m, unsigned *y, unsigned *m)
+{
+	*base_y = t->base_y;
+	*base_m = t->base_m;
+	*y = t->y;
+	*m = t->m;
+}
