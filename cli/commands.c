@@ -8,6 +8,7 @@ extern const struct kt_cmd kt_cmd_olddefconfig;
 extern const struct kt_cmd kt_cmd_config;
 extern const struct kt_cmd kt_cmd_explain;
 extern const struct kt_cmd kt_cmd_initramfs;
+extern const struct kt_cmd kt_cmd_profile;
 
 const struct kt_cmd *const kt_commands[] = {
 	&kt_cmd_help,
@@ -16,5 +17,6 @@ const struct kt_cmd *const kt_commands[] = {
 	&kt_cmd_config,
 	&kt_cmd_explain,
 	&kt_cmd_initramfs,
+	&kt_cmd_profile,
 	NULL,
 };
