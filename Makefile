@@ -32,6 +32,15 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 COMPONENTS := common kconfig-trim initramfs profiler
 lib_name = $(subst -,_,$(1))
 
+# Kernel-style quiet output; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
 B := build
 SAN := build/san
 
@@ -41,10 +50,12 @@ $(1)_OBJS := $$(patsubst %.c,$(B)/%.o,$$($(1)_SRCS))
 $(1)_SAN_OBJS := $$(patsubst %.c,$(SAN)/%.o,$$($(1)_SRCS))
 $(B)/lib$(call lib_name,$(1)).a: $$($(1)_OBJS)
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$$(quiet) AR $$@
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(SAN)/lib$(call lib_name,$(1)).a: $$($(1)_SAN_OBJS)
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$$(quiet) AR $$@
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
 
@@ -69,26 +80,32 @@ GUESTS := $(if $(wildcard initramfs/init/*.c),$(B)/guest/ktrim-init) \
 all: ktrim $(GUESTS)
 
 ktrim: $(CLI_OBJS) $(LIBS)
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIBS) $(PKG_LIBS) $(LDFLAGS)
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(LIBS) $(PKG_LIBS) $(LDFLAGS)
 
 $(B)/ktrim-san: $(CLI_SAN_OBJS) $(SAN_LIBS)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SAN_OBJS) $(SAN_LIBS) $(PKG_LIBS) $(LDFLAGS)
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SAN_OBJS) $(SAN_LIBS) $(PKG_LIBS) $(LDFLAGS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KT_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(quiet) CC $<
+	$(Q)$(CC) $(KT_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(SAN)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KT_CFLAGS) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	$(quiet) CC-SAN $<
+	$(Q)$(CC) $(KT_CFLAGS) $(CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 $(B)/guest/ktrim-init: $(wildcard initramfs/init/*.c initramfs/init/*.h)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+	$(quiet) GUEST $@
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
 $(B)/guest/ktrim-agent: $(wildcard profiler/agent/*.c profiler/agent/*.h)
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
+	$(quiet) GUEST $@
+	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
 # ---- tests -------------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
@@ -99,11 +116,13 @@ TEST_CFLAGS = $(CMOCKA_CFLAGS) -Itests/unit -DKT_FIXTURES='"$(CURDIR)/tests/fixt
 
 $(B)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(KT_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(quiet) TEST $@
+	$(Q)$(CC) $(KT_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(SAN)/tests/%: tests/unit/%.c $(SAN_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(KT_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_LIBS) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(quiet) TEST $@
+	$(Q)$(CC) $(KT_CFLAGS) $(TEST_CFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(SAN_LIBS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 deps:
 	@ci/deps.sh

@@ -175,6 +175,11 @@ struct kt_yaml_node *kt_yaml_map_get(const struct kt_yaml_node *map,
 int kt_yaml_map_check_keys(const struct kt_yaml_doc *doc,
 			   const struct kt_yaml_node *map,
 			   const char *const *allowed, struct kt_str *err);
+/*
+ * Append @s as a YAML scalar that loads back as exactly @s: plain when that
+ * is unambiguous, else double-quoted with escapes. NULL writes `null`.
+ */
+int kt_yaml_put_scalar(struct kt_str *out, const char *s);
 /* Append "file:line:col: message" for @node to @err; returns -EINVAL. */
 int kt_yaml_error(const struct kt_yaml_doc *doc,
 		  const struct kt_yaml_node *node, struct kt_str *err,

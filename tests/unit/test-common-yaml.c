@@ -90,6 +90,33 @@ static void test_yaml_missing_file(void **state)
 	kt_str_free(&err);
 }
 
+/* Every emitted scalar must load back as the same string, never a bool or number. */
+static void test_yaml_put_scalar_round_trips(void **state)
+{
+	static const char *const samples[] = {
+		"virtio_net", "AF_INET", "y", "no", "0x10", "12", "", "-v",
+		"a: b", "quote\"s", "back\\slash", "line\nbreak", "/dev/null",
+		"tab\there", "#comment", "~", NULL,
+	};
+
+	for (size_t i = 0; samples[i]; i++) {
+		struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+		struct kt_yaml_doc doc;
+
+		kt_str_puts(&text, "k: ");
+		assert_int_equal(kt_yaml_put_scalar(&text, samples[i]), 0);
+		kt_str_putc(&text, '\n');
+		assert_int_equal(kt_yaml_load_string("s.yaml", text.buf, text.len, &doc, &err), 0);
+		assert_string_equal(kt_yaml_map_get(doc.root, "k")->scalar, samples[i]);
+		/* Ambiguous ones must have been quoted, so consumers see a string. */
+		if (!strcmp(samples[i], "y") || !strcmp(samples[i], "12"))
+			assert_true(kt_yaml_map_get(doc.root, "k")->quoted);
+		kt_yaml_doc_release(&doc);
+		kt_str_free(&text);
+		kt_str_free(&err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +125,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_syntax_error_names_line),
 		cmocka_unit_test(test_yaml_duplicate_key_rejected),
 		cmocka_unit_test(test_yaml_missing_file),
+		cmocka_unit_test(test_yaml_put_scalar_round_trips),
 	};
 	return cmocka_run_group_tests_name("common-yaml", tests, NULL, NULL);
 }
