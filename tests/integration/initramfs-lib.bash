@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by tests/integration/30-initramfs-*.sh (sourced; not a test itself).
+# Boots under QEMU TCG with the flags every initramfs test uses and checks
+# console output.
+
+: "${KIMAGE:?}" "${KMODDIR:?}" "${KREL:?}" "${KTRIM:?}" "${KTRIM_TOP:?}" "${KTRIM_WORK:?}"
+
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok:   $*"; }
+
+need_busybox() {
+	if [ ! -x "$BUSYBOX" ] || ! file -L "$BUSYBOX" | grep -q 'statically linked'; then
+		echo "FAIL: $BUSYBOX is not a static busybox (install busybox-static)"
+		exit 1
+	fi
+}
+
+# A workload root: static busybox and an sh link.
+make_rootfs() {
+	local dir=$1
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/tmp"
+	cp "$BUSYBOX" "$dir/bin/busybox"
+	ln -s busybox "$dir/bin/sh"
+}
+
+# boot IMAGE LOG [extra QEMU args...]; sets $qemu_rc. Power-off must make
+# QEMU exit by itself: rc 124 means the timeout had to stop it.
+boot() {
+	local img=$1 log=$2
+	shift 2
+	qemu_rc=0
+	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -nographic \
+		-no-reboot -kernel "$KIMAGE" -initrd "$img" \
+		-append 'console=ttyS0 panic=-1 quiet' "$@" \
+		</dev/null >"$log" 2>&1 || qemu_rc=$?
+	tr -d '\r' <"$log" >"$log.txt"
+}
+
+expect_line() { # log regex description
+	if grep -Eaq -- "$2" "$1.txt"; then
+		pass "$3"
+	else
+		fail "$3 (no line matching /$2/ in $1.txt)"
+	fi
+}
+
+refute_line() { # log regex description
+	if grep -Eaq -- "$2" "$1.txt"; then
+		fail "$3 (found /$2/ in $1.txt)"
+	else
+		pass "$3"
+	fi
+}
+
+# A clean power-off: QEMU exited 0 on its own, the kernel never panicked,
+# the init said poweroff last.
+expect_poweroff() {
+	local log=$1
+	if [ "$qemu_rc" -eq 0 ]; then
+		pass "QEMU exited by itself after power-off"
+	else
+		fail "QEMU exit status $qemu_rc (124 = still running at timeout)"
+	fi
+	refute_line "$log" 'Kernel panic|Attempted to kill init' "no kernel panic"
+	expect_line "$log" '^ktrim-timeline: poweroff [0-9]+$' "timeline: poweroff"
+}
+
+# Timeline events appear in this order with growing timestamps.
+expect_timeline_order() {
+	local log=$1
+	shift
+	local got
+	got=$(grep -ao 'ktrim-timeline: [a-z-]* [0-9]*' "$log.txt" |
+		awk 'BEGIN{prev=0; ok=1} {if ($3+0 < prev) ok=0; prev=$3+0; printf "%s ", $2} END{if (!ok) printf "NON-MONOTONIC"}')
+	if [ "$got" = "$* " ]; then
+		pass "timeline order: $*"
+	else
+		fail "timeline order: expected '$* ', got '$got'"
+	fi
+}
+
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$failures check(s) failed"
+		exit 1
+	fi
+	echo "all checks passed"
+}
