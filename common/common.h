@@ -185,6 +185,17 @@ int kt_yaml_error(const struct kt_yaml_doc *doc,
 		  const struct kt_yaml_node *node, struct kt_str *err,
 		  const char *fmt, ...) KT_PRINTF(4, 5);
 
+/* ---- SHA-256 (libcrypto) ----------------------------------------------- */
+
+struct kt_sha256 {
+	void *ctx;	/* owned until kt_sha256_final_hex() */
+};
+int kt_sha256_init(struct kt_sha256 *c);
+void kt_sha256_update(struct kt_sha256 *c, const void *data, size_t n);
+/* Finish (always releases the context); 64 lower-case hex digits + NUL. */
+int kt_sha256_final_hex(struct kt_sha256 *c, char hex[65]);
+int kt_sha256_file(const char *path, char hex[65]);
+
 /* ---- processes ------------------------------------------------------- */
 
 /*
