@@ -1221,7 +1221,8 @@ int kconf_expr_parse(struct kconf_tree *tree, const char *text,
 	struct kt_str dummy = KT_STR_INIT;
 	struct parser p = {
 		.t = tree, .err = err ? err : &dummy,
-		.prev = T_EOL, .prev_prev = T_EOL,
+		/* mid-statement: "A = y" is a comparison, not an assignment */
+		.prev = T_IF, .prev_prev = T_IF,
 		.pos_file = "<expr>", .pos_line = 1,
 	};
 	struct kconf_expr *e;

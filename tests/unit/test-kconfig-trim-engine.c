@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The Kconfig engine on small fixture trees: one test per semantic rule. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common.h"
+#include "kconfig.h"
+
+#define FIX KT_FIXTURES "/kconfig"
+
+static struct kconf_tree *load(const char *top, const char *cache)
+{
+	struct kconf_load_opts o = { .arch = "x86_64", .kconfig = top,
+				     .cache_dir = cache ? cache : "" };
+	struct kconf_tree *t = NULL;
+	struct kt_str err = KT_STR_INIT;
+	int r = kconf_tree_load(FIX, &o, &t, &err);
+
+	if (r < 0)
+		fail_msg("load %s: %s", top, kt_str_cstr(&err));
+	kt_str_free(&err);
+	return t;
+}
+
+static int load_err(const char *top, struct kt_str *err)
+{
+	struct kconf_load_opts o = { .arch = "x86_64", .kconfig = top,
+				     .cache_dir = "" };
+	struct kconf_tree *t = NULL;
+	int r = kconf_tree_load(FIX, &o, &t, err);
+
+	kconf_tree_free(t);
+	return r;
+}
+
+static enum kconf_tristate ev(struct kconf_tree *t, const char *text)
+{
+	struct kconf_expr *e = NULL;
+	struct kt_str err = KT_STR_INIT;
+	enum kconf_tristate v;
+
+	if (kconf_expr_parse(t, text, &e, &err) < 0)
+		fail_msg("parse '%s': %s", text, kt_str_cstr(&err));
+	v = kconf_expr_eval(e);
+	kconf_expr_free(e);
+	kt_str_free(&err);
+	return v;
+}
+
+static const char *val(struct kconf_tree *t, const char *name)
+{
+	struct kconf_sym *s = kconf_sym_lookup(t, name);
+
+	assert_non_null(s);
+	return kconf_sym_value(s);
+}
+
+static void read_cfg(struct kconf_tree *t, const char *text)
+{
+	assert_int_equal(kconf_config_read_buf(t, "test.config", text,
+					       strlen(text), NULL), 0);
+}
+
+static bool has_warning(struct kconf_tree *t, const char *needle)
+{
+	for (size_t i = 0; i < kconf_tree_nwarnings(t); i++)
+		if (strstr(kconf_tree_warning(t, i), needle))
+			return true;
+	return false;
+}
+
+static void test_tristate_logic(void **state)
+{
+	struct kconf_tree *t = load("logic.Kconfig", NULL);
+
+	kconf_resolve(t);
+	assert_string_equal(val(t, "B"), "m");
+	assert_int_equal(ev(t, "A && B"), KCONF_M);
+	assert_int_equal(ev(t, "A || B"), KCONF_Y);
+	assert_int_equal(ev(t, "!B"), KCONF_M);
+	assert_int_equal(ev(t, "!C && A"), KCONF_Y);
+	assert_int_equal(ev(t, "B = m"), KCONF_Y);
+	assert_int_equal(ev(t, "B != y"), KCONF_Y);
+	assert_int_equal(ev(t, "N > 63 && N <= 64"), KCONF_Y);
+	assert_int_equal(ev(t, "N < 7"), KCONF_N);
+	assert_int_equal(ev(t, "H >= 16"), KCONF_Y);	/* hex compares as number */
+	assert_int_equal(ev(t, "S = \"abc\""), KCONF_Y);
+	assert_int_equal(ev(t, "S = \"abd\""), KCONF_N);
+	/* with MODULES off, m reads as y for a tristate */
+	assert_int_equal(kconf_sym_set_user(kconf_sym_lookup(t, "CONFIG_MODULES"), "n"), 0);
+	kconf_resolve(t);
+	assert_string_equal(val(t, "B"), "y");
+	kconf_tree_free(t);
+}
+
+static bool override_dep(void *ctx, const struct kconf_sym *s,
+			  enum kconf_tristate *tri, const char **str)
+{
+	if (strcmp(kconf_sym_name(s) ? kconf_sym_name(s) : "", ctx))
+		return false;
+	*tri = KCONF_N;
+	*str = "n";
+	return true;
+}
+
+static void test_eval_with(void **state)
+{
+	struct kconf_tree *t = load("logic.Kconfig", NULL);
+	struct kconf_expr *e = NULL;
+
+	kconf_resolve(t);
+	assert_int_equal(kconf_expr_parse(t, "A || C", &e, NULL), 0);
+	assert_int_equal(kconf_expr_eval(e), KCONF_Y);
+	assert_int_equal(kconf_expr_eval_with(e, override_dep, "A"), KCONF_N);
+	kconf_expr_free(e);
+	kconf_tree_free(t);
+}
+
+static void test_select_overrides_depends(void **state)
+{
+	struct kconf_tree *t = load("select.Kconfig", NULL);
+
+	kconf_resolve(t);
+	assert_string_equal(val(t, "DEP"), "n");
+	assert_string_equal(val(t, "TARGET"), "y");
+	assert_true(has_warning(t, "unmet direct dependencies detected for TARGET"));
+	assert_true(has_warning(t, "- SELECTOR"));
+	assert_int_equal(kconf_sym_nselected_by(kconf_sym_lookup(t, "TARGET")), 1);
+	assert_ptr_equal(kconf_sym_selected_by(kconf_sym_lookup(t, "TARGET"), 0)->sym,
+			 kconf_sym_lookup(t, "SELECTOR"));
+	kconf_tree_free(t);
+}
+
+static void test_imply(void **state)
+{
+	struct kconf_tree *t = load("select.Kconfig", NULL);
+
+	read_cfg(t, "CONFIG_MODULES=y\nCONFIG_IMPLIER=m\n");
+	assert_string_equal(val(t, "WEAK"), "m");
+	/* imply is weak: the user can still say n */
+	read_cfg(t, "CONFIG_MODULES=y\nCONFIG_IMPLIER=y\n# CONFIG_WEAK is not set\n");
+	assert_string_equal(val(t, "WEAK"), "n");
+	read_cfg(t, "CONFIG_MODULES=y\nCONFIG_IMPLIER=y\n");
+	assert_string_equal(val(t, "WEAK"), "y");
+	kconf_tree_free(t);
+}
+
+static void test_m_capped_without_modules(void **state)
+{
+	struct kconf_tree *t = load("select.Kconfig", NULL);
+
+	read_cfg(t, "CONFIG_MODULES=y\n");
+	assert_string_equal(val(t, "MCAP"), "m");
+	read_cfg(t, "# CONFIG_MODULES is not set\nCONFIG_MCAP=m\n");
+	assert_string_equal(val(t, "MCAP"), "y");
+	kconf_tree_free(t);
+}
+
+static void test_choice(void **state)
+{
+	struct kconf_tree *t = load("choice.Kconfig", NULL);
+	struct kconf_sym *first = kconf_sym_lookup(t, "FIRST"), *cs;
+
+	read_cfg(t, "");
+	cs = kconf_sym_choice(first);
+	assert_non_null(cs);
+	assert_int_equal(kconf_choice_nmembers(cs), 3);
+	assert_ptr_equal(kconf_choice_selection(cs), kconf_sym_lookup(t, "SECOND"));
+	assert_string_equal(val(t, "FIRST"), "n");
+	read_cfg(t, "CONFIG_FIRST=y\n");
+	assert_ptr_equal(kconf_choice_selection(cs), first);
+	assert_string_equal(val(t, "SECOND"), "n");
+	/* a member whose dependency is off cannot be chosen */
+	read_cfg(t, "CONFIG_THIRD=y\n");
+	assert_string_equal(val(t, "THIRD"), "n");
+	assert_ptr_equal(kconf_choice_selection(cs), kconf_sym_lookup(t, "SECOND"));
+	/* optional choice: nothing selected by default */
+	assert_string_equal(val(t, "OPT_A"), "n");
+	kconf_tree_free(t);
+}
+
+static void test_visible_if_range_defaults(void **state)
+{
+	struct kconf_tree *t = load("choice.Kconfig", NULL);
+
+	read_cfg(t, "CONFIG_HIDDEN=y\nCONFIG_RANGED=50\n");
+	assert_int_equal(kconf_sym_visibility(kconf_sym_lookup(t, "HIDDEN")), KCONF_N);
+	assert_string_equal(val(t, "HIDDEN"), "n");	/* invisible: user value ignored */
+	/* 50 is out of range: dropped, and the default 20 clamps to 10 */
+	assert_string_equal(val(t, "RANGED"), "10");
+	read_cfg(t, "CONFIG_RANGED=3\n");
+	assert_string_equal(val(t, "RANGED"), "3");
+	/* first default whose condition holds */
+	assert_string_equal(val(t, "ORDERED"), "7");
+	kconf_tree_free(t);
+}
+
+static void test_write_format(void **state)
+{
+	struct kconf_tree *t = load("choice.Kconfig", NULL);
+	struct kt_str out = KT_STR_INIT;
+	const char *s;
+
+	read_cfg(t, "CONFIG_FIRST=y\n");
+	assert_int_equal(kconf_config_format(t, &out), 0);
+	s = kt_str_cstr(&out);
+	assert_true(!strncmp(s, "#\n# Automatically generated file; DO NOT EDIT.\n# Main menu\n#\n", 60));
+	assert_non_null(strstr(s, "CONFIG_FIRST=y\n# CONFIG_SECOND is not set\n"));
+	assert_non_null(strstr(s, "\n#\n# Numbers\n#\nCONFIG_RANGED=10\nCONFIG_ORDERED=7\n"
+				  "# CONFIG_UNSET_COMMENT is not set\n# end of Numbers\n"));
+	assert_null(strstr(s, "Hidden"));	/* invisible menus leave no comment */
+	assert_null(strstr(s, "THIRD"));	/* invisible, never written */
+	kt_str_free(&out);
+	kconf_tree_free(t);
+}
+
+static void test_config_warnings(void **state)
+{
+	struct kconf_tree *t = load("choice.Kconfig", NULL);
+
+	read_cfg(t, "CONFIG_FIRST=y\ngarbage here\nCONFIG_RANGED=abc\nCONFIG_NO_SUCH=y\n");
+	assert_true(has_warning(t, "test.config:2:warning: unexpected data: garbage here"));
+	assert_true(has_warning(t, "test.config:3:warning: symbol value 'abc' invalid for RANGED"));
+	assert_true(has_warning(t, "test.config:4:warning: unknown symbol: NO_SUCH"));
+	assert_string_equal(val(t, "FIRST"), "y");
+	kconf_tree_free(t);
+}
+
+static void test_macros(void **state)
+{
+	char dir[] = "/tmp/ktrim-kconf-test-XXXXXX";
+	struct kconf_tree *t;
+	struct kconf_sym *s;
+	unsigned cached, run;
+
+	assert_non_null(mkdtemp(dir));
+	t = load("macro.Kconfig", dir);
+	kconf_resolve(t);
+	s = kconf_sym_lookup(t, "WORD_hello");
+	assert_non_null(s);
+	assert_string_equal(kconf_sym_prompt(s), "hellohello");
+	assert_string_equal(kconf_sym_value(s), "one two");
+	assert_string_equal(val(t, "FROM_SHELL"), "from-shell");
+	assert_string_equal(val(t, "WHERE"), "macro.Kconfig:18");
+	assert_string_equal(val(t, "ARCH_SEEN"), "x86");
+	assert_string_equal(val(t, "SUB"), "y");
+	assert_string_equal(kconf_sym_help(kconf_sym_lookup(t, "SUB")),
+			    "Help text, indented.\n\nSecond paragraph.\n");
+	assert_non_null(kconf_sym_lookup(t, "AFTER_HELP"));
+	kconf_tree_shell_stats(t, &cached, &run);
+	assert_int_equal(cached, 0);
+	assert_true(run >= 1);
+	kconf_tree_free(t);
+	/* warm: the shell result comes from the per-toolchain cache */
+	t = load("macro.Kconfig", dir);
+	kconf_tree_shell_stats(t, &cached, &run);
+	assert_int_equal(run, 0);
+	assert_true(cached >= 1);
+	assert_string_equal(val(t, "FROM_SHELL"), "from-shell");
+	kconf_tree_free(t);
+	assert_int_equal(system("rm -rf /tmp/ktrim-kconf-test-*"), 0);
+}
+
+static void test_bad_input(void **state)
+{
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(load_err("recursive.Kconfig", &err), -EINVAL);
+	assert_non_null(strstr(kt_str_cstr(&err), "recursive.Kconfig:5: Recursive variable 'loop'"));
+	kt_str_reset(&err);
+	assert_int_equal(load_err("error-if.Kconfig", &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err), "error-if.Kconfig:4: stop here");
+	kt_str_reset(&err);
+	assert_int_equal(load_err("bad.Kconfig", &err), -EINVAL);
+	assert_true(!strncmp(kt_str_cstr(&err), "bad.Kconfig:4: ", 15));
+	kt_str_reset(&err);
+	assert_int_equal(load_err("bad-stmt.Kconfig", &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err), "bad-stmt.Kconfig:5: unknown statement \"frobnicate\"");
+	kt_str_reset(&err);
+	assert_true(load_err("missing.Kconfig", &err) < 0);
+	kt_str_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tristate_logic),
+		cmocka_unit_test(test_eval_with),
+		cmocka_unit_test(test_select_overrides_depends),
+		cmocka_unit_test(test_imply),
+		cmocka_unit_test(test_m_capped_without_modules),
+		cmocka_unit_test(test_choice),
+		cmocka_unit_test(test_visible_if_range_defaults),
+		cmocka_unit_test(test_write_format),
+		cmocka_unit_test(test_config_warnings),
+		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_bad_input),
+	};
+
+	kt_log_set_level(KT_LOG_ERR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
