@@ -30,7 +30,7 @@ int kconf_req_init_symbol(struct kconf_req *r, const char *text,
 
 	memset(r, 0, sizeof(*r));
 	r->kind = KCONF_REQ_SYMBOL;
-	if (n > 7 && strncmp(text, "CONFIG_", 7) == 0) {
+	if (n >= 7 && strncmp(text, "CONFIG_", 7) == 0) {
 		text += 7;
 		n -= 7;
 	}

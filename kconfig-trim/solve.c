@@ -215,9 +215,10 @@ static int conflict(struct kconf_trim *t, struct kconf_sym *s, struct kconf_sym 
 	struct kt_str lab = KT_STR_INIT;
 	const struct plan_ent *e = kconf_plan_get(t, s);
 
+	kconf_trim_sym_label(s, &lab);
 	kt_str_reset(&t->why);
 	kt_str_printf(&t->why, "conflict on %s:\n    needed: %s (%s)",
-		      kconf_trim_sym_label(s, &lab), kt_str_cstr(&lab), reason);
+		      kt_str_cstr(&lab), kt_str_cstr(&lab), reason);
 	if (via) {
 		kt_str_puts(&t->why, " <- ");
 		kconf_trim_chain(t, via, &t->why);
@@ -387,7 +388,31 @@ static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
 	struct kt_str lab = KT_STR_INIT;
 	int r;
 
-	if (!e || kconf_trim_eval(t, e) >= want)
+	if (!e)
+		return 0;
+	/*
+	 * Conjunctions are walked even when true: a `!X` inside must hold X
+	 * off from now on, so a later requirement of X meets a conflict with
+	 * both chains instead of silently breaking this one.
+	 */
+	if (e->op == KCONF_E_AND) {
+		r = satisfy(t, e->l, want, via, depth + 1);
+		return r < 0 ? r : satisfy(t, e->r, want, via, depth + 1);
+	}
+	if (e->op == KCONF_E_NOT && e->l && e->l->op == KCONF_E_SYMBOL &&
+	    !kconf_sym_is_const(e->l->sym) && kconf_sym_ndefs(e->l->sym) &&
+	    !kconf_plan_get(t, e->l->sym) && kconf_trim_eval(t, e) >= want) {
+		struct kt_str v = KT_STR_INIT;
+
+		kt_str_printf(&lab, "kept off: %s depends on !%s",
+			      via ? kconf_trim_sym_label(via, &v) : "?",
+			      kconf_sym_name(e->l->sym) ? kconf_sym_name(e->l->sym) : "?");
+		r = plan_put(t, e->l->sym, KCONF_N, NULL, true, via, kt_str_cstr(&lab));
+		kt_str_free(&lab);
+		kt_str_free(&v);
+		return r;
+	}
+	if (kconf_trim_eval(t, e) >= want)
 		return 0;
 	if (depth > 400) {
 		fail(t, "dependency chain too deep");
@@ -485,8 +510,11 @@ static int satisfy_prompts(struct kconf_trim *t, struct kconf_sym *s,
 
 		if (p->type != KCONF_PROP_PROMPT)
 			continue;
-		if (kconf_trim_eval(t, p->visible) >= want)
+		if (kconf_trim_eval(t, p->visible) >= want) {
+			/* already visible; walk it anyway to hold its !deps */
+			r = satisfy(t, p->visible, want, s, depth + 1);
 			goto out;
+		}
 		o.cost = expr_cost(t, p->visible);
 		if (!kt_array_push(&opts, &o)) {
 			r = -ENOMEM;
@@ -825,7 +853,7 @@ static int require_sym(struct kconf_trim *t, const struct kconf_req *q,
 		if (p && p->str && strcmp(p->str, value) != 0) {
 			errorf(err, q, "conflicts with %s=%s (%s)", kconf_sym_name(s), p->str,
 			       p->reason);
-			return 0;
+			return 1;
 		}
 		r = plan_put(t, s, KCONF_N, value, false, NULL, text);
 		if (r == 0)
@@ -837,7 +865,7 @@ static int require_sym(struct kconf_trim *t, const struct kconf_req *q,
 		return r;
 	if (r < 0) {
 		errorf(err, q, "%s", kt_str_cstr(&t->why));
-		return 0;
+		return 1;	/* reported; the caller goes on with the next */
 	}
 	return 0;
 }
@@ -855,7 +883,7 @@ static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
 		kt_str_printf(&text, "required by %s", q->origin);
 		if (s)
 			r = require_sym(t, q, s, q->value, kt_str_cstr(&text), err);
-		goto out;
+		goto out;	/* r == 1: reported */
 	}
 	f = kconf_featmap_lookup(t->fm, q->feat, q->name);
 	if (!f) {
@@ -884,7 +912,7 @@ static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
 	}
 out:
 	kt_str_free(&text);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 /* ---- applying the plan ------------------------------------------------------ */
@@ -1086,8 +1114,15 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 			copy.reason = reason;
 			kt_map_del(t->plan, kconf_sym_name(e->sym) ? kconf_sym_name(e->sym) : "");
 			t->conflict = false;
-			if (enable(t, copy.sym, want, copy.via, reason, 0) < 0)
+			if (enable(t, copy.sym, want, copy.via, reason, 0) < 0) {
+				/* keep it planned: the final check reports it */
 				kt_dbg("round %d: %s", round, kt_str_cstr(&t->why));
+				if (plan_put(t, copy.sym, want, NULL, false, copy.via, reason) < 0) {
+					free(reason);
+					r = -ENOMEM;
+					goto out;
+				}
+			}
 			free(reason);
 		}
 	}

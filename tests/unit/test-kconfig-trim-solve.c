@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The solver on the fixture tree (tests/fixtures/trim/tree/Kconfig): ||
+ * branch choice, choice groups, select chains, defaults, conflicts with
+ * both chains, modules as-needed, values, reasons, explain, the report.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common.h"
+#include "kconfig.h"
+
+#define TREE KT_FIXTURES "/trim/tree"
+
+struct fix {
+	struct kconf_tree *tree;
+	struct kconf_featmap *fm;
+	struct kconf_trim *t;
+	struct kt_str err;
+};
+
+static int setup(void **state)
+{
+	struct kconf_load_opts lo = { .arch = "x86_64", .kernelversion = "6.1.0",
+				      .cache_dir = "" };
+	struct fix *f = calloc(1, sizeof(*f));
+	struct kt_str err = KT_STR_INIT;
+
+	assert_non_null(f);
+	if (kconf_tree_load(TREE, &lo, &f->tree, &err) < 0)
+		fail_msg("%s", kt_str_cstr(&err));
+	assert_int_equal(kconf_featmap_scan(TREE, "x86", &f->fm), 0);
+	assert_int_equal(kconf_trim_new(f->tree, f->fm, &f->t), 0);
+	kt_str_free(&err);
+	kt_log_set_level(KT_LOG_ERR);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+
+	kconf_trim_free(f->t);
+	kconf_featmap_free(f->fm);
+	kconf_tree_free(f->tree);
+	kt_str_free(&f->err);
+	free(f);
+	kt_log_set_level(KT_LOG_INFO);
+	return 0;
+}
+
+static void req(struct fix *f, const char *text)
+{
+	struct kconf_req q;
+	const char *colon = strchr(text, ':');
+
+	if (colon) {
+		char kind[32];
+		enum kconf_feat_kind k;
+
+		snprintf(kind, sizeof(kind), "%.*s", (int)(colon - text), text);
+		assert_int_equal(kconf_feat_kind_parse(kind, &k), 0);
+		assert_int_equal(kconf_req_init_feature(&q, k, colon + 1, "recipe test", NULL), 0);
+	} else {
+		assert_int_equal(kconf_req_init_symbol(&q, text, "recipe test", NULL), 0);
+	}
+	assert_int_equal(kconf_trim_require(f->t, &q), 0);
+	kconf_req_release(&q);
+}
+
+static void forbid(struct fix *f, const char *text)
+{
+	struct kconf_req q;
+
+	assert_int_equal(kconf_req_init_symbol(&q, text, "recipe nonet", NULL), 0);
+	assert_int_equal(kconf_trim_forbid(f->t, &q), 0);
+	kconf_req_release(&q);
+}
+
+static int solve(struct fix *f, enum kconf_modules_policy mod)
+{
+	struct kconf_trim_opts o = { .base = NULL, .modules = mod };
+
+	kt_str_reset(&f->err);
+	return kconf_trim_solve(f->t, &o, &f->err);
+}
+
+static const char *val(struct fix *f, const char *name)
+{
+	struct kconf_sym *s = kconf_sym_lookup(f->tree, name);
+
+	assert_non_null(s);
+	return kconf_sym_value(s);
+}
+
+static const char *why(struct fix *f, const char *name, const char **via)
+{
+	const char *t = kconf_reasons_text(kconf_trim_reasons(f->t), name, via);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("'%s' not found in:\n%s", needle, hay);
+}
+
+static void test_or_branch_cheapest(void **state)
+{
+	struct fix *f = *state;
+	const char *via;
+
+	req(f, "CONFIG_VIRTIO_NET");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "VIRTIO_NET"), "y");
+	/* VIRTIO_MMIO needs one symbol, VIRTIO_PCI two (itself and PCI) */
+	assert_string_equal(val(f, "VIRTIO_MMIO"), "y");
+	assert_string_equal(val(f, "VIRTIO_PCI"), "n");
+	assert_string_equal(val(f, "PCI"), "n");
+	assert_string_equal(val(f, "VIRTIO"), "y");
+	assert_string_equal(why(f, "VIRTIO_NET", &via), "required by recipe test");
+	assert_null(via);
+	assert_string_equal(why(f, "NET", &via), "dependency of CONFIG_VIRTIO_NET");
+	assert_string_equal(via, "VIRTIO_NET");
+	assert_string_equal(why(f, "VIRTIO", &via), "selected by CONFIG_VIRTIO_MMIO");
+	/* unrelated prompts stay off: allnoconfig is the base */
+	assert_string_equal(val(f, "PROC_FS"), "n");
+	/* a promptless default follows its dependency */
+	assert_string_equal(val(f, "NET_RX_BUSY_POLL"), "y");
+	assert_string_equal(why(f, "NET_RX_BUSY_POLL", NULL), "default");
+}
+
+static void test_or_branch_already_on(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_VIRTIO_PCI");
+	req(f, "CONFIG_VIRTIO_NET");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "VIRTIO_NET"), "y");
+	assert_string_equal(val(f, "VIRTIO_PCI"), "y");
+	assert_string_equal(val(f, "PCI"), "y");
+	assert_string_equal(val(f, "VIRTIO_MMIO"), "n");
+}
+
+static void test_select_chain_to_promptless(void **state)
+{
+	struct fix *f = *state;
+	const char *via;
+
+	/* CRC32 has no prompt: only a selector can turn it on */
+	req(f, "CONFIG_CRC32");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "CRC32"), "y");
+	assert_string_equal(val(f, "LIBCRC32C"), "y");
+	assert_string_equal(val(f, "OVERLAY_FS"), "y");
+	assert_string_equal(why(f, "OVERLAY_FS", &via), "selects CONFIG_LIBCRC32C");
+	assert_string_equal(via, "LIBCRC32C");
+	assert_string_equal(why(f, "CRC32", NULL), "required by recipe test");
+	/* nothing else came along */
+	assert_string_equal(val(f, "EXT4_FS"), "n");
+}
+
+static void test_choice_groups(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_KERNEL_ZSTD");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "KERNEL_ZSTD"), "y");
+	assert_string_equal(val(f, "KERNEL_GZIP"), "n");
+}
+
+static void test_choice_default_kept(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_NET");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "KERNEL_GZIP"), "y");
+	assert_string_equal(why(f, "KERNEL_GZIP", NULL), "choice default");
+}
+
+static void test_choice_conflict(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_KERNEL_GZIP");
+	req(f, "CONFIG_KERNEL_ZSTD");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
+	assert_contains(kt_str_cstr(&f->err), "conflict on CONFIG_KERNEL_GZIP");
+	assert_contains(kt_str_cstr(&f->err), "same choice as CONFIG_KERNEL_ZSTD");
+}
+
+static void test_conflict_both_chains(void **state)
+{
+	struct fix *f = *state;
+	const char *e;
+
+	forbid(f, "CONFIG_NET");
+	req(f, "socket:AF_INET6");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
+	e = kt_str_cstr(&f->err);
+	assert_contains(e, "conflict on CONFIG_NET");
+	/* the chain that needs it ... */
+	assert_contains(e, "needed: CONFIG_NET");
+	assert_contains(e, "required by recipe test (socket family AF_INET6)");
+	/* ... and the chain that forbids it */
+	assert_contains(e, "off:    CONFIG_NET (forbidden by recipe nonet (CONFIG_NET))");
+	assert_string_equal(val(f, "NET"), "n");
+}
+
+static void test_conflict_negative_dependency(void **state)
+{
+	struct fix *f = *state;
+	const char *e;
+
+	req(f, "CONFIG_UNIX98_PTYS");
+	req(f, "CONFIG_LEGACY_PTYS");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
+	e = kt_str_cstr(&f->err);
+	assert_contains(e, "conflict on CONFIG_LEGACY_PTYS");
+	assert_contains(e, "kept off: CONFIG_UNIX98_PTYS depends on !LEGACY_PTYS");
+	assert_contains(e, "CONFIG_UNIX98_PTYS (required by recipe test)");
+}
+
+static void test_features_and_modules(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "module:ipv6");
+	req(f, "namespace:net");
+	req(f, "cgroup:memory");
+	req(f, "syscall:sendfile64");
+	assert_int_equal(solve(f, KCONF_MODULES_AS_NEEDED), 0);
+	assert_string_equal(val(f, "IPV6"), "m");
+	assert_string_equal(val(f, "MODULES"), "y");
+	assert_string_equal(val(f, "INET"), "y");
+	assert_string_equal(val(f, "NET_NS"), "y");
+	assert_string_equal(val(f, "NAMESPACES"), "y");
+	assert_string_equal(val(f, "MEMCG"), "y");
+	assert_string_equal(why(f, "MEMCG", NULL),
+			    "required by recipe test (cgroup controller memory)");
+	assert_string_equal(why(f, "MODULES", NULL), "modules for IPV6");
+}
+
+static void test_values(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_NR_CPUS=4");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "NR_CPUS"), "4");
+}
+
+static void test_value_out_of_range(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_NR_CPUS=4096");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
+	/* conf does not take a value outside the range */
+	assert_contains(kt_str_cstr(&f->err), "CONFIG_NR_CPUS wanted 4096, got ");
+}
+
+static void test_unknown_feature_warns(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "filesystem:btrfs");
+	req(f, "CONFIG_NO_SUCH_SYMBOL");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_int_equal(kconf_trim_nwarnings(f->t), 2);
+	assert_contains(kconf_trim_warning(f->t, 0), "filesystem btrfs");
+	assert_contains(kconf_trim_warning(f->t, 1), "CONFIG_NO_SUCH_SYMBOL");
+}
+
+static void test_explain(void **state)
+{
+	struct fix *f = *state;
+	struct kt_str out = KT_STR_INIT;
+	const char *o;
+
+	req(f, "CONFIG_CRC32");
+	req(f, "CONFIG_VIRTIO_NET");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	/* with the solver's reasons: the chain reaches the requirement */
+	assert_int_equal(kconf_explain(f->tree, kconf_trim_reasons(f->t), "CONFIG_VIRTIO", &out), 0);
+	o = kt_str_cstr(&out);
+	assert_contains(o, "CONFIG_VIRTIO=y (bool, Kconfig:");
+	assert_contains(o, "CONFIG_VIRTIO=y: selected by CONFIG_VIRTIO_MMIO");
+	assert_contains(o, "<- CONFIG_VIRTIO_MMIO=y: dependency of CONFIG_VIRTIO_NET");
+	assert_contains(o, "<- CONFIG_VIRTIO_NET=y: required by recipe test");
+	/* an off symbol: its unmet dependency */
+	kt_str_reset(&out);
+	assert_int_equal(kconf_explain(f->tree, NULL, "VIRTIO_PCI", &out), 0);
+	o = kt_str_cstr(&out);
+	assert_contains(o, "CONFIG_VIRTIO_PCI=n");
+	assert_contains(o, "depends on PCI, which is n");
+	assert_contains(o, "CONFIG_PCI=n (set n in the config)");
+	/* an off symbol with a visible prompt */
+	kt_str_reset(&out);
+	assert_int_equal(kconf_explain(f->tree, NULL, "PROC_FS", &out), 0);
+	assert_contains(kt_str_cstr(&out), "set to n in the config and nothing selects it");
+	/* a promptless one: its selectors */
+	kt_str_reset(&out);
+	assert_int_equal(kconf_explain(f->tree, NULL, "CRC16", &out), 0);
+	assert_contains(kt_str_cstr(&out), "selectors (all off or their condition n): CONFIG_EXT4_FS");
+	assert_int_equal(kconf_explain(f->tree, NULL, "NOPE", &out), -ENOENT);
+	kt_str_free(&out);
+}
+
+static void test_report_and_fixpoint(void **state)
+{
+	struct fix *f = *state;
+	char dir[] = "/tmp/ktrim-solve-XXXXXX";
+	struct kt_str rep = KT_STR_INIT, cfg = KT_STR_INIT, a = KT_STR_INIT, b = KT_STR_INIT;
+	struct kt_str err = KT_STR_INIT;
+	struct kconf_reasons *rs = kconf_reasons_new();
+	const char *via;
+	char *text;
+	size_t len;
+
+	req(f, "CONFIG_VIRTIO_NET");
+	req(f, "socket:AF_UNIX");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_non_null(mkdtemp(dir));
+	kt_str_printf(&rep, "%s/report.yaml", dir);
+	kt_str_printf(&cfg, "%s/config", dir);
+	assert_int_equal(kconf_trim_report_write(f->t, kt_str_cstr(&rep)), 0);
+	assert_int_equal(kt_read_file(kt_str_cstr(&rep), &text, &len), 0);
+	assert_contains(text, "before: {y: ");
+	assert_contains(text, "{what: \"socket AF_UNIX\", from: \"recipe test\", "
+			      "symbols: [CONFIG_NET, CONFIG_UNIX], defined-at: \"net/unix/af_unix.c:2\"}");
+	free(text);
+	assert_int_equal(kconf_reasons_load_report(rs, kt_str_cstr(&rep), &err), 0);
+	assert_string_equal(kconf_reasons_text(rs, "CONFIG_VIRTIO", &via),
+			    "selected by CONFIG_VIRTIO_MMIO");
+	assert_string_equal(via, "VIRTIO_MMIO");
+	/* the written config is a fixpoint: reading it back changes nothing */
+	assert_int_equal(kconf_config_format(f->tree, &a), 0);
+	assert_int_equal(kconf_config_write(f->tree, kt_str_cstr(&cfg)), 0);
+	assert_int_equal(kconf_config_read(f->tree, kt_str_cstr(&cfg), &err), 0);
+	assert_int_equal(kconf_config_format(f->tree, &b), 0);
+	assert_string_equal(kt_str_cstr(&a), kt_str_cstr(&b));
+	unlink(kt_str_cstr(&rep));
+	unlink(kt_str_cstr(&cfg));
+	rmdir(dir);
+	kconf_reasons_free(rs);
+	kt_str_free(&rep);
+	kt_str_free(&cfg);
+	kt_str_free(&a);
+	kt_str_free(&b);
+	kt_str_free(&err);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_or_branch_cheapest),
+		T(test_or_branch_already_on),
+		T(test_select_chain_to_promptless),
+		T(test_choice_groups),
+		T(test_choice_default_kept),
+		T(test_choice_conflict),
+		T(test_conflict_both_chains),
+		T(test_conflict_negative_dependency),
+		T(test_features_and_modules),
+		T(test_values),
+		T(test_value_out_of_range),
+		T(test_unknown_feature_warns),
+		T(test_explain),
+		T(test_report_and_fixpoint),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
