@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "profiler.h"
-#include "sha256.h"
 
 /* NULL-terminated so it doubles as the allowed-key list of facts:. */
 static const char *const kind_names[KPROF_KIND_COUNT + 1] = {
@@ -459,47 +458,10 @@ int kprof_profile_load_string(const char *name, const char *text,
 
 /* ---- saving ------------------------------------------------------------- */
 
-/*
- * Plain scalars are kept only when YAML cannot read them as anything but
- * this string; everything else is double-quoted with escapes.
- */
-static bool plain_ok(const char *s)
-{
-	static const char *const special[] = { "true", "false", "yes", "no",
-					       "on", "off", "null", "y", "n",
-					       "~", NULL };
-
-	if (!*s || strchr("-?:,[]{}#&*!|>'\"%@`.+ ", s[0]))
-		return false;
-	for (const char *c = s; *c; c++)
-		if (!(((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z') ||
-		      (*c >= '0' && *c <= '9') || strchr("_-./+", *c)))
-			return false;
-	if ((s[0] >= '0' && s[0] <= '9'))
-		return false;	/* numbers, dates, 0x... */
-	for (unsigned i = 0; special[i]; i++)
-		if (!strcasecmp(s, special[i]))
-			return false;
-	return true;
-}
-
 static int put_scalar(struct kt_str *o, const char *s)
 {
-	int ret = 0;
+	int ret = kt_yaml_put_scalar(o, s);
 
-	if (plain_ok(s))
-		return kt_str_puts(o, s);
-	ret = kt_str_putc(o, '"');
-	for (const unsigned char *c = (const unsigned char *)s; *c && ret >= 0; c++) {
-		if (*c == '"' || *c == '\\')
-			ret = kt_str_printf(o, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			ret = kt_str_printf(o, "\\x%02x", *c);
-		else
-			ret = kt_str_putc(o, (char)*c);
-	}
-	if (ret >= 0)
-		ret = kt_str_putc(o, '"');
 	return ret < 0 ? ret : 0;
 }
 
@@ -612,9 +574,10 @@ static int join_names(char **dst, const char *src)
  */
 static int join_hashes(char **dst, const char *src)
 {
-	struct kprof_sha256 ctx;
+	struct kt_sha256 ctx;
 	const char *a, *b;
 	char hex[65];
+	int ret;
 
 	if (!src || (*dst && !strcmp(*dst, src)))
 		return 0;
@@ -624,11 +587,13 @@ static int join_hashes(char **dst, const char *src)
 	}
 	a = strcmp(*dst, src) < 0 ? *dst : src;
 	b = a == src ? *dst : src;
-	kprof_sha256_init(&ctx);
-	kprof_sha256_update(&ctx, a, strlen(a));
-	kprof_sha256_update(&ctx, "\n", 1);
-	kprof_sha256_update(&ctx, b, strlen(b));
-	kprof_sha256_hex(&ctx, hex);
+	if ((ret = kt_sha256_init(&ctx)))
+		return ret;
+	kt_sha256_update(&ctx, a, strlen(a));
+	kt_sha256_update(&ctx, "\n", 1);
+	kt_sha256_update(&ctx, b, strlen(b));
+	if ((ret = kt_sha256_final_hex(&ctx, hex)))
+		return ret;
 	free(*dst);
 	*dst = strdup(hex);
 	return *dst ? 0 : -ENOMEM;

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "profiler.h"
-#include "sha256.h"
 
 /* ---- tree hash -------------------------------------------------------------- */
 
@@ -28,7 +27,7 @@ static int skip_dots(const struct dirent *d)
 	return strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
 }
 
-static int hash_file(struct kprof_sha256 *c, const char *path)
+static int hash_file(struct kt_sha256 *c, const char *path)
 {
 	char buf[65536];
 	ssize_t n;
@@ -37,13 +36,13 @@ static int hash_file(struct kprof_sha256 *c, const char *path)
 	if (fd < 0)
 		return -errno;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		kprof_sha256_update(c, buf, (size_t)n);
+		kt_sha256_update(c, buf, (size_t)n);
 	close(fd);
 	return n < 0 ? -EIO : 0;
 }
 
 /* Each entry: relative path, type+mode, then size+content or link target. */
-static int hash_tree(struct kprof_sha256 *c, const char *root, const char *rel,
+static int hash_tree(struct kt_sha256 *c, const char *root, const char *rel,
 		     struct kt_str *err)
 {
 	struct dirent **ents = NULL;
@@ -71,12 +70,12 @@ static int hash_tree(struct kprof_sha256 *c, const char *root, const char *rel,
 			kt_str_printf(err, "%s: %s", path, strerror(errno));
 			break;
 		}
-		kprof_sha256_update(c, sub, strlen(sub) + 1);
+		kt_sha256_update(c, sub, strlen(sub) + 1);
 		snprintf(head, sizeof(head), "%o", (unsigned)st.st_mode);
-		kprof_sha256_update(c, head, strlen(head) + 1);
+		kt_sha256_update(c, head, strlen(head) + 1);
 		if (S_ISREG(st.st_mode)) {
 			snprintf(head, sizeof(head), "%" PRIu64, (uint64_t)st.st_size);
-			kprof_sha256_update(c, head, strlen(head) + 1);
+			kt_sha256_update(c, head, strlen(head) + 1);
 			ret = hash_file(c, path);
 			if (ret)
 				kt_str_printf(err, "%s: %s", path, strerror(-ret));
@@ -85,10 +84,10 @@ static int hash_tree(struct kprof_sha256 *c, const char *root, const char *rel,
 			ssize_t len = readlink(path, target, sizeof(target));
 
 			if (len > 0)
-				kprof_sha256_update(c, target, (size_t)len);
+				kt_sha256_update(c, target, (size_t)len);
 		} else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
 			snprintf(head, sizeof(head), "%" PRIu64, (uint64_t)st.st_rdev);
-			kprof_sha256_update(c, head, strlen(head) + 1);
+			kt_sha256_update(c, head, strlen(head) + 1);
 		} else if (S_ISDIR(st.st_mode)) {
 			ret = hash_tree(c, root, sub, err);
 		}
@@ -101,13 +100,15 @@ static int hash_tree(struct kprof_sha256 *c, const char *root, const char *rel,
 
 int kprof_tree_sha256(const char *dir, char hex[65], struct kt_str *err)
 {
-	struct kprof_sha256 c;
+	struct kt_sha256 c;
 	int ret;
 
-	kprof_sha256_init(&c);
+	if ((ret = kt_sha256_init(&c)))
+		return ret;
 	ret = hash_tree(&c, dir, "", err);
-	if (!ret)
-		kprof_sha256_hex(&c, hex);
+	/* Finalising also releases the context, so it runs on errors too. */
+	if (kt_sha256_final_hex(&c, hex) && !ret)
+		ret = -EIO;
 	return ret;
 }
 

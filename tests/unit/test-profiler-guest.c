@@ -11,7 +11,6 @@
 
 #include "agent/proto.h"
 #include "profiler.h"
-#include "sha256.h"
 
 /* Frame payloads exactly as the agent does, to feed the host decoder. */
 static void frame(struct kt_str *s, unsigned seq, const char *payload)
@@ -115,28 +114,6 @@ static void test_damage_is_detected(void **state)
 	kt_str_free(&s);
 }
 
-static void test_sha256_vectors(void **state)
-{
-	struct kprof_sha256 c;
-	char hex[65];
-	char million[1000];
-
-	kprof_sha256_init(&c);
-	kprof_sha256_update(&c, "abc", 3);
-	kprof_sha256_hex(&c, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	kprof_sha256_init(&c);
-	kprof_sha256_update(&c, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56);
-	kprof_sha256_hex(&c, hex);
-	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-	memset(million, 'a', sizeof(million));
-	kprof_sha256_init(&c);
-	for (int i = 0; i < 1000; i++)
-		kprof_sha256_update(&c, million, sizeof(million));
-	kprof_sha256_hex(&c, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-}
-
 /* The tree hash sees content, names, modes and links, not times. */
 static void test_tree_hash(void **state)
 {
@@ -166,7 +143,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream_decodes),
 		cmocka_unit_test(test_damage_is_detected),
-		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_tree_hash),
 	};
 
