@@ -368,7 +368,8 @@ static enum tok lex1(struct parser *p, char **out)
 				*out = strndup(s->buf + start, end - start);
 				s->pos = end;
 				for (i = 0; i < KT_ARRAY_SIZE(keywords); i++) {
-					if (!strcmp(keywords[i].word, *out)) {
+					if (keywords[i].word[0] == **out &&
+					    !strcmp(keywords[i].word, *out)) {
 						free(*out);
 						*out = NULL;
 						return keywords[i].tok;
