@@ -34,5 +34,11 @@ int kt_cmd_wants_help(const struct kt_cmd *cmd, int argc, char **argv);
 
 /* Where recipes and guest binaries live: the source tree or DATADIR. */
 const char *kt_cli_datadir(void);
+/*
+ * A static guest program ("ktrim-init", "ktrim-agent"): $KTRIM_INIT or
+ * $KTRIM_AGENT when set, else build/guest/ in the source tree, else
+ * DATADIR/guest/. Returns a static buffer per name.
+ */
+const char *kt_cli_guest_path(const char *name);
 
 #endif

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -100,6 +101,22 @@ const char *kt_cli_datadir(void)
 	}
 	snprintf(dir, sizeof(dir), "%s", KTRIM_DATADIR);
 	return dir;
+}
+
+const char *kt_cli_guest_path(const char *name)
+{
+	static char path[2][PATH_MAX + 64];
+	bool agent = strcmp(name, "ktrim-agent") == 0;
+	const char *env = getenv(agent ? "KTRIM_AGENT" : "KTRIM_INIT");
+	char *buf = path[agent];
+
+	if (env && *env)
+		return env;
+	snprintf(buf, sizeof(path[0]), "%s/build/guest/%s", kt_cli_datadir(), name);
+	if (access(buf, R_OK) == 0)
+		return buf;
+	snprintf(buf, sizeof(path[0]), "%s/guest/%s", kt_cli_datadir(), name);
+	return buf;
 }
 
 int main(int argc, char **argv)

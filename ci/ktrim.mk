@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# ktrim for kernel CI: include this from your Makefile.
+#
+#   include /path/to/ktrim/ci/ktrim.mk
+#
+# Variables (set before or on the command line):
+#   KSRC            kernel source tree (required)
+#   O               build directory for the kernel (default: ktrim-build)
+#   KTRIM_PROJECT   project file (default: ktrim.yaml)
+#   KTRIM_PROFILE   profile (default: ktrim.profile.yaml)
+#   KTRIM_TARGETS   target recipes, space separated (default: kvm-q35); the
+#                   first one decides the kernel's format and machine
+#   KTRIM           the ktrim binary (default: the one beside this file)
+#
+# Goals:
+#   ktrim-config     $(O)/.config and $(O)/ktrim-report.yaml from the profile
+#   ktrim-kernel     the kernel, built by the kernel's own make in $(O)
+#   ktrim-initramfs  $(O)/ktrim-initramfs.cpio.zst with the workload
+#   ktrim-certify    $(O)/ktrim-certificate.yaml (boots it under QEMU)
+#   ktrim-all        all of the above
+
+KTRIM_MK_DIR  := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+KTRIM         ?= $(KTRIM_MK_DIR)/ktrim
+KTRIM_PROJECT ?= ktrim.yaml
+KTRIM_PROFILE ?= ktrim.profile.yaml
+KTRIM_TARGETS ?= kvm-q35
+O             ?= ktrim-build
+
+ktrim_target  := $(firstword $(KTRIM_TARGETS))
+ktrim_recipes := $(foreach t,$(KTRIM_TARGETS),--recipe $(t))
+ktrim_profile := $(if $(wildcard $(KTRIM_PROFILE)),--profile $(KTRIM_PROFILE))
+ktrim_format   = $(shell sed -n 's/^ *kernel-format: *//p' \
+                   $(KTRIM_MK_DIR)/recipes/targets/$(ktrim_target).yaml | head -n 1)
+ktrim_goal     = $(if $(filter vmlinux,$(ktrim_format)),vmlinux,bzImage)
+ktrim_image    = $(if $(filter vmlinux,$(ktrim_format)),$(O)/vmlinux,$(O)/arch/x86/boot/bzImage)
+
+ktrim-check-vars:
+	@test -n "$(KSRC)" || { echo "ktrim.mk: set KSRC to the kernel source tree" >&2; exit 2; }
+
+ktrim-config: ktrim-check-vars
+	@mkdir -p $(O)
+	$(KTRIM) config --ksrc $(KSRC) $(ktrim_profile) $(ktrim_recipes) \
+		-o $(O)/.config --report $(O)/ktrim-report.yaml
+
+ktrim-kernel: ktrim-config
+	$(MAKE) -C $(KSRC) O=$(abspath $(O)) olddefconfig
+	$(MAKE) -C $(KSRC) O=$(abspath $(O)) $(ktrim_goal) \
+		$(if $(filter y,$(shell sed -n 's/^CONFIG_MODULES=//p' $(O)/.config)),modules)
+
+ktrim-initramfs: ktrim-check-vars
+	@mkdir -p $(O)
+	$(KTRIM) initramfs --project $(KTRIM_PROJECT) $(ktrim_profile) \
+		-o $(O)/ktrim-initramfs.cpio.zst
+
+ktrim-certify: ktrim-kernel ktrim-initramfs
+	$(KTRIM) certify --kernel $(ktrim_image) --initramfs $(O)/ktrim-initramfs.cpio.zst \
+		--config $(O)/.config --target $(ktrim_target) -o $(O)/ktrim-certificate.yaml
+
+ktrim-all: ktrim-certify
+
+.PHONY: ktrim-check-vars ktrim-config ktrim-kernel ktrim-initramfs ktrim-certify ktrim-all

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel builds through the kernel's own make. The compiler is left to the
+ * user (CC and HOSTCC pass through, so distcc or icecc work); ccache is
+ * used when it is installed and CC is not set. Build metadata that would
+ * make two builds of the same input differ is pinned.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "kbuild.h"
+
+#define HEARTBEAT_S 30
+#define TAIL_LINES 25
+
+static bool have_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (!path)
+		return false;
+	while (*path) {
+		const char *colon = strchrnul(path, ':');
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(colon - path), path, name);
+		if (access(buf, X_OK) == 0)
+			return true;
+		path = *colon ? colon + 1 : colon;
+	}
+	return false;
+}
+
+/* The last @n lines of the log, for a failure or a heartbeat. */
+static void log_tail(const char *path, unsigned n, struct kt_str *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	const char *p;
+
+	if (kt_read_file(path, &text, &len) < 0 || !len) {
+		free(text);
+		return;
+	}
+	p = text + len;
+	if (p > text && p[-1] == '\n')
+		p--;
+	while (p > text && n) {
+		p--;
+		if (*p == '\n')
+			n--;
+	}
+	if (*p == '\n')
+		p++;
+	kt_str_puts(out, p);
+	free(text);
+}
+
+static void setenv_default(const char *name, const char *value)
+{
+	if (!getenv(name))
+		setenv(name, value, 1);
+}
+
+int kt_kbuild_make(const struct kt_kbuild *kb, const char *const *args,
+		   size_t nargs)
+{
+	struct kt_str jobs = KT_STR_INIT, odir = KT_STR_INIT, cc = KT_STR_INIT,
+		      hostcc = KT_STR_INIT;
+	const char **argv = NULL;
+	size_t n = 0;
+	double start = kt_elapsed(), last_beat;
+	pid_t pid;
+	int status, r = 0, fd;
+	unsigned ncpu = kb->jobs ? kb->jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	bool ccache = have_program("ccache");
+
+	argv = calloc(nargs + 8, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
+	kt_str_printf(&odir, "O=%s", kb->build_dir);
+	kt_str_printf(&jobs, "-j%u", ncpu ? ncpu : 1);
+	argv[n++] = "make";
+	argv[n++] = "-C";
+	argv[n++] = kb->ksrc;
+	argv[n++] = odir.buf;
+	argv[n++] = jobs.buf;
+	if (getenv("CC") || ccache) {
+		kt_str_printf(&cc, "CC=%s", getenv("CC") ? getenv("CC") : "ccache gcc");
+		argv[n++] = cc.buf;
+	}
+	if (getenv("HOSTCC") || ccache) {
+		kt_str_printf(&hostcc, "HOSTCC=%s",
+			      getenv("HOSTCC") ? getenv("HOSTCC") : "ccache gcc");
+		argv[n++] = hostcc.buf;
+	}
+	for (size_t i = 0; i < nargs; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+
+	/* Same inputs, same image: no build host, user or clock inside it. */
+	setenv_default("KBUILD_BUILD_USER", "ktrim");
+	setenv_default("KBUILD_BUILD_HOST", "ktrim");
+	if (getenv("SOURCE_DATE_EPOCH") && !getenv("KBUILD_BUILD_TIMESTAMP")) {
+		time_t t = (time_t)strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10);
+		char stamp[64];
+
+		strftime(stamp, sizeof(stamp), "%a %b %e %H:%M:%S UTC %Y", gmtime(&t));
+		setenv("KBUILD_BUILD_TIMESTAMP", stamp, 1);
+	}
+
+	fd = open(kb->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(fd);
+		goto out;
+	}
+	if (pid == 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execvp("make", (char *const *)argv);
+		_exit(127);
+	}
+	close(fd);
+	last_beat = start;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			r = -errno;
+			goto out;
+		}
+		if (kt_elapsed() - last_beat >= HEARTBEAT_S) {
+			struct kt_str tail = KT_STR_INIT;
+
+			last_beat = kt_elapsed();
+			log_tail(kb->log_path, 1, &tail);
+			kt_progress("kernel: make %s running for %.0fs, last: %.70s",
+				    args[nargs - 1], last_beat - start,
+				    kt_str_cstr(&tail));
+			kt_str_free(&tail);
+		}
+		usleep(200 * 1000);
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		struct kt_str tail = KT_STR_INIT;
+
+		log_tail(kb->log_path, TAIL_LINES, &tail);
+		kt_err("kernel make failed; last lines of %s:\n%s", kb->log_path,
+		       kt_str_cstr(&tail));
+		kt_str_free(&tail);
+		r = -EIO;
+	}
+out:
+	kt_str_free(&jobs);
+	kt_str_free(&odir);
+	kt_str_free(&cc);
+	kt_str_free(&hostcc);
+	free(argv);
+	return r;
+}
+
+/*
+ * Newest modification time below the source tree: an edited file anywhere
+ * in it means the kernel must be rebuilt (make then decides what).
+ */
+static time_t tree_newest;
+
+static int newest_visit(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	if (st->st_mtime > tree_newest)
+		tree_newest = st->st_mtime;
+	return 0;
+}
+
+static int stamp_compute(const struct kt_kbuild *kb, struct kt_str *stamp)
+{
+	char hex[65];
+	int r;
+
+	r = kt_sha256_file(kb->config, hex);
+	if (r < 0)
+		return r;
+	tree_newest = 0;
+	if (nftw(kb->ksrc, newest_visit, 64, FTW_PHYS) != 0)
+		return -errno ? -errno : -EIO;
+	kt_str_printf(stamp, "config %s\nsource %s %lld\nCC %s\ngoals", hex, kb->ksrc,
+		      (long long)tree_newest, getenv("CC") ? getenv("CC") : "");
+	for (size_t i = 0; i < kb->ntargets; i++)
+		kt_str_printf(stamp, " %s", kb->targets[i]);
+	kt_str_putc(stamp, '\n');
+	return 0;
+}
+
+static int copy_config(const char *from, const char *to)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = kt_read_file(from, &text, &len);
+
+	if (r == 0)
+		r = kt_atomic_write_buf(to, 0644, text, len);
+	free(text);
+	return r;
+}
+
+int kt_kbuild_run(const struct kt_kbuild *kb, bool *rebuilt)
+{
+	struct kt_str stamp = KT_STR_INIT, stamp_path = KT_STR_INIT,
+		      dot_config = KT_STR_INIT;
+	static const char *const olddef[] = { "olddefconfig" };
+	char *old = NULL, *ours = NULL, *theirs = NULL;
+	int r;
+
+	*rebuilt = false;
+	r = kt_mkdir_p(kb->build_dir, 0755);
+	if (r < 0)
+		goto out;
+	kt_str_printf(&stamp_path, "%s/.ktrim-stamp", kb->build_dir);
+	kt_str_printf(&dot_config, "%s/.config", kb->build_dir);
+	r = stamp_compute(kb, &stamp);
+	if (r < 0)
+		goto out;
+	if (!kb->force && kt_read_file(stamp_path.buf, &old, NULL) == 0 &&
+	    !strcmp(old, stamp.buf)) {
+		kt_progress("kernel: config and source unchanged, build skipped");
+		goto out;
+	}
+	unlink(stamp_path.buf);
+	/* A fresh log per build; make appends to it step after step. */
+	r = kt_atomic_write_buf(kb->log_path, 0644, "", 0);
+	if (r == 0)
+		r = copy_config(kb->config, dot_config.buf);
+	if (r < 0)
+		goto out;
+	kt_progress("kernel: make olddefconfig (log: %s)", kb->log_path);
+	r = kt_kbuild_make(kb, olddef, 1);
+	if (r < 0)
+		goto out;
+	/* The trimmer claims olddefconfig is a fixed point; say so if not. */
+	if (kt_read_file(kb->config, &ours, NULL) == 0 &&
+	    kt_read_file(dot_config.buf, &theirs, NULL) == 0 && strcmp(ours, theirs))
+		kt_warn("kernel: make olddefconfig changed %s; building the kernel's version",
+			kb->config);
+	kt_progress("kernel: make %s", kb->targets[0]);
+	r = kt_kbuild_make(kb, kb->targets, kb->ntargets);
+	if (r < 0)
+		goto out;
+	*rebuilt = true;
+	r = kt_atomic_write_buf(stamp_path.buf, 0644, stamp.buf, stamp.len);
+	kt_progress("kernel: built");
+out:
+	kt_str_free(&stamp);
+	kt_str_free(&stamp_path);
+	kt_str_free(&dot_config);
+	free(old);
+	free(ours);
+	free(theirs);
+	return r;
+}
+
+int kt_kbuild_release(const char *build_dir, char **out)
+{
+	struct kt_str path = KT_STR_INIT;
+	char *text = NULL;
+	int r;
+
+	kt_str_printf(&path, "%s/include/config/kernel.release", build_dir);
+	r = kt_read_file(path.buf, &text, NULL);
+	kt_str_free(&path);
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\n")] = '\0';
+	*out = text;
+	return 0;
+}
