@@ -13,7 +13,7 @@ packages=(
 	bc bison flex libssl-dev dwarves rsync ccache xz-utils kmod
 	# guests, images and peers
 	qemu-system-x86 busybox-static cpio zstd e2fsprogs strace
-	initramfs-tools-core dracut-core
+	initramfs-tools-core dracut-core redis-tools file
 	# bench charts
 	gnuplot-nox
 )
