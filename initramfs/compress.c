@@ -64,7 +64,7 @@ int ar_zstd_sink_new(const struct initramfs_write_opts *o, FILE *f,
 		     struct kt_str *err)
 {
 	struct ar_zstd_sink *z;
-	int level = o->level ? o->level : 19;
+	int level = o->level ? o->level : ZSTD_CLEVEL_DEFAULT;
 	size_t rc;
 	int r = 0;
 

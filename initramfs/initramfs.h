@@ -117,7 +117,7 @@ enum initramfs_compress {
 
 struct initramfs_write_opts {
 	enum initramfs_compress compress;
-	int level;		/* zstd level; 0 means 19 */
+	int level;		/* zstd level; 0 means 3 (zstd default) */
 	int threads;		/* zstd worker threads; 0 = single-threaded */
 	bool long_distance;	/* zstd long-distance matching */
 	/*
@@ -286,6 +286,13 @@ struct initramfs_spec {
 	enum initramfs_ready ready;
 	char *ready_pattern;	/* READY_STDOUT: fnmatch glob for a line */
 	uint16_t ready_port;	/* READY_TCP */
+	/*
+	 * Smoke test: argv run inside the workload's namespaces (all but
+	 * pid) and root once it is ready; the init reports "smoke-done
+	 * status=S" on the timeline, then stops the workload.
+	 */
+	struct kt_array smoke;	/* char *; empty = none */
+	uint32_t smoke_timeout_s;	/* 0 means 30 */
 	uint32_t timeout_s;	/* 0 = none; else SIGTERM after this long */
 	uint32_t stop_grace_s;	/* SIGTERM -> SIGKILL delay; 0 means 10 */
 };

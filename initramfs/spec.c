@@ -22,6 +22,7 @@ void initramfs_spec_init(struct initramfs_spec *s)
 	kt_array_init(&s->args, sizeof(char *));
 	kt_array_init(&s->env, sizeof(char *));
 	kt_array_init(&s->modules, sizeof(char *));
+	kt_array_init(&s->smoke, sizeof(char *));
 	kt_array_init(&s->cgroups, sizeof(struct initramfs_cgroup_limit));
 }
 
@@ -37,6 +38,7 @@ void initramfs_spec_release(struct initramfs_spec *s)
 	free_strings(&s->args);
 	free_strings(&s->env);
 	free_strings(&s->modules);
+	free_strings(&s->smoke);
 	for (size_t i = 0; i < s->cgroups.len; i++) {
 		struct initramfs_cgroup_limit *l = kt_array_at(&s->cgroups, i);
 
@@ -238,6 +240,12 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 	if (r == 0 && s->ready == INITRAMFS_READY_TCP) {
 		snprintf(num, sizeof(num), "%u", s->ready_port);
 		r = put(out, "ready-tcp", num);
+	}
+	for (size_t i = 0; r == 0 && i < s->smoke.len; i++)
+		r = put(out, "smoke-arg", kt_array_ptr(&s->smoke, i));
+	if (r == 0 && s->smoke_timeout_s) {
+		snprintf(num, sizeof(num), "%u", s->smoke_timeout_s);
+		r = put(out, "smoke-timeout", num);
 	}
 	if (r == 0 && s->timeout_s) {
 		snprintf(num, sizeof(num), "%u", s->timeout_s);

@@ -33,6 +33,7 @@
 #define CGROUP_DIR "/sys/fs/cgroup/ktrim"
 
 static char root_buf[512];
+static const char *workload_root = "/";
 static char *child_env[SPEC_MAX_ENV + 4];
 static char *default_args[2];
 static int err_fd = -1;
@@ -98,7 +99,9 @@ static void __attribute__((noreturn)) child_fail(const char *step)
 	char msg[300];
 	int n = snprintf(msg, sizeof(msg), "%s: %s", step, strerror(errno));
 
-	if (write(err_fd, msg, (size_t)n) < 0)
+	if (err_fd == 2)
+		say("smoke test setup: %s", msg);
+	else if (write(err_fd, msg, (size_t)n) < 0)
 		(void)0;
 	_exit(126);
 }
@@ -331,6 +334,7 @@ int container_start(const struct spec *s, struct workload *w)
 	root = prepare_root(s);
 	if (!root)
 		return -1;
+	workload_root = root;
 	if (cgroup_setup(s) < 0)
 		return -1;
 	argv = choose_command(s, root);
@@ -378,4 +382,59 @@ int container_start(const struct spec *s, struct workload *w)
 		w->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	return 0;
+}
+
+pid_t container_exec_in(const struct spec *s, const struct workload *w,
+			char *const *argv)
+{
+	/* The mount namespace goes last: it changes what /proc means. */
+	static const struct {
+		unsigned bit;
+		const char *name;
+		int type;
+	} ns[] = {
+		{ NS_NET, "net", CLONE_NEWNET }, { NS_UTS, "uts", CLONE_NEWUTS },
+		{ NS_IPC, "ipc", CLONE_NEWIPC },
+		{ NS_CGROUP, "cgroup", CLONE_NEWCGROUP },
+		{ NS_MNT, "mnt", CLONE_NEWNS },
+	};
+	int fds[sizeof(ns) / sizeof(ns[0])];
+	char path[64];
+	sigset_t none;
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	err_fd = 2;
+	if (s->ncgroups && write_file(CGROUP_DIR "/cgroup.procs", "0") < 0)
+		child_fail("join cgroup " CGROUP_DIR);
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		fds[i] = -1;
+		if (!(s->namespaces & ns[i].bit))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)w->pid,
+			 ns[i].name);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			child_fail(path);
+	}
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if (fds[i] >= 0 && setns(fds[i], ns[i].type) < 0)
+			child_fail("setns");
+	/* Without a mount namespace the root is only a chroot away. */
+	if (!(s->namespaces & NS_MNT) && strcmp(workload_root, "/") != 0 &&
+	    (chroot(workload_root) < 0 || chdir("/") < 0))
+		child_fail("chroot to the workload root");
+	if (s->uid || s->gid) {
+		if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 ||
+		    setuid(s->uid) < 0)
+			child_fail("switch user");
+	}
+	if (chdir(s->cwd ? s->cwd : "/") < 0)
+		child_fail("chdir to cwd");
+	exec_workload(argv, child_env);
+	child_fail(argv[0]);
 }

@@ -18,6 +18,7 @@
 #define SPEC_MAX_ENV 128
 #define SPEC_MAX_MODULES 512
 #define SPEC_MAX_CGROUPS 16
+#define SPEC_MAX_SMOKE 64
 
 /* Same bit order as enum initramfs_ns in initramfs/initramfs.h. */
 enum {
@@ -44,6 +45,9 @@ struct spec {
 		char *value;
 	} cgroups[SPEC_MAX_CGROUPS];
 	int ncgroups;
+	char *smoke[SPEC_MAX_SMOKE + 1];	/* NULL-terminated */
+	int nsmoke;
+	unsigned smoke_timeout_s;
 	char *hostname;
 	char *cwd;
 	char *rootfs;		/* directory in the image, or a device */
@@ -90,9 +94,14 @@ struct workload {
 	int netns_fd;		/* the workload's net namespace, or -1 */
 };
 int container_start(const struct spec *s, struct workload *w);
+/* Run @argv in the workload's namespaces (but its pid ns) and root. */
+pid_t container_exec_in(const struct spec *s, const struct workload *w,
+			char *const *argv);
 
 /* supervise.c: runs until the workload exits; returns the wait status. */
 int supervise(const struct spec *s, struct workload *w);
+/* Exit code, or 128+signal, from a wait status. */
+int status_code(int status);
 
 /* main.c */
 void __attribute__((noreturn)) power_off(void);

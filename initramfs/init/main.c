@@ -104,8 +104,6 @@ int main(int argc, char **argv)
 	if (r == 0)
 		timeline("workload-exec", "pid=%d", (int)w.pid);
 	status = supervise(&spec, &w);
-	timeline("workload-exit", "status=%d",
-		 WIFEXITED(status) ? WEXITSTATUS(status) :
-		 WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255);
+	timeline("workload-exit", "status=%d", status_code(status));
 	power_off();
 }

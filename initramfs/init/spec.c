@@ -140,6 +140,14 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
 			if (s->nargs == SPEC_MAX_ARGS)
 				FAIL("more than %d args", SPEC_MAX_ARGS);
 			s->args[s->nargs++] = val;
+		} else if (strcmp(key, "smoke-arg") == 0) {
+			if (s->nsmoke == SPEC_MAX_SMOKE)
+				FAIL("more than %d smoke-arg entries",
+				     SPEC_MAX_SMOKE);
+			s->smoke[s->nsmoke++] = val;
+		} else if (strcmp(key, "smoke-timeout") == 0) {
+			if (parse_u32(val, 0x7fffffffUL, &s->smoke_timeout_s) < 0)
+				FAIL("smoke-timeout wants seconds");
 		} else if (strcmp(key, "env") == 0) {
 			if (s->nenv == SPEC_MAX_ENV)
 				FAIL("more than %d env entries", SPEC_MAX_ENV);
@@ -205,5 +213,6 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
 		FAIL("empty spec");
 	s->args[s->nargs] = NULL;
 	s->env[s->nenv] = NULL;
+	s->smoke[s->nsmoke] = NULL;
 	return 0;
 }

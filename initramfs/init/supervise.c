@@ -100,6 +100,12 @@ static bool tcp_accepts(const struct workload *w, unsigned port)
 	return r == 0;
 }
 
+int status_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+	       WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+}
+
 static void status_text(int status, char *buf, size_t len)
 {
 	if (WIFEXITED(status))
@@ -115,7 +121,8 @@ static void status_text(int status, char *buf, size_t len)
 
 int supervise(const struct spec *s, struct workload *w)
 {
-	uint64_t start = uptime_us(), kill_at = 0, term_at = 0;
+	uint64_t start = uptime_us(), kill_at = 0, term_at = 0, smoke_at = 0;
+	pid_t smoke_pid = 0;
 	unsigned grace = s->stop_grace_s ? s->stop_grace_s : 10;
 	int status = 0, sfd;
 	bool running = true, out_open = w->stdout_fd >= 0;
@@ -155,7 +162,29 @@ int supervise(const struct spec *s, struct workload *w)
 			else
 				timeout = TCP_POLL_MS;
 		}
+		if (ready && s->nsmoke && smoke_pid == 0) {
+			say("workload ready: running the smoke test %s",
+			    s->smoke[0]);
+			smoke_pid = container_exec_in(s, w, s->smoke);
+			if (smoke_pid < 0) {
+				say("smoke test: fork: %s", strerror(errno));
+				timeline("smoke-done", "status=%d", 255);
+			}
+			smoke_at = now + (uint64_t)(s->smoke_timeout_s ?
+				s->smoke_timeout_s : 30) * 1000000u;
+		}
+		if (smoke_pid > 0 && smoke_at && now >= smoke_at) {
+			say("smoke test still running after its timeout: "
+			    "killing it");
+			kill(smoke_pid, SIGKILL);
+			smoke_at = 0;
+		}
 		for (uint64_t at = term_at; at; at = 0) {
+			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;
+
+			timeout = timeout < 0 || ms < timeout ? ms : timeout;
+		}
+		for (uint64_t at = smoke_pid > 0 ? smoke_at : 0; at; at = 0) {
 			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;
 
 			timeout = timeout < 0 || ms < timeout ? ms : timeout;
@@ -197,6 +226,17 @@ int supervise(const struct spec *s, struct workload *w)
 			if (p == w->pid) {
 				status = st;
 				running = false;
+			} else if (p == smoke_pid) {
+				status_text(st, text, sizeof(text));
+				say("smoke test %s", text);
+				timeline("smoke-done", "status=%d",
+					 status_code(st));
+				smoke_pid = -1;
+				/* The test is over: stop the workload. */
+				kill(w->pid, SIGTERM);
+				if (!kill_at)
+					kill_at = uptime_us() +
+						  (uint64_t)grace * 1000000u;
 			}
 		}
 	}

@@ -84,4 +84,24 @@ expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=stdout$' \
 expect_line "$log" '^ktrim-timeline: workload-exit [0-9]+ status=0$' \
 	"exit status 0 reported"
 grep -a 'ktrim-timeline' "$log.txt" | sed 's/^/    /'
+
+echo "checking: TCP readiness and a smoke test in the workload's namespaces"
+mkdir -p "$work/rootfs/www"
+echo "served-by-ktrim-$$" >"$work/rootfs/www/index.html"
+"$KTRIM" -q initramfs --rootfs "$work/rootfs" --namespaces mnt,pid,net,ipc \
+	--cgroup memory.max=64M --cgroup pids.max=64 --readonly \
+	--cmd '/bin/busybox httpd -f -p 8080 -h /www' --ready-tcp 8080 \
+	--smoke '/bin/busybox wget -q -O - http://127.0.0.1:8080/' \
+	--stop-grace 1 -o "$work/httpd.img"
+boot "$work/httpd.img" "$work/httpd.log"
+log=$work/httpd.log
+expect_poweroff "$log"
+expect_timeline_order "$log" init-start modules-loaded workload-exec \
+	workload-ready smoke-done workload-exit poweroff
+expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=tcp$' \
+	"ready when 127.0.0.1:8080 accepted (inside the workload's net ns)"
+expect_line "$log" "^served-by-ktrim-$$\$" "smoke test fetched the page"
+expect_line "$log" '^ktrim-timeline: smoke-done [0-9]+ status=0$' \
+	"smoke test passed"
+grep -a 'ktrim-timeline' "$log.txt" | sed 's/^/    /'
 finish

@@ -56,6 +56,9 @@ static void test_round_trip_every_field(void **state)
 	in.ready_pattern = strdup("*listening on *:80*");
 	in.timeout_s = 30;
 	in.stop_grace_s = 3;
+	kt_array_push_ptr(&in.smoke, strdup("/bin/busybox"));
+	kt_array_push_ptr(&in.smoke, strdup("wget -q -O - http://127.0.0.1/"));
+	in.smoke_timeout_s = 12;
 	assert_int_equal(initramfs_spec_format(&in, &text), 0);
 	/* One directive per line: the newline in an arg did not leak. */
 	assert_null(strstr(text.buf, "line1\nline2"));
@@ -89,6 +92,10 @@ static void test_round_trip_every_field(void **state)
 	assert_string_equal(out.ready_pattern, "*listening on *:80*");
 	assert_int_equal(out.timeout_s, 30);
 	assert_int_equal(out.stop_grace_s, 3);
+	assert_int_equal(out.nsmoke, 2);
+	assert_string_equal(out.smoke[1], "wget -q -O - http://127.0.0.1/");
+	assert_null(out.smoke[2]);
+	assert_int_equal(out.smoke_timeout_s, 12);
 
 	/* TCP readiness and a directory root. */
 	kt_str_reset(&text);
