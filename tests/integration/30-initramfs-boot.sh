@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Debian's generic 6.1 kernel boots a ktrim initramfs under QEMU TCG: the init
-# loads virtio_pci + virtio_blk and their dependencies from Debian's module
-# tree (in the packed order), and runs a busybox workload in its own
-# mount/pid/uts namespaces that reads a marker from the virtio disk. Also:
+# loads virtio_pci + virtio_blk + virtio_net and their dependencies from
+# Debian's module tree (in the packed order), sets eth0's address from
+# ktrim.ip=, and runs a busybox workload in its own mount/pid/uts namespaces
+# that reads a marker from the virtio disk. A second boot serves HTTP in a
+# net namespace: ready when the port accepts, then a smoke test. Also:
 # the static init is under 100 KB, images are reproducible, and the listing
 # matches GNU cpio.
 set -euo pipefail
@@ -30,10 +32,12 @@ truncate -s 1M "$work/disk.img"
 printf '%s' "$marker" | dd of="$work/disk.img" conv=notrunc status=none
 cmd="/bin/busybox sh -c 'echo workload-started pid=\$\$ host=\$(hostname); \
 cat /proc/modules | cut -d\" \" -f1 | sed s/^/loaded:/; \
-head -c ${#marker} /dev/vda; echo; echo workload-done'"
+head -c ${#marker} /dev/vda; echo; ip -4 addr show eth0 | grep inet; \
+ip route | grep default; echo workload-done'"
 pack() {
 	"$KTRIM" initramfs --modules-dir "$KMODDIR" --kernel-release "$KREL" \
-		--module virtio_pci --module virtio_blk --rootfs "$work/rootfs" \
+		--module virtio_pci --module virtio_blk --module virtio_net \
+		--rootfs "$work/rootfs" \
 		--namespaces mnt,pid,uts --hostname ktrim-test \
 		--ready-stdout 'workload-started*' --cmd "$cmd" --level 9 -o "$1"
 }
@@ -55,7 +59,7 @@ grep -q ' init$' "$work/list" && pass "/init present" || fail "/init missing"
 # The closure is whatever modules.dep says; the spec lists it in load order.
 cpio -i --quiet --to-stdout etc/ktrim/spec <"$work/a.cpio" >"$work/spec"
 mapfile -t mods < <(sed -n 's|^module .*/\([^/]*\)\.ko$|\1|p' "$work/spec")
-want=$(for m in virtio_blk virtio_pci; do
+want=$(for m in virtio_blk virtio_pci virtio_net; do
 	sed -n "s|^\(kernel/.*/$m.ko\):|\1|p" "$KMODDIR/modules.dep" | tr ' ' '\n'
 done | sed -n 's|.*/\([^/]*\)\.ko$|\1|p' | sort -u | tr '\n' ' ')
 got=$(printf '%s\n' "${mods[@]}" | sort | tr '\n' ' ')
@@ -65,8 +69,9 @@ else
 	fail "spec modules '$got', modules.dep closure '$want'"
 fi
 echo "checking: boot under QEMU TCG"
-boot "$work/a.img" "$work/console.log" \
-	-drive "file=$work/disk.img,if=virtio,format=raw"
+APPEND_EXTRA=ktrim.ip=10.0.2.15/24,10.0.2.2 boot "$work/a.img" "$work/console.log" \
+	-drive "file=$work/disk.img,if=virtio,format=raw" \
+	-netdev user,id=n0 -device virtio-net-pci,netdev=n0
 log=$work/console.log
 expect_poweroff "$log"
 expect_timeline_order "$log" init-start modules-loaded workload-exec \
@@ -79,6 +84,8 @@ done
 expect_line "$log" '^workload-started pid=1 host=ktrim-test$' \
 	"workload is pid 1 of its pid namespace, with its own hostname"
 expect_line "$log" "^$marker$" "workload read the marker from /dev/vda"
+expect_line "$log" 'inet 10\.0\.2\.15/24 .*eth0' "eth0 has the ktrim.ip address"
+expect_line "$log" '^default via 10\.0\.2\.2 dev eth0' "default route from ktrim.ip"
 expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=stdout$' \
 	"ready from the stdout pattern"
 expect_line "$log" '^ktrim-timeline: workload-exit [0-9]+ status=0$' \

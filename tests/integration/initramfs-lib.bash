@@ -28,7 +28,8 @@ make_rootfs() {
 	ln -s busybox "$dir/bin/sh"
 }
 
-# boot IMAGE LOG [extra QEMU args...]; sets $qemu_rc. Power-off must make
+# boot IMAGE LOG [extra QEMU args...]; sets $qemu_rc. $APPEND_EXTRA is added
+# to the kernel command line. Power-off must make
 # QEMU exit by itself: rc 124 means the timeout had to stop it.
 boot() {
 	local img=$1 log=$2
@@ -36,7 +37,7 @@ boot() {
 	qemu_rc=0
 	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -nographic \
 		-no-reboot -kernel "$KIMAGE" -initrd "$img" \
-		-append 'console=ttyS0 panic=-1 quiet' "$@" \
+		-append "console=ttyS0 panic=-1 quiet${APPEND_EXTRA:+ $APPEND_EXTRA}" "$@" \
 		</dev/null >"$log" 2>&1 || qemu_rc=$?
 	tr -d '\r' <"$log" >"$log.txt"
 }
