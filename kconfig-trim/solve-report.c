@@ -118,6 +118,17 @@ struct area_count {
 	unsigned removed, added;
 };
 
+/* "  - {what: "...", from: "..."" of a list item; the caller closes it. */
+static void req_head(FILE *f, const struct kconf_req *q, struct kt_str *d)
+{
+	kt_str_reset(d);
+	kconf_req_describe(q, d);
+	fprintf(f, "  - {what: ");
+	yq(f, kt_str_cstr(d));
+	fprintf(f, ", from: ");
+	yq(f, q->origin);
+}
+
 static int report_fill(FILE *f, void *ctx)
 {
 	struct kconf_trim *t = ctx;
@@ -186,12 +197,7 @@ static int report_fill(FILE *f, void *ctx)
 	for (size_t i = 0; i < t->reqs.len; i++) {
 		const struct kconf_req *q = kt_array_at(&t->reqs, i);
 
-		kt_str_reset(&d);
-		kconf_req_describe(q, &d);
-		fprintf(f, "  - {what: ");
-		yq(f, kt_str_cstr(&d));
-		fprintf(f, ", from: ");
-		yq(f, q->origin);
+		req_head(f, q, &d);
 		if (q->kind == KCONF_REQ_FEATURE) {
 			const struct kconf_feat *ft = kconf_featmap_lookup(t->fm, q->feat, q->name);
 
@@ -208,14 +214,7 @@ static int report_fill(FILE *f, void *ctx)
 	}
 	fprintf(f, "forbidden:\n");
 	for (size_t i = 0; i < t->forbids.len; i++) {
-		const struct kconf_req *q = kt_array_at(&t->forbids, i);
-
-		kt_str_reset(&d);
-		kconf_req_describe(q, &d);
-		fprintf(f, "  - {what: ");
-		yq(f, kt_str_cstr(&d));
-		fprintf(f, ", from: ");
-		yq(f, q->origin);
+		req_head(f, kt_array_at(&t->forbids, i), &d);
 		fprintf(f, "}\n");
 	}
 	if (!t->forbids.len)

@@ -302,6 +302,31 @@ static int option_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/*
+ * Try @opts (expressions) cheapest first until one can be satisfied; each
+ * failed trial is rolled back. The first failure's text goes to @first.
+ */
+static int try_cheapest(struct kconf_trim *t, struct kt_array *opts,
+			enum kconf_tristate want, struct kconf_sym *via, int depth,
+			struct kt_str *first)
+{
+	int r = -EINVAL;
+
+	kt_array_sort(opts, option_cmp);
+	for (size_t i = 0; i < opts->len; i++) {
+		const struct option *o = kt_array_at(opts, i);
+		size_t mark = journal_mark(t);
+
+		r = satisfy(t, o->e, want, via, depth + 1);
+		if (r == 0 || r == -ENOMEM)
+			break;
+		if (!first->len)
+			kt_str_puts(first, kt_str_cstr(&t->why));
+		journal_rollback(t, mark);
+	}
+	return r;
+}
+
 static int satisfy_or(struct kconf_trim *t, const struct kconf_expr *e,
 		      enum kconf_tristate want, struct kconf_sym *via, int depth)
 {
@@ -320,19 +345,7 @@ static int satisfy_or(struct kconf_trim *t, const struct kconf_expr *e,
 	}
 	if (r < 0)
 		goto out;
-	kt_array_sort(&opts, option_cmp);
-	r = -EINVAL;
-	for (size_t i = 0; i < opts.len; i++) {
-		struct option *o = kt_array_at(&opts, i);
-		size_t mark = journal_mark(t);
-
-		r = satisfy(t, o->e, want, via, depth + 1);
-		if (r == 0 || r == -ENOMEM)
-			break;
-		if (!first.len)
-			kt_str_puts(&first, kt_str_cstr(&t->why));
-		journal_rollback(t, mark);
-	}
+	r = try_cheapest(t, &opts, want, via, depth, &first);
 	if (r < 0 && r != -ENOMEM)
 		fail(t, "no branch of an || can be met; first: %s", kt_str_cstr(&first));
 out:
@@ -521,19 +534,7 @@ static int satisfy_prompts(struct kconf_trim *t, struct kconf_sym *s,
 			goto out;
 		}
 	}
-	kt_array_sort(&opts, option_cmp);
-	r = -EINVAL;
-	for (size_t i = 0; i < opts.len; i++) {
-		const struct option *o = kt_array_at(&opts, i);
-		size_t mark = journal_mark(t);
-
-		r = satisfy(t, o->e, want, s, depth + 1);
-		if (r == 0 || r == -ENOMEM)
-			break;
-		if (!first.len)
-			kt_str_puts(&first, kt_str_cstr(&t->why));
-		journal_rollback(t, mark);
-	}
+	r = try_cheapest(t, &opts, want, s, depth, &first);
 	if (r < 0 && r != -ENOMEM && first.len)
 		fail(t, "%s", kt_str_cstr(&first));
 out:
@@ -1072,17 +1073,13 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 	r = kconf_trim_snapshot_base(t);
 	if (r < 0)
 		goto out;
-	/* The trimmed base the plan is made against. */
-	r = apply_plan(t, false);
-	if (r < 0)
-		goto out;
-	if (t->modules == KCONF_MODULES_BUILTIN) {
-		struct kconf_sym *mod = kconf_tree_modules_sym(t->tree);
-
-		if (mod && kconf_sym_prompt(mod))
-			kconf_sym_set_user(mod, "n");
+	/* The trimmed base the plan is made against (allnoconfig already is). */
+	if (strcmp(base, "allnoconfig") != 0) {
+		r = apply_plan(t, false);
+		if (r < 0)
+			goto out;
+		kconf_resolve(t->tree);
 	}
-	kconf_resolve(t->tree);
 
 	r = plan_forbids(t, &errs);
 	for (size_t i = 0; r >= 0 && i < t->reqs.len; i++)
@@ -1127,6 +1124,7 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		}
 	}
 	journal_clear(t);
+	kt_dbg("plan of %zu symbols, %d resolve rounds", kt_map_len(t->plan), round + 1);
 	if (check_plan(t, &bad)) {
 		for (size_t i = 0; i < bad.len; i++)
 			diagnose(t, kt_array_ptr(&bad, i), &errs);
