@@ -246,7 +246,8 @@ int initramfs_module_read(const char *path, void **buf, size_t *len,
 /*
  * The spec is a text file, one directive per line, "#" comments, first
  * line "ktrim-spec 1". Values run to the end of the line; backslash
- * escapes \\ \n \t keep any byte representable. See initramfs/README.md.
+ * escapes \\ \n \t \xHH keep any byte but NUL representable. The guest
+ * parser is initramfs/init/spec.c. See initramfs/README.md.
  */
 #define INITRAMFS_SPEC_PATH "etc/ktrim/spec"
 

@@ -11,27 +11,41 @@
 
 #include "internal.h"
 
+/* Next '/'-separated component of *p (empty components skipped). */
+static bool next_component(const char **p, const char **comp, size_t *n)
+{
+	while (**p == '/')
+		(*p)++;
+	if (!**p)
+		return false;
+	*comp = *p;
+	while (**p && **p != '/')
+		(*p)++;
+	*n = (size_t)(*p - *comp);
+	return true;
+}
+
+static bool is_dot(const char *c, size_t n)
+{
+	return n == 1 && c[0] == '.';
+}
+
+static bool is_dotdot(const char *c, size_t n)
+{
+	return n == 2 && c[0] == '.' && c[1] == '.';
+}
+
 int ar_path_normalize(const char *in, char **out, struct kt_str *err)
 {
 	struct kt_str s = KT_STR_INIT;
-	const char *p = in;
+	const char *p = in, *comp;
+	size_t n;
 	int r = 0;
 
-	while (*p) {
-		const char *comp;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		comp = p;
-		while (*p && *p != '/')
-			p++;
-		n = (size_t)(p - comp);
-		if (n == 1 && comp[0] == '.')
+	while (next_component(&p, &comp, &n)) {
+		if (is_dot(comp, n))
 			continue;
-		if (n == 2 && comp[0] == '.' && comp[1] == '.') {
+		if (is_dotdot(comp, n)) {
 			r = ar_fail(err, -EINVAL, "archive path '%s': '..' "
 				    "component would escape the archive root",
 				    in);
@@ -62,8 +76,9 @@ out:
 
 bool ar_symlink_inside(const char *link_path, const char *target)
 {
-	const char *p;
+	const char *p, *comp;
 	int depth = 0;
+	size_t n;
 
 	if (target[0] == '/')
 		return true;
@@ -72,26 +87,13 @@ bool ar_symlink_inside(const char *link_path, const char *target)
 		if (*p == '/')
 			depth++;
 	p = target;
-	while (*p) {
-		const char *comp;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		comp = p;
-		while (*p && *p != '/')
-			p++;
-		n = (size_t)(p - comp);
-		if (n == 1 && comp[0] == '.')
+	while (next_component(&p, &comp, &n)) {
+		if (is_dot(comp, n))
 			continue;
-		if (n == 2 && comp[0] == '.' && comp[1] == '.') {
-			if (--depth < 0)
-				return false;
-		} else {
+		if (!is_dotdot(comp, n))
 			depth++;
-		}
+		else if (--depth < 0)
+			return false;
 	}
 	return true;
 }

@@ -192,6 +192,21 @@ static void exec_workload(char *const *argv, char *const *env)
 	errno = ENOENT;
 }
 
+/* Last steps in the container's root: user, cwd, exec. */
+static void __attribute__((noreturn)) become_workload(const struct spec *s,
+						      char *const *argv)
+{
+	if (s->uid || s->gid) {
+		if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 ||
+		    setuid(s->uid) < 0)
+			child_fail("switch user");
+	}
+	if (chdir(s->cwd ? s->cwd : "/") < 0)
+		child_fail("chdir to cwd");
+	exec_workload(argv, child_env);
+	child_fail(argv[0]);
+}
+
 static void build_env(const struct spec *s)
 {
 	static char *const defaults[] = {
@@ -249,15 +264,7 @@ static void __attribute__((noreturn)) child(const struct spec *s,
 	if ((s->namespaces & NS_NET) && net_loopback_up() < 0)
 		child_fail("bring up lo in the new net namespace");
 	enter_root(s, root);
-	if (s->uid || s->gid) {
-		if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 ||
-		    setuid(s->uid) < 0)
-			child_fail("switch user");
-	}
-	if (chdir(s->cwd ? s->cwd : "/") < 0)
-		child_fail("chdir to cwd");
-	exec_workload(argv, child_env);
-	child_fail(argv[0]);
+	become_workload(s, argv);
 }
 
 /* Wait up to 10 s for a device node (its driver may still be probing). */
@@ -428,13 +435,5 @@ pid_t container_exec_in(const struct spec *s, const struct workload *w,
 	if (!(s->namespaces & NS_MNT) && strcmp(workload_root, "/") != 0 &&
 	    (chroot(workload_root) < 0 || chdir("/") < 0))
 		child_fail("chroot to the workload root");
-	if (s->uid || s->gid) {
-		if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 ||
-		    setuid(s->uid) < 0)
-			child_fail("switch user");
-	}
-	if (chdir(s->cwd ? s->cwd : "/") < 0)
-		child_fail("chdir to cwd");
-	exec_workload(argv, child_env);
-	child_fail(argv[0]);
+	become_workload(s, argv);
 }
