@@ -30,6 +30,7 @@ struct kconf_trim {
 	struct kt_array warnings;	/* char * */
 	struct kt_str why;		/* last failure text */
 	bool conflict;
+	int overlay_depth;		/* select chains followed in evaluation */
 	unsigned base_y, base_m, y, m;
 };
 

@@ -150,8 +150,25 @@ static bool overlay_lookup(void *ctx, const struct kconf_sym *s,
 	const struct plan_ent *e = kconf_plan_get(t, s);
 	static const char *const names[] = { "n", "m", "y" };
 
-	if (!e)
-		return false;
+	if (!e) {
+		/*
+		 * What planned symbols select will be on whatever its
+		 * dependencies say; follow selects a few levels deep.
+		 */
+		const struct kconf_expr *rev = kconf_sym_rev_dep(s);
+		enum kconf_tristate v;
+
+		if (!rev || t->overlay_depth >= 4)
+			return false;
+		t->overlay_depth++;
+		v = kconf_expr_eval_with(rev, overlay_lookup, t);
+		t->overlay_depth--;
+		if (v == KCONF_N || v <= kconf_sym_tristate((struct kconf_sym *)s))
+			return false;
+		*tri = v;
+		*str = names[v];
+		return true;
+	}
 	if (e->off) {
 		*tri = KCONF_N;
 		*str = "n";
@@ -669,8 +686,10 @@ static int enable(struct kconf_trim *t, struct kconf_sym *s, enum kconf_tristate
 		r = 0;
 		goto out;
 	}
-	/* already on by a default or a select the plan does not touch */
-	if (!p && sym_now(t, s) >= want && !choice) {
+	/* already on by a default, or selected by what is on or planned */
+	if (!p && !choice && (sym_now(t, s) >= want ||
+			      (kconf_sym_rev_dep(s) &&	/* NULL: nothing selects it */
+			       kconf_trim_eval(t, kconf_sym_rev_dep(s)) >= want))) {
 		r = 0;
 		goto out;
 	}

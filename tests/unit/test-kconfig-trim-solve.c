@@ -254,6 +254,19 @@ static void test_features_and_modules(void **state)
 	assert_string_equal(why(f, "MODULES", NULL), "modules for IPV6");
 }
 
+static void test_selected_needs_no_modules(void **state)
+{
+	struct fix *f = *state;
+
+	/* CRC32 will be y through OVERLAY_FS -> LIBCRC32C: no module needed */
+	req(f, "CONFIG_OVERLAY_FS");
+	req(f, "CONFIG_CRC32=m");
+	assert_int_equal(solve(f, KCONF_MODULES_AS_NEEDED), 0);
+	assert_string_equal(val(f, "CRC32"), "y");
+	assert_string_equal(val(f, "MODULES"), "n");
+	assert_string_equal(why(f, "CRC32", NULL), "required by recipe test");
+}
+
 static void test_values(void **state)
 {
 	struct fix *f = *state;
@@ -378,6 +391,7 @@ int main(void)
 		T(test_conflict_both_chains),
 		T(test_conflict_negative_dependency),
 		T(test_features_and_modules),
+		T(test_selected_needs_no_modules),
 		T(test_values),
 		T(test_value_out_of_range),
 		T(test_unknown_feature_warns),
