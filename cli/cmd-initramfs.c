@@ -2,7 +2,6 @@
 /* `ktrim initramfs`: pack a guest image, or list one. */
 #include <errno.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,8 @@
 #include "cli.h"
 #include "common.h"
 #include "initramfs.h"
+#include "kconfig.h"
+#include "profiler.h"
 
 extern const struct kt_cmd kt_cmd_initramfs;
 
@@ -20,7 +21,7 @@ enum {
 	OPT_THREADS, OPT_LONG, OPT_EARLY, OPT_ENV, OPT_CWD, OPT_USER,
 	OPT_HOSTNAME, OPT_NS, OPT_CGROUP, OPT_READONLY, OPT_READY_STDOUT,
 	OPT_READY_TCP, OPT_TIMEOUT, OPT_GRACE, OPT_ROOTDEV, OPT_KEEPCOMP,
-	OPT_FILELIST, OPT_SMOKE, OPT_SMOKE_TIMEOUT,
+	OPT_FILELIST, OPT_SMOKE, OPT_SMOKE_TIMEOUT, OPT_RECIPES_DIR,
 };
 
 static int list_one(const struct initramfs_entry *e, void *ctx)
@@ -57,123 +58,46 @@ static int push_dup(struct kt_array *a, const char *s)
 	return 0;
 }
 
-/*
- * The module requirements of a recipe ("require: [module: NAME]"),
- * following its includes (relative to the recipes/ directory, which is the
- * parent of the recipe's own directory). Everything else in a recipe
- * concerns the kernel configuration, not the image.
- */
-static int recipe_modules(const char *path, struct kt_array *mods, int depth,
-			  struct kt_str *err)
+/* The `module:` requirements of recipes (and their includes). */
+static int recipe_modules(const struct kconf_recipe_set *rs,
+			  struct kt_array *mods)
 {
-	static const char *const keys[] = { "name", "description", "include",
-		"modules", "require", "forbid", "boot", NULL };
-	struct kt_yaml_doc doc = { 0 };
-	struct kt_yaml_node *root, *inc, *req;
-	char *copy = NULL, *base;
-	int r;
+	int r = 0;
 
-	if (depth > 16) {
-		kt_str_printf(err, "%s: include nesting too deep", path);
-		return -ELOOP;
-	}
-	r = kt_yaml_load_file(path, &doc, err);
-	if (r < 0)
-		return r;
-	root = doc.root;
-	if (!root || root->type != KT_YAML_MAP) {
-		r = kt_yaml_error(&doc, root, err, "a recipe is a mapping");
-		goto out;
-	}
-	r = kt_yaml_map_check_keys(&doc, root, keys, err);
-	if (r < 0)
-		goto out;
-	copy = strdup(path);
-	if (!copy) {
-		r = -ENOMEM;
-		goto out;
-	}
-	base = dirname(dirname(copy));
-	inc = kt_yaml_map_get(root, "include");
-	for (size_t i = 0; inc && inc->type == KT_YAML_SEQ && i < inc->n; i++) {
-		char sub[PATH_MAX];
+	for (size_t i = 0; i < rs->recipes.len && r == 0; i++) {
+		const struct kconf_recipe *rc = kt_array_ptr(&rs->recipes, i);
 
-		if (inc->items[i]->type != KT_YAML_SCALAR) {
-			r = kt_yaml_error(&doc, inc->items[i], err,
-					  "include items are file names");
-			goto out;
-		}
-		snprintf(sub, sizeof(sub), "%s/%s", base,
-			 inc->items[i]->scalar);
-		r = recipe_modules(sub, mods, depth + 1, err);
-		if (r < 0)
-			goto out;
-	}
-	req = kt_yaml_map_get(root, "require");
-	for (size_t i = 0; req && req->type == KT_YAML_SEQ && i < req->n; i++) {
-		struct kt_yaml_node *m = req->items[i];
-		struct kt_yaml_node *name;
+		for (size_t j = 0; j < rc->require.len && r == 0; j++) {
+			const struct kconf_req *q = kt_array_at(&rc->require, j);
 
-		if (m->type != KT_YAML_MAP)
-			continue;
-		name = kt_yaml_map_get(m, "module");
-		if (name && name->type == KT_YAML_SCALAR) {
-			r = push_dup(mods, name->scalar);
-			if (r < 0)
-				goto out;
+			if (q->kind == KCONF_REQ_FEATURE &&
+			    q->feat == KCONF_FEAT_MODULE)
+				r = push_dup(mods, q->name);
 		}
 	}
-out:
-	free(copy);
-	kt_yaml_doc_release(&doc);
 	return r;
 }
 
-/*
- * The modules a profile saw loaded, and its command, read from the profile
- * file (facts.modules[].name, workload.command).
- */
+/* The modules a profile saw loaded; its command when none was given. */
 static int profile_inputs(const char *path, struct kt_array *mods,
 			  struct initramfs_spec *spec, struct kt_str *err)
 {
-	struct kt_yaml_doc doc = { 0 };
-	struct kt_yaml_node *facts, *list, *wl, *cmd;
+	struct kprof_profile p;
+	const struct kprof_fact_list *l;
 	int r;
 
-	r = kt_yaml_load_file(path, &doc, err);
+	kprof_profile_init(&p);
+	r = kprof_profile_load(path, &p, err);
 	if (r < 0)
-		return r;
-	if (!doc.root || doc.root->type != KT_YAML_MAP ||
-	    !kt_yaml_map_get(doc.root, "ktrim-profile")) {
-		r = kt_yaml_error(&doc, doc.root, err,
-				  "not a ktrim profile (no ktrim-profile key)");
 		goto out;
-	}
-	facts = kt_yaml_map_get(doc.root, "facts");
-	list = facts ? kt_yaml_map_get(facts, "modules") : NULL;
-	for (size_t i = 0; list && list->type == KT_YAML_SEQ && i < list->n;
-	     i++) {
-		struct kt_yaml_node *n = list->items[i]->type == KT_YAML_MAP ?
-			kt_yaml_map_get(list->items[i], "name") : NULL;
-
-		if (!n || n->type != KT_YAML_SCALAR) {
-			r = kt_yaml_error(&doc, list->items[i], err,
-					  "module fact without a name");
-			goto out;
-		}
-		r = push_dup(mods, n->scalar);
-		if (r < 0)
-			goto out;
-	}
-	wl = kt_yaml_map_get(doc.root, "workload");
-	cmd = wl ? kt_yaml_map_get(wl, "command") : NULL;
-	if (cmd && cmd->type == KT_YAML_SEQ && spec->args.len == 0)
-		for (size_t i = 0; i < cmd->n; i++)
-			if (cmd->items[i]->type == KT_YAML_SCALAR &&
-			    (r = push_dup(&spec->args, cmd->items[i]->scalar)) < 0)
-				goto out;
+	l = &p.facts[KPROF_MODULES];
+	for (size_t i = 0; i < l->n && r == 0; i++)
+		r = push_dup(mods, l->items[i].name);
+	if (spec->args.len == 0)
+		for (size_t i = 0; i < p.command.len && r == 0; i++)
+			r = push_dup(&spec->args, kt_array_ptr(&p.command, i));
 out:
-	kt_yaml_doc_release(&doc);
+	kprof_profile_release(&p);
 	return r;
 }
 
@@ -206,6 +130,7 @@ static int cmd_initramfs_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "list", required_argument, NULL, OPT_LIST },
 		{ "recipe", required_argument, NULL, OPT_RECIPE },
+		{ "recipes-dir", required_argument, NULL, OPT_RECIPES_DIR },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
 		{ "modules-dir", required_argument, NULL, OPT_MODDIR },
 		{ "kernel-release", required_argument, NULL, OPT_KREL },
@@ -243,6 +168,10 @@ static int cmd_initramfs_run(int argc, char **argv)
 	struct initramfs_archive *early = NULL;
 	struct initramfs_spec spec;
 	struct kt_array mods = KT_ARRAY_INIT(char *);
+	struct kt_array recipes = KT_ARRAY_INIT(char *);
+	struct kconf_recipe_set rs;
+	struct kt_str rdir = KT_STR_INIT;
+	const char *recipes_dir = NULL;
 	struct kt_str err = KT_STR_INIT;
 	const char *list = NULL, *cmd = NULL, *early_dir = NULL, *smoke = NULL;
 	const char *file_list = NULL;
@@ -253,15 +182,15 @@ static int cmd_initramfs_run(int argc, char **argv)
 		goto out; } while (0)
 
 	initramfs_spec_init(&spec);
+	kconf_recipe_set_init(&rs);
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		char *sep;
 
 		r = 0;
 		switch (c) {
 		case OPT_LIST: list = optarg; break;
-		case OPT_RECIPE:
-			r = recipe_modules(optarg, &mods, 0, &err);
-			break;
+		case OPT_RECIPE: r = kt_array_push_ptr(&recipes, optarg); break;
+		case OPT_RECIPES_DIR: recipes_dir = optarg; break;
 		case OPT_PROFILE:
 			r = profile_inputs(optarg, &mods, &spec, &err);
 			break;
@@ -389,6 +318,20 @@ static int cmd_initramfs_run(int argc, char **argv)
 		status = do_list(list);
 		goto out;
 	}
+	if (!recipes_dir) {
+		kt_str_printf(&rdir, "%s/recipes", kt_cli_datadir());
+		recipes_dir = kt_str_cstr(&rdir);
+	}
+	for (size_t i = 0; i < recipes.len; i++) {
+		r = kconf_recipe_set_load(&rs, recipes_dir,
+					  kt_array_ptr(&recipes, i), &err);
+		if (r < 0) {
+			kt_err("%s", kt_str_cstr(&err));
+			goto out;
+		}
+	}
+	if (recipe_modules(&rs, &mods) < 0)
+		goto out;
 	if (!po.output) {
 		USAGE("-o OUT is required");
 	}
@@ -451,6 +394,9 @@ out:
 	for (size_t i = 0; i < mods.len; i++)
 		free(kt_array_ptr(&mods, i));
 	kt_array_free(&mods);
+	kt_array_free(&recipes);
+	kconf_recipe_set_release(&rs);
+	kt_str_free(&rdir);
 	initramfs_archive_free(early);
 	initramfs_spec_release(&spec);
 	kt_str_free(&err);
@@ -472,7 +418,10 @@ const struct kt_cmd kt_cmd_initramfs = {
 "bytes (sorted entries, owners 0:0, mtime $SOURCE_DATE_EPOCH or 0).\n"
 "\n"
 "Inputs:\n"
-"  --recipe R.yaml         add the recipe's `module:` requirements\n"
+"  --recipe R             add the `module:` requirements of a recipe (a\n"
+"                          path, or a name such as kvm-q35) and its includes\n"
+"  --recipes-dir DIR       where recipe names and includes resolve\n"
+"                          (default: the installed recipes/)\n"
 "  --profile P.yaml        add the modules the profile saw; its command\n"
 "                          is the default workload command\n"
 "  --modules-dir DIR       module tree (/lib/modules/VER, depmod'ed)\n"
