@@ -57,10 +57,10 @@ if [ "$(id -u)" -eq 0 ] && command -v mkinitramfs >/dev/null &&
 	trap cleanup EXIT
 	[ -d /lib/modules ] || { mkdir /lib/modules; made_parent=1; }
 	mkdir -p /boot
-	ln -sfn "$KMODDIR" "$link"
-	ln -sfn "$KCONFIG" "$clink"
 	links_ok=1
 fi
+# Made again before each run: another bench script's cleanup may have run.
+relink() { ln -sfn "$KMODDIR" "$link" && ln -sfn "$KCONFIG" "$clink"; }
 
 modargs=()
 for m in "${mods[@]}"; do modargs+=(--module "$m"); done
@@ -72,8 +72,8 @@ contenders=(
 )
 peers=()
 if [ $links_ok = 1 ]; then
-	peers+=("mkinitramfs, virtio set|mkinitramfs -d \"\$work/conf-list\" -o \"\$out\" \"\$KREL\"")
-	peers+=("mkinitramfs, default|mkinitramfs -d \"\$work/conf-most\" -o \"\$out\" \"\$KREL\"")
+	peers+=("mkinitramfs, virtio set|relink && mkinitramfs -d \"\$work/conf-list\" -o \"\$out\" \"\$KREL\"")
+	peers+=("mkinitramfs, default|relink && mkinitramfs -d \"\$work/conf-most\" -o \"\$out\" \"\$KREL\"")
 fi
 if command -v dracut >/dev/null; then
 	peers+=("dracut, virtio set|dracut -q --force --no-hostonly --kver \"\$KREL\" --kmoddir \"\$KMODDIR\" --drivers \"${mods[*]}\" \"\$out\"")
