@@ -7,6 +7,7 @@ extern const struct kt_cmd kt_cmd_config;
 extern const struct kt_cmd kt_cmd_olddefconfig;
 extern const struct kt_cmd kt_cmd_explain;
 extern const struct kt_cmd kt_cmd_initramfs;
+extern const struct kt_cmd kt_cmd_build;
 extern const struct kt_cmd kt_cmd_certify;
 extern const struct kt_cmd kt_cmd_help;
 extern const struct kt_cmd kt_cmd_version;
@@ -17,6 +18,7 @@ const struct kt_cmd *const kt_commands[] = {
 	&kt_cmd_olddefconfig,
 	&kt_cmd_explain,
 	&kt_cmd_initramfs,
+	&kt_cmd_build,
 	&kt_cmd_certify,
 	&kt_cmd_help,
 	&kt_cmd_version,

@@ -41,20 +41,21 @@ static bool have_program(const char *name)
 	return false;
 }
 
-/* The last @n lines of the log, for a failure or a heartbeat. */
+/* The last @n lines of the log, without the final newline. */
 static void log_tail(const char *path, unsigned n, struct kt_str *out)
 {
 	char *text = NULL;
 	size_t len = 0;
-	const char *p;
+	const char *p, *end;
 
 	if (kt_read_file(path, &text, &len) < 0 || !len) {
 		free(text);
 		return;
 	}
-	p = text + len;
-	if (p > text && p[-1] == '\n')
-		p--;
+	end = text + len;
+	while (end > text && end[-1] == '\n')
+		end--;
+	p = end;
 	while (p > text && n) {
 		p--;
 		if (*p == '\n')
@@ -62,7 +63,7 @@ static void log_tail(const char *path, unsigned n, struct kt_str *out)
 	}
 	if (*p == '\n')
 		p++;
-	kt_str_puts(out, p);
+	kt_str_append(out, p, (size_t)(end - p));
 	free(text);
 }
 

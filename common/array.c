@@ -65,3 +65,21 @@ void *kt_array_ptr(const struct kt_array *a, size_t i)
 
 	return slot ? *slot : NULL;
 }
+
+int kt_array_push_strdup(struct kt_array *a, const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d || kt_array_push_ptr(a, d) < 0) {
+		free(d);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void kt_array_free_ptrs(struct kt_array *a)
+{
+	for (size_t i = 0; i < a->len; i++)
+		free(kt_array_ptr(a, i));
+	kt_array_free(a);
+}

@@ -64,6 +64,9 @@ void kt_array_free(struct kt_array *a);
 /* Pointer arrays are the common case: elements are void *. */
 int kt_array_push_ptr(struct kt_array *a, void *p);
 void *kt_array_ptr(const struct kt_array *a, size_t i);
+/* String vectors: push a heap copy of @s; free every element, then @a. */
+int kt_array_push_strdup(struct kt_array *a, const char *s);
+void kt_array_free_ptrs(struct kt_array *a);
 
 /* ---- string-keyed hash map ------------------------------------------- */
 

@@ -48,11 +48,27 @@ static void test_array_pointers(void **state)
 	kt_array_free(&a);
 }
 
+static void test_array_string_vector(void **state)
+{
+	struct kt_array a = KT_ARRAY_INIT(char *);
+	char word[] = "virtio_blk";
+
+	assert_int_equal(kt_array_push_strdup(&a, word), 0);
+	word[0] = 'X';	/* the vector holds its own copy */
+	assert_int_equal(kt_array_push_strdup(&a, "overlay"), 0);
+	assert_string_equal(kt_array_ptr(&a, 0), "virtio_blk");
+	assert_string_equal(kt_array_ptr(&a, 1), "overlay");
+	kt_array_free_ptrs(&a);	/* ASan run proves every copy is freed */
+	assert_int_equal(a.len, 0);
+	assert_null(a.items);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_array_push_sort),
 		cmocka_unit_test(test_array_pointers),
+		cmocka_unit_test(test_array_string_vector),
 	};
 	return cmocka_run_group_tests_name("common-array", tests, NULL, NULL);
 }

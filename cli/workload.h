@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * workload.h - private to cli/: the container spec the guest init runs,
+ * derived from a project file (ktrim.yaml), for `ktrim build` and
+ * `ktrim initramfs --project`.
+ */
+#ifndef KTRIM_CLI_WORKLOAD_H
+#define KTRIM_CLI_WORKLOAD_H
+
+#include "initramfs.h"
+#include "profiler.h"
+
+/* Fill @s (initialised by the caller) from @pr; strings are copied. */
+int kt_workload_spec(const struct kprof_project *pr, struct initramfs_spec *s);
+
+#endif
