@@ -19,10 +19,10 @@ init=$KTRIM_TOP/build/guest/ktrim-init
 
 echo "checking: static init size"
 size=$(stat -c %s "$init")
-if file "$init" | grep -q 'statically linked' && [ "$size" -lt 102400 ]; then
+if is_static "$init" && [ "$size" -lt 102400 ]; then
 	pass "ktrim-init is static, $size bytes (< 100 KB)"
 else
-	fail "ktrim-init: $(file -b "$init"), $size bytes"
+	fail "ktrim-init: $size bytes, $(is_static "$init" && echo static || echo dynamic)"
 fi
 
 echo "checking: pack with the virtio_blk closure and a busybox workload"
