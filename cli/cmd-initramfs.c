@@ -12,6 +12,7 @@
 #include "initramfs.h"
 #include "kconfig.h"
 #include "profiler.h"
+#include "workload.h"
 
 extern const struct kt_cmd kt_cmd_initramfs;
 
@@ -21,7 +22,7 @@ enum {
 	OPT_THREADS, OPT_LONG, OPT_EARLY, OPT_ENV, OPT_CWD, OPT_USER,
 	OPT_HOSTNAME, OPT_NS, OPT_CGROUP, OPT_READONLY, OPT_READY_STDOUT,
 	OPT_READY_TCP, OPT_TIMEOUT, OPT_GRACE, OPT_ROOTDEV, OPT_KEEPCOMP,
-	OPT_FILELIST, OPT_SMOKE, OPT_SMOKE_TIMEOUT, OPT_RECIPES_DIR,
+	OPT_FILELIST, OPT_SMOKE, OPT_SMOKE_TIMEOUT, OPT_RECIPES_DIR, OPT_PROJECT,
 };
 
 static int list_one(const struct initramfs_entry *e, void *ctx)
@@ -47,17 +48,6 @@ static int do_list(const char *path)
 	return r < 0 ? 1 : 0;
 }
 
-static int push_dup(struct kt_array *a, const char *s)
-{
-	char *c = strdup(s);
-
-	if (!c || kt_array_push_ptr(a, c) < 0) {
-		free(c);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 /* The `module:` requirements of recipes (and their includes). */
 static int recipe_modules(const struct kconf_recipe_set *rs,
 			  struct kt_array *mods)
@@ -72,7 +62,7 @@ static int recipe_modules(const struct kconf_recipe_set *rs,
 
 			if (q->kind == KCONF_REQ_FEATURE &&
 			    q->feat == KCONF_FEAT_MODULE)
-				r = push_dup(mods, q->name);
+				r = kt_array_push_strdup(mods, q->name);
 		}
 	}
 	return r;
@@ -92,28 +82,30 @@ static int profile_inputs(const char *path, struct kt_array *mods,
 		goto out;
 	l = &p.facts[KPROF_MODULES];
 	for (size_t i = 0; i < l->n && r == 0; i++)
-		r = push_dup(mods, l->items[i].name);
+		r = kt_array_push_strdup(mods, l->items[i].name);
 	if (spec->args.len == 0)
 		for (size_t i = 0; i < p.command.len && r == 0; i++)
-			r = push_dup(&spec->args, kt_array_ptr(&p.command, i));
+			r = kt_array_push_strdup(&spec->args, kt_array_ptr(&p.command, i));
 out:
 	kprof_profile_release(&p);
 	return r;
 }
 
-static const char *find_init(void)
+/*
+ * The workload of a ktrim.yaml: its spec (command, env, user, ready
+ * condition, smoke test, namespaces); its rootfs is taken after parsing.
+ */
+static int project_inputs(const char *path, struct kprof_project *pr,
+			  struct initramfs_spec *spec, struct kt_str *err)
 {
-	static char path[PATH_MAX];
-	const char *dir = kt_cli_datadir();
-	const char *env = getenv("KTRIM_INIT");
+	int r;
 
-	if (env && *env)
-		return env;
-	snprintf(path, sizeof(path), "%s/build/guest/ktrim-init", dir);
-	if (access(path, R_OK) == 0)
-		return path;
-	snprintf(path, sizeof(path), "%s/guest/ktrim-init", dir);
-	return path;
+	kprof_project_release(pr);
+	kprof_project_init(pr);
+	r = kprof_project_load(path, pr, err);
+	if (r == 0)
+		r = kt_workload_spec(pr, spec);
+	return r;
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -129,6 +121,7 @@ static int cmd_initramfs_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "list", required_argument, NULL, OPT_LIST },
+		{ "project", required_argument, NULL, OPT_PROJECT },
 		{ "recipe", required_argument, NULL, OPT_RECIPE },
 		{ "recipes-dir", required_argument, NULL, OPT_RECIPES_DIR },
 		{ "profile", required_argument, NULL, OPT_PROFILE },
@@ -175,6 +168,8 @@ static int cmd_initramfs_run(int argc, char **argv)
 	struct kt_str err = KT_STR_INIT;
 	const char *list = NULL, *cmd = NULL, *early_dir = NULL, *smoke = NULL;
 	const char *file_list = NULL;
+	struct kprof_project project;
+	char *project_rootfs = NULL;
 	unsigned long v;
 	int c, r, status = 1;
 
@@ -183,12 +178,16 @@ static int cmd_initramfs_run(int argc, char **argv)
 
 	initramfs_spec_init(&spec);
 	kconf_recipe_set_init(&rs);
+	kprof_project_init(&project);
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		char *sep;
 
 		r = 0;
 		switch (c) {
 		case OPT_LIST: list = optarg; break;
+		case OPT_PROJECT:
+			r = project_inputs(optarg, &project, &spec, &err);
+			break;
 		case OPT_RECIPE: r = kt_array_push_ptr(&recipes, optarg); break;
 		case OPT_RECIPES_DIR: recipes_dir = optarg; break;
 		case OPT_PROFILE:
@@ -196,7 +195,7 @@ static int cmd_initramfs_run(int argc, char **argv)
 			break;
 		case OPT_MODDIR: po.moddir = optarg; break;
 		case OPT_KREL: po.kernel_release = optarg; break;
-		case OPT_MODULE: r = push_dup(&mods, optarg); break;
+		case OPT_MODULE: r = kt_array_push_strdup(&mods, optarg); break;
 		case OPT_ROOTFS: po.rootfs_dir = optarg; break;
 		case OPT_CMD: cmd = optarg; break;
 		case OPT_INIT: po.init_path = optarg; break;
@@ -224,7 +223,7 @@ static int cmd_initramfs_run(int argc, char **argv)
 			if (!strchr(optarg, '='))
 				USAGE("--env wants "
 					"NAME=VALUE");
-			r = push_dup(&spec.env, optarg);
+			r = kt_array_push_strdup(&spec.env, optarg);
 			break;
 		case OPT_CWD: free(spec.cwd); spec.cwd = strdup(optarg); break;
 		case OPT_USER: {
@@ -335,6 +334,19 @@ static int cmd_initramfs_run(int argc, char **argv)
 	if (!po.output) {
 		USAGE("-o OUT is required");
 	}
+	if (project.file && !po.rootfs_dir) {
+		/* A tarball or OCI layout is unpacked beside the output. */
+		struct kt_str scratch = KT_STR_INIT;
+
+		kt_str_printf(&scratch, "%s.rootfs", po.output);
+		r = kprof_project_rootfs_dir(&project, scratch.buf, &project_rootfs, &err);
+		kt_str_free(&scratch);
+		if (r < 0) {
+			kt_err("%s", err.len ? err.buf : strerror(-r));
+			goto out;
+		}
+		po.rootfs_dir = project_rootfs;
+	}
 	if (mods.len && !po.moddir) {
 		USAGE("modules requested: --modules-dir is required");
 	}
@@ -362,7 +374,7 @@ static int cmd_initramfs_run(int argc, char **argv)
 		initramfs_spec_release(&tmp);
 	}
 	if (!po.init_path)
-		po.init_path = find_init();
+		po.init_path = kt_cli_guest_path("ktrim-init");
 	if (access(po.init_path, R_OK) != 0) {
 		kt_err("init binary %s not found (build it with `make`, or "
 		       "pass --init)", po.init_path);
@@ -391,11 +403,11 @@ static int cmd_initramfs_run(int argc, char **argv)
 	}
 	status = 0;
 out:
-	for (size_t i = 0; i < mods.len; i++)
-		free(kt_array_ptr(&mods, i));
-	kt_array_free(&mods);
+	kt_array_free_ptrs(&mods);
 	kt_array_free(&recipes);
 	kconf_recipe_set_release(&rs);
+	kprof_project_release(&project);
+	free(project_rootfs);
 	kt_str_free(&rdir);
 	initramfs_archive_free(early);
 	initramfs_spec_release(&spec);
@@ -418,6 +430,9 @@ const struct kt_cmd kt_cmd_initramfs = {
 "bytes (sorted entries, owners 0:0, mtime $SOURCE_DATE_EPOCH or 0).\n"
 "\n"
 "Inputs:\n"
+"  --project ktrim.yaml    the workload of a project file: rootfs, command,\n"
+"                          env, user, ready condition, smoke test (options\n"
+"                          after it override)\n"
 "  --recipe R             add the `module:` requirements of a recipe (a\n"
 "                          path, or a name such as kvm-q35) and its includes\n"
 "  --recipes-dir DIR       where recipe names and includes resolve\n"

@@ -10,6 +10,14 @@ int kt_workload_spec(const struct kprof_project *pr, struct initramfs_spec *s)
 {
 	int r = 0;
 
+	/* The project's workload replaces whatever the spec held. */
+	kt_array_free_ptrs(&s->args);
+	kt_array_free_ptrs(&s->env);
+	kt_array_free_ptrs(&s->smoke);
+	free(s->cwd);
+	free(s->hostname);
+	free(s->ready_pattern);
+	s->ready_pattern = NULL;
 	for (size_t i = 0; i < pr->command.len && r == 0; i++)
 		r = kt_array_push_strdup(&s->args, kt_array_ptr(&pr->command, i));
 	for (size_t i = 0; i < pr->env.len && r == 0; i++)

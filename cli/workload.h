@@ -10,7 +10,10 @@
 #include "initramfs.h"
 #include "profiler.h"
 
-/* Fill @s (initialised by the caller) from @pr; strings are copied. */
+/*
+ * Fill @s (initialised by the caller) from @pr, replacing its command, env,
+ * smoke test, cwd, hostname, user and ready condition; strings are copied.
+ */
 int kt_workload_spec(const struct kprof_project *pr, struct initramfs_spec *s);
 
 #endif
