@@ -49,7 +49,7 @@ ktrim-kernel: ktrim-config
 
 ktrim-initramfs: ktrim-check-vars
 	@mkdir -p $(O)
-	$(KTRIM) initramfs --project $(KTRIM_PROJECT) $(ktrim_profile) \
+	$(KTRIM) initramfs --project $(KTRIM_PROJECT) \
 		-o $(O)/ktrim-initramfs.cpio.zst
 
 ktrim-certify: ktrim-kernel ktrim-initramfs
