@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Boot one kernel under QEMU TCG with a deterministic guest clock
-# (-icount shift=0,sleep=off), capture the serial console and print one CSV row.
+# (-icount shift=0,sleep=off), or under KVM, capture the serial console and
+# print one CSV row.
 #
 # Usage: bench/boot.sh [options] KERNEL INITRD [DISK] [CMDLINE] [MEM_MB]
 #   INITRD, DISK  a file, or "-" for none; DISK is attached as virtio-blk
@@ -12,6 +13,8 @@
 #   --label NAME      first CSV column (default: kernel file name)
 #   --console FILE    keep the console log there (default: a temp file, removed)
 #   --machine M       q35 (default) or microvm
+#   --accel A         tcg (default; with -icount shift=0,sleep=off) or kvm
+#                     (only after a probe showed KVM works: it hangs on some hosts)
 #   --timeout SEC     host wall limit (default 300)
 #   --header          print the CSV header line first (alone: only the header)
 # CSV: label,machine,accel,mem_mb,status,smoke,boot_to_init_us,init_start_us,
@@ -28,13 +31,14 @@ set -euo pipefail
 BENCH_NAME=boot
 . "$(dirname "$0")/lib.sh"
 
-label='' console='' machine=q35 timeout=300 header=0
+label='' console='' machine=q35 accel=tcg timeout=300 header=0
 usage() { sed -n '/^# Usage:/,/^# Guest times/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--label) label=$2; shift 2 ;;
 	--console) console=$2; shift 2 ;;
 	--machine) machine=$2; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--header) header=1; shift ;;
 	-h|--help) usage ;;
@@ -60,8 +64,14 @@ if [ -z "$console" ]; then
 fi
 : > "$console"
 
-args=(-accel tcg -icount shift=0,sleep=off -smp 1 -m "$mem" -nodefaults -no-user-config
-	-display none -no-reboot -serial "file:$console" -kernel "$kernel" -append "$cmdline")
+# The same machine models and CPU as ktrim's own VM launcher (profiler/vm.c),
+# so bench and `ktrim certify` figures describe the same guest.
+case $accel in
+tcg) args=(-accel tcg -icount shift=0,sleep=off -cpu max) acc_name=tcg-icount ;;
+kvm) args=(-accel kvm -cpu host) acc_name=kvm ;;
+*) die "unknown accelerator $accel (tcg, kvm)" ;;
+esac
+args+=(-smp 1 -m "$mem" -nodefaults -no-user-config -display none -no-reboot -serial "file:$console" -kernel "$kernel" -append "$cmdline")
 [ "$initrd" != - ] && args+=(-initrd "$initrd")
 case $machine in
 q35)
@@ -70,7 +80,7 @@ q35)
 		-device virtio-blk-pci,drive=d0)
 	;;
 microvm)
-	args+=(-M microvm,acpi=on,rtc=on -netdev user,id=n0 -device virtio-net-device,netdev=n0)
+	args+=(-M microvm,x-option-roms=off,isa-serial=on,rtc=on -netdev user,id=n0 -device virtio-net-device,netdev=n0)
 	[ "$disk" != - ] && args+=(-drive "file=$disk,if=none,id=d0,format=raw,snapshot=on"
 		-device virtio-blk-device,drive=d0)
 	;;
@@ -103,7 +113,7 @@ elif [ $rc != 0 ]; then status=exit=$rc
 elif [ -z "$poweroff" ]; then status=no-poweroff
 else status=ok
 fi
-echo "$label,$machine,tcg-icount,$mem,$status,$smoke,$boot_to_init,$(ev init-start),$(ev modules-loaded),$(ev workload-exec),$(ev workload-ready),$(ev smoke-done),$poweroff,$wall"
+echo "$label,$machine,$acc_name,$mem,$status,$smoke,$boot_to_init,$(ev init-start),$(ev modules-loaded),$(ev workload-exec),$(ev workload-ready),$(ev smoke-done),$poweroff,$wall"
 if [ $status != ok ] && [ $keep = 1 ]; then
 	progress "$label: $status, console: $console, qemu: $console.qemu"
 fi
