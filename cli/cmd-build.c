@@ -301,15 +301,16 @@ static int build_target(struct build *b, const char *target)
 		goto out;
 
 	if (modules) {
-		static const char *const install[] = {
-			"INSTALL_MOD_STRIP=1", "INSTALL_MOD_PATH=staging", "modules_install",
-		};
 		struct kt_kbuild kb = { .ksrc = b->ksrc, .build_dir = bdir.buf,
 					.log_path = log.buf, .jobs = b->jobs };
+		struct kt_str staging = KT_STR_INIT;
+		const char *install[3] = { "INSTALL_MOD_STRIP=1", NULL, "modules_install" };
 
+		kt_str_printf(&staging, "INSTALL_MOD_PATH=%s/staging", bdir.buf);
+		install[1] = staging.buf;
 		kt_progress("%s: modules_install into %s/staging", target, bdir.buf);
-		/* INSTALL_MOD_PATH is relative to O=, where make runs. */
 		r = kt_kbuild_make(&kb, install, KT_ARRAY_SIZE(install));
+		kt_str_free(&staging);
 		if (r == 0)
 			r = kt_kbuild_release(bdir.buf, &release);
 		if (r < 0)
@@ -395,6 +396,7 @@ static int build_run(int argc, char **argv)
 	struct kt_array targets = KT_ARRAY_INIT(char *);
 	struct kt_str err = KT_STR_INIT, scratch = KT_STR_INIT;
 	const char *project = "ktrim.yaml";
+	char *outdir_abs = NULL;
 	int c, r, status = 1, failed = 0;
 
 	kprof_project_init(&b.pr);
@@ -468,7 +470,14 @@ static int build_run(int argc, char **argv)
 		goto out;
 	}
 	r = kt_mkdir_p(b.outdir, 0755);
+	/*
+	 * The kernel's make runs in the source tree (-C), where a relative O=
+	 * would land; every path handed to it must be absolute.
+	 */
+	if (r == 0 && !(outdir_abs = realpath(b.outdir, NULL)))
+		r = -errno;
 	if (r == 0) {
+		b.outdir = outdir_abs;
 		kt_str_printf(&scratch, "%s/.build/rootfs", b.outdir);
 		r = kprof_project_rootfs_dir(&b.pr, scratch.buf, &b.rootfs, &err);
 	}
@@ -490,6 +499,7 @@ out:
 	kt_str_free(&err);
 	kt_str_free(&scratch);
 	free(b.rootfs);
+	free(outdir_abs);
 	return status;
 }
 
