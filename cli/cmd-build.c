@@ -397,6 +397,7 @@ static int build_run(int argc, char **argv)
 	struct kt_str err = KT_STR_INIT, scratch = KT_STR_INIT;
 	const char *project = "ktrim.yaml";
 	char *outdir_abs = NULL;
+	unsigned long v;
 	int c, r, status = 1, failed = 0;
 
 	kprof_project_init(&b.pr);
@@ -418,19 +419,19 @@ static int build_run(int argc, char **argv)
 			b.ksrc = optarg;
 			break;
 		case 'j':
-			b.jobs = (unsigned)atoi(optarg);
-			if (!b.jobs) {
+			if (kt_parse_ulong(optarg, 1024, &v) < 0 || !v) {
 				status = kt_cmd_usage_error(&kt_cmd_build, "bad -j '%s'", optarg);
 				goto out;
 			}
+			b.jobs = (unsigned)v;
 			break;
 		case OPT_MEMORY:
-			b.memory_mb = (unsigned)atoi(optarg);
-			if (b.memory_mb < 8) {
+			if (kt_parse_ulong(optarg, 1ul << 20, &v) < 0 || v < 8) {
 				status = kt_cmd_usage_error(&kt_cmd_build, "bad --memory '%s'",
 							    optarg);
 				goto out;
 			}
+			b.memory_mb = (unsigned)v;
 			break;
 		case OPT_NO_CERTIFY:
 			b.certify = false;

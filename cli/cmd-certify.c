@@ -27,15 +27,12 @@ enum {
 
 static int parse_uint(const char *s, unsigned *out)
 {
-	char *end;
 	unsigned long v;
+	int r = kt_parse_ulong(s, 1ul << 20, &v);
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || !*s || *end || v > 1u << 20)
-		return -EINVAL;
-	*out = (unsigned)v;
-	return 0;
+	if (r == 0)
+		*out = (unsigned)v;
+	return r;
 }
 
 static int certify_run(int argc, char **argv)

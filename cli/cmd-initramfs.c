@@ -108,15 +108,6 @@ static int project_inputs(const char *path, struct kprof_project *pr,
 	return r;
 }
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno || end == s || *end || *out > max ? -EINVAL : 0;
-}
-
 static int cmd_initramfs_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -205,13 +196,13 @@ static int cmd_initramfs_run(int argc, char **argv)
 					"'%s' is not none or zstd", optarg);
 			break;
 		case OPT_LEVEL:
-			if (parse_uint(optarg, 22, &v) < 0 || v == 0)
+			if (kt_parse_ulong(optarg, 22, &v) < 0 || v == 0)
 				USAGE("--level: "
 					"1..22 expected");
 			wo.level = (int)v;
 			break;
 		case OPT_THREADS:
-			if (parse_uint(optarg, 256, &v) < 0)
+			if (kt_parse_ulong(optarg, 256, &v) < 0)
 				USAGE("--threads: "
 					"0..256 expected");
 			wo.threads = (int)v;
@@ -232,8 +223,8 @@ static int cmd_initramfs_run(int argc, char **argv)
 			sep = strchr(optarg, ':');
 			if (sep)
 				*sep = '\0';
-			if (parse_uint(optarg, 0xfffffffe, &u) < 0 ||
-			    parse_uint(sep ? sep + 1 : optarg, 0xfffffffe,
+			if (kt_parse_ulong(optarg, 0xfffffffe, &u) < 0 ||
+			    kt_parse_ulong(sep ? sep + 1 : optarg, 0xfffffffe,
 				       &g) < 0)
 				USAGE("--user wants "
 					"UID[:GID] (numbers)");
@@ -265,20 +256,20 @@ static int cmd_initramfs_run(int argc, char **argv)
 			spec.ready_pattern = strdup(optarg);
 			break;
 		case OPT_READY_TCP:
-			if (parse_uint(optarg, 65535, &v) < 0 || v == 0)
+			if (kt_parse_ulong(optarg, 65535, &v) < 0 || v == 0)
 				USAGE("--ready-tcp: "
 					"port 1..65535 expected");
 			spec.ready = INITRAMFS_READY_TCP;
 			spec.ready_port = (uint16_t)v;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_uint(optarg, 0xffffffff, &v) < 0)
+			if (kt_parse_ulong(optarg, 0xffffffff, &v) < 0)
 				USAGE("--timeout: "
 					"seconds expected");
 			spec.timeout_s = (uint32_t)v;
 			break;
 		case OPT_GRACE:
-			if (parse_uint(optarg, 0xffffffff, &v) < 0)
+			if (kt_parse_ulong(optarg, 0xffffffff, &v) < 0)
 				USAGE("--stop-grace: "
 					"seconds expected");
 			spec.stop_grace_s = (uint32_t)v;
@@ -297,7 +288,7 @@ static int cmd_initramfs_run(int argc, char **argv)
 		case OPT_KEEPCOMP: po.keep_compressed_modules = true; break;
 		case OPT_SMOKE: smoke = optarg; break;
 		case OPT_SMOKE_TIMEOUT:
-			if (parse_uint(optarg, 0xffffffff, &v) < 0)
+			if (kt_parse_ulong(optarg, 0xffffffff, &v) < 0)
 				USAGE("--smoke-timeout: seconds expected");
 			spec.smoke_timeout_s = (uint32_t)v;
 			break;

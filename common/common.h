@@ -188,6 +188,11 @@ int kt_yaml_error(const struct kt_yaml_doc *doc,
 		  const struct kt_yaml_node *node, struct kt_str *err,
 		  const char *fmt, ...) KT_PRINTF(4, 5);
 
+/* ---- numbers ---------------------------------------------------------- */
+
+/* Decimal digits only, at most @max; else -EINVAL and *out untouched. */
+int kt_parse_ulong(const char *s, unsigned long max, unsigned long *out);
+
 /* ---- SHA-256 (libcrypto) ----------------------------------------------- */
 
 struct kt_sha256 {

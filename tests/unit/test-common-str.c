@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,11 +45,27 @@ static void test_str_steal_hands_over(void **state)
 	free(p);
 }
 
+static void test_parse_ulong_strict(void **state)
+{
+	unsigned long v = 7;
+
+	assert_int_equal(kt_parse_ulong("256", 1024, &v), 0);
+	assert_int_equal(v, 256);
+	assert_int_equal(kt_parse_ulong("1025", 1024, &v), -EINVAL);
+	assert_int_equal(kt_parse_ulong("-1", ~0ul, &v), -EINVAL);
+	assert_int_equal(kt_parse_ulong(" 5", 10, &v), -EINVAL);
+	assert_int_equal(kt_parse_ulong("5MB", 10, &v), -EINVAL);
+	assert_int_equal(kt_parse_ulong("", 10, &v), -EINVAL);
+	assert_int_equal(kt_parse_ulong("99999999999999999999999", ~0ul, &v), -EINVAL);
+	assert_int_equal(v, 256);	/* failures leave it alone */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_str_grows_and_formats),
 		cmocka_unit_test(test_str_steal_hands_over),
+		cmocka_unit_test(test_parse_ulong_strict),
 	};
 	return cmocka_run_group_tests_name("common-str", tests, NULL, NULL);
 }
