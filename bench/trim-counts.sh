@@ -15,7 +15,9 @@
 #   tinyconfig, allnoconfig       the kernel's own minimal configs
 #
 # Usage: bench/trim-counts.sh [PROFILE]  (default: tests/fixtures/trim/httpd.profile.yaml)
-# Environment: REPS (timing repetitions, default 5), KTRIM (binary).
+# Environment: REPS (timing repetitions, default 5), KTRIM (binary),
+# TRIM_LSMOD (an lsmod listing for localmodconfig instead of the profile's
+# module facts, e.g. bench/localmodconfig.lsmod from a generic boot).
 set -euo pipefail
 BENCH_NAME=trim-counts
 . "$(dirname "$0")/lib.sh"
@@ -34,13 +36,13 @@ nm() { grep -c '=m$' "$1" || true; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # The profile's module facts in lsmod's format, for LSMOD=.
-lsmod=$w/profile.lsmod
-{
+lsmod=${TRIM_LSMOD:-$w/profile.lsmod}
+[ -n "${TRIM_LSMOD:-}" ] || {
 	printf 'Module                  Size  Used by\n'
 	sed -n '/^  modules:/,/^  [a-z]*:/p' "$profile" | grep -o 'name: [A-Za-z0-9_-]*' |
 		awk '{ printf "%-24s %5d  0\n", $2, 16384 }'
 } >"$lsmod"
-progress "LSMOD: $(($(wc -l <"$lsmod") - 1)) modules from $profile"
+progress "LSMOD: $(($(wc -l <"$lsmod") - 1)) modules ($lsmod)"
 
 run_ktrim() { # name out extra-args...
 	local out=$1
@@ -103,7 +105,7 @@ row "ktrim kvm-q35" "$w/ktrim-q35.config" "profile + kvm-q35 + container + harde
 row "ktrim kvm-microvm" "$w/ktrim-microvm.config" "profile + kvm-microvm + container + hardening"
 row "ktrim kvm-q35, Debian base" "$w/ktrim-q35-deb.config" "the same, --base Debian's config (built-ins trimmed)"
 row "Debian generic" "$KCONFIG" "$(basename "$KCONFIG")"
-row "localmodconfig" "$lmc/.config" "Debian's config, \`make localmodconfig\`, LSMOD = profile modules"
+row "localmodconfig" "$lmc/.config" "Debian's config, \`make localmodconfig\`, LSMOD: $(($(wc -l <"$lsmod") - 1)) modules ($(basename "$lsmod"))"
 if [ -n "$anchor" ]; then
 	row "Firecracker 6.1 (as shipped)" "$anchor" "$(basename "$anchor")"
 	row "Firecracker 6.1 (olddefconfig)" "$w/fc/.config" "the same resolved on this tree"
