@@ -64,6 +64,8 @@ struct certify {
 	unsigned min_memory_mb;	/* 0: not measured */
 	unsigned bisect_boots;
 	char *console_log;
+	/* AUTO until the first boot has probed KVM; then what it chose. */
+	enum kprof_vm_accel accel;
 };
 
 void kt_certify_opts_init(struct kt_certify_opts *o)
@@ -365,7 +367,7 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	r = kprof_vm_set_kernel(&vm, c->o->kernel, c->o->initramfs, cmdline.buf);
 	if (r < 0)
 		goto out;
-	vm.accel = c->o->accel;
+	vm.accel = c->accel;
 	vm.memory_mb = memory_mb;
 	vm.icount = c->o->icount;
 	vm.timeout_s = c->o->timeout_s;
@@ -377,6 +379,7 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	if (r < 0)
 		goto out;
 	b->ran = true;
+	c->accel = vm.accel;	/* the probe is paid once per certification */
 	b->accel = kprof_vm_accel_name(vm.accel);
 	b->accel_reason = vm.accel_reason ? strdup(vm.accel_reason) : NULL;
 	b->host_s = res.elapsed_s;
@@ -600,7 +603,7 @@ static char *path_beside(const char *file, const char *name)
 
 int kt_certify(const struct kt_certify_opts *o, const char *output)
 {
-	struct certify c = { .o = o };
+	struct certify c = { .o = o, .accel = o->accel };
 	struct kt_str recipes_dir = KT_STR_INIT, err = KT_STR_INIT, text = KT_STR_INIT;
 	char *out_path = NULL;
 	int r, failed;

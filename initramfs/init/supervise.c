@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -119,6 +120,53 @@ static void status_text(int status, char *buf, size_t len)
 		snprintf(buf, len, "ended with wait status 0x%x", status);
 }
 
+/*
+ * Whether @pid has a handler for @sig, from /proc/PID/status. The kernel
+ * drops signals without a handler that an ancestor namespace sends to a
+ * pid namespace's init; waiting out a grace period for those is waste.
+ */
+static bool catches(pid_t pid, int sig)
+{
+	char path[64], buf[2048], *cgt, *end;
+	unsigned long long mask;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;	/* unknown: assume it does, keep the grace */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	cgt = strstr(buf, "\nSigCgt:");
+	if (!cgt)
+		return true;
+	/* strtoull, not sscanf: the scanf engine would add 20 KB to init. */
+	mask = strtoull(cgt + 8, &end, 16);
+	if (end == cgt + 8)
+		return true;
+	return mask & (1ull << (sig - 1));
+}
+
+/* Ask the workload to stop; SIGKILL when @sig cannot reach it. */
+static void stop_workload(const struct spec *s, const struct workload *w,
+			  int sig, unsigned grace, uint64_t *kill_at)
+{
+	if ((s->namespaces & NS_PID) && !catches(w->pid, sig)) {
+		say("workload is a pid namespace init without a handler for "
+		    "signal %d: sending SIGKILL", sig);
+		kill(w->pid, SIGKILL);
+		*kill_at = 0;
+		return;
+	}
+	kill(w->pid, sig);
+	if (!*kill_at)
+		*kill_at = uptime_us() + (uint64_t)grace * 1000000u;
+}
+
 int supervise(const struct spec *s, struct workload *w)
 {
 	uint64_t start = uptime_us(), kill_at = 0, term_at = 0, smoke_at = 0;
@@ -146,9 +194,8 @@ int supervise(const struct spec *s, struct workload *w)
 		if (term_at && now >= term_at) {
 			say("workload timeout (%us): sending SIGTERM",
 			    s->timeout_s);
-			kill(w->pid, SIGTERM);
 			term_at = 0;
-			kill_at = now + (uint64_t)grace * 1000000u;
+			stop_workload(s, w, SIGTERM, grace, &kill_at);
 		}
 		if (kill_at && now >= kill_at) {
 			say("workload still running %us after SIGTERM: "
@@ -210,10 +257,8 @@ int supervise(const struct spec *s, struct workload *w)
 					continue;
 				say("got signal %u: forwarding to the "
 				    "workload", si.ssi_signo);
-				kill(w->pid, (int)si.ssi_signo);
-				if (!kill_at)
-					kill_at = uptime_us() +
-						  (uint64_t)grace * 1000000u;
+				stop_workload(s, w, (int)si.ssi_signo, grace,
+					      &kill_at);
 			}
 		}
 		/* Reap everything: orphans re-parent to us. */
@@ -233,10 +278,7 @@ int supervise(const struct spec *s, struct workload *w)
 					 status_code(st));
 				smoke_pid = -1;
 				/* The test is over: stop the workload. */
-				kill(w->pid, SIGTERM);
-				if (!kill_at)
-					kill_at = uptime_us() +
-						  (uint64_t)grace * 1000000u;
+				stop_workload(s, w, SIGTERM, grace, &kill_at);
 			}
 		}
 	}
