@@ -15,6 +15,9 @@
 # Prints `KERNEL_DIR=<dir>` on stdout; progress lines go to stderr.
 # Environment: KTRIM_TOP, BENCH_CACHE, ANCHORS, LSMOD, JOBS (2), NICE (15).
 set -euo pipefail
+# One compound command: bash reads it whole before running it, so editing
+# this file while a long build or run is going does not change what runs.
+{
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=${KTRIM_TOP:-$(cd "$here/.." && pwd)}
@@ -182,3 +185,5 @@ touch "$tmp/.complete"
 rm -rf "$out" && mv "$tmp" "$out"
 progress "cached: $out"
 echo "KERNEL_DIR=$out"
+exit
+}
