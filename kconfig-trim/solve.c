@@ -9,10 +9,14 @@
  * dependencies satisfied the cheapest way (an || branch that is already on,
  * else the one needing the fewest new symbols; a promptless symbol through
  * its default or a selector). The plan becomes user values, the engine
- * resolves exactly as conf would, and we check every requirement got its
- * value. Where the resolved values moved under the plan (a default that
- * changed, a choice that moved), another round plans again from the new
- * values; a handful of rounds reach a fixpoint in practice.
+ * resolves exactly as conf would, and we check every planned value and
+ * every requirement (each symbol of a feature's chain included) against
+ * the resolved tree. Where values moved under the plan (a default that
+ * changed, a choice that moved, or a prompt the plan made visible: EXPERT
+ * shows the prompts of options that were on only by `default y`, and from
+ * allnoconfig they become n), another round plans them again from the new
+ * values, as explicit ones. Rounds stop when everything holds or a round
+ * changes nothing; what still misses is listed and the solve fails.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -853,7 +857,7 @@ static int require_sym(struct kconf_trim *t, const struct kconf_req *q,
 		if (strcmp(value, "n") == 0) {
 			if (sym_now(t, s) != KCONF_N && !kconf_plan_get(t, s)) {
 				errorf(err, q, "is on by default or selected and cannot be forced off");
-				return 0;
+				return 1;
 			}
 			return plan_put(t, s, KCONF_N, NULL, true, NULL, text);
 		}
@@ -890,49 +894,80 @@ static int require_sym(struct kconf_trim *t, const struct kconf_req *q,
 	return 0;
 }
 
-static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
-			    struct kt_str *err)
+/* One symbol a requirement sets, and the value it needs (NULL: on). */
+struct req_target {
+	struct kconf_sym *sym;
+	const char *value;
+};
+
+/*
+ * The symbols a requirement stands for: the symbol itself, or every
+ * Kconfig symbol of the feature's chain (a module's own symbol =m under
+ * modules: as-needed). Planning and the final check walk the same list;
+ * @quiet keeps the second from warning again.
+ */
+static int req_targets(struct kconf_trim *t, const struct kconf_req *q, bool quiet,
+		       struct kt_array *out)
 {
-	struct kt_str text = KT_STR_INIT;
 	const struct kconf_feat *f;
-	int r = 0;
 
+	out->len = 0;
 	if (q->kind == KCONF_REQ_SYMBOL) {
-		struct kconf_sym *s = req_sym(t, q, false);
+		struct req_target g = { .sym = req_sym(t, q, quiet), .value = q->value };
 
-		kt_str_printf(&text, "required by %s", q->origin);
-		if (s)
-			r = require_sym(t, q, s, q->value, kt_str_cstr(&text), err);
-		goto out;	/* r == 1: reported */
+		return g.sym && !kt_array_push(out, &g) ? -ENOMEM : 0;
 	}
 	f = kconf_featmap_lookup(t->fm, q->feat, q->name);
 	if (!f) {
-		warnf(t, "%s%s%s %s (%s): not defined in this tree; nothing to enable",
-		      q->where ? q->where : "", q->where ? ": " : "",
-		      feat_label(q->feat), q->name, q->origin);
-		goto out;
+		if (!quiet)
+			warnf(t, "%s%s%s %s (%s): not defined in this tree; nothing to enable",
+			      q->where ? q->where : "", q->where ? ": " : "",
+			      feat_label(q->feat), q->name, q->origin);
+		return 0;
 	}
-	kt_str_printf(&text, "required by %s (%s %s)", q->origin, feat_label(q->feat), q->name);
-	for (size_t i = 0; r == 0 && i < f->nlinks; i++) {
-		struct kconf_sym *s = kconf_sym_lookup(t->tree, f->links[i].sym);
-		bool last = i + 1 == f->nlinks;
-		const char *value = NULL;
+	for (size_t i = 0; i < f->nlinks; i++) {
+		struct req_target g = { .sym = kconf_sym_lookup(t->tree, f->links[i].sym) };
 
-		if (!s || kconf_sym_ndefs(s) == 0) {
+		if (!g.sym || kconf_sym_ndefs(g.sym) == 0) {
 			/* Makefile tests of symbols from other arches or helpers */
-			warnf(t, "%s %s: %s (%s) is not a Kconfig symbol here; skipped",
-			      feat_label(q->feat), q->name, f->links[i].sym, f->links[i].where);
+			if (!quiet)
+				warnf(t, "%s %s: %s (%s) is not a Kconfig symbol here; skipped",
+				      feat_label(q->feat), q->name, f->links[i].sym,
+				      f->links[i].where);
 			continue;
 		}
-		if (last && q->feat == KCONF_FEAT_MODULE &&
+		if (i + 1 == f->nlinks && q->feat == KCONF_FEAT_MODULE &&
 		    t->modules == KCONF_MODULES_AS_NEEDED &&
-		    kconf_sym_type(s) == KCONF_TRISTATE)
-			value = "m";
-		r = require_sym(t, q, s, value, kt_str_cstr(&text), err);
+		    kconf_sym_type(g.sym) == KCONF_TRISTATE)
+			g.value = "m";
+		if (!kt_array_push(out, &g))
+			return -ENOMEM;
 	}
-out:
+	return 0;
+}
+
+/* 0: planned; 1: a failure was reported in @err; < 0: error. */
+static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
+			    bool quiet, struct kt_str *err)
+{
+	struct kt_array targets = KT_ARRAY_INIT(struct req_target);
+	struct kt_str text = KT_STR_INIT;
+	int r;
+
+	if (q->kind == KCONF_REQ_SYMBOL)
+		kt_str_printf(&text, "required by %s", q->origin);
+	else
+		kt_str_printf(&text, "required by %s (%s %s)", q->origin,
+			      feat_label(q->feat), q->name);
+	r = req_targets(t, q, quiet, &targets);
+	for (size_t i = 0; r == 0 && i < targets.len; i++) {
+		const struct req_target *g = kt_array_at(&targets, i);
+
+		r = require_sym(t, q, g->sym, g->value, kt_str_cstr(&text), err);
+	}
+	kt_array_free(&targets);
 	kt_str_free(&text);
-	return r < 0 ? r : 0;
+	return r;
 }
 
 /* ---- applying the plan ------------------------------------------------------ */
@@ -1043,41 +1078,251 @@ static void count(struct kconf_tree *tree, unsigned *y, unsigned *m)
 	}
 }
 
-/* Describe why a planned value did not hold, for the error list. */
-static void diagnose(struct kconf_trim *t, const struct plan_ent *e, struct kt_str *out)
+/* Why @s did not end up @wanted (@off: n), for the error list. */
+static void diagnose_sym(struct kconf_trim *t, struct kconf_sym *s, const char *wanted,
+			 bool off, struct kt_str *out)
 {
 	struct kt_str lab = KT_STR_INIT, ex = KT_STR_INIT;
 
-	kt_str_printf(out, "  %s wanted %s, got %s", kconf_trim_sym_label(e->sym, &lab),
-		      e->off ? "n" : e->str ? e->str : e->tri == KCONF_M ? "m" : "y",
-		      kconf_sym_value(e->sym));
-	if (!e->off) {
-		kconf_expr_print(kconf_sym_dir_dep(e->sym), &ex);
+	kt_str_printf(out, "  %s wanted %s, got %s", kconf_trim_sym_label(s, &lab), wanted,
+		      kconf_sym_value(s));
+	if (!off) {
+		kconf_expr_print(kconf_sym_dir_dep(s), &ex);
 		kt_str_printf(out, "; depends on %s = %s", kt_str_cstr(&ex),
-			      kconf_sym_dir_dep_value(e->sym) == KCONF_Y ? "y" :
-			      kconf_sym_dir_dep_value(e->sym) == KCONF_M ? "m" : "n");
-		if (kconf_sym_prompt(e->sym) && kconf_sym_visibility(e->sym) == KCONF_N)
+			      kconf_sym_dir_dep_value(s) == KCONF_Y ? "y" :
+			      kconf_sym_dir_dep_value(s) == KCONF_M ? "m" : "n");
+		if (kconf_sym_prompt(s) && kconf_sym_visibility(s) == KCONF_N)
 			kt_str_puts(out, "; its prompt is not visible");
-	} else if (kconf_sym_rev_dep_value(e->sym) != KCONF_N) {
+	} else if (kconf_sym_rev_dep_value(s) != KCONF_N) {
 		kt_str_reset(&ex);
-		kconf_expr_print(kconf_sym_rev_dep(e->sym), &ex);
+		kconf_expr_print(kconf_sym_rev_dep(s), &ex);
 		kt_str_printf(out, "; selected by %s", kt_str_cstr(&ex));
 	}
 	kt_str_puts(out, "\n    chain: ");
-	kconf_trim_chain(t, e->sym, out);
+	kconf_trim_chain(t, s, out);
 	kt_str_putc(out, '\n');
 	kt_str_free(&lab);
 	kt_str_free(&ex);
 }
 
+static void diagnose(struct kconf_trim *t, const struct plan_ent *e, struct kt_str *out)
+{
+	diagnose_sym(t, e->sym, e->off ? "n" : e->str ? e->str : e->tri == KCONF_M ? "m" : "y",
+		     e->off, out);
+}
+
+/* Numbers compare as numbers: "0x200000" is what conf keeps for "200000". */
+static bool value_met(struct kconf_sym *s, const char *value)
+{
+	enum kconf_type type = kconf_sym_type(s);
+	const char *v;
+	char *end1, *end2;
+
+	if (sym_is_bool_like(s)) {
+		enum kconf_tristate tri = kconf_sym_tristate(s);
+
+		if (!value)
+			return tri != KCONF_N;
+		if (strcmp(value, "n") == 0)
+			return tri == KCONF_N;
+		return tri >= (strcmp(value, "m") == 0 ? KCONF_M : KCONF_Y);
+	}
+	if (!value)
+		return true;	/* a bare int/string requirement only asks it exists */
+	v = kconf_sym_value(s);
+	if (type == KCONF_INT || type == KCONF_HEX) {
+		int base = type == KCONF_HEX ? 16 : 10;
+		unsigned long long a = strtoull(v, &end1, base), b = strtoull(value, &end2, base);
+
+		if (*v && *value && !*end1 && !*end2)
+			return a == b;
+	}
+	return strcmp(v, value) == 0;
+}
+
+/*
+ * The final word on a requirement: every symbol it stands for has its
+ * value in the resolved tree. Planning can be satisfied by values that a
+ * later plan takes away (a default behind a prompt that EXPERT shows), so
+ * this reads the tree, not the plan.
+ */
+static bool req_met(struct kconf_trim *t, const struct kconf_req *q, struct kt_array *targets)
+{
+	if (req_targets(t, q, true, targets) < 0)
+		return false;
+	for (size_t i = 0; i < targets->len; i++) {
+		const struct req_target *g = kt_array_at(targets, i);
+
+		if (!value_met(g->sym, g->value))
+			return false;
+	}
+	return true;
+}
+
+/* Indices of the requirements not met (those already reported left out). */
+static size_t check_reqs(struct kconf_trim *t, const bool *reported, struct kt_array *miss)
+{
+	struct kt_array targets = KT_ARRAY_INIT(struct req_target);
+
+	miss->len = 0;
+	for (size_t i = 0; i < t->reqs.len; i++) {
+		if (!reported[i] && !req_met(t, kt_array_at(&t->reqs, i), &targets))
+			kt_array_push(miss, &i);
+	}
+	kt_array_free(&targets);
+	return miss->len;
+}
+
+/* An order-independent digest of the plan: re-planning that changes nothing
+ * has reached the fixpoint. */
+static unsigned long long plan_digest(const struct kconf_trim *t)
+{
+	unsigned long long sum = 0;
+	struct kt_map_iter it;
+
+	kt_map_iter_init(&it, t->plan);
+	while (kt_map_iter_next(&it)) {
+		const struct plan_ent *e = it.value;
+		unsigned long long h = 1469598103934665603ULL;
+
+		for (const char *c = it.key; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		for (const char *c = e->str ? e->str : ""; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		h = (h ^ (unsigned)(e->tri * 2 + e->off)) * 1099511628211ULL;
+		sum += h;
+	}
+	return sum;
+}
+
+/*
+ * Planned values that moved under the plan: plan them again from here.
+ * Re-planning one entry may replace another, so @bad's entries are only
+ * read for their symbols, and each is looked up again.
+ */
+static int replan_bad(struct kconf_trim *t, const struct kt_array *bad, int round)
+{
+	struct kt_array syms = KT_ARRAY_INIT(void *);
+	int r = 0;
+
+	for (size_t i = 0; i < bad->len; i++) {
+		const struct plan_ent *e = kt_array_ptr(bad, i);
+
+		if (!e->off && !e->str && kt_array_push_ptr(&syms, e->sym) < 0)
+			r = -ENOMEM;
+	}
+	for (size_t i = 0; r == 0 && i < syms.len; i++) {
+		struct kconf_sym *s = kt_array_ptr(&syms, i);
+		const struct plan_ent *e = kconf_plan_get(t, s);
+		struct kconf_sym *via;
+		enum kconf_tristate want;
+		char buf[48], *reason;
+
+		if (!e || e->off || e->str)
+			continue;
+		via = e->via;
+		want = e->tri;
+		reason = strdup(e->reason);
+		if (!reason) {
+			r = -ENOMEM;
+			break;
+		}
+		kt_map_del(t->plan, sym_key(s, buf, sizeof(buf)));
+		t->conflict = false;
+		if (enable(t, s, want, via, reason, 0) < 0) {
+			/* keep it planned: the final check reports it */
+			kt_dbg("round %d: %s", round, kt_str_cstr(&t->why));
+			r = plan_put(t, s, want, NULL, false, via, reason);
+		}
+		free(reason);
+	}
+	kt_array_free(&syms);
+	return r;
+}
+
+/*
+ * Requirements that the resolved tree lost: plan them again against the
+ * values as they are now. The typical case is a plan that turned EXPERT on:
+ * options on through `default y` behind `if EXPERT` prompts are user n
+ * from then on, so what needs them becomes an explicit value. A failure is
+ * kept in @last[i] for the final list; "=n" misses have nothing to plan.
+ */
+static int replan_missed(struct kconf_trim *t, const struct kt_array *miss, char **last)
+{
+	struct kt_str scratch = KT_STR_INIT;
+	int r = 0;
+
+	for (size_t k = 0; r >= 0 && k < miss->len; k++) {
+		size_t i = *(const size_t *)kt_array_at(miss, k);
+		const struct kconf_req *q = kt_array_at(&t->reqs, i);
+
+		if (q->kind == KCONF_REQ_SYMBOL && q->value && strcmp(q->value, "n") == 0)
+			continue;
+		kt_str_reset(&scratch);
+		r = plan_requirement(t, q, true, &scratch);
+		if (r >= 0) {
+			/* only the latest attempt explains a miss */
+			free(last[i]);
+			last[i] = r == 1 ? strdup(kt_str_cstr(&scratch)) : NULL;
+			r = 0;
+		}
+	}
+	kt_str_free(&scratch);
+	return r;
+}
+
+/* The final list: a missed requirement, then each of its symbols that missed. */
+static void report_missed(struct kconf_trim *t, const struct kconf_req *q, const char *last,
+			  struct kt_map *seen, struct kt_str *out)
+{
+	struct kt_array targets = KT_ARRAY_INIT(struct req_target);
+	struct kt_str d = KT_STR_INIT;
+
+	kconf_req_describe(q, &d);
+	kt_str_printf(out, "  %s%s%s (%s): not met after the final resolve\n",
+		      q->where ? q->where : "", q->where ? ": " : "", kt_str_cstr(&d), q->origin);
+	req_targets(t, q, true, &targets);
+	for (size_t i = 0; i < targets.len; i++) {
+		const struct req_target *g = kt_array_at(&targets, i);
+		char buf[48];
+
+		if (value_met(g->sym, g->value))
+			continue;
+		diagnose_sym(t, g->sym, g->value ? g->value : "y",
+			     g->value && strcmp(g->value, "n") == 0, out);
+		kt_map_set(seen, sym_key(g->sym, buf, sizeof(buf)), (void *)1);
+	}
+	if (last) {
+		while (*last == ' ')
+			last++;
+		kt_str_printf(out, "    planning it again against the final values: %s", last);
+		if (!*last || last[strlen(last) - 1] != '\n')
+			kt_str_putc(out, '\n');
+	}
+	kt_array_free(&targets);
+	kt_str_free(&d);
+}
+
+/* Rounds of plan -> resolve -> check; each one that changes nothing ends it. */
+#define SOLVE_MAX_ROUNDS 16
+
 int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		     struct kt_str *err)
 {
 	struct kt_array bad = KT_ARRAY_INIT(void *);
+	struct kt_array miss = KT_ARRAY_INIT(size_t);
 	struct kt_str errs = KT_STR_INIT;
+	struct kt_map *seen = kt_map_new(NULL);
 	const char *base = opts && opts->base ? opts->base : "allnoconfig";
+	size_t nreqs = t->reqs.len;
+	bool *reported = calloc(nreqs + 1, sizeof(*reported));
+	char **last = calloc(nreqs + 1, sizeof(*last));
 	int r, round;
 
+	if (!seen || !reported || !last) {
+		r = -ENOMEM;
+		goto out;
+	}
 	t->modules = opts ? opts->modules : KCONF_MODULES_BUILTIN;
 	free(t->base);
 	t->base = strdup(base);
@@ -1101,11 +1346,23 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 	}
 
 	r = plan_forbids(t, &errs);
-	for (size_t i = 0; r >= 0 && i < t->reqs.len; i++)
-		r = plan_requirement(t, kt_array_at(&t->reqs, i), &errs);
+	for (size_t i = 0; r >= 0 && i < nreqs; i++) {
+		r = plan_requirement(t, kt_array_at(&t->reqs, i), false, &errs);
+		if (r == 1) {
+			reported[i] = true;	/* listed already: not checked again */
+			r = 0;
+		}
+	}
 	if (r < 0)
 		goto out;
-	for (round = 0; round < 8; round++) {
+	/*
+	 * Resolve the plan and check both the plan and the requirements
+	 * against the tree; plan again what moved, until nothing changes.
+	 * The tree is left resolved with the plan that was checked last.
+	 */
+	for (round = 0;; round++) {
+		unsigned long long digest;
+
 		journal_clear(t);
 		r = apply_base(t, base, err);
 		if (r < 0)
@@ -1114,39 +1371,34 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		if (r < 0)
 			goto out;
 		kconf_resolve(t->tree);
-		if (!check_plan(t, &bad))
+		check_plan(t, &bad);
+		check_reqs(t, reported, &miss);
+		if ((!bad.len && !miss.len) || round + 1 == SOLVE_MAX_ROUNDS)
 			break;
-		/* Values moved under the plan: plan those again from here. */
-		for (size_t i = 0; i < bad.len; i++) {
-			struct plan_ent *e = kt_array_ptr(&bad, i);
-			struct plan_ent copy = *e;
-			char *reason = strdup(e->reason);
-			enum kconf_tristate want = e->tri;
-
-			if (e->off || e->str || !reason) {
-				free(reason);
-				continue;
-			}
-			copy.reason = reason;
-			kt_map_del(t->plan, kconf_sym_name(e->sym) ? kconf_sym_name(e->sym) : "");
-			t->conflict = false;
-			if (enable(t, copy.sym, want, copy.via, reason, 0) < 0) {
-				/* keep it planned: the final check reports it */
-				kt_dbg("round %d: %s", round, kt_str_cstr(&t->why));
-				if (plan_put(t, copy.sym, want, NULL, false, copy.via, reason) < 0) {
-					free(reason);
-					r = -ENOMEM;
-					goto out;
-				}
-			}
-			free(reason);
-		}
+		digest = plan_digest(t);
+		r = replan_bad(t, &bad, round);
+		if (r == 0)
+			r = replan_missed(t, &miss, last);
+		if (r < 0)
+			goto out;
+		if (plan_digest(t) == digest)
+			break;
 	}
 	journal_clear(t);
 	kt_dbg("plan of %zu symbols, %d resolve rounds", kt_map_len(t->plan), round + 1);
-	if (check_plan(t, &bad)) {
-		for (size_t i = 0; i < bad.len; i++)
-			diagnose(t, kt_array_ptr(&bad, i), &errs);
+	/* re-planning may have replaced entries; the tree is as checked */
+	check_plan(t, &bad);
+	for (size_t k = 0; k < miss.len; k++) {
+		size_t i = *(size_t *)kt_array_at(&miss, k);
+
+		report_missed(t, kt_array_at(&t->reqs, i), last[i], seen, &errs);
+	}
+	for (size_t i = 0; i < bad.len; i++) {
+		const struct plan_ent *e = kt_array_ptr(&bad, i);
+		char buf[48];
+
+		if (!kt_map_has(seen, sym_key(e->sym, buf, sizeof(buf))))
+			diagnose(t, e, &errs);
 	}
 	count(t->tree, &t->y, &t->m);
 	r = kconf_trim_derive_reasons(t);
@@ -1157,7 +1409,13 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		r = -EINVAL;
 	}
 out:
+	for (size_t i = 0; last && i < nreqs; i++)
+		free(last[i]);
+	free(last);
+	free(reported);
+	kt_map_free(seen);
 	kt_array_free(&bad);
+	kt_array_free(&miss);
 	kt_str_free(&errs);
 	return r;
 }

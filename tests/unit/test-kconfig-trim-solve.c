@@ -3,6 +3,10 @@
  * The solver on the fixture tree (tests/fixtures/trim/tree/Kconfig): ||
  * branch choice, choice groups, select chains, defaults, conflicts with
  * both chains, modules as-needed, values, reasons, explain, the report.
+ * And on tests/fixtures/trim/expert: a plan that turns EXPERT on makes
+ * options that were on by `default y` behind `if EXPERT` prompts user n, so
+ * requirements met by those defaults must be planned again as values, and
+ * what still misses after the final resolve must be reported.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,6 +22,7 @@
 #include "kconfig.h"
 
 #define TREE KT_FIXTURES "/trim/tree"
+#define TREE_EXPERT KT_FIXTURES "/trim/expert"
 
 struct fix {
 	struct kconf_tree *tree;
@@ -26,7 +31,7 @@ struct fix {
 	struct kt_str err;
 };
 
-static int setup(void **state)
+static int setup_tree(void **state, const char *dir)
 {
 	struct kconf_load_opts lo = { .arch = "x86_64", .kernelversion = "6.1.0",
 				      .cache_dir = "" };
@@ -34,14 +39,25 @@ static int setup(void **state)
 	struct kt_str err = KT_STR_INIT;
 
 	assert_non_null(f);
-	if (kconf_tree_load(TREE, &lo, &f->tree, &err) < 0)
+	/* before the scan: the expert fixture has no socket.h, cgroup_subsys.h */
+	kt_log_set_level(KT_LOG_ERR);
+	if (kconf_tree_load(dir, &lo, &f->tree, &err) < 0)
 		fail_msg("%s", kt_str_cstr(&err));
-	assert_int_equal(kconf_featmap_scan(TREE, "x86", &f->fm), 0);
+	assert_int_equal(kconf_featmap_scan(dir, "x86", &f->fm), 0);
 	assert_int_equal(kconf_trim_new(f->tree, f->fm, &f->t), 0);
 	kt_str_free(&err);
-	kt_log_set_level(KT_LOG_ERR);
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_tree(state, TREE);
+}
+
+static int setup_expert(void **state)
+{
+	return setup_tree(state, TREE_EXPERT);
 }
 
 static int teardown(void **state)
@@ -377,7 +393,134 @@ static void test_report_and_fixpoint(void **state)
 	kt_str_free(&err);
 }
 
+/* ---- EXPERT (tests/fixtures/trim/expert) ---------------------------------- */
+
+/* Each {name, value} until a NULL name. */
+static void assert_vals(struct fix *f, const char *const want[][2])
+{
+	for (size_t i = 0; want[i][0]; i++) {
+		if (strcmp(val(f, want[i][0]), want[i][1]) != 0)
+			fail_msg("CONFIG_%s=%s, wanted %s", want[i][0], val(f, want[i][0]),
+				 want[i][1]);
+	}
+}
+
+static void require_workload(struct fix *f)
+{
+	req(f, "CONFIG_PRINTK");
+	req(f, "syscall:futex");
+	req(f, "filesystem:proc");
+	req(f, "CONFIG_USER_NS");
+}
+
+/* Control: without EXPERT the defaults carry the requirements. */
+static void test_defaults_without_expert(void **state)
+{
+	struct fix *f = *state;
+
+	require_workload(f);
+	if (solve(f, KCONF_MODULES_BUILTIN) != 0)
+		fail_msg("%s", kt_str_cstr(&f->err));
+	assert_vals(f, (const char *const[][2]){
+		{ "EXPERT", "n" }, { "PRINTK", "y" }, { "FUTEX", "y" }, { "PROC_FS", "y" },
+		{ "USER_NS", "y" },
+		/* nothing can switch it off without EXPERT */
+		{ "BUG", "y" }, { "PHYSICAL_START", "0x1000000" }, { NULL, NULL } });
+}
+
+/* Check every value, the reasons, and that the config is a fixpoint. */
+static void check_expert_result(struct fix *f)
+{
+	struct kt_str a = KT_STR_INIT, b = KT_STR_INIT, err = KT_STR_INIT;
+	const char *via;
+
+	assert_vals(f, (const char *const[][2]){
+		{ "EXPERT", "y" }, { "PHYSICAL_START", "0x200000" },
+		/* met by defaults before EXPERT showed their prompts: now values */
+		{ "PRINTK", "y" }, { "FUTEX", "y" }, { "PROC_FS", "y" },
+		{ "MULTIUSER", "y" }, { "USER_NS", "y" },
+		/* what nobody needs goes, as in tinyconfig */
+		{ "BUG", "n" }, { "CRASH_DUMP", "n" }, { "STD_DEFAULTS", "n" },
+		{ NULL, NULL } });
+
+	assert_string_equal(why(f, "PRINTK", &via), "required by recipe test");
+	assert_null(via);
+	assert_string_equal(why(f, "FUTEX", NULL), "required by recipe test (syscall futex)");
+	assert_string_equal(why(f, "PROC_FS", NULL), "required by recipe test (filesystem proc)");
+	assert_string_equal(why(f, "MULTIUSER", &via), "dependency of CONFIG_USER_NS");
+	assert_string_equal(via, "USER_NS");
+	assert_string_equal(why(f, "EXPERT", &via), "dependency of CONFIG_PHYSICAL_START");
+	assert_string_equal(via, "PHYSICAL_START");
+
+	/* what conf reads back is what we wrote */
+	assert_int_equal(kconf_config_format(f->tree, &a), 0);
+	assert_int_equal(kconf_config_read_buf(f->tree, "trimmed", a.buf, a.len, &err), 0);
+	assert_int_equal(kconf_config_format(f->tree, &b), 0);
+	assert_string_equal(kt_str_cstr(&a), kt_str_cstr(&b));
+	kt_str_free(&a);
+	kt_str_free(&b);
+	kt_str_free(&err);
+}
+
+static void test_expert_last(void **state)
+{
+	struct fix *f = *state;
+
+	require_workload(f);
+	req(f, "CONFIG_PHYSICAL_START=0x200000");
+	if (solve(f, KCONF_MODULES_BUILTIN) != 0)
+		fail_msg("%s", kt_str_cstr(&f->err));
+	check_expert_result(f);
+}
+
+static void test_expert_first(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_PHYSICAL_START=0x200000");
+	require_workload(f);
+	if (solve(f, KCONF_MODULES_BUILTIN) != 0)
+		fail_msg("%s", kt_str_cstr(&f->err));
+	check_expert_result(f);
+}
+
+/*
+ * STD_DEFAULTS is on only while EXPERT is off and LOG_BUF_SHIFT can be set
+ * only with EXPERT: the final check must name the requirement that lost,
+ * once, with the symbol that missed.
+ */
+static void check_miss(struct fix *f, const char *what, const char *header)
+{
+	const char *e, *first;
+
+	req(f, what);
+	req(f, "CONFIG_LOG_BUF_SHIFT=14");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
+	e = kt_str_cstr(&f->err);
+	assert_contains(e, header);
+	first = strstr(e, "CONFIG_STD_DEFAULTS wanted y, got n");
+	if (!first)
+		fail_msg("no CONFIG_STD_DEFAULTS miss in:\n%s", e);
+	assert_null(strstr(first + 1, "CONFIG_STD_DEFAULTS wanted"));
+	assert_string_equal(val(f, "LOG_BUF_SHIFT"), "14");
+	assert_string_equal(val(f, "STD_DEFAULTS"), "n");
+}
+
+static void test_miss_reported(void **state)
+{
+	check_miss(*state, "CONFIG_STD_DEFAULTS",
+		   "CONFIG_STD_DEFAULTS (recipe test): not met after the final resolve");
+}
+
+/* The same through a feature: every symbol of its chain is checked. */
+static void test_feature_miss_reported(void **state)
+{
+	check_miss(*state, "syscall:uselib",
+		   "syscall uselib (recipe test): not met after the final resolve");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define TX(fn) cmocka_unit_test_setup_teardown(fn, setup_expert, teardown)
 
 int main(void)
 {
@@ -397,6 +540,11 @@ int main(void)
 		T(test_unknown_feature_warns),
 		T(test_explain),
 		T(test_report_and_fixpoint),
+		TX(test_defaults_without_expert),
+		TX(test_expert_last),
+		TX(test_expert_first),
+		TX(test_miss_reported),
+		TX(test_feature_miss_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
