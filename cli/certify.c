@@ -574,16 +574,15 @@ static void certify_release(struct certify *c)
 	free(c->console_log);
 }
 
-/* The target's boot section: the last recipe that sets a key wins. */
-static const char *boot_key(const struct certify *c, const char *key)
+const char *kt_target_boot_key(const struct kconf_recipe_set *s, const char *key)
 {
 	const char *v = NULL;
 
-	for (size_t i = 0; i < c->recipes.recipes.len; i++) {
-		const char *s = kconf_recipe_boot_str(kt_array_ptr(&c->recipes.recipes, i), key);
+	for (size_t i = 0; i < s->recipes.len; i++) {
+		const char *r = kconf_recipe_boot_str(kt_array_ptr(&s->recipes, i), key);
 
-		if (s)
-			v = s;
+		if (r)
+			v = r;
 	}
 	return v;
 }
@@ -616,9 +615,9 @@ int kt_certify(const struct kt_certify_opts *o, const char *output)
 		kt_err("%s", kt_str_cstr(&err));
 		goto out;
 	}
-	c.machine = boot_key(&c, "machine");
-	c.format = boot_key(&c, "kernel-format");
-	c.cmdline = boot_key(&c, "cmdline");
+	c.machine = kt_target_boot_key(&c.recipes, "machine");
+	c.format = kt_target_boot_key(&c.recipes, "kernel-format");
+	c.cmdline = kt_target_boot_key(&c.recipes, "cmdline");
 	if (!c.machine || !c.format) {
 		kt_err("recipe %s has no boot: machine and kernel-format", o->target);
 		r = -EINVAL;

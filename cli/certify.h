@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "kconfig.h"
 #include "profiler.h"
 
 struct kt_certify_opts {
@@ -25,6 +26,13 @@ struct kt_certify_opts {
 };
 
 void kt_certify_opts_init(struct kt_certify_opts *o);
+
+/*
+ * A target's boot: section value (machine, kernel-format, cmdline) across
+ * its recipe set: the last recipe that sets @key wins, so a target
+ * overrides what it includes. Owned by the set.
+ */
+const char *kt_target_boot_key(const struct kconf_recipe_set *s, const char *key);
 
 /*
  * Run every check and write the certificate to @output (atomically; NULL:

@@ -65,23 +65,16 @@ static const char *boot_format(const char *datadir, const char *target,
 
 	kconf_recipe_set_init(&s);
 	kt_str_printf(&dir, "%s/recipes", datadir);
-	if (kconf_recipe_set_load(&s, dir.buf, target, &err) == 0) {
-		for (size_t i = 0; i < s.recipes.len; i++) {
-			const char *f = kconf_recipe_boot_str(kt_array_ptr(&s.recipes, i),
-							      "kernel-format");
-
-			if (f)
-				v = f;
-		}
-		if (v)
-			snprintf(buf, len, "%s", v);
-	} else {
+	if (kconf_recipe_set_load(&s, dir.buf, target, &err) < 0)
 		kt_err("%s", kt_str_cstr(&err));
-	}
+	else if ((v = kt_target_boot_key(&s, "kernel-format")))
+		v = snprintf(buf, len, "%s", v) < (int)len ? buf : NULL;
+	if (!v && !err.len)
+		kt_err("recipe %s has no boot: kernel-format", target);
 	kconf_recipe_set_release(&s);
 	kt_str_free(&dir);
 	kt_str_free(&err);
-	return v ? buf : NULL;
+	return v;
 }
 
 /* `ktrim config` through the dispatch table, as a user would run it. */
@@ -115,17 +108,18 @@ static int run_config(struct build *b, char **targets, size_t ntargets,
 
 static bool config_has(const char *config, const char *line)
 {
+	size_t n = strlen(line);
 	char *text = NULL;
 	bool found = false;
-	size_t n = strlen(line);
 
 	if (kt_read_file(config, &text, NULL) < 0)
 		return false;
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-		if (!strncmp(p, line, n) && (p[n] == '\n' || p[n] == '\0')) {
-			found = true;
-			break;
-		}
+	for (const char *p = text; *p && !found;) {
+		const char *eol = strchrnul(p, '\n');
+
+		found = (size_t)(eol - p) == n && !memcmp(p, line, n);
+		p = *eol ? eol + 1 : eol;
+	}
 	free(text);
 	return found;
 }

@@ -63,6 +63,24 @@ static int add_profile(struct kconf_trim *t, const char *path)
 	for (int k = 0; k < KPROF_KIND_COUNT && r == 0; k++) {
 		enum kconf_feat_kind fk;
 
+		if (k == KPROF_SYSCTLS && p.facts[k].n) {
+			/*
+			 * Each sysctl comes with its subsystem; writing any of
+			 * them needs /proc/sys itself, which EXPERT can drop.
+			 */
+			struct kconf_req q;
+			struct kt_str why = KT_STR_INIT;
+
+			kt_str_printf(&why, "%s (sysctl %s)", kt_str_cstr(&origin),
+				      p.facts[k].items[0].name);
+			r = kconf_req_init_symbol(&q, "CONFIG_PROC_SYSCTL", why.buf, path);
+			kt_str_free(&why);
+			if (r == 0) {
+				r = kconf_trim_require(t, &q);
+				kconf_req_release(&q);
+			}
+			continue;
+		}
 		if (fact_kind((enum kprof_kind)k, &fk) < 0) {
 			skipped += (unsigned)p.facts[k].n;
 			continue;
@@ -80,7 +98,7 @@ static int add_profile(struct kconf_trim *t, const char *path)
 		}
 	}
 	if (skipped)
-		kt_info("%s: %u device/sysctl facts need no symbol of their own", path, skipped);
+		kt_info("%s: %u device facts need no symbol of their own", path, skipped);
 out:
 	kprof_profile_release(&p);
 	kt_str_free(&err);
