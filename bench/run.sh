@@ -99,7 +99,7 @@ setup_peer() {
 	case $name in
 	firecracker)
 		# Built-in only: the workload initramfs is all it needs.
-		C_WHAT[$name]="Firecracker 6.1 config, $krel"
+		C_WHAT[$name]="Firecracker 6.1 config ($krel)"
 		C_INITRD[$name]=$ROOTFS_CPIO
 		C_INITRD_WHAT[$name]="bench workload cpio.zst (no modules)"
 		C_GEN[$name]="-"
@@ -111,7 +111,7 @@ setup_peer() {
 		img=$work/localmodconfig-mkinitramfs.img
 		t=$("$bench_dir/initrd-generic.sh" mkinitramfs "$krel" "$dir/modules/lib/modules/$krel" \
 			"$dir/.config" "$img" | cut -d, -f3)
-		C_WHAT[$name]="Debian config + localmodconfig, $krel"
+		C_WHAT[$name]="Debian config + localmodconfig ($krel)"
 		C_INITRD[$name]=$img
 		C_INITRD_WHAT[$name]="mkinitramfs (MODULES=most, zstd)"
 		C_GEN[$name]=$t
@@ -177,11 +177,11 @@ setup_ktrim_artifacts() {
 	fi
 	[ -f "$dir/initramfs.cpio.zst" ] || { C_NOTE[$name]="not available: no $dir/initramfs.cpio.zst"; return 0; }
 	[ -f "$dir/.config" ] || { C_NOTE[$name]="not available: no $dir/.config"; return 0; }
-	C_WHAT[$name]="ktrim build, target $target"
+	C_WHAT[$name]="ktrim build: target $target"
 	C_INITRD[$name]=$dir/initramfs.cpio.zst
 	C_INITRD_WHAT[$name]="ktrim initramfs"
 	C_CONFIG[$name]=$dir/.config
-	C_BUILD[$name]="$(cat "$ktrim_out/.built") (whole ktrim build, last run)"
+	C_BUILD[$name]="$(cat "$ktrim_out/.built") (whole ktrim build; last run)"
 	C_CFGSTEP[$name]="-"
 	C_GEN[$name]="-"
 	C_DISK[$name]=-
@@ -204,7 +204,7 @@ else
 	C_CFGSTEP[$fm]=${C_CFGSTEP[firecracker]} C_INITRD[$fm]=${C_INITRD[firecracker]}
 	C_INITRD_WHAT[$fm]=${C_INITRD_WHAT[firecracker]} C_GEN[$fm]=${C_GEN[firecracker]}
 	C_DISK[$fm]=${C_DISK[firecracker]} C_CMD[$fm]=${C_CMD[firecracker]}
-	C_WHAT[firecracker-microvm]="${C_WHAT[firecracker]}, vmlinux (PVH) on microvm"
+	C_WHAT[firecracker-microvm]="${C_WHAT[firecracker]}: vmlinux (PVH) on microvm"
 	C_MACHINE[firecracker-microvm]=microvm
 fi
 setup_ktrim_artifacts ktrim-kvm-q35 kvm-q35
@@ -311,7 +311,8 @@ echo "label,what,options_y,options_m,kernel_bytes,vmlinux_text_data,initramfs_by
 for c in "${avail[@]}"; do
 	vtd=-
 	[ -n "${C_VMLINUX[$c]:-}" ] && vtd=$(vmlinux_text_data "${C_VMLINUX[$c]}")
-	echo "$c,${C_WHAT[$c]},$(count_opts "${C_CONFIG[$c]}" y),$(count_opts "${C_CONFIG[$c]}" m),$(fsize "${C_KERNEL[$c]}"),$vtd,$(fsize "${C_INITRD[$c]}"),${C_GEN[$c]},${C_BUILD[$c]},${C_CFGSTEP[$c]},${C_MINMEM[$c]}" >> "$work/static.csv"
+	# Free-text fields must not split the CSV row.
+	echo "$c,${C_WHAT[$c]//,/;},$(count_opts "${C_CONFIG[$c]}" y),$(count_opts "${C_CONFIG[$c]}" m),$(fsize "${C_KERNEL[$c]}"),$vtd,$(fsize "${C_INITRD[$c]}"),${C_GEN[$c]},${C_BUILD[$c]},${C_CFGSTEP[$c]},${C_MINMEM[$c]}" >> "$work/static.csv"
 done
 sfield() { awk -F, -v l="$1" -v c="$2" '$1 == l { print $c }' "$work/static.csv"; }
 
