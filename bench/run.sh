@@ -330,7 +330,7 @@ progress "chart"
 } > "$work/chart.dat"
 if command -v gnuplot >/dev/null && [ "$(grep -vc '^#' "$work/chart.dat")" -gt 0 ]; then
 	gnuplot <<-GP
-	set terminal pngcairo size 900,500 noenhanced
+	set terminal pngcairo size 1100,600 noenhanced
 	set output "$work/chart.png"
 	set title "Boot timeline, median of $reps boots (guest ms, QEMU TCG -icount shift=0)"
 	set style data histograms
@@ -338,7 +338,8 @@ if command -v gnuplot >/dev/null && [ "$(grep -vc '^#' "$work/chart.dat")" -gt 0
 	set style fill solid 0.8 border -1
 	set boxwidth 0.6
 	set ylabel "guest time since kernel start (ms)"
-	set key outside right top vertical
+	set key below horizontal
+	set xtics rotate by -25
 	set grid ytics
 	plot "$work/chart.dat" using 2:xtic(1) title "kernel to first init", \
 	     "" using 3 title "first init to workload init", \
