@@ -15,7 +15,7 @@ packages=(
 	qemu-system-x86 busybox-static cpio zstd e2fsprogs strace
 	initramfs-tools-core dracut-core redis-tools file
 	# bench charts
-	gnuplot-nox
+	gnuplot-nox time
 )
 
 missing=()
