@@ -342,12 +342,22 @@ static int build_target(struct build *b, const char *target)
 	}
 
 	{
-		const char *const shipped[] = {
+		/* A union target has one certificate per member. */
+		const char *shipped[4 + KT_ARRAY_SIZE(names)] = {
 			kernel_name, initrd_name, ".config", "trim-report.yaml",
-			"certificate.yaml",
 		};
+		char certs[KT_ARRAY_SIZE(names)][96];
+		size_t n = 4;
 
-		r = write_sums(out.buf, shipped, KT_ARRAY_SIZE(shipped));
+		for (size_t i = 0; i < ntargets; i++, n++) {
+			if (ntargets == 1)
+				snprintf(certs[i], sizeof(certs[i]), "certificate.yaml");
+			else
+				snprintf(certs[i], sizeof(certs[i]), "certificate-%s.yaml",
+					 names[i]);
+			shipped[n] = certs[i];
+		}
+		r = write_sums(out.buf, shipped, n);
 		if (r < 0)
 			goto out;
 	}
