@@ -136,8 +136,10 @@ check-san: $(UNIT_SAN_BINS) $(B)/ktrim-san
 check-integration: all
 	@tests/run-integration.sh
 
+# The kernel cache comes first so unit tests see real .ko files too.
 check: deps
 	@$(MAKE) --no-print-directory all
+	@ci/kernel-cache.sh >/dev/null
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-san
 	@$(MAKE) --no-print-directory check-integration
