@@ -124,20 +124,6 @@ static bool config_has(const char *config, const char *line)
 	return found;
 }
 
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-	char *data = NULL;
-	size_t len = 0;
-	int r = kt_read_file(from, &data, &len);
-
-	if (r == 0)
-		r = kt_atomic_write_buf(to, mode, data, len);
-	if (r < 0)
-		kt_err("cannot copy %s to %s: %s", from, to, strerror(-r));
-	free(data);
-	return r;
-}
-
 /* Modules the profile saw that this kernel builds as modules. */
 static int profile_modules(const char *profile, struct kt_array *names)
 {
@@ -290,9 +276,11 @@ static int build_target(struct build *b, const char *target)
 		      !strcmp(goal, "vmlinux") ? "vmlinux" : "arch/x86/boot/bzImage");
 	kt_str_printf(&kernel, "%s/%s", out.buf, kernel_name);
 	kt_str_printf(&initrd, "%s/%s", out.buf, initrd_name);
-	r = copy_file(built.buf, kernel.buf, 0644);
-	if (r < 0)
+	r = kt_copy_file(built.buf, kernel.buf, 0644);
+	if (r < 0) {
+		kt_err("cannot copy %s to %s: %s", built.buf, kernel.buf, strerror(-r));
 		goto out;
+	}
 
 	if (modules) {
 		struct kt_kbuild kb = { .ksrc = b->ksrc, .build_dir = bdir.buf,

@@ -14,20 +14,6 @@
 
 extern const struct kt_cmd kt_cmd_profile;
 
-static const char *find_agent(void)
-{
-	static char path[PATH_MAX];
-	const char *env = getenv("KTRIM_AGENT");
-
-	if (env && *env)
-		return env;
-	snprintf(path, sizeof(path), "%s/build/guest/ktrim-agent", kt_cli_datadir());
-	if (access(path, R_OK) == 0)
-		return path;
-	snprintf(path, sizeof(path), "%s/guest/ktrim-agent", kt_cli_datadir());
-	return path;
-}
-
 static int do_merge(char **inputs, int n, const char *output)
 {
 	struct kprof_profile acc, p;
@@ -74,7 +60,7 @@ static void summarise(const struct kprof_profile *p)
 static int do_profile(const char *project, const char *output,
 		      const char *workdir, enum kprof_vm_accel accel)
 {
-	struct kprof_run_opts o = { find_agent(), NULL, workdir, accel };
+	struct kprof_run_opts o = { kt_cli_guest_path("ktrim-agent"), NULL, workdir, accel };
 	struct kt_str err = KT_STR_INIT;
 	struct kprof_guest_report rep;
 	struct kprof_project pr;

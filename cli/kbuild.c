@@ -211,18 +211,6 @@ static int stamp_compute(const struct kt_kbuild *kb, struct kt_str *stamp)
 	return 0;
 }
 
-static int copy_config(const char *from, const char *to)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int r = kt_read_file(from, &text, &len);
-
-	if (r == 0)
-		r = kt_atomic_write_buf(to, 0644, text, len);
-	free(text);
-	return r;
-}
-
 int kt_kbuild_run(const struct kt_kbuild *kb, bool *rebuilt)
 {
 	struct kt_str stamp = KT_STR_INIT, stamp_path = KT_STR_INIT,
@@ -249,7 +237,7 @@ int kt_kbuild_run(const struct kt_kbuild *kb, bool *rebuilt)
 	/* A fresh log per build; make appends to it step after step. */
 	r = kt_atomic_write_buf(kb->log_path, 0644, "", 0);
 	if (r == 0)
-		r = copy_config(kb->config, dot_config.buf);
+		r = kt_copy_file(kb->config, dot_config.buf, 0644);
 	if (r < 0)
 		goto out;
 	kt_progress("kernel: make olddefconfig (log: %s)", kb->log_path);

@@ -130,6 +130,8 @@ int kt_atomic_write(const char *path, mode_t mode,
 int kt_atomic_write_buf(const char *path, mode_t mode,
 			const void *buf, size_t len);
 
+/* Copy @from over @to atomically (kt_atomic_write_buf), with @mode. */
+int kt_copy_file(const char *from, const char *to, mode_t mode);
 /* Whole file into a NUL-terminated heap buffer; *len excludes the NUL. */
 int kt_read_file(const char *path, char **buf, size_t *len);
 int kt_mkdir_p(const char *path, mode_t mode);

@@ -153,3 +153,15 @@ int kt_mkdir_p(const char *path, mode_t mode)
 		return -errno;
 	return 0;
 }
+
+int kt_copy_file(const char *from, const char *to, mode_t mode)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int r = kt_read_file(from, &data, &len);
+
+	if (r == 0)
+		r = kt_atomic_write_buf(to, mode, data, len);
+	free(data);
+	return r;
+}

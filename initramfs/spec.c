@@ -26,19 +26,12 @@ void initramfs_spec_init(struct initramfs_spec *s)
 	kt_array_init(&s->cgroups, sizeof(struct initramfs_cgroup_limit));
 }
 
-static void free_strings(struct kt_array *a)
-{
-	for (size_t i = 0; i < a->len; i++)
-		free(kt_array_ptr(a, i));
-	kt_array_free(a);
-}
-
 void initramfs_spec_release(struct initramfs_spec *s)
 {
-	free_strings(&s->args);
-	free_strings(&s->env);
-	free_strings(&s->modules);
-	free_strings(&s->smoke);
+	kt_array_free_ptrs(&s->args);
+	kt_array_free_ptrs(&s->env);
+	kt_array_free_ptrs(&s->modules);
+	kt_array_free_ptrs(&s->smoke);
 	for (size_t i = 0; i < s->cgroups.len; i++) {
 		struct initramfs_cgroup_limit *l = kt_array_at(&s->cgroups, i);
 
@@ -92,7 +85,7 @@ int initramfs_spec_set_cmd(struct initramfs_spec *s, const char *cmdline,
 	bool in_word = false;
 	int r = 0;
 
-	free_strings(&s->args);
+	kt_array_free_ptrs(&s->args);
 	kt_array_init(&s->args, sizeof(char *));
 	for (;; p++) {
 		char c = *p;

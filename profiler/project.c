@@ -36,20 +36,13 @@ void kprof_project_init(struct kprof_project *pr)
 	kt_array_init(&pr->targets, sizeof(char *));
 }
 
-static void strv_free(struct kt_array *a)
-{
-	for (size_t i = 0; i < a->len; i++)
-		free(kt_array_ptr(a, i));
-	kt_array_free(a);
-}
-
 void kprof_project_release(struct kprof_project *pr)
 {
-	strv_free(&pr->command);
-	strv_free(&pr->env);
-	strv_free(&pr->cgroups);
-	strv_free(&pr->smoke_command);
-	strv_free(&pr->targets);
+	kt_array_free_ptrs(&pr->command);
+	kt_array_free_ptrs(&pr->env);
+	kt_array_free_ptrs(&pr->cgroups);
+	kt_array_free_ptrs(&pr->smoke_command);
+	kt_array_free_ptrs(&pr->targets);
 	free(pr->file);
 	free(pr->name);
 	free(pr->rootfs);
@@ -450,7 +443,7 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 	    (ret = get_namespaces(l, n)))
 		return ret;
 	if ((n = kt_yaml_map_get(w, "cgroups"))) {
-		strv_free(&pr->cgroups);
+		kt_array_free_ptrs(&pr->cgroups);
 		kt_array_init(&pr->cgroups, sizeof(char *));
 		if ((ret = get_list(l, n, &pr->cgroups)))
 			return ret;

@@ -203,17 +203,6 @@ int kprof_vm_add_virtio_serial(struct kprof_vm *vm, const char *name,
 	return ret;
 }
 
-static int push_dup(struct kt_array *a, const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d || kt_array_push_ptr(a, d)) {
-		free(d);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 {
 	char mem[32], smp[32];
@@ -239,17 +228,17 @@ int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 		};
 
 		for (size_t i = 0; i < KT_ARRAY_SIZE(fixed) && !ret; i++)
-			ret = push_dup(argv, fixed[i]);
+			ret = kt_array_push_strdup(argv, fixed[i]);
 	}
 	if (!ret && vm->icount && vm->accel == KPROF_VM_ACCEL_TCG &&
-	    !(ret = push_dup(argv, "-icount")))
-		ret = push_dup(argv, "shift=0,sleep=off");
-	if (!ret && vm->initrd && !(ret = push_dup(argv, "-initrd")))
-		ret = push_dup(argv, vm->initrd);
-	if (!ret && vm->cmdline && !(ret = push_dup(argv, "-append")))
-		ret = push_dup(argv, vm->cmdline);
+	    !(ret = kt_array_push_strdup(argv, "-icount")))
+		ret = kt_array_push_strdup(argv, "shift=0,sleep=off");
+	if (!ret && vm->initrd && !(ret = kt_array_push_strdup(argv, "-initrd")))
+		ret = kt_array_push_strdup(argv, vm->initrd);
+	if (!ret && vm->cmdline && !(ret = kt_array_push_strdup(argv, "-append")))
+		ret = kt_array_push_strdup(argv, vm->cmdline);
 	for (size_t i = 0; i < vm->devices.len && !ret; i++)
-		ret = push_dup(argv, kt_array_ptr(&vm->devices, i));
+		ret = kt_array_push_strdup(argv, kt_array_ptr(&vm->devices, i));
 	if (ret) {
 		for (size_t i = 0; i < argv->len; i++)
 			free(kt_array_ptr(argv, i));

@@ -104,6 +104,29 @@ static void test_mkdir_p_and_read_missing(void **state)
 	assert_null(buf);
 }
 
+static void test_copy_file_atomic(void **state)
+{
+	char from[256], to[256], *buf = NULL;
+	struct stat st;
+
+	snprintf(from, sizeof(from), "%s/src.config", dir);
+	snprintf(to, sizeof(to), "%s/dst.config", dir);
+	assert_int_equal(kt_atomic_write_buf(from, 0600, "CONFIG_NEW=y\n", 13), 0);
+	assert_int_equal(kt_atomic_write_buf(to, 0600, "CONFIG_OLD=y\n", 13), 0);
+	assert_int_equal(kt_copy_file(from, to, 0644), 0);
+	assert_int_equal(kt_read_file(to, &buf, NULL), 0);
+	assert_string_equal(buf, "CONFIG_NEW=y\n");
+	free(buf);
+	assert_int_equal(stat(to, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	/* A missing source leaves the destination as it was. */
+	snprintf(from, sizeof(from), "%s/missing", dir);
+	assert_int_equal(kt_copy_file(from, to, 0644), -ENOENT);
+	assert_int_equal(kt_read_file(to, &buf, NULL), 0);
+	assert_string_equal(buf, "CONFIG_NEW=y\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +134,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_write_replaces_and_sets_mode),
 		cmocka_unit_test(test_atomic_write_into_missing_dir_fails_cleanly),
 		cmocka_unit_test(test_mkdir_p_and_read_missing),
+		cmocka_unit_test(test_copy_file_atomic),
 	};
 	return cmocka_run_group_tests_name("common-file", tests, setup, teardown);
 }
