@@ -8,6 +8,9 @@
 #   make bench        ktrim against its peers (not part of check)
 #   make install PREFIX=/usr/local
 
+# The library rules below are generated before `all`; make must not pick one.
+.DEFAULT_GOAL := all
+
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/ktrim

@@ -43,6 +43,8 @@ struct boot_outcome {
 	int smoke_status;	/* -1: no smoke event */
 	int workload_status;	/* -1: no exit event */
 	uint64_t init_us, ready_us, smoke_us, poweroff_us;
+	/* Time since vCPU reset from the TSC; 0 when the records carry none. */
+	double init_power_on_ms, ready_power_on_ms;
 	double host_s;
 	const char *accel;
 	char *accel_reason;
@@ -344,6 +346,39 @@ static int event_status(const struct kprof_vm_event *ev)
 	return s ? atoi(s + 7) : -1;
 }
 
+static unsigned long long event_tsc(const struct kprof_vm_event *ev)
+{
+	const char *s = ev && ev->args ? strstr(ev->args, "tsc=") : NULL;
+
+	return s ? strtoull(s + 4, NULL, 10) : 0;
+}
+
+/*
+ * The kernel's uptime may stand still during early boot (see the init's
+ * timeline), so power-on figures come from the TSC, which counts from vCPU
+ * reset and so also covers firmware and decompression. Its rate is what the
+ * guest's own clock shows between the first and the last record, when the
+ * kernel's clocksource runs for certain.
+ */
+static void power_on_times(const struct kprof_vm_result *res, struct boot_outcome *b)
+{
+	const struct kprof_vm_event *first = kprof_vm_result_event(res, "init-start");
+	const struct kprof_vm_event *last = NULL, *ready;
+	unsigned long long t0 = event_tsc(first), t1;
+	double per_ms;
+
+	for (size_t i = 0; i < res->events.len; i++)
+		last = kt_array_at(&res->events, i);
+	t1 = event_tsc(last);
+	if (!t0 || !t1 || t1 <= t0 || last->uptime_us < first->uptime_us + 1000)
+		return;
+	per_ms = (double)(t1 - t0) * 1000.0 / (double)(last->uptime_us - first->uptime_us);
+	b->init_power_on_ms = (double)t0 / per_ms;
+	ready = kprof_vm_result_event(res, "workload-ready");
+	if (event_tsc(ready))
+		b->ready_power_on_ms = (double)event_tsc(ready) / per_ms;
+}
+
 static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		     struct boot_outcome *b)
 {
@@ -400,6 +435,7 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		b->poweroff_us = ev->uptime_us;
 		b->poweroff = !res.timed_out && res.exit_status == 0;
 	}
+	power_on_times(&res, b);
 	r = 0;
 out:
 	kprof_vm_result_release(&res);
@@ -550,6 +586,10 @@ static int certificate_format(struct certify *c, struct kt_str *o)
 		put_ms(o, "boot-to-ready-ms", b->ready, b->ready_us);
 		put_ms(o, "smoke-done-ms", b->smoke_status >= 0, b->smoke_us);
 		put_ms(o, "poweroff-ms", b->poweroff_us != 0, b->poweroff_us);
+		if (b->init_power_on_ms > 0)
+			kt_str_printf(o, "  power-on-to-init-ms: %.1f\n", b->init_power_on_ms);
+		if (b->ready_power_on_ms > 0)
+			kt_str_printf(o, "  power-on-to-ready-ms: %.1f\n", b->ready_power_on_ms);
 		kt_str_printf(o, "  host-seconds: %.2f\n", b->host_s);
 		kt_str_printf(o, "  memory-mb: %u\n", c->o->memory_mb);
 	}

@@ -85,9 +85,26 @@ void say(const char *fmt, ...)
 	emit(msg);
 }
 
+/*
+ * The kernel's clock can stand still during boot: on QEMU microvm under
+ * TCG no timer interrupt advances jiffies while the local APIC timer is
+ * calibrated, so uptime undercounts the time to init. The TSC counts from
+ * vCPU reset whatever the kernel does, so every record also carries it;
+ * the host scales it by the rate it sees between two records.
+ */
+static unsigned long long cycles_since_reset(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	return 0;
+#endif
+}
+
 void timeline(const char *event, const char *fmt, ...)
 {
 	char msg[512];
+	unsigned long long tsc = cycles_since_reset();
 	uint64_t us = uptime_us();
 	va_list ap;
 	int n;
@@ -97,8 +114,10 @@ void timeline(const char *event, const char *fmt, ...)
 	if (fmt && n < (int)sizeof(msg) - 2) {
 		msg[n++] = ' ';
 		va_start(ap, fmt);
-		vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+		n += vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 		va_end(ap);
 	}
+	if (tsc && n < (int)sizeof(msg) - 32)
+		snprintf(msg + n, sizeof(msg) - (size_t)n, " tsc=%llu", tsc);
 	emit(msg);
 }
