@@ -7,7 +7,9 @@
  * timeline. This prints the same contract line the ktrim init prints:
  *   ktrim-timeline: <event> <uptime_us> [k=v ...]
  * with CLOCK_BOOTTIME (the printk clock) instead of /proc/uptime, whose 10 ms
- * resolution is too coarse for boots that take a few hundred ms.
+ * resolution is too coarse for boots that take a few hundred ms. Like
+ * ktrim's init it appends tsc=<cycles since vCPU reset>, so the host can
+ * time from power-on where the kernel's clock stood still during boot.
  *
  *   ktrim-stamp EVENT [K=V ...]           print the line now
  *   ktrim-stamp -w PORT EVENT [K=V ...]   first wait until 127.0.0.1:PORT
@@ -33,6 +35,15 @@ static unsigned long long uptime_us(void)
 	return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
 }
 
+static unsigned long long cycles_since_reset(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	return 0;
+#endif
+}
+
 static int port_accepts(int port)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -50,6 +61,7 @@ static int port_accepts(int port)
 int main(int argc, char **argv)
 {
 	char line[512];
+	unsigned long long tsc;
 	int i = 1, len, fd;
 
 	if (argc > 3 && strcmp(argv[1], "-w") == 0) {
@@ -70,9 +82,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: ktrim-stamp [-w PORT] EVENT [K=V ...]\n");
 		return 2;
 	}
+	tsc = cycles_since_reset();
 	len = snprintf(line, sizeof(line), "ktrim-timeline: %s %llu", argv[i], uptime_us());
 	for (i++; i < argc && len < (int)sizeof(line) - 2; i++)
 		len += snprintf(line + len, sizeof(line) - len, " %s", argv[i]);
+	if (tsc && len < (int)sizeof(line) - 32)
+		len += snprintf(line + len, sizeof(line) - len, " tsc=%llu", tsc);
 	if (len > (int)sizeof(line) - 2)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';

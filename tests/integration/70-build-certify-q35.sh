@@ -53,6 +53,11 @@ check "kernel format" pass static
 check "option CONFIG_VIRTIO_PCI" pass static
 grep -q '^accelerator: tcg$' "$cert" || fail "accelerator not recorded as tcg"
 grep -q '^  boot-to-ready-ms: ' "$cert" || fail "no boot-to-ready time"
+# From vCPU reset the TSC also counts SeaBIOS and decompression, so the
+# power-on figure must exceed the kernel's own clock, but not absurdly.
+awk '/^  boot-to-init-ms:/ { k = $2 } /^  power-on-to-init-ms:/ { p = $2 }
+	END { exit !(k > 0 && p > k && p < k + 5000) }' "$cert" ||
+	fail "power-on-to-init-ms missing or not above boot-to-init-ms"
 
 # The trimmed config is what the kernel's own olddefconfig keeps.
 y=$(grep -c '=y$' "$d/.config")
