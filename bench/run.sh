@@ -160,7 +160,11 @@ prepare_ktrim() { # once for both targets; sets KTRIM_NOTE on failure
 		>"$work/ktrim-build.log" 2>&1; then
 		KTRIM_NOTE="not available: ktrim build failed (log $work/ktrim-build.log)"; return 0
 	fi
-	since "$s" > "$ktrim_out/.built"
+	# A run that skipped both kernel builds (nothing changed) keeps the time
+	# of the run that built them.
+	if [ "$(grep -c 'build skipped' "$work/ktrim-build.log")" -lt 2 ] || [ ! -s "$ktrim_out/.built" ]; then
+		since "$s" > "$ktrim_out/.built"
+	fi
 }
 setup_ktrim_artifacts() {
 	local name=$1 target=$2 dir
