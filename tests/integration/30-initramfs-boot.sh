@@ -76,7 +76,7 @@ log=$work/console.log
 expect_poweroff "$log"
 expect_timeline_order "$log" init-start modules-loaded workload-exec \
 	workload-ready workload-exit poweroff
-expect_line "$log" "^ktrim-timeline: modules-loaded [0-9]+ n=${#mods[@]}$" \
+expect_line "$log" "^ktrim-timeline: modules-loaded [0-9]+ n=${#mods[@]} tsc=[0-9]+$" \
 	"all ${#mods[@]} modules loaded"
 for m in "${mods[@]}"; do
 	expect_line "$log" "^loaded:${m//-/_}$" "module $m live in /proc/modules"
@@ -86,9 +86,9 @@ expect_line "$log" '^workload-started pid=1 host=ktrim-test$' \
 expect_line "$log" "^$marker$" "workload read the marker from /dev/vda"
 expect_line "$log" 'inet 10\.0\.2\.15/24 .*eth0' "eth0 has the ktrim.ip address"
 expect_line "$log" '^default via 10\.0\.2\.2 dev eth0' "default route from ktrim.ip"
-expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=stdout$' \
+expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=stdout tsc=[0-9]+$' \
 	"ready from the stdout pattern"
-expect_line "$log" '^ktrim-timeline: workload-exit [0-9]+ status=0$' \
+expect_line "$log" '^ktrim-timeline: workload-exit [0-9]+ status=0 tsc=[0-9]+$' \
 	"exit status 0 reported"
 grep -a 'ktrim-timeline' "$log.txt" | sed 's/^/    /'
 
@@ -105,10 +105,10 @@ log=$work/httpd.log
 expect_poweroff "$log"
 expect_timeline_order "$log" init-start modules-loaded workload-exec \
 	workload-ready smoke-done workload-exit poweroff
-expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=tcp$' \
+expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=tcp tsc=[0-9]+$' \
 	"ready when 127.0.0.1:8080 accepted (inside the workload's net ns)"
 expect_line "$log" "^served-by-ktrim-$$\$" "smoke test fetched the page"
-expect_line "$log" '^ktrim-timeline: smoke-done [0-9]+ status=0$' \
+expect_line "$log" '^ktrim-timeline: smoke-done [0-9]+ status=0 tsc=[0-9]+$' \
 	"smoke test passed"
 grep -a 'ktrim-timeline' "$log.txt" | sed 's/^/    /'
 finish

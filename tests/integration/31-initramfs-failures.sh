@@ -27,7 +27,7 @@ boot "$work/crash.img" "$work/crash.log"
 expect_poweroff "$work/crash.log"
 expect_line "$work/crash.log" '^about-to-crash$' "workload ran"
 expect_line "$work/crash.log" 'workload killed by signal 11' "crash explained"
-expect_line "$work/crash.log" '^ktrim-timeline: workload-exit [0-9]+ status=139$' \
+expect_line "$work/crash.log" '^ktrim-timeline: workload-exit [0-9]+ status=139 tsc=[0-9]+$' \
 	"status 139 (128+SIGSEGV) in the timeline"
 
 echo "checking: a workload that ignores SIGTERM"
@@ -39,7 +39,7 @@ expect_line "$work/term.log" '^ignoring-term$' "workload ran"
 expect_line "$work/term.log" 'timeout \(3s\): sending SIGTERM' "SIGTERM at the timeout"
 expect_line "$work/term.log" 'still running 2s after SIGTERM: sending SIGKILL' \
 	"SIGKILL after the grace period"
-expect_line "$work/term.log" '^ktrim-timeline: workload-exit [0-9]+ status=137$' \
+expect_line "$work/term.log" '^ktrim-timeline: workload-exit [0-9]+ status=137 tsc=[0-9]+$' \
 	"status 137 (128+SIGKILL)"
 
 echo "checking: SIGINT (Ctrl-Alt-Del) is forwarded"
@@ -70,7 +70,7 @@ expect_poweroff "$work/int.log"
 expect_line "$work/int.log" 'got signal 2: forwarding to the workload' \
 	"init got SIGINT and forwarded it"
 expect_line "$work/int.log" '^got-sigint$' "workload's handler ran"
-expect_line "$work/int.log" '^ktrim-timeline: workload-exit [0-9]+ status=7$' \
+expect_line "$work/int.log" '^ktrim-timeline: workload-exit [0-9]+ status=7 tsc=[0-9]+$' \
 	"workload's own status 7 reported"
 
 # Images the packer would never make, built with GNU cpio around our init.
