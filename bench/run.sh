@@ -14,6 +14,8 @@
 #   BENCH_EXTRAS=0   skip the components' tool-speed scripts (kconfig-speed.sh,
 #                    trim-counts.sh, initramfs-speed.sh)
 #   BENCH_RESULTS    output folder (default bench/results)
+#   BENCH_WORKLOAD   busybox-httpd (default) or redis; result names of the
+#                    latter end in -redis
 # Writes RESULTS/DATE-HOST.md, DATE-HOST.csv (one row per boot),
 # DATE-HOST-static.csv (sizes, counts, build times) and DATE-HOST.png.
 set -euo pipefail
@@ -29,19 +31,25 @@ quick=${QUICK:-0}
 minmem=${BENCH_MINMEM:-1}
 gen_reps=${BENCH_GEN_REPS:-1}
 results=${BENCH_RESULTS:-$bench_dir/results}
-stamp=$(date +%Y-%m-%d)-$(hostname -s)
+workload=${BENCH_WORKLOAD:-busybox-httpd}
+case $workload in
+busybox-httpd) sfx= workload_what="busybox httpd on 127.0.0.1:80, smoke test busybox wget of / ." ;;
+redis) sfx=-redis workload_what="Debian's redis-server on 127.0.0.1:6379, smoke test redis-cli set + get." ;;
+*) die "unknown BENCH_WORKLOAD $workload (busybox-httpd, redis)" ;;
+esac
+stamp=$(date +%Y-%m-%d)-$(hostname -s)$sfx
 mkdir -p "$results"
 md=$results/$stamp.md
 csv=$results/$stamp.csv
 scsv=$results/$stamp-static.csv
 png=$results/$stamp.png
-work=$BENCH_WORK/run
+work=$BENCH_WORK/run$sfx
 rm -rf "$work" && mkdir -p "$work"
 ktrim_bin=${KTRIM:-$KTRIM_TOP/ktrim}
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 progress "workload rootfs"
-eval "$("$bench_dir/rootfs.sh")"
+eval "$(WORKLOAD=$workload "$bench_dir/rootfs.sh")"
 
 # Contender table: every slot is filled by a setup_* function; a slot that
 # cannot run keeps an explanation in C_NOTE and never gets numbers.
@@ -129,12 +137,12 @@ setup_peer() {
 ktrim_build_available() {
 	[ -x "$ktrim_bin" ] && "$ktrim_bin" --help 2>/dev/null | grep -qE '^ +build( |$)'
 }
-ktrim_out=$BENCH_CACHE/ktrim-out
+ktrim_out=$BENCH_CACHE/ktrim-out$sfx
 ktrim_prepared=
 prepare_ktrim() { # once for both targets; sets KTRIM_NOTE on failure
 	[ -n "$ktrim_prepared" ] && return 0
 	ktrim_prepared=1 KTRIM_NOTE=
-	local proj=$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml s
+	local proj=$KTRIM_TOP/recipes/workloads/$workload/ktrim.yaml s
 	if ! ktrim_build_available; then
 		KTRIM_NOTE="not available: ktrim build not implemented"; return 0
 	fi
@@ -143,10 +151,15 @@ prepare_ktrim() { # once for both targets; sets KTRIM_NOTE on failure
 		KTRIM_NOTE="skipped (QUICK=1): ktrim build output not cached"; return 0
 	fi
 	mkdir -p "$ktrim_out"
+	# A second workload starts from the first one's kernel build folders:
+	# kbuild then recompiles only what the config difference touches.
+	if [ -n "$sfx" ] && [ ! -d "$ktrim_out/.build" ] && [ -d "$BENCH_CACHE/ktrim-out/.build" ]; then
+		cp -a "$BENCH_CACHE/ktrim-out/.build" "$ktrim_out/.build"
+	fi
 	[ -d "$(dirname "$proj")/rootfs" ] || "$(dirname "$proj")/make-rootfs.sh" >&2
 	progress "ktrim profile -f $proj"
 	s=$(now)
-	if ! "$ktrim_bin" profile -f "$proj" -o "$ktrim_out/busybox-httpd.profile.yaml" \
+	if ! "$ktrim_bin" profile -f "$proj" -o "$ktrim_out/$workload.profile.yaml" \
 		--workdir "$work/profile.work" >"$work/ktrim-profile.log" 2>&1; then
 		KTRIM_NOTE="not available: ktrim profile failed (log $work/ktrim-profile.log)"; return 0
 	fi
@@ -155,7 +168,7 @@ prepare_ktrim() { # once for both targets; sets KTRIM_NOTE on failure
 	# uses it when installed). Certification is the bench's own boots here.
 	progress "ktrim build -o $ktrim_out --target kvm-q35 --target kvm-microvm -j 2 --no-certify"
 	s=$(now)
-	if ! nice -n "${NICE:-15}" "$ktrim_bin" build -f "$proj" --profile "$ktrim_out/busybox-httpd.profile.yaml" \
+	if ! nice -n "${NICE:-15}" "$ktrim_bin" build -f "$proj" --profile "$ktrim_out/$workload.profile.yaml" \
 		-o "$ktrim_out" --target kvm-q35 --target kvm-microvm -j 2 --no-certify \
 		>"$work/ktrim-build.log" 2>&1; then
 		KTRIM_NOTE="not available: ktrim build failed (log $work/ktrim-build.log)"; return 0
@@ -383,14 +396,14 @@ extra() { # bench/NAME.sh from the components: TITLE NAME; markdown on stdout
 	fi
 }
 {
-	echo "# ktrim bench: $stamp"
+	echo "# ktrim bench: $stamp ($workload)"
 	echo
 	echo "Host: $(hostname -s), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), load at start $load_start."
 	echo "Accelerator: **QEMU TCG, -icount shift=0,sleep=off** ($(qemu-system-x86_64 --version | head -n 1)); KVM probe (20 s timeout): $kvm."
 	echo "Guest times are the guest kernel's own clock under icount (1 instruction = 1 ns), so they are"
 	echo "deterministic but inflated against real hardware; ratios against generic, measured in this run, lead."
 	echo "Machine: q35 (microvm for kvm-microvm), -cpu max, 1 vCPU, 512 MB, virtio-blk + virtio-net; $reps boot(s) per"
-	echo "contender, interleaved. Workload: busybox httpd on 127.0.0.1:80, smoke test busybox wget of / ."
+	echo "contender, interleaved. Workload: $workload_what"
 	[ -n "$partial" ] && { echo; echo "**Partial run:** some contenders could not run (see notes); do not quote as a full result."; }
 	for ACC in tcg-icount $([ $kvm = yes ] && echo kvm); do
 		acc_label="QEMU TCG, -icount shift=0,sleep=off"
