@@ -47,7 +47,7 @@ row() { # name certificate
 	mm=$(field "$c" min-memory-mb)
 	kb=$(awk '/^kernel:/ { on = 1 } on && /bytes:/ { print $2; exit }' "$c")
 	ib=$(awk '/^initramfs:/ { on = 1 } on && /bytes:/ { print $2; exit }' "$c")
-	printf '| %-26s | %5s | %5s | %8.2f MB | %8.2f MB | %9s ms | %9s ms | %8s | %-9s |\n' "$1" \
+	printf '| %-27s | %5s | %5s | %8.2f MB | %8.2f MB | %9s ms | %12s ms | %8s | %-9s |\n' "$1" \
 		"$(field "$c" options-y)" "$(field "$c" options-m)" \
 		"$(echo "$kb / 1048576" | bc -l)" "$(echo "$ib / 1048576" | bc -l)" \
 		"$(field "$c" boot-to-ready-ms)" "$(field "$c" power-on-to-ready-ms)" \
@@ -58,8 +58,8 @@ echo
 echo "Boot times are guest time under $(field "$work/out/kvm-q35/certificate.yaml" accelerator)" \
 	"($(field "$work/out/kvm-q35/certificate.yaml" guest-clock))."
 echo
-echo "| kernel                     |    =y |    =m |      kernel |   initramfs | boot->ready  | power-on->ready | min mem  | checks    |"
-echo "|----------------------------|-------|-------|-------------|-------------|--------------|--------------|----------|-----------|"
+echo "| kernel                      |    =y |    =m |      kernel |   initramfs | boot->ready  | power-on->ready | min mem  | checks    |"
+echo "|-----------------------------|-------|-------|-------------|-------------|--------------|-----------------|----------|-----------|"
 row "ktrim kvm-q35 (bzImage)" "$work/out/kvm-q35/certificate.yaml"
 row "ktrim kvm-microvm (vmlinux)" "$work/out/kvm-microvm/certificate.yaml"
 row "Debian generic (vmlinuz)" "$work/generic/certificate.yaml"
