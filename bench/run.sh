@@ -151,8 +151,9 @@ prepare_ktrim() { # once for both targets; sets KTRIM_NOTE on failure
 		KTRIM_NOTE="skipped (QUICK=1): ktrim build output not cached"; return 0
 	fi
 	mkdir -p "$ktrim_out"
-	# A second workload starts from the first one's kernel build folders:
-	# kbuild then recompiles only what the config difference touches.
+	# A second workload starts from copies of the first one's kernel build
+	# folders; objtool is rebuilt there (absolute paths in its deps) and with
+	# it every object, but ccache serves what the two configs share.
 	if [ -n "$sfx" ] && [ ! -d "$ktrim_out/.build" ] && [ -d "$BENCH_CACHE/ktrim-out/.build" ]; then
 		cp -a "$BENCH_CACHE/ktrim-out/.build" "$ktrim_out/.build"
 	fi
