@@ -109,13 +109,28 @@ int kt_kbuild_make(const struct kt_kbuild *kb, const char *const *args,
 		argv[n++] = args[i];
 	argv[n] = NULL;
 
-	/* Same inputs, same image: no build host, user or clock inside it. */
+	/*
+	 * Same inputs, same image: no build host, user, clock or build count
+	 * inside it. Without SOURCE_DATE_EPOCH the time is the source tree's
+	 * top Makefile's, an input like the rest.
+	 */
 	setenv_default("KBUILD_BUILD_USER", "ktrim");
 	setenv_default("KBUILD_BUILD_HOST", "ktrim");
-	if (getenv("SOURCE_DATE_EPOCH") && !getenv("KBUILD_BUILD_TIMESTAMP")) {
-		time_t t = (time_t)strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10);
+	setenv_default("KBUILD_BUILD_VERSION", "1");
+	if (!getenv("KBUILD_BUILD_TIMESTAMP")) {
+		struct kt_str top = KT_STR_INIT;
+		struct stat st;
+		time_t t = 0;
 		char stamp[64];
 
+		if (getenv("SOURCE_DATE_EPOCH")) {
+			t = (time_t)strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10);
+		} else {
+			kt_str_printf(&top, "%s/Makefile", kb->ksrc);
+			if (stat(top.buf, &st) == 0)
+				t = st.st_mtime;
+			kt_str_free(&top);
+		}
 		strftime(stamp, sizeof(stamp), "%a %b %e %H:%M:%S UTC %Y", gmtime(&t));
 		setenv("KBUILD_BUILD_TIMESTAMP", stamp, 1);
 	}

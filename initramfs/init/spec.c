@@ -134,7 +134,9 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
 			s->readonly = true;
 			continue;
 		}
-		if (!val || !*val)
+		/* An argument may be empty (redis-server --save ""). */
+		if (!val || (!*val && strcmp(key, "arg") != 0 &&
+			     strcmp(key, "smoke-arg") != 0))
 			FAIL("'%s' needs a value", key);
 		if (strcmp(key, "arg") == 0) {
 			if (s->nargs == SPEC_MAX_ARGS)

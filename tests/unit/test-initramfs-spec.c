@@ -117,6 +117,28 @@ static void test_round_trip_every_field(void **state)
 	kt_str_free(&err);
 }
 
+static void test_empty_argument_round_trip(void **state)
+{
+	struct initramfs_spec in;
+	struct spec out;
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	char msg[256];
+
+	initramfs_spec_init(&in);
+	assert_int_equal(initramfs_spec_set_cmd(&in, "redis-server --save \"\" --port 1", &err), 0);
+	assert_int_equal(in.args.len, 5);
+	assert_string_equal(kt_array_ptr(&in.args, 2), "");
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(out.nargs, 5);
+	assert_string_equal(out.args[1], "--save");
+	assert_string_equal(out.args[2], "");
+	assert_string_equal(out.args[3], "--port");
+	initramfs_spec_release(&in);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
 static void test_same_spec_same_bytes(void **state)
 {
 	struct initramfs_spec a, b;
@@ -179,6 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_every_field),
 		cmocka_unit_test(test_same_spec_same_bytes),
+		cmocka_unit_test(test_empty_argument_round_trip),
 		cmocka_unit_test(test_guest_parser_errors),
 	};
 
