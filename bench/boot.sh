@@ -120,7 +120,7 @@ esac
 # covering firmware and decompression, and running where the kernel's clock
 # stood still): scaled by the cycles per us between the first and last record.
 read -r power_on_first power_on_ready < <(sed -n 's/^.*\(ktrim-timeline: .*\)$/\1/p' "$console" | tr -d '\r' | awk '
-	{ t = ""; for (i = 4; i <= NF; i++) if ($i ~ /^tsc=/) t = substr($i, 5) }
+	{ t = ""; for (i = 4; i <= NF; i++) if ($i ~ /^tsc=/) t = substr($i, 5) + 0 }
 	t == "" { next }
 	!n++ { fu = $3; ft = t }
 	{ lu = $3; lt = t }
