@@ -35,9 +35,10 @@ out=$BENCH_WORK
 root=$out/rootfs$sfx
 stamp=$out/ktrim-stamp
 src=$bench_dir/guest/ktrim-stamp.c
-if [ ! -x "$stamp" ] || [ "$src" -nt "$stamp" ]; then
+cycles=$KTRIM_TOP/initramfs/init/cycles.h
+if [ ! -x "$stamp" ] || [ "$src" -nt "$stamp" ] || [ "$cycles" -nt "$stamp" ]; then
 	progress "musl-gcc -static ktrim-stamp"
-	musl-gcc -static -Os -Wall -Wextra -Werror -o "$stamp.tmp" "$src"
+	musl-gcc -static -Os -Wall -Wextra -Werror -I"$(dirname "$cycles")" -o "$stamp.tmp" "$src"
 	strip "$stamp.tmp" && mv "$stamp.tmp" "$stamp"
 fi
 

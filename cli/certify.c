@@ -363,8 +363,8 @@ static unsigned long long event_tsc(const struct kprof_vm_event *ev)
 static void power_on_times(const struct kprof_vm_result *res, struct boot_outcome *b)
 {
 	const struct kprof_vm_event *first = kprof_vm_result_event(res, "init-start");
-	const struct kprof_vm_event *last = NULL, *ready;
-	unsigned long long t0 = event_tsc(first), t1;
+	const struct kprof_vm_event *last = NULL;
+	unsigned long long t0 = event_tsc(first), t1, t_ready;
 	double per_ms;
 
 	for (size_t i = 0; i < res->events.len; i++)
@@ -374,9 +374,9 @@ static void power_on_times(const struct kprof_vm_result *res, struct boot_outcom
 		return;
 	per_ms = (double)(t1 - t0) * 1000.0 / (double)(last->uptime_us - first->uptime_us);
 	b->init_power_on_ms = (double)t0 / per_ms;
-	ready = kprof_vm_result_event(res, "workload-ready");
-	if (event_tsc(ready))
-		b->ready_power_on_ms = (double)event_tsc(ready) / per_ms;
+	t_ready = event_tsc(kprof_vm_result_event(res, "workload-ready"));
+	if (t_ready)
+		b->ready_power_on_ms = (double)t_ready / per_ms;
 }
 
 static int boot_once(struct certify *c, unsigned memory_mb, const char *log,

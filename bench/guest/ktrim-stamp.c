@@ -27,21 +27,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cycles.h"
+
 static unsigned long long uptime_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000;
-}
-
-static unsigned long long cycles_since_reset(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	return __builtin_ia32_rdtsc();
-#else
-	return 0;
-#endif
 }
 
 static int port_accepts(int port)

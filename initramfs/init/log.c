@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cycles.h"
 #include "init.h"
 
 static int kmsg_fd = -1;
@@ -83,22 +84,6 @@ void say(const char *fmt, ...)
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
 	emit(msg);
-}
-
-/*
- * The kernel's clock can stand still during boot: on QEMU microvm under
- * TCG no timer interrupt advances jiffies while the local APIC timer is
- * calibrated, so uptime undercounts the time to init. The TSC counts from
- * vCPU reset whatever the kernel does, so every record also carries it;
- * the host scales it by the rate it sees between two records.
- */
-static unsigned long long cycles_since_reset(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	return __builtin_ia32_rdtsc();
-#else
-	return 0;
-#endif
 }
 
 void timeline(const char *event, const char *fmt, ...)
