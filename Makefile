@@ -27,7 +27,7 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2
 CFLAGS   ?= -O2 -g
 KT_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DKTRIM_VERSION='"$(VERSION)"' \
-            -DKTRIM_DATADIR='"$(DATADIR)"' -Icommon -Ikconfig-trim -Iinitramfs -Iprofiler -Icli \
+            -DKTRIM_DATADIR='"$(DATADIR)"' -I. \
             $(PKG_CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -75,7 +75,7 @@ CLI_SAN_OBJS := $(patsubst %.c,$(SAN)/%.o,$(CLI_SRCS))
 MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
 GUEST_CC := $(if $(MUSL_GCC),musl-gcc,$(CC))
 GUEST_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -Os -static -ffunction-sections -fdata-sections \
-                -Wl,--gc-sections -s -Iinitramfs/init -Iprofiler/agent
+                -Wl,--gc-sections -s -I.
 # A guest program exists once its folder has sources.
 GUESTS := $(if $(wildcard initramfs/init/*.c),$(B)/guest/ktrim-init) \
           $(if $(wildcard profiler/agent/*.c),$(B)/guest/ktrim-agent)
@@ -114,7 +114,7 @@ $(B)/guest/ktrim-agent: $(wildcard profiler/agent/*.c profiler/agent/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 UNIT_SAN_BINS := $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(UNIT_SRCS))
-TEST_CFLAGS = $(CMOCKA_CFLAGS) -Itests/unit -DKT_FIXTURES='"$(CURDIR)/tests/fixtures"' \
+TEST_CFLAGS = $(CMOCKA_CFLAGS) -DKT_FIXTURES='"$(CURDIR)/tests/fixtures"' \
               -DKT_SRCDIR='"$(CURDIR)"'
 
 $(B)/tests/%: tests/unit/%.c $(LIBS)

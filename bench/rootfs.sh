@@ -38,7 +38,7 @@ src=$bench_dir/guest/ktrim-stamp.c
 cycles=$KTRIM_TOP/initramfs/init/cycles.h
 if [ ! -x "$stamp" ] || [ "$src" -nt "$stamp" ] || [ "$cycles" -nt "$stamp" ]; then
 	progress "musl-gcc -static ktrim-stamp"
-	musl-gcc -static -Os -Wall -Wextra -Werror -I"$(dirname "$cycles")" -o "$stamp.tmp" "$src"
+	musl-gcc -static -Os -Wall -Wextra -Werror -I"$KTRIM_TOP" -o "$stamp.tmp" "$src"
 	strip "$stamp.tmp" && mv "$stamp.tmp" "$stamp"
 fi
 

@@ -20,10 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "certify.h"
-#include "common.h"
-#include "initramfs.h"
-#include "kconfig.h"
+#include "cli/certify.h"
+#include "common/common.h"
+#include "initramfs/initramfs.h"
+#include "kconfig-trim/kconfig.h"
 
 /* Xen's ELF note type for the 32-bit PVH entry point. */
 #define PVH_NOTE_TYPE 18

@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 
-#include "kconfig.h"
-#include "profiler.h"
+#include "kconfig-trim/kconfig.h"
+#include "profiler/profiler.h"
 
 struct kt_certify_opts {
 	const char *kernel;

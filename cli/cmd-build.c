@@ -15,14 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "certify.h"
-#include "cli.h"
-#include "common.h"
-#include "initramfs.h"
-#include "kbuild.h"
-#include "kconfig.h"
-#include "profiler.h"
-#include "workload.h"
+#include "cli/certify.h"
+#include "cli/cli.h"
+#include "common/common.h"
+#include "initramfs/initramfs.h"
+#include "cli/kbuild.h"
+#include "kconfig-trim/kconfig.h"
+#include "profiler/profiler.h"
+#include "cli/workload.h"
 
 extern const struct kt_cmd kt_cmd_build;
 extern const struct kt_cmd kt_cmd_config;

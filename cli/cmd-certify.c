@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "certify.h"
-#include "cli.h"
-#include "common.h"
+#include "cli/certify.h"
+#include "cli/cli.h"
+#include "common/common.h"
 
 extern const struct kt_cmd kt_cmd_certify;
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "common.h"
-#include "kconfig.h"
-#include "profiler.h"
+#include "cli/cli.h"
+#include "common/common.h"
+#include "kconfig-trim/kconfig.h"
+#include "profiler/profiler.h"
 
 extern const struct kt_cmd kt_cmd_config;
 

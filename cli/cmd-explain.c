@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "common.h"
-#include "kconfig.h"
+#include "cli/cli.h"
+#include "common/common.h"
+#include "kconfig-trim/kconfig.h"
 
 extern const struct kt_cmd kt_cmd_explain;
 

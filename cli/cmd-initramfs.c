@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "common.h"
-#include "initramfs.h"
-#include "kconfig.h"
-#include "profiler.h"
-#include "workload.h"
+#include "cli/cli.h"
+#include "common/common.h"
+#include "initramfs/initramfs.h"
+#include "kconfig-trim/kconfig.h"
+#include "profiler/profiler.h"
+#include "cli/workload.h"
 
 extern const struct kt_cmd kt_cmd_initramfs;
 

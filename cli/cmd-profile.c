@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "common.h"
-#include "profiler.h"
+#include "cli/cli.h"
+#include "common/common.h"
+#include "profiler/profiler.h"
 
 extern const struct kt_cmd kt_cmd_profile;
 

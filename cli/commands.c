@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The subcommand table, in the order of the job. Only implemented commands are listed. */
-#include "cli.h"
+#include "cli/cli.h"
 
 extern const struct kt_cmd kt_cmd_profile;
 extern const struct kt_cmd kt_cmd_config;

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "kbuild.h"
+#include "common/common.h"
+#include "cli/kbuild.h"
 
 #define HEARTBEAT_S 30
 #define TAIL_LINES 25

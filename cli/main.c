@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "common.h"
+#include "cli/cli.h"
+#include "common/common.h"
 
 static void print_main_usage(FILE *f)
 {

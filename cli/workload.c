@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workload.h"
+#include "cli/workload.h"
 
 int kt_workload_spec(const struct kprof_project *pr, struct initramfs_spec *s)
 {

@@ -7,8 +7,8 @@
 #ifndef KTRIM_CLI_WORKLOAD_H
 #define KTRIM_CLI_WORKLOAD_H
 
-#include "initramfs.h"
-#include "profiler.h"
+#include "initramfs/initramfs.h"
+#include "profiler/profiler.h"
 
 /*
  * Fill @s (initialised by the caller) from @pr, replacing its command, env,

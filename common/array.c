@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "common/common.h"
 
 void kt_array_init(struct kt_array *a, size_t elem_size)
 {

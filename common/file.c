@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /* The rename is only durable once the directory entry itself is synced. */
 static void sync_parent_dir(const char *path)

@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <time.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static int log_level = KT_LOG_INFO;
 static FILE *log_stream;

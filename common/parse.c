@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "common.h"
+#include "common/common.h"
 
 int kt_parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "common/common.h"
 
 int kt_sha256_init(struct kt_sha256 *c)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static int str_reserve(struct kt_str *s, size_t extra)
 {

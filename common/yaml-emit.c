@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /*
  * Plain scalars are kept only when YAML cannot read them as anything but

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static void node_free(struct kt_yaml_node *n)
 {

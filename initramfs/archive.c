@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 int ar_fail(struct kt_str *err, int r, const char *fmt, ...)
 {

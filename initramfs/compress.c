@@ -11,7 +11,7 @@
 #include <string.h>
 #include <zstd.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 struct ar_zstd_sink {
 	struct ar_sink base;

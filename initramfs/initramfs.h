@@ -31,7 +31,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /* ---- archive (newc cpio writer) --------------------------------------- */
 

@@ -3,7 +3,7 @@
 #ifndef KTRIM_INITRAMFS_INTERNAL_H
 #define KTRIM_INITRAMFS_INTERNAL_H
 
-#include "initramfs.h"
+#include "initramfs/initramfs.h"
 
 /* newc header: magic + 13 eight-digit hex fields. */
 #define NEWC_MAGIC "070701"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 struct modset_entry {
 	struct initramfs_module pub;

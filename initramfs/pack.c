@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 static int add_skeleton(struct initramfs_archive *a, struct kt_str *err)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 /* Next '/'-separated component of *p (empty components skipped). */
 static bool next_component(const char **p, const char **comp, size_t *n)

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 static int parse_hex8(const char *p, uint32_t *out)
 {

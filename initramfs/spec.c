@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 static const char *const ns_names[] = {
 	"mnt", "uts", "ipc", "pid", "net", "cgroup", "time",

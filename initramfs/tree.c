@@ -14,7 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 struct walk {
 	struct initramfs_archive *a;

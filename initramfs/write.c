@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "initramfs/internal.h"
 
 static const char zeros[4];
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solve-internal.h"
+#include "kconfig-trim/solve-internal.h"
 
 static void label(const struct kconf_sym *s, struct kt_str *out)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kconf-internal.h"
+#include "kconfig-trim/kconf-internal.h"
 
 struct reader {
 	struct kconf_tree *t;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kconf-internal.h"
+#include "kconfig-trim/kconf-internal.h"
 
 #define TRI_AND(a, b) ((a) < (b) ? (a) : (b))
 #define TRI_OR(a, b) ((a) > (b) ? (a) : (b))

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "kconfig.h"
+#include "kconfig-trim/kconfig.h"
 
 /* Symbol flags, mirroring the states conf tracks. */
 enum {

@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 
-#include "kconf-internal.h"
+#include "kconfig-trim/kconf-internal.h"
 
 /* conf evaluates a literal m in conditions as "m && MODULES". */
 struct kconf_expr *kconf__rewrite_m(struct kconf_tree *t, struct kconf_expr *e)

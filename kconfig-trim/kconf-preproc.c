@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kconf-internal.h"
+#include "kconfig-trim/kconf-internal.h"
 
 #define MAX_ARGS 16
 #define SHELL_MAX 4096		/* conf reads at most this much output */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kconf-internal.h"
+#include "kconfig-trim/kconf-internal.h"
 
 #define CONF_HASHSIZE 9973u
 

@@ -15,7 +15,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "kconf-internal.h"
+#include "kconfig-trim/kconf-internal.h"
 
 void kconf__warn(struct kconf_tree *t, const char *fmt, ...)
 {

@@ -36,7 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "common.h"
+#include "common/common.h"
 
 struct kconf_tree;
 struct kconf_sym;
@@ -324,7 +324,7 @@ int kconf_olddefconfig(struct kconf_tree *tree, const char *in,
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /* ======================================================================
  * Trimming (issue 4): feature maps, recipes, solver, reasons.

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trim-internal.h"
+#include "kconfig-trim/trim-internal.h"
 
 struct reason {
 	char *text;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "trim-internal.h"
+#include "kconfig-trim/trim-internal.h"
 
 void kconf_req_release(struct kconf_req *r)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "trim-internal.h"
+#include "kconfig-trim/trim-internal.h"
 
 static uint64_t fnv64(const char *s, uint64_t h)
 {

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "trim-internal.h"
+#include "kconfig-trim/trim-internal.h"
 
 enum mk_mode {
 	MK_DIR,		/* a directory's Kbuild/Makefile: obj-, lib-, composites */

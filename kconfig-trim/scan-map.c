@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "trim-internal.h"
+#include "kconfig-trim/trim-internal.h"
 
 struct kconf_featmap {
 	char *srcarch;

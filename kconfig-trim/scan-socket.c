@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trim-internal.h"
+#include "kconfig-trim/trim-internal.h"
 
 int kconf_hdrscan_socket_aliases(struct kconf_featmap *m, const char *ksrc)
 {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trim-internal.h"
+#include "kconfig-trim/trim-internal.h"
 
 struct pp_level {
 	struct kconf_chain c;

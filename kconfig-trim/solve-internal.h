@@ -3,7 +3,7 @@
 #ifndef KTRIM_SOLVE_INTERNAL_H
 #define KTRIM_SOLVE_INTERNAL_H
 
-#include "trim-internal.h"
+#include "kconfig-trim/trim-internal.h"
 
 /* One planned value: on (tri), a value (str) or held off. */
 struct plan_ent {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solve-internal.h"
+#include "kconfig-trim/solve-internal.h"
 
 static bool bool_like(const struct kconf_sym *s)
 {

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "solve-internal.h"
+#include "kconfig-trim/solve-internal.h"
 
 static const char *sym_key(const struct kconf_sym *s, char *buf, size_t n)
 {

@@ -6,8 +6,8 @@
 #ifndef KTRIM_TRIM_INTERNAL_H
 #define KTRIM_TRIM_INTERNAL_H
 
-#include "common.h"
-#include "kconfig.h"
+#include "common/common.h"
+#include "kconfig-trim/kconfig.h"
 
 /* Bump when the scanners change what they record: old caches are ignored. */
 #define KCONF_FEATMAP_VERSION 3

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/proto.h"
-#include "profiler.h"
+#include "profiler/agent/proto.h"
+#include "profiler/profiler.h"
 
 void kprof_guest_report_init(struct kprof_guest_report *r)
 {

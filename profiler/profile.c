@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profiler.h"
+#include "profiler/profiler.h"
 
 /* NULL-terminated so it doubles as the allowed-key list of facts:. */
 static const char *const kind_names[KPROF_KIND_COUNT + 1] = {

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "initramfs.h"
-#include "profiler.h"
+#include "initramfs/initramfs.h"
+#include "profiler/profiler.h"
 
 /* Bit i is 1 << i in enum initramfs_ns. */
 static const char *const ns_names[] = { "mnt", "uts", "ipc", "pid", "net",

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "profiler.h"
+#include "profiler/profiler.h"
 
 /* ---- tree hash -------------------------------------------------------------- */
 

@@ -14,9 +14,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "agent/proto.h"
-#include "initramfs.h"
-#include "profiler.h"
+#include "profiler/agent/proto.h"
+#include "initramfs/initramfs.h"
+#include "profiler/profiler.h"
 
 /* What the agent needs before it can mount the module tree. */
 static const char *const boot_modules[] = { "virtio_pci", "9pnet_virtio", "9p" };

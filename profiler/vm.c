@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profiler.h"
+#include "profiler/profiler.h"
 
 void kprof_vm_init(struct kprof_vm *vm, enum kprof_vm_machine machine)
 {

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cycles.h"
+#include "initramfs/init/cycles.h"
 
 static unsigned long long uptime_us(void)
 {

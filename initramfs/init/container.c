@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "init.h"
+#include "initramfs/init/init.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cycles.h"
-#include "init.h"
+#include "initramfs/init/cycles.h"
+#include "initramfs/init/init.h"
 
 static int kmsg_fd = -1;
 static int console_fd = 1;

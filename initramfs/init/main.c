@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "init.h"
+#include "initramfs/init/init.h"
 
 static char spec_text[SPEC_MAX_BYTES + 1];
 static struct spec spec;

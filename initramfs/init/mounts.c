@@ -10,7 +10,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "init.h"
+#include "initramfs/init/init.h"
 
 struct mount_entry {
 	const char *source;

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "init.h"
+#include "initramfs/init/init.h"
 
 static int if_up(int sock, const char *name)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "init.h"
+#include "initramfs/init/init.h"
 
 static const char *const ns_names[] = {
 	"mnt", "uts", "ipc", "pid", "net", "cgroup", "time",

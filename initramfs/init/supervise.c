@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "init.h"
+#include "initramfs/init/init.h"
 
 #define TCP_POLL_MS 20
 

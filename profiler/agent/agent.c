@@ -19,7 +19,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "profiler/agent/agent.h"
 
 #define MAX_OUTPUT_LINES 400
 

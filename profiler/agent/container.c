@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "profiler/agent/agent.h"
 
 #define CGROUP_DIR "/sys/fs/cgroup/ktrim"
 #define MERGED "/run/ktrim/merged"

@@ -15,9 +15,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "proto.h"
-#include "syscall-names.h"
+#include "profiler/agent/agent.h"
+#include "profiler/agent/proto.h"
+#include "profiler/agent/syscall-names.h"
 
 #define MAX_FACTS 2048
 #define NAME_MAX_LEN 120

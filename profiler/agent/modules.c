@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "proto.h"
+#include "profiler/agent/agent.h"
+#include "profiler/agent/proto.h"
 
 int modules_boot(const struct spec *s)
 {

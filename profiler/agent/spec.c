@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent.h"
-#include "proto.h"
+#include "profiler/agent/agent.h"
+#include "profiler/agent/proto.h"
 
 static int push(char **v, unsigned *n, unsigned cap, char *s)
 {

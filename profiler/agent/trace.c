@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "profiler/agent/agent.h"
 
 #define AUDIT_ARCH_X86_64 0xc000003eu
 #define MAX_TRACEES 1024

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "profiler/agent/agent.h"
 
 /* The console is our stdout/stderr (the kernel opened /dev/console). */
 void logmsg(const char *fmt, ...)

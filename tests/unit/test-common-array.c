@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/common.h"
 
 struct pair {
 	int key;

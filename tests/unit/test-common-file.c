@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static char dir[] = "/tmp/kt-file-test.XXXXXX";
 

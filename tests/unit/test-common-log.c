@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static char *capture(void (*emit)(void))
 {

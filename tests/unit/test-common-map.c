@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static int freed;
 

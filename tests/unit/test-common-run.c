@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static void test_run_captures_stdout_and_status(void **state)
 {

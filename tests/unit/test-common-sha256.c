@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/common.h"
 
 /* FIPS 180-4 examples, and the same bytes through the file path. */
 static void test_sha256_known_vectors(void **state)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static void test_str_grows_and_formats(void **state)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common.h"
+#include "common/common.h"
 
 static const char recipe[] =
 	"name: kvm-q35\n"

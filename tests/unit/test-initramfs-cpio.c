@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <zstd.h>
 
-#include "initramfs.h"
+#include "initramfs/initramfs.h"
 
 static char dir[64];
 

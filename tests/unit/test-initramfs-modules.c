@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "initramfs.h"
+#include "initramfs/initramfs.h"
 
 static char moddir[4096];
 static char release[256];

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "initramfs.h"
-#include "../../initramfs/init/spec.c"
+#include "initramfs/initramfs.h"
+#include "initramfs/init/spec.c"
 
 static void test_round_trip_every_field(void **state)
 {

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "common.h"
-#include "kconfig.h"
+#include "common/common.h"
+#include "kconfig-trim/kconfig.h"
 
 #define FIX KT_FIXTURES "/kconfig"
 

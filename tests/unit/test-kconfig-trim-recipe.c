@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common.h"
-#include "kconfig.h"
+#include "common/common.h"
+#include "kconfig-trim/kconfig.h"
 
 #define RDIR KT_FIXTURES "/trim/recipes"
 

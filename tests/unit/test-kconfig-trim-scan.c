@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "common.h"
-#include "kconfig.h"
+#include "common/common.h"
+#include "kconfig-trim/kconfig.h"
 
 #define TREE KT_FIXTURES "/trim/tree"
 

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "agent/proto.h"
-#include "profiler.h"
+#include "profiler/agent/proto.h"
+#include "profiler/profiler.h"
 
 /* Frame payloads exactly as the agent does, to feed the host decoder. */
 static void frame(struct kt_str *s, unsigned seq, const char *payload)

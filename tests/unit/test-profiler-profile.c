@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "profiler.h"
+#include "profiler/profiler.h"
 
 #define FIX KT_FIXTURES "/profiler/"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "initramfs.h"
-#include "profiler.h"
+#include "initramfs/initramfs.h"
+#include "profiler/profiler.h"
 
 #define PROJ KT_FIXTURES "/profiler/proj"
 

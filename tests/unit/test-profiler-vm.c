@@ -9,7 +9,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "profiler.h"
+#include "profiler/profiler.h"
 
 static char *joined(struct kprof_vm *vm)
 {
