@@ -32,7 +32,7 @@ KT_CFLAGS = -std=gnu11 $(WARN) -D_GNU_SOURCE -DKTRIM_VERSION='"$(VERSION)"' \
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Components: each is a static library built from the .c files at its top.
-COMPONENTS := common kconfig-trim initramfs profiler
+COMPONENTS := common kconfig-trim initramfs profiler pipeline
 lib_name = $(subst -,_,$(1))
 
 # Kernel-style quiet output; `make V=1` shows the commands.
@@ -63,7 +63,7 @@ endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_rules,$(c))))
 
 # Link order: users before what they use.
-LIB_ORDER := profiler initramfs kconfig-trim common
+LIB_ORDER := pipeline profiler initramfs kconfig-trim common
 LIBS     := $(foreach c,$(LIB_ORDER),$(B)/lib$(call lib_name,$(c)).a)
 SAN_LIBS := $(foreach c,$(LIB_ORDER),$(SAN)/lib$(call lib_name,$(c)).a)
 

@@ -26,16 +26,23 @@ KTRIM_PROFILE ?= ktrim.profile.yaml
 KTRIM_TARGETS ?= kvm-q35
 O             ?= ktrim-build
 
+# Everything about the target comes from ktrim itself (`ktrim target-info`),
+# so this file and `ktrim build` cannot disagree about goals or paths.
 ktrim_target  := $(firstword $(KTRIM_TARGETS))
 ktrim_recipes := $(foreach t,$(KTRIM_TARGETS),--recipe $(t))
-ktrim_profile := $(if $(wildcard $(KTRIM_PROFILE)),--profile $(KTRIM_PROFILE))
-ktrim_format   = $(shell sed -n 's/^ *kernel-format: *//p' \
-                   $(KTRIM_MK_DIR)/recipes/targets/$(ktrim_target).yaml | head -n 1)
-ktrim_goal     = $(if $(filter vmlinux,$(ktrim_format)),vmlinux,bzImage)
-ktrim_image    = $(if $(filter vmlinux,$(ktrim_format)),$(O)/vmlinux,$(O)/arch/x86/boot/bzImage)
+ktrim_profile  = $(if $(wildcard $(KTRIM_PROFILE)),--profile $(KTRIM_PROFILE))
+ktrim_info     = $(shell $(KTRIM) target-info $(ktrim_target) --field $(1))
+ktrim_goal     = $(call ktrim_info,make-goal)
+ktrim_image    = $(O)/$(call ktrim_info,built-path)
+ktrim_modules  = $(if $(filter y,$(shell sed -n 's/^CONFIG_MODULES=//p' $(O)/.config)),modules)
+
+# A project file may name ${KSRC}; a plain make variable is not in ktrim's
+# environment unless exported.
+export KSRC
 
 ktrim-check-vars:
 	@test -n "$(KSRC)" || { echo "ktrim.mk: set KSRC to the kernel source tree" >&2; exit 2; }
+	@$(KTRIM) target-info $(ktrim_target) --field name >/dev/null
 
 ktrim-config: ktrim-check-vars
 	@mkdir -p $(O)
@@ -44,8 +51,7 @@ ktrim-config: ktrim-check-vars
 
 ktrim-kernel: ktrim-config
 	$(MAKE) -C $(KSRC) O=$(abspath $(O)) olddefconfig
-	$(MAKE) -C $(KSRC) O=$(abspath $(O)) $(ktrim_goal) \
-		$(if $(filter y,$(shell sed -n 's/^CONFIG_MODULES=//p' $(O)/.config)),modules)
+	$(MAKE) -C $(KSRC) O=$(abspath $(O)) $(ktrim_goal) $(ktrim_modules)
 
 ktrim-initramfs: ktrim-check-vars
 	@mkdir -p $(O)

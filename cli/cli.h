@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-struct kt_cmd {
+struct cli_cmd {
 	const char *name;
 	const char *summary;	/* one line for `ktrim --help` */
 	const char *usage;	/* full text for `ktrim help NAME` */
@@ -19,26 +19,17 @@ struct kt_cmd {
 };
 
 /* The dispatch table (cli/commands.c), NULL-terminated. */
-extern const struct kt_cmd *const kt_commands[];
+extern const struct cli_cmd *const cli_commands[];
 
-const struct kt_cmd *kt_cmd_find(const char *name);
-void kt_cmd_print_usage(const struct kt_cmd *cmd, FILE *f);
+const struct cli_cmd *cli_cmd_find(const char *name);
+void cli_cmd_print_usage(const struct cli_cmd *cmd, FILE *f);
 /*
  * For a subcommand's option parser: print its usage to stderr and return
  * the usage exit status (2).
  */
-int kt_cmd_usage_error(const struct kt_cmd *cmd, const char *fmt, ...)
+int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* True when argv holds -h/--help; prints usage to stdout. */
-int kt_cmd_wants_help(const struct kt_cmd *cmd, int argc, char **argv);
-
-/* Where recipes and guest binaries live: the source tree or DATADIR. */
-const char *kt_cli_datadir(void);
-/*
- * A static guest program ("ktrim-init", "ktrim-agent"): $KTRIM_INIT or
- * $KTRIM_AGENT when set, else build/guest/ in the source tree, else
- * DATADIR/guest/. Returns a static buffer per name.
- */
-const char *kt_cli_guest_path(const char *name);
+int cli_wants_help(const struct cli_cmd *cmd, int argc, char **argv);
 
 #endif

@@ -14,11 +14,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/certify.h"
 #include "cli/cli.h"
 #include "common/common.h"
+#include "pipeline/pipeline.h"
 
-extern const struct kt_cmd kt_cmd_certify;
+extern const struct cli_cmd cli_cmd_certify;
 
 enum {
 	OPT_KERNEL = 256, OPT_INITRAMFS, OPT_TARGET, OPT_CONFIG, OPT_MEMORY,
@@ -51,11 +51,13 @@ static int certify_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kt_certify_opts o;
-	const char *output = NULL;
-	int c, r;
+	struct pipeline_certify_opts o;
+	struct pipeline_target target;
+	struct kt_str err = KT_STR_INIT, rdir = KT_STR_INIT;
+	const char *target_name = NULL;
+		int c, r;
 
-	kt_certify_opts_init(&o);
+	pipeline_certify_opts_init(&o);
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_KERNEL:
@@ -65,14 +67,14 @@ static int certify_run(int argc, char **argv)
 			o.initramfs = optarg;
 			break;
 		case OPT_TARGET:
-			o.target = optarg;
+			target_name = optarg;
 			break;
 		case OPT_CONFIG:
 			o.config = optarg;
 			break;
 		case OPT_MEMORY:
 			if (parse_uint(optarg, &o.memory_mb) < 0 || o.memory_mb < 8)
-				return kt_cmd_usage_error(&kt_cmd_certify,
+				return cli_usage_error(&cli_cmd_certify,
 							  "bad --memory '%s'", optarg);
 			break;
 		case OPT_NO_BISECT:
@@ -86,12 +88,12 @@ static int certify_run(int argc, char **argv)
 			else if (!strcmp(optarg, "auto"))
 				o.accel = KPROF_VM_ACCEL_AUTO;
 			else
-				return kt_cmd_usage_error(&kt_cmd_certify,
+				return cli_usage_error(&cli_cmd_certify,
 							  "bad --accel '%s'", optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (parse_uint(optarg, &o.timeout_s) < 0 || !o.timeout_s)
-				return kt_cmd_usage_error(&kt_cmd_certify,
+				return cli_usage_error(&cli_cmd_certify,
 							  "bad --timeout '%s'", optarg);
 			break;
 		case OPT_APPEND:
@@ -101,26 +103,33 @@ static int certify_run(int argc, char **argv)
 			o.icount = false;
 			break;
 		case 'o':
-			output = optarg;
+			o.output = optarg;
 			break;
 		default:
-			return kt_cmd_usage_error(&kt_cmd_certify, "unknown option");
+			return cli_usage_error(&cli_cmd_certify, "unknown option");
 		}
 	}
 	if (optind < argc)
-		return kt_cmd_usage_error(&kt_cmd_certify, "unexpected argument '%s'",
+		return cli_usage_error(&cli_cmd_certify, "unexpected argument '%s'",
 					  argv[optind]);
-	if (!o.kernel || !o.target)
-		return kt_cmd_usage_error(&kt_cmd_certify,
+	if (!o.kernel || !target_name)
+		return cli_usage_error(&cli_cmd_certify,
 					  "--kernel and --target are required");
-	o.datadir = kt_cli_datadir();
-	r = kt_certify(&o, output);
-	if (r < 0)
-		return 1;
-	return r > 0 ? 1 : 0;
+	kt_str_printf(&rdir, "%s/recipes", pipeline_datadir());
+	r = pipeline_target_load(&target, kt_str_cstr(&rdir), target_name, &err);
+	if (r < 0) {
+		kt_err("%s", err.len ? err.buf : strerror(-r));
+	} else {
+		o.target = &target;
+		r = pipeline_certify(&o);
+		pipeline_target_release(&target);
+	}
+	kt_str_free(&rdir);
+	kt_str_free(&err);
+	return r == 0 ? 0 : 1;
 }
 
-const struct kt_cmd kt_cmd_certify = {
+const struct cli_cmd cli_cmd_certify = {
 	.name = "certify",
 	.summary = "boot a kernel + initramfs for a target and write a certificate",
 	.usage =

@@ -9,7 +9,7 @@
 #include "common/common.h"
 #include "kconfig-trim/kconfig.h"
 
-extern const struct kt_cmd kt_cmd_explain;
+extern const struct cli_cmd cli_cmd_explain;
 
 enum { OPT_KSRC = 256, OPT_ARCH, OPT_CONFIG, OPT_REPORT };
 
@@ -44,13 +44,13 @@ static int run(int argc, char **argv)
 			report = optarg;
 			break;
 		default:
-			return kt_cmd_usage_error(&kt_cmd_explain, "unknown option");
+			return cli_usage_error(&cli_cmd_explain, "unknown option");
 		}
 	}
 	if (!ksrc || !config)
-		return kt_cmd_usage_error(&kt_cmd_explain, "--ksrc and --config are required");
+		return cli_usage_error(&cli_cmd_explain, "--ksrc and --config are required");
 	if (optind >= argc)
-		return kt_cmd_usage_error(&kt_cmd_explain, "name at least one CONFIG_ symbol");
+		return cli_usage_error(&cli_cmd_explain, "name at least one CONFIG_ symbol");
 	if (report) {
 		rs = kconf_reasons_new();
 		if (!rs)
@@ -90,7 +90,7 @@ out:
 	return status;
 }
 
-const struct kt_cmd kt_cmd_explain = {
+const struct cli_cmd cli_cmd_explain = {
 	.name = "explain",
 	.summary = "say why a Kconfig symbol is on or off in a .config",
 	.usage =

@@ -1,28 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* `ktrim initramfs`: pack a guest image, or list one. */
+/* `ktrim initramfs`: options for pipeline_initramfs(), or list an image. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/common.h"
-#include "initramfs/initramfs.h"
-#include "kconfig-trim/kconfig.h"
-#include "profiler/profiler.h"
-#include "cli/workload.h"
+#include "pipeline/pipeline.h"
 
-extern const struct kt_cmd kt_cmd_initramfs;
+extern const struct cli_cmd cli_cmd_initramfs;
 
+/* Options handled here; every other long option is a spec or write option by name. */
 enum {
-	OPT_LIST = 256, OPT_RECIPE, OPT_PROFILE, OPT_MODDIR, OPT_KREL,
-	OPT_MODULE, OPT_ROOTFS, OPT_CMD, OPT_INIT, OPT_COMPRESS, OPT_LEVEL,
-	OPT_THREADS, OPT_LONG, OPT_EARLY, OPT_ENV, OPT_CWD, OPT_USER,
-	OPT_HOSTNAME, OPT_NS, OPT_CGROUP, OPT_READONLY, OPT_READY_STDOUT,
-	OPT_READY_TCP, OPT_TIMEOUT, OPT_GRACE, OPT_ROOTDEV, OPT_KEEPCOMP,
-	OPT_FILELIST, OPT_SMOKE, OPT_SMOKE_TIMEOUT, OPT_RECIPES_DIR, OPT_PROJECT,
+	OPT_SPEC = 256, OPT_WRITE, OPT_LIST, OPT_PROJECT, OPT_RECIPE, OPT_RECIPES_DIR,
+	OPT_PROFILE, OPT_MODDIR, OPT_KREL, OPT_MODULE, OPT_KEEPCOMP, OPT_ROOTFS,
+	OPT_FILELIST, OPT_INIT, OPT_EARLY,
+};
+
+static const struct option opts[] = {
+	{ "list", required_argument, NULL, OPT_LIST },
+	{ "project", required_argument, NULL, OPT_PROJECT },
+	{ "recipe", required_argument, NULL, OPT_RECIPE },
+	{ "recipes-dir", required_argument, NULL, OPT_RECIPES_DIR },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "modules-dir", required_argument, NULL, OPT_MODDIR },
+	{ "kernel-release", required_argument, NULL, OPT_KREL },
+	{ "module", required_argument, NULL, OPT_MODULE },
+	{ "keep-compressed-modules", no_argument, NULL, OPT_KEEPCOMP },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
+	{ "file-list", required_argument, NULL, OPT_FILELIST },
+	{ "init", required_argument, NULL, OPT_INIT },
+	{ "early-dir", required_argument, NULL, OPT_EARLY },
+	{ "cmd", required_argument, NULL, OPT_SPEC },
+	{ "env", required_argument, NULL, OPT_SPEC },
+	{ "cwd", required_argument, NULL, OPT_SPEC },
+	{ "user", required_argument, NULL, OPT_SPEC },
+	{ "hostname", required_argument, NULL, OPT_SPEC },
+	{ "namespaces", required_argument, NULL, OPT_SPEC },
+	{ "cgroup", required_argument, NULL, OPT_SPEC },
+	{ "readonly", no_argument, NULL, OPT_SPEC },
+	{ "root-dev", required_argument, NULL, OPT_SPEC },
+	{ "ready-stdout", required_argument, NULL, OPT_SPEC },
+	{ "ready-tcp", required_argument, NULL, OPT_SPEC },
+	{ "timeout", required_argument, NULL, OPT_SPEC },
+	{ "stop-grace", required_argument, NULL, OPT_SPEC },
+	{ "smoke", required_argument, NULL, OPT_SPEC },
+	{ "smoke-timeout", required_argument, NULL, OPT_SPEC },
+	{ "compress", required_argument, NULL, OPT_WRITE },
+	{ "level", required_argument, NULL, OPT_WRITE },
+	{ "threads", required_argument, NULL, OPT_WRITE },
+	{ "long", no_argument, NULL, OPT_WRITE },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static int list_one(const struct initramfs_entry *e, void *ctx)
@@ -36,378 +66,96 @@ static int list_one(const struct initramfs_entry *e, void *ctx)
 	return 0;
 }
 
-static int do_list(const char *path)
+static int list_image(const char *path, struct kt_str *err)
 {
-	struct kt_str err = KT_STR_INIT, line = KT_STR_INIT;
-	int r = initramfs_read_file(path, list_one, &line, &err);
+	struct kt_str line = KT_STR_INIT;
+	int r = initramfs_read_file(path, list_one, &line, err);
 
-	if (r < 0)
-		kt_err("%s", err.len ? err.buf : strerror(-r));
-	kt_str_free(&err);
 	kt_str_free(&line);
-	return r < 0 ? 1 : 0;
-}
-
-/* The `module:` requirements of recipes (and their includes). */
-static int recipe_modules(const struct kconf_recipe_set *rs,
-			  struct kt_array *mods)
-{
-	int r = 0;
-
-	for (size_t i = 0; i < rs->recipes.len && r == 0; i++) {
-		const struct kconf_recipe *rc = kt_array_ptr(&rs->recipes, i);
-
-		for (size_t j = 0; j < rc->require.len && r == 0; j++) {
-			const struct kconf_req *q = kt_array_at(&rc->require, j);
-
-			if (q->kind == KCONF_REQ_FEATURE &&
-			    q->feat == KCONF_FEAT_MODULE)
-				r = kt_array_push_strdup(mods, q->name);
-		}
-	}
 	return r;
 }
 
-/* The modules a profile saw loaded; its command when none was given. */
-static int profile_inputs(const char *path, struct kt_array *mods,
-			  struct initramfs_spec *spec, struct kt_str *err)
+static int run(int argc, char **argv)
 {
-	struct kprof_profile p;
-	const struct kprof_fact_list *l;
-	int r;
-
-	kprof_profile_init(&p);
-	r = kprof_profile_load(path, &p, err);
-	if (r < 0)
-		goto out;
-	l = &p.facts[KPROF_MODULES];
-	for (size_t i = 0; i < l->n && r == 0; i++)
-		r = kt_array_push_strdup(mods, l->items[i].name);
-	if (spec->args.len == 0)
-		for (size_t i = 0; i < p.command.len && r == 0; i++)
-			r = kt_array_push_strdup(&spec->args, kt_array_ptr(&p.command, i));
-out:
-	kprof_profile_release(&p);
-	return r;
-}
-
-/*
- * The workload of a ktrim.yaml: its spec (command, env, user, ready
- * condition, smoke test, namespaces); its rootfs is taken after parsing.
- */
-static int project_inputs(const char *path, struct kprof_project *pr,
-			  struct initramfs_spec *spec, struct kt_str *err)
-{
-	int r;
-
-	kprof_project_release(pr);
-	kprof_project_init(pr);
-	r = kprof_project_load(path, pr, err);
-	if (r == 0)
-		r = kt_workload_spec(pr, spec);
-	return r;
-}
-
-static int cmd_initramfs_run(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "list", required_argument, NULL, OPT_LIST },
-		{ "project", required_argument, NULL, OPT_PROJECT },
-		{ "recipe", required_argument, NULL, OPT_RECIPE },
-		{ "recipes-dir", required_argument, NULL, OPT_RECIPES_DIR },
-		{ "profile", required_argument, NULL, OPT_PROFILE },
-		{ "modules-dir", required_argument, NULL, OPT_MODDIR },
-		{ "kernel-release", required_argument, NULL, OPT_KREL },
-		{ "module", required_argument, NULL, OPT_MODULE },
-		{ "rootfs", required_argument, NULL, OPT_ROOTFS },
-		{ "cmd", required_argument, NULL, OPT_CMD },
-		{ "init", required_argument, NULL, OPT_INIT },
-		{ "compress", required_argument, NULL, OPT_COMPRESS },
-		{ "level", required_argument, NULL, OPT_LEVEL },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "long", no_argument, NULL, OPT_LONG },
-		{ "early-dir", required_argument, NULL, OPT_EARLY },
-		{ "file-list", required_argument, NULL, OPT_FILELIST },
-		{ "env", required_argument, NULL, OPT_ENV },
-		{ "cwd", required_argument, NULL, OPT_CWD },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-		{ "namespaces", required_argument, NULL, OPT_NS },
-		{ "cgroup", required_argument, NULL, OPT_CGROUP },
-		{ "readonly", no_argument, NULL, OPT_READONLY },
-		{ "ready-stdout", required_argument, NULL, OPT_READY_STDOUT },
-		{ "ready-tcp", required_argument, NULL, OPT_READY_TCP },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "stop-grace", required_argument, NULL, OPT_GRACE },
-		{ "root-dev", required_argument, NULL, OPT_ROOTDEV },
-		{ "keep-compressed-modules", no_argument, NULL, OPT_KEEPCOMP },
-		{ "smoke", required_argument, NULL, OPT_SMOKE },
-		{ "smoke-timeout", required_argument, NULL, OPT_SMOKE_TIMEOUT },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct kt_cmd *self = &kt_cmd_initramfs;
-	struct initramfs_pack_opts po = { 0 };
-	struct initramfs_write_opts wo = INITRAMFS_WRITE_OPTS_INIT;
-	struct initramfs_archive *early = NULL;
+	struct pipeline_initramfs_opts o = { .write = INITRAMFS_WRITE_OPTS_INIT };
 	struct initramfs_spec spec;
-	struct kt_array mods = KT_ARRAY_INIT(char *);
-	struct kt_array recipes = KT_ARRAY_INIT(char *);
-	struct kconf_recipe_set rs;
-	struct kt_str rdir = KT_STR_INIT;
-	const char *recipes_dir = NULL;
-	struct kt_str err = KT_STR_INIT;
-	const char *list = NULL, *cmd = NULL, *early_dir = NULL, *smoke = NULL;
-	const char *file_list = NULL;
 	struct kprof_project project;
-	char *project_rootfs = NULL;
-	unsigned long v;
-	int c, r, status = 1;
-
-#define USAGE(...) do { status = kt_cmd_usage_error(self, __VA_ARGS__); \
-		goto out; } while (0)
+	struct kt_array mods = KT_ARRAY_INIT(char *), recipes = KT_ARRAY_INIT(char *);
+	struct kt_str err = KT_STR_INIT, rdir = KT_STR_INIT;
+	const char *list = NULL;
+	int c, idx, r = 0, status = 1;
 
 	initramfs_spec_init(&spec);
-	kconf_recipe_set_init(&rs);
 	kprof_project_init(&project);
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-		char *sep;
-
-		r = 0;
+	while (r == 0 && (c = getopt_long(argc, argv, "o:", opts, &idx)) != -1) {
 		switch (c) {
+		case OPT_SPEC:
+			r = initramfs_spec_set_option(&spec, opts[idx].name, optarg, &err);
+			break;
+		case OPT_WRITE:
+			r = initramfs_write_opts_set(&o.write, opts[idx].name, optarg, &err);
+			break;
 		case OPT_LIST: list = optarg; break;
 		case OPT_PROJECT:
-			r = project_inputs(optarg, &project, &spec, &err);
+			r = pipeline_project_spec(optarg, &project, &spec, &err);
+			o.project = &project;
 			break;
 		case OPT_RECIPE: r = kt_array_push_ptr(&recipes, optarg); break;
-		case OPT_RECIPES_DIR: recipes_dir = optarg; break;
-		case OPT_PROFILE:
-			r = profile_inputs(optarg, &mods, &spec, &err);
-			break;
-		case OPT_MODDIR: po.moddir = optarg; break;
-		case OPT_KREL: po.kernel_release = optarg; break;
+		case OPT_RECIPES_DIR: o.recipes_dir = optarg; break;
+		case OPT_PROFILE: r = pipeline_profile_modules(optarg, &mods, &spec, &err); break;
+		case OPT_MODDIR: o.moddir = optarg; break;
+		case OPT_KREL: o.kernel_release = optarg; break;
 		case OPT_MODULE: r = kt_array_push_strdup(&mods, optarg); break;
-		case OPT_ROOTFS: po.rootfs_dir = optarg; break;
-		case OPT_CMD: cmd = optarg; break;
-		case OPT_INIT: po.init_path = optarg; break;
-		case OPT_COMPRESS:
-			if (initramfs_compress_parse(optarg, &wo.compress) < 0)
-				USAGE("--compress: "
-					"'%s' is not none or zstd", optarg);
-			break;
-		case OPT_LEVEL:
-			if (kt_parse_ulong(optarg, 22, &v) < 0 || v == 0)
-				USAGE("--level: "
-					"1..22 expected");
-			wo.level = (int)v;
-			break;
-		case OPT_THREADS:
-			if (kt_parse_ulong(optarg, 256, &v) < 0)
-				USAGE("--threads: "
-					"0..256 expected");
-			wo.threads = (int)v;
-			break;
-		case OPT_LONG: wo.long_distance = true; break;
-		case OPT_EARLY: early_dir = optarg; break;
-		case OPT_FILELIST: file_list = optarg; break;
-		case OPT_ENV:
-			if (!strchr(optarg, '='))
-				USAGE("--env wants "
-					"NAME=VALUE");
-			r = kt_array_push_strdup(&spec.env, optarg);
-			break;
-		case OPT_CWD: free(spec.cwd); spec.cwd = strdup(optarg); break;
-		case OPT_USER: {
-			unsigned long u, g;
-
-			sep = strchr(optarg, ':');
-			if (sep)
-				*sep = '\0';
-			if (kt_parse_ulong(optarg, 0xfffffffe, &u) < 0 ||
-			    kt_parse_ulong(sep ? sep + 1 : optarg, 0xfffffffe,
-				       &g) < 0)
-				USAGE("--user wants "
-					"UID[:GID] (numbers)");
-			spec.uid = (uint32_t)u;
-			spec.gid = (uint32_t)g;
-			break;
-		}
-		case OPT_HOSTNAME:
-			free(spec.hostname);
-			spec.hostname = strdup(optarg);
-			break;
-		case OPT_NS:
-			r = initramfs_spec_parse_namespaces(optarg,
-							    &spec.namespaces,
-							    &err);
-			break;
-		case OPT_CGROUP:
-			sep = strchr(optarg, '=');
-			if (!sep || sep == optarg)
-				USAGE("--cgroup wants "
-					"FILE=VALUE, e.g. memory.max=64M");
-			*sep = '\0';
-			r = initramfs_spec_add_cgroup(&spec, optarg, sep + 1);
-			break;
-		case OPT_READONLY: spec.readonly = true; break;
-		case OPT_READY_STDOUT:
-			spec.ready = INITRAMFS_READY_STDOUT;
-			free(spec.ready_pattern);
-			spec.ready_pattern = strdup(optarg);
-			break;
-		case OPT_READY_TCP:
-			if (kt_parse_ulong(optarg, 65535, &v) < 0 || v == 0)
-				USAGE("--ready-tcp: "
-					"port 1..65535 expected");
-			spec.ready = INITRAMFS_READY_TCP;
-			spec.ready_port = (uint16_t)v;
-			break;
-		case OPT_TIMEOUT:
-			if (kt_parse_ulong(optarg, 0xffffffff, &v) < 0)
-				USAGE("--timeout: "
-					"seconds expected");
-			spec.timeout_s = (uint32_t)v;
-			break;
-		case OPT_GRACE:
-			if (kt_parse_ulong(optarg, 0xffffffff, &v) < 0)
-				USAGE("--stop-grace: "
-					"seconds expected");
-			spec.stop_grace_s = (uint32_t)v;
-			break;
-		case OPT_ROOTDEV:
-			sep = strchr(optarg, ':');
-			if (!sep || sep == optarg || !sep[1])
-				USAGE("--root-dev "
-					"wants DEVICE:FSTYPE");
-			*sep = '\0';
-			free(spec.rootfs);
-			free(spec.rootfs_type);
-			spec.rootfs = strdup(optarg);
-			spec.rootfs_type = strdup(sep + 1);
-			break;
-		case OPT_KEEPCOMP: po.keep_compressed_modules = true; break;
-		case OPT_SMOKE: smoke = optarg; break;
-		case OPT_SMOKE_TIMEOUT:
-			if (kt_parse_ulong(optarg, 0xffffffff, &v) < 0)
-				USAGE("--smoke-timeout: seconds expected");
-			spec.smoke_timeout_s = (uint32_t)v;
-			break;
-		case 'o': po.output = optarg; break;
+		case OPT_KEEPCOMP: o.keep_compressed_modules = true; break;
+		case OPT_ROOTFS: o.rootfs_dir = optarg; break;
+		case OPT_FILELIST: o.file_list = optarg; break;
+		case OPT_INIT: o.init_path = optarg; break;
+		case OPT_EARLY: o.early_dir = optarg; break;
+		case 'o': o.output = optarg; break;
 		default:
-			USAGE("unknown option");
-		}
-		if (r < 0) {
-			kt_err("%s", err.len ? err.buf : strerror(-r));
+			status = cli_usage_error(&cli_cmd_initramfs, "unknown option");
 			goto out;
 		}
 	}
-	if (optind < argc)
-		USAGE("unexpected argument '%s'",
-					  argv[optind]);
-	if (list) {
-		status = do_list(list);
+	if (r == -EINVAL && (c == OPT_SPEC || c == OPT_WRITE)) {
+		status = cli_usage_error(&cli_cmd_initramfs, "--%s", kt_str_cstr(&err));
 		goto out;
 	}
-	if (!recipes_dir) {
-		kt_str_printf(&rdir, "%s/recipes", kt_cli_datadir());
-		recipes_dir = kt_str_cstr(&rdir);
-	}
-	for (size_t i = 0; i < recipes.len; i++) {
-		r = kconf_recipe_set_load(&rs, recipes_dir,
-					  kt_array_ptr(&recipes, i), &err);
-		if (r < 0) {
-			kt_err("%s", kt_str_cstr(&err));
-			goto out;
-		}
-	}
-	if (recipe_modules(&rs, &mods) < 0)
-		goto out;
-	if (!po.output) {
-		USAGE("-o OUT is required");
-	}
-	if (project.file && !po.rootfs_dir) {
-		/* A tarball or OCI layout is unpacked beside the output. */
-		struct kt_str scratch = KT_STR_INIT;
-
-		kt_str_printf(&scratch, "%s.rootfs", po.output);
-		r = kprof_project_rootfs_dir(&project, scratch.buf, &project_rootfs, &err);
-		kt_str_free(&scratch);
-		if (r < 0) {
-			kt_err("%s", err.len ? err.buf : strerror(-r));
-			goto out;
-		}
-		po.rootfs_dir = project_rootfs;
-	}
-	if (mods.len && !po.moddir) {
-		USAGE("modules requested: --modules-dir is required");
-	}
-	if (cmd) {
-		r = initramfs_spec_set_cmd(&spec, cmd, &err);
-		if (r < 0) {
-			kt_err("%s", err.buf);
-			goto out;
-		}
-	}
-	if (smoke) {
-		/* The shell-like splitter fills args; move them over. */
-		struct initramfs_spec tmp;
-
-		initramfs_spec_init(&tmp);
-		r = initramfs_spec_set_cmd(&tmp, smoke, &err);
-		if (r < 0) {
-			kt_err("--smoke: %s", err.buf);
-			initramfs_spec_release(&tmp);
-			goto out;
-		}
-		kt_array_free(&spec.smoke);
-		spec.smoke = tmp.args;
-		kt_array_init(&tmp.args, sizeof(char *));
-		initramfs_spec_release(&tmp);
-	}
-	if (!po.init_path)
-		po.init_path = kt_cli_guest_path("ktrim-init");
-	if (access(po.init_path, R_OK) != 0) {
-		kt_err("init binary %s not found (build it with `make`, or "
-		       "pass --init)", po.init_path);
+	if (r == 0 && optind < argc) {
+		status = cli_usage_error(&cli_cmd_initramfs, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (early_dir) {
-		early = initramfs_archive_new();
-		if (!early)
-			goto out;
-		r = initramfs_archive_add_tree(early, "", early_dir, &err);
-		if (r < 0) {
-			kt_err("%s", err.buf);
-			goto out;
-		}
-		wo.early = early;
+	if (r == 0 && !list && !o.output) {
+		status = cli_usage_error(&cli_cmd_initramfs, "-o OUT is required");
+		goto out;
 	}
-	po.modules = (const char *const *)mods.items;
-	po.n_modules = mods.len;
-	po.spec = &spec;
-	po.write = wo;
-	po.extra_list = file_list;
-	r = initramfs_pack(&po, &err);
-	if (r < 0) {
+	if (!o.recipes_dir) {
+		kt_str_printf(&rdir, "%s/recipes", pipeline_datadir());
+		o.recipes_dir = kt_str_cstr(&rdir);
+	}
+	o.recipes = (const char *const *)recipes.items;
+	o.nrecipes = recipes.len;
+	o.modules = (const char *const *)mods.items;
+	o.nmodules = mods.len;
+	o.spec = &spec;
+	if (!o.init_path)
+		o.init_path = pipeline_guest_path("ktrim-init");
+	if (r == 0)
+		r = list ? list_image(list, &err) : pipeline_initramfs(&o, &err);
+	if (r < 0)
 		kt_err("%s", err.len ? err.buf : strerror(-r));
-		goto out;
-	}
-	status = 0;
+	status = r < 0 ? 1 : 0;
 out:
 	kt_array_free_ptrs(&mods);
 	kt_array_free(&recipes);
-	kconf_recipe_set_release(&rs);
 	kprof_project_release(&project);
-	free(project_rootfs);
-	kt_str_free(&rdir);
-	initramfs_archive_free(early);
 	initramfs_spec_release(&spec);
 	kt_str_free(&err);
+	kt_str_free(&rdir);
 	return status;
-#undef USAGE
 }
 
-const struct kt_cmd kt_cmd_initramfs = {
+const struct cli_cmd cli_cmd_initramfs = {
 	.name = "initramfs",
 	.summary = "pack a reproducible zstd initramfs with the ktrim init",
 	.usage =
@@ -469,5 +217,5 @@ const struct kt_cmd kt_cmd_initramfs = {
 "                          kernel/x86/microcode/...)\n"
 "  --list FILE             list an image (plain, zstd, multi-segment)\n"
 "                          like `cpio -tv`, times in UTC\n",
-	.run = cmd_initramfs_run,
+	.run = run,
 };

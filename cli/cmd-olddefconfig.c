@@ -8,7 +8,7 @@
 #include "common/common.h"
 #include "kconfig-trim/kconfig.h"
 
-extern const struct kt_cmd kt_cmd_olddefconfig;
+extern const struct cli_cmd cli_cmd_olddefconfig;
 
 enum { OPT_KSRC = 256, OPT_ARCH, OPT_NO_CACHE, OPT_STATS };
 
@@ -48,16 +48,16 @@ static int run(int argc, char **argv)
 			stats = true;
 			break;
 		default:
-			return kt_cmd_usage_error(&kt_cmd_olddefconfig,
+			return cli_usage_error(&cli_cmd_olddefconfig,
 						  "unknown option");
 		}
 	}
 	if (!ksrc)
-		return kt_cmd_usage_error(&kt_cmd_olddefconfig, "--ksrc is required");
+		return cli_usage_error(&cli_cmd_olddefconfig, "--ksrc is required");
 	if (!out)
-		return kt_cmd_usage_error(&kt_cmd_olddefconfig, "-o OUT is required");
+		return cli_usage_error(&cli_cmd_olddefconfig, "-o OUT is required");
 	if (optind + 1 != argc)
-		return kt_cmd_usage_error(&kt_cmd_olddefconfig,
+		return cli_usage_error(&cli_cmd_olddefconfig,
 					  "exactly one input .config is required");
 	in = argv[optind];
 
@@ -86,7 +86,7 @@ out:
 	return status;
 }
 
-const struct kt_cmd kt_cmd_olddefconfig = {
+const struct cli_cmd cli_cmd_olddefconfig = {
 	.name = "olddefconfig",
 	.summary = "resolve a .config like `make olddefconfig`",
 	.usage =

@@ -10,9 +10,10 @@
 
 #include "cli/cli.h"
 #include "common/common.h"
+#include "pipeline/pipeline.h"
 #include "profiler/profiler.h"
 
-extern const struct kt_cmd kt_cmd_profile;
+extern const struct cli_cmd cli_cmd_profile;
 
 static int do_merge(char **inputs, int n, const char *output)
 {
@@ -60,7 +61,7 @@ static void summarise(const struct kprof_profile *p)
 static int do_profile(const char *project, const char *output,
 		      const char *workdir, enum kprof_vm_accel accel)
 {
-	struct kprof_run_opts o = { kt_cli_guest_path("ktrim-agent"), NULL, workdir, accel };
+	struct kprof_run_opts o = { pipeline_guest_path("ktrim-agent"), NULL, workdir, accel };
 	struct kt_str err = KT_STR_INIT;
 	struct kprof_guest_report rep;
 	struct kprof_project pr;
@@ -130,7 +131,7 @@ static int run(int argc, char **argv)
 	bool merge = false;
 	int c;
 
-	if (kt_cmd_wants_help(&kt_cmd_profile, argc, argv))
+	if (cli_wants_help(&cli_cmd_profile, argc, argv))
 		return 0;
 	while ((c = getopt_long(argc, argv, "f:o:", opts, NULL)) != -1) {
 		switch (c) {
@@ -144,26 +145,26 @@ static int run(int argc, char **argv)
 			else if (!strcmp(optarg, "tcg"))
 				accel = KPROF_VM_ACCEL_TCG;
 			else if (strcmp(optarg, "auto"))
-				return kt_cmd_usage_error(&kt_cmd_profile,
+				return cli_usage_error(&cli_cmd_profile,
 							  "--accel takes kvm, tcg or auto");
 			break;
 		default:
-			return kt_cmd_usage_error(&kt_cmd_profile, "unknown option");
+			return cli_usage_error(&cli_cmd_profile, "unknown option");
 		}
 	}
 	if (merge) {
 		if (!output || argc - optind < 2)
-			return kt_cmd_usage_error(&kt_cmd_profile,
+			return cli_usage_error(&cli_cmd_profile,
 						  "--merge needs two or more profiles and -o");
 		return do_merge(argv + optind, argc - optind, output);
 	}
 	if (optind != argc)
-		return kt_cmd_usage_error(&kt_cmd_profile, "unexpected argument '%s'",
+		return cli_usage_error(&cli_cmd_profile, "unexpected argument '%s'",
 					  argv[optind]);
 	return do_profile(project, output ? output : "ktrim.profile.yaml", workdir, accel);
 }
 
-const struct kt_cmd kt_cmd_profile = {
+const struct cli_cmd cli_cmd_profile = {
 	.name = "profile",
 	.summary = "run the workload in a guest and record the kernel features it uses",
 	.usage =

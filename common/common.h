@@ -28,14 +28,17 @@ struct kt_str {
 	char *buf;	/* NUL-terminated once anything was appended */
 	size_t len;
 	size_t cap;
+	int err;	/* sticky: the first failed allocation's -ENOMEM */
 };
-#define KT_STR_INIT { NULL, 0, 0 }
+#define KT_STR_INIT { NULL, 0, 0, 0 }
 
 int kt_str_append(struct kt_str *s, const char *data, size_t n);
 int kt_str_puts(struct kt_str *s, const char *z);
 int kt_str_putc(struct kt_str *s, char c);
 int kt_str_printf(struct kt_str *s, const char *fmt, ...) KT_PRINTF(2, 3);
 int kt_str_vprintf(struct kt_str *s, const char *fmt, va_list ap);
+/* 0, or the negative errno of the first append that failed. */
+int kt_str_error(const struct kt_str *s);
 /* Forget the contents but keep the buffer for reuse. */
 void kt_str_reset(struct kt_str *s);
 /* Never NULL: an empty string reads as "". */

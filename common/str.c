@@ -19,7 +19,7 @@ static int str_reserve(struct kt_str *s, size_t extra)
 		cap *= 2;
 	p = realloc(s->buf, cap);
 	if (!p)
-		return -ENOMEM;
+		return s->err = -ENOMEM;
 	s->buf = p;
 	s->cap = cap;
 	return 0;
@@ -103,4 +103,10 @@ void kt_str_free(struct kt_str *s)
 	free(s->buf);
 	s->buf = NULL;
 	s->len = s->cap = 0;
+	s->err = 0;
+}
+
+int kt_str_error(const struct kt_str *s)
+{
+	return s->err;
 }

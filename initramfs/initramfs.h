@@ -130,6 +130,13 @@ struct initramfs_write_opts {
 
 /* Parse "none" | "zstd" (for option parsers). */
 int initramfs_compress_parse(const char *name, enum initramfs_compress *out);
+/*
+ * One option by its command-line name: compress (none|zstd), level
+ * (1..22), threads (0..256), long (no value). -EINVAL with a message for
+ * a bad value, -ENOENT for an unknown name.
+ */
+int initramfs_write_opts_set(struct initramfs_write_opts *o, const char *key,
+			     const char *value, struct kt_str *err);
 
 /* Write the image to @f. @err names the entry or host file at fault. */
 int initramfs_archive_write(const struct initramfs_archive *a,
@@ -308,6 +315,15 @@ int initramfs_spec_set_cmd(struct initramfs_spec *s, const char *cmdline,
 			   struct kt_str *err);
 int initramfs_spec_add_cgroup(struct initramfs_spec *s, const char *file,
 			      const char *value);
+/*
+ * One option by its command-line name, without the dashes: cmd, smoke,
+ * env (NAME=VALUE), cwd, hostname, user (UID[:GID]), namespaces, cgroup
+ * (FILE=VALUE), root-dev (DEVICE:FSTYPE), readonly (no value), ready-stdout
+ * (GLOB), ready-tcp (PORT), timeout, stop-grace, smoke-timeout (seconds).
+ * -EINVAL with a message for a bad value, -ENOENT for an unknown name.
+ */
+int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
+			      const char *value, struct kt_str *err);
 /* Serialise; same spec -> same bytes. Newlines in values are escaped. */
 int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out);
 

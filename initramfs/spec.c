@@ -250,3 +250,125 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 	}
 	return r;
 }
+
+/* ---- options by name (the CLI's --env, --user, ...) ----------------------- */
+
+static int opt_uint(const char *key, const char *value, unsigned long max,
+		    unsigned long min, uint32_t *out, struct kt_str *err)
+{
+	unsigned long v;
+
+	if (kt_parse_ulong(value, max, &v) < 0 || v < min)
+		return ar_fail(err, -EINVAL, "%s: '%s' is not a number from %lu to %lu",
+			       key, value, min, max);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int opt_string(char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+/* "A=B" split at the first @sep into two non-empty halves (B may be empty when @b_empty). */
+static const char *opt_split(const char *value, char sep, bool b_empty, size_t *alen)
+{
+	const char *at = strchr(value, sep);
+
+	if (!at || at == value || (!b_empty && !at[1]))
+		return NULL;
+	*alen = (size_t)(at - value);
+	return at + 1;
+}
+
+int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
+			      const char *value, struct kt_str *err)
+{
+	const char *rest;
+	size_t alen;
+	uint32_t n = 0;
+	int r;
+
+	if (!strcmp(key, "cmd"))
+		return initramfs_spec_set_cmd(s, value, err);
+	if (!strcmp(key, "smoke")) {
+		/* The shell-like splitter fills args; move them over. */
+		struct initramfs_spec tmp;
+
+		initramfs_spec_init(&tmp);
+		r = initramfs_spec_set_cmd(&tmp, value, err);
+		if (r == 0) {
+			kt_array_free_ptrs(&s->smoke);
+			s->smoke = tmp.args;
+			kt_array_init(&tmp.args, sizeof(char *));
+		}
+		initramfs_spec_release(&tmp);
+		return r;
+	}
+	if (!strcmp(key, "env")) {
+		if (!opt_split(value, '=', true, &alen))
+			return ar_fail(err, -EINVAL, "env: '%s' is not NAME=VALUE", value);
+		return kt_array_push_strdup(&s->env, value);
+	}
+	if (!strcmp(key, "cwd"))
+		return opt_string(&s->cwd, value);
+	if (!strcmp(key, "hostname"))
+		return opt_string(&s->hostname, value);
+	if (!strcmp(key, "user")) {
+		char uid[16];
+
+		rest = strchr(value, ':');
+		alen = rest ? (size_t)(rest - value) : strlen(value);
+		snprintf(uid, sizeof(uid), "%.*s", (int)alen, value);
+		if (alen >= sizeof(uid) ||
+		    opt_uint("user", uid, 0xfffffffe, 0, &s->uid, err) < 0 ||
+		    opt_uint("user", rest ? rest + 1 : uid, 0xfffffffe, 0, &s->gid, err) < 0)
+			return ar_fail(err, -EINVAL, " (UID[:GID] expected)");
+		return 0;
+	}
+	if (!strcmp(key, "namespaces"))
+		return initramfs_spec_parse_namespaces(value, &s->namespaces, err);
+	if (!strcmp(key, "cgroup") || !strcmp(key, "root-dev")) {
+		bool cg = key[1] == 'g';
+		char first[256];
+
+		rest = opt_split(value, cg ? '=' : ':', cg, &alen);
+		if (!rest || alen >= sizeof(first))
+			return ar_fail(err, -EINVAL, "%s: '%s' is not %s", key, value,
+				       cg ? "FILE=VALUE, e.g. memory.max=64M" : "DEVICE:FSTYPE");
+		snprintf(first, sizeof(first), "%.*s", (int)alen, value);
+		if (cg)
+			return initramfs_spec_add_cgroup(s, first, rest);
+		r = opt_string(&s->rootfs, first);
+		return r ? r : opt_string(&s->rootfs_type, rest);
+	}
+	if (!strcmp(key, "readonly")) {
+		s->readonly = true;
+		return 0;
+	}
+	if (!strcmp(key, "ready-stdout")) {
+		s->ready = INITRAMFS_READY_STDOUT;
+		return opt_string(&s->ready_pattern, value);
+	}
+	if (!strcmp(key, "ready-tcp")) {
+		r = opt_uint(key, value, 65535, 1, &n, err);
+		if (r == 0) {
+			s->ready = INITRAMFS_READY_TCP;
+			s->ready_port = (uint16_t)n;
+		}
+		return r;
+	}
+	if (!strcmp(key, "timeout"))
+		return opt_uint(key, value, 0xffffffff, 0, &s->timeout_s, err);
+	if (!strcmp(key, "stop-grace"))
+		return opt_uint(key, value, 0xffffffff, 0, &s->stop_grace_s, err);
+	if (!strcmp(key, "smoke-timeout"))
+		return opt_uint(key, value, 0xffffffff, 0, &s->smoke_timeout_s, err);
+	return ar_fail(err, -ENOENT, "no spec option '%s'", key);
+}

@@ -263,3 +263,32 @@ int initramfs_archive_write_file(const struct initramfs_archive *a,
 		ar_fail(err, r, "%s not written", path);
 	return r;
 }
+
+int initramfs_write_opts_set(struct initramfs_write_opts *o, const char *key,
+			     const char *value, struct kt_str *err)
+{
+	unsigned long v;
+
+	if (!strcmp(key, "long")) {
+		o->long_distance = true;
+		return 0;
+	}
+	if (!strcmp(key, "compress")) {
+		if (initramfs_compress_parse(value, &o->compress) < 0)
+			return ar_fail(err, -EINVAL, "compress: '%s' is not none or zstd", value);
+		return 0;
+	}
+	if (!strcmp(key, "level")) {
+		if (kt_parse_ulong(value, 22, &v) < 0 || v == 0)
+			return ar_fail(err, -EINVAL, "level: '%s' is not 1..22", value);
+		o->level = (int)v;
+		return 0;
+	}
+	if (!strcmp(key, "threads")) {
+		if (kt_parse_ulong(value, 256, &v) < 0)
+			return ar_fail(err, -EINVAL, "threads: '%s' is not 0..256", value);
+		o->threads = (int)v;
+		return 0;
+	}
+	return ar_fail(err, -ENOENT, "no write option '%s'", key);
+}

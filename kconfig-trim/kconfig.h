@@ -432,8 +432,11 @@ struct kconf_recipe {
 	struct kt_array require;	/* struct kconf_req */
 	struct kt_array forbid;		/* struct kconf_req */
 	struct kt_array includes;	/* char * file paths, as written resolved */
-	struct kt_yaml_doc doc;		/* kept for boot: and its positions */
-	const struct kt_yaml_node *boot;	/* opaque to the trimmer; may be NULL */
+	/*
+	 * The file as parsed, kept for positions and for the sections other
+	 * components own: `boot:` belongs to the target (pipeline/target.c).
+	 */
+	struct kt_yaml_doc doc;
 };
 
 /*
@@ -454,9 +457,6 @@ void kconf_recipe_set_release(struct kconf_recipe_set *s);
  */
 int kconf_recipe_set_load(struct kconf_recipe_set *s, const char *recipes_dir,
 			  const char *what, struct kt_str *err);
-/* The boot: section's scalar @key (e.g. "machine"), or NULL. */
-const char *kconf_recipe_boot_str(const struct kconf_recipe *r,
-				  const char *key);
 /* as-needed if any recipe in the set asks for it, else builtin. */
 enum kconf_modules_policy kconf_recipe_set_modules(const struct kconf_recipe_set *s);
 
@@ -499,6 +499,8 @@ int kconf_trim_require(struct kconf_trim *t, const struct kconf_req *req);
 int kconf_trim_forbid(struct kconf_trim *t, const struct kconf_req *req);
 /* All require/forbid items of every recipe in @s, with origin "recipe NAME". */
 int kconf_trim_add_recipes(struct kconf_trim *t, const struct kconf_recipe_set *s);
+/* The require/forbid items of one recipe. */
+int kconf_trim_add_recipe(struct kconf_trim *t, const struct kconf_recipe *rc);
 
 /*
  * Compute the configuration: the tree is left resolved with the result

@@ -120,16 +120,6 @@ void kconf_recipe_set_release(struct kconf_recipe_set *s)
 	kt_array_free(&s->recipes);
 }
 
-const char *kconf_recipe_boot_str(const struct kconf_recipe *r, const char *key)
-{
-	const struct kt_yaml_node *n;
-
-	if (!r->boot)
-		return NULL;
-	n = kt_yaml_map_get(r->boot, key);
-	return n && n->type == KT_YAML_SCALAR ? n->scalar : NULL;
-}
-
 enum kconf_modules_policy kconf_recipe_set_modules(const struct kconf_recipe_set *s)
 {
 	for (size_t i = 0; i < s->recipes.len; i++) {
@@ -326,6 +316,7 @@ static int load_one(struct kconf_recipe_set *s, const char *recipes_dir,
 {
 	static const char *const keys[] = {
 		"name", "description", "include", "modules", "require", "forbid",
+		/* not the trimmer's: pipeline/target.c reads it from doc */
 		"boot", NULL
 	};
 	struct kconf_recipe *r = calloc(1, sizeof(*r));
@@ -382,11 +373,6 @@ static int load_one(struct kconf_recipe_set *s, const char *recipes_dir,
 					    err, "modules: must be builtin or as-needed, not '%s'", v);
 			goto out;
 		}
-	}
-	r->boot = kt_yaml_map_get(r->doc.root, "boot");
-	if (r->boot && r->boot->type != KT_YAML_MAP) {
-		ret = kt_yaml_error(&r->doc, r->boot, err, "boot: must be a mapping");
-		goto out;
 	}
 	ret = parse_list(r, "require", &r->require, err);
 	if (ret < 0)

@@ -1508,18 +1508,23 @@ int kconf_trim_forbid(struct kconf_trim *t, const struct kconf_req *req)
 	return req_copy(&t->forbids, req);
 }
 
+int kconf_trim_add_recipe(struct kconf_trim *t, const struct kconf_recipe *rc)
+{
+	int r = 0;
+
+	for (size_t j = 0; r == 0 && j < rc->require.len; j++)
+		r = kconf_trim_require(t, kt_array_at(&rc->require, j));
+	for (size_t j = 0; r == 0 && j < rc->forbid.len; j++)
+		r = kconf_trim_forbid(t, kt_array_at(&rc->forbid, j));
+	return r;
+}
+
 int kconf_trim_add_recipes(struct kconf_trim *t, const struct kconf_recipe_set *s)
 {
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < s->recipes.len; i++) {
-		const struct kconf_recipe *rc = kt_array_ptr(&s->recipes, i);
-
-		for (size_t j = 0; r == 0 && j < rc->require.len; j++)
-			r = kconf_trim_require(t, kt_array_at(&rc->require, j));
-		for (size_t j = 0; r == 0 && j < rc->forbid.len; j++)
-			r = kconf_trim_forbid(t, kt_array_at(&rc->forbid, j));
-	}
+	for (size_t i = 0; r == 0 && i < s->recipes.len; i++)
+		r = kconf_trim_add_recipe(t, kt_array_ptr(&s->recipes, i));
 	return r;
 }
 

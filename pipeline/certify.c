@@ -20,10 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/certify.h"
-#include "common/common.h"
-#include "initramfs/initramfs.h"
-#include "kconfig-trim/kconfig.h"
+#include "pipeline/pipeline.h"
 
 /* Xen's ELF note type for the 32-bit PVH entry point. */
 #define PVH_NOTE_TYPE 18
@@ -51,11 +48,8 @@ struct boot_outcome {
 };
 
 struct certify {
-	const struct kt_certify_opts *o;
-	struct kconf_recipe_set recipes;
-	const char *machine;	/* q35, microvm, none */
-	const char *format;	/* bzImage, vmlinux, efi, lcow */
-	const char *cmdline;
+	const struct pipeline_certify_opts *o;
+	const struct pipeline_target *t;
 	char *config_path;
 	struct kt_array checks;	/* struct check */
 	struct kt_map *config;	/* symbol (no CONFIG_) -> value string */
@@ -70,7 +64,7 @@ struct certify {
 	enum kprof_vm_accel accel;
 };
 
-void kt_certify_opts_init(struct kt_certify_opts *o)
+void pipeline_certify_opts_init(struct pipeline_certify_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->memory_mb = 256;
@@ -136,45 +130,29 @@ static int config_load(struct certify *c)
 	return r;
 }
 
-/* Each recipe of the set may name options its target needs built in. */
+/* Options the target needs built in (its recipes' boot: check lists). */
 static int check_required_options(struct certify *c)
 {
-	struct kt_map *seen = kt_map_new(NULL);
 	int r = 0;
 
-	if (!seen)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->recipes.recipes.len && r == 0; i++) {
-		const struct kconf_recipe *rec = kt_array_ptr(&c->recipes.recipes, i);
-		const struct kt_yaml_node *list = rec->boot ?
-			kt_yaml_map_get(rec->boot, "check") : NULL;
+	for (size_t i = 0; i < c->t->checks.len && r == 0; i++) {
+		const char *name = kt_array_ptr(&c->t->checks, i);
+		const char *val = c->config ? kt_map_get(c->config, name + 7) : NULL;
+		struct kt_str check = KT_STR_INIT;
 
-		for (size_t j = 0; list && j < list->n && r == 0; j++) {
-			const char *name = list->items[j]->scalar;
-			const char *sym, *val;
-			struct kt_str check = KT_STR_INIT;
-
-			if (!name)
-				continue;
-			sym = strncmp(name, "CONFIG_", 7) ? name : name + 7;
-			if (kt_map_has(seen, sym))
-				continue;
-			kt_map_set(seen, sym, NULL);
-			val = c->config ? kt_map_get(c->config, sym) : NULL;
-			kt_str_printf(&check, "option CONFIG_%s", sym);
-			if (!c->config)
-				r = check_add(c, check.buf, "not-run", "not-run",
-					      "no .config to read");
-			else if (val && !strcmp(val, "y"))
-				r = check_add(c, check.buf, "pass", "static", "=y (built in)");
-			else
-				r = check_add(c, check.buf, "fail", "static",
-					      "%s, the target needs it built in",
-					      val ? (!strcmp(val, "m") ? "=m" : val) : "not set");
-			kt_str_free(&check);
-		}
+		kt_str_printf(&check, "option %s", name);
+		if (kt_str_error(&check))
+			r = -ENOMEM;
+		else if (!c->config)
+			r = check_add(c, check.buf, "not-run", "not-run", "no .config to read");
+		else if (val && !strcmp(val, "y"))
+			r = check_add(c, check.buf, "pass", "static", "=y (built in)");
+		else
+			r = check_add(c, check.buf, "fail", "static",
+				      "%s, the target needs it built in",
+				      val ? (!strcmp(val, "m") ? "=m" : val) : "not set");
+		kt_str_free(&check);
 	}
-	kt_map_free(seen);
 	return r;
 }
 
@@ -259,13 +237,13 @@ static int check_kernel_format(struct certify *c)
 
 		pe = off + 4 <= (uint32_t)n && !memcmp(h + off, "PE\0\0", 4);
 	}
-	if (!strcmp(c->format, "vmlinux")) {
+	if (c->t->format == PIPELINE_FORMAT_VMLINUX) {
 		bool pvh = file_has_pvh_note(c->o->kernel, &why);
 
 		r = check_add(c, "kernel format", pvh ? "pass" : "fail", "static",
 			      pvh ? "ELF vmlinux with a PVH entry note" : "%s",
 			      kt_str_cstr(&why));
-	} else if (!strcmp(c->format, "efi")) {
+	} else if (c->t->format == PIPELINE_FORMAT_EFI) {
 		r = check_add(c, "kernel format", bz && pe ? "pass" : "fail", "static",
 			      "bzImage header %s, PE/COFF (EFI stub) %s",
 			      bz ? "present" : "missing", pe ? "present" : "missing");
@@ -391,12 +369,12 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 
 	memset(b, 0, sizeof(*b));
 	b->smoke_status = b->workload_status = -1;
-	r = kprof_vm_machine_parse(c->machine, &machine);
+	r = kprof_vm_machine_parse(pipeline_machine_name(c->t->machine), &machine);
 	if (r < 0)
 		return r;
 	kprof_vm_init(&vm, machine);
 	kprof_vm_result_init(&res);
-	kt_str_puts(&cmdline, c->cmdline ? c->cmdline : "console=ttyS0 panic=-1");
+	kt_str_puts(&cmdline, c->t->cmdline);
 	if (c->o->append)
 		kt_str_printf(&cmdline, " %s", c->o->append);
 	r = kprof_vm_set_kernel(&vm, c->o->kernel, c->o->initramfs, cmdline.buf);
@@ -456,7 +434,7 @@ static int boot_checks(struct certify *c)
 	const char *where;
 	int r;
 
-	kt_progress("certify: booting %s on %s with %u MB", c->o->kernel, c->machine,
+	kt_progress("certify: booting %s on %s with %u MB", c->o->kernel, pipeline_machine_name(c->t->machine),
 		    c->o->memory_mb);
 	r = boot_once(c, c->o->memory_mb, c->console_log, b);
 	if (r < 0) {
@@ -550,9 +528,9 @@ static int certificate_format(struct certify *c, struct kt_str *o)
 	unsigned failed = 0;
 
 	kt_str_puts(o, "ktrim-certificate: 1\n");
-	put_kv(o, "", "target", c->o->target);
-	put_kv(o, "", "machine", c->machine);
-	put_kv(o, "", "kernel-format", c->format);
+	put_kv(o, "", "target", c->t->name);
+	put_kv(o, "", "machine", pipeline_machine_name(c->t->machine));
+	put_kv(o, "", "kernel-format", pipeline_format_name(c->t->format));
 	put_file(o, "kernel", c->o->kernel);
 	if (c->o->initramfs)
 		put_file(o, "initramfs", c->o->initramfs);
@@ -608,23 +586,9 @@ static void certify_release(struct certify *c)
 	}
 	kt_array_free(&c->checks);
 	kt_map_free(c->config);
-	kconf_recipe_set_release(&c->recipes);
 	outcome_release(&c->main_boot);
 	free(c->config_path);
 	free(c->console_log);
-}
-
-const char *kt_target_boot_key(const struct kconf_recipe_set *s, const char *key)
-{
-	const char *v = NULL;
-
-	for (size_t i = 0; i < s->recipes.len; i++) {
-		const char *r = kconf_recipe_boot_str(kt_array_ptr(&s->recipes, i), key);
-
-		if (r)
-			v = r;
-	}
-	return v;
 }
 
 static char *path_beside(const char *file, const char *name)
@@ -640,30 +604,15 @@ static char *path_beside(const char *file, const char *name)
 	return out;
 }
 
-int kt_certify(const struct kt_certify_opts *o, const char *output)
+int pipeline_certify(const struct pipeline_certify_opts *o)
 {
-	struct certify c = { .o = o, .accel = o->accel };
-	struct kt_str recipes_dir = KT_STR_INIT, err = KT_STR_INIT, text = KT_STR_INIT;
+	struct certify c = { .o = o, .t = o->target, .accel = o->accel };
+	struct kt_str text = KT_STR_INIT;
 	char *out_path = NULL;
 	int r, failed;
 
 	kt_array_init(&c.checks, sizeof(struct check));
-	kconf_recipe_set_init(&c.recipes);
-	kt_str_printf(&recipes_dir, "%s/recipes", o->datadir);
-	r = kconf_recipe_set_load(&c.recipes, recipes_dir.buf, o->target, &err);
-	if (r < 0) {
-		kt_err("%s", kt_str_cstr(&err));
-		goto out;
-	}
-	c.machine = kt_target_boot_key(&c.recipes, "machine");
-	c.format = kt_target_boot_key(&c.recipes, "kernel-format");
-	c.cmdline = kt_target_boot_key(&c.recipes, "cmdline");
-	if (!c.machine || !c.format) {
-		kt_err("recipe %s has no boot: machine and kernel-format", o->target);
-		r = -EINVAL;
-		goto out;
-	}
-	out_path = output ? strdup(output) : path_beside(o->kernel, "certificate.yaml");
+	out_path = o->output ? strdup(o->output) : path_beside(o->kernel, "certificate.yaml");
 	c.config_path = o->config ? strdup(o->config) : path_beside(o->kernel, ".config");
 	c.console_log = path_beside(out_path, "console.log");
 	if (!out_path || !c.config_path || !c.console_log) {
@@ -671,7 +620,7 @@ int kt_certify(const struct kt_certify_opts *o, const char *output)
 		goto out;
 	}
 
-	kt_progress("certify: static checks for %s", o->target);
+	kt_progress("certify: static checks for %s", c.t->name);
 	r = check_kernel_format(&c);
 	if (r == 0 && access(c.config_path, R_OK) == 0)
 		r = config_load(&c);
@@ -682,10 +631,10 @@ int kt_certify(const struct kt_certify_opts *o, const char *output)
 	if (r < 0)
 		goto out;
 
-	if (!strcmp(c.machine, "none")) {
+	if (c.t->machine == PIPELINE_MACHINE_NONE) {
 		check_add(&c, "boot", "not-run", "not-run",
 			  "target %s needs a Hyper-V host; this machine has none "
-			  "(QEMU has no VMBus)", o->target);
+			  "(QEMU has no VMBus)", c.t->name);
 	} else if (!o->initramfs) {
 		check_add(&c, "boot", "not-run", "not-run", "no initramfs to boot");
 	} else {
@@ -711,8 +660,6 @@ int kt_certify(const struct kt_certify_opts *o, const char *output)
 	r = failed;
 out:
 	certify_release(&c);
-	kt_str_free(&recipes_dir);
-	kt_str_free(&err);
 	kt_str_free(&text);
 	free(out_path);
 	return r;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
-#include "cli/kbuild.h"
+#include "pipeline/pipeline.h"
 
 #define HEARTBEAT_S 30
 #define TAIL_LINES 25
@@ -73,29 +73,34 @@ static void setenv_default(const char *name, const char *value)
 		setenv(name, value, 1);
 }
 
-int kt_kbuild_make(const struct kt_kbuild *kb, const char *const *args,
+int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *args,
 		   size_t nargs)
 {
 	struct kt_str jobs = KT_STR_INIT, odir = KT_STR_INIT, cc = KT_STR_INIT,
-		      hostcc = KT_STR_INIT;
+		      hostcc = KT_STR_INIT, arch = KT_STR_INIT;
 	const char **argv = NULL;
 	size_t n = 0;
 	double start = kt_elapsed(), last_beat;
 	pid_t pid;
 	int status, r = 0, fd;
-	unsigned ncpu = kb->jobs ? kb->jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned ncpu = k->jobs ? k->jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	bool ccache = have_program("ccache");
 
-	argv = calloc(nargs + 8, sizeof(*argv));
+	argv = calloc(nargs + 9, sizeof(*argv));
 	if (!argv)
 		return -ENOMEM;
-	kt_str_printf(&odir, "O=%s", kb->build_dir);
+	kt_str_printf(&odir, "O=%s", k->build_dir);
 	kt_str_printf(&jobs, "-j%u", ncpu ? ncpu : 1);
 	argv[n++] = "make";
 	argv[n++] = "-C";
-	argv[n++] = kb->ksrc;
+	argv[n++] = k->ksrc;
 	argv[n++] = odir.buf;
 	argv[n++] = jobs.buf;
+	if (k->arch) {
+		/* The kernel's make spells x86_64 as x86 or x86_64; both work. */
+		kt_str_printf(&arch, "ARCH=%s", k->arch);
+		argv[n++] = arch.buf;
+	}
 	if (getenv("CC") || ccache) {
 		kt_str_printf(&cc, "CC=%s", getenv("CC") ? getenv("CC") : "ccache gcc");
 		argv[n++] = cc.buf;
@@ -126,7 +131,7 @@ int kt_kbuild_make(const struct kt_kbuild *kb, const char *const *args,
 		if (getenv("SOURCE_DATE_EPOCH")) {
 			t = (time_t)strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10);
 		} else {
-			kt_str_printf(&top, "%s/Makefile", kb->ksrc);
+			kt_str_printf(&top, "%s/Makefile", k->ksrc);
 			if (stat(top.buf, &st) == 0)
 				t = st.st_mtime;
 			kt_str_free(&top);
@@ -135,7 +140,7 @@ int kt_kbuild_make(const struct kt_kbuild *kb, const char *const *args,
 		setenv("KBUILD_BUILD_TIMESTAMP", stamp, 1);
 	}
 
-	fd = open(kb->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		r = -errno;
 		goto out;
@@ -167,7 +172,7 @@ int kt_kbuild_make(const struct kt_kbuild *kb, const char *const *args,
 			struct kt_str tail = KT_STR_INIT;
 
 			last_beat = kt_elapsed();
-			log_tail(kb->log_path, 1, &tail);
+			log_tail(k->log_path, 1, &tail);
 			kt_progress("kernel: make %s running for %.0fs, last: %.70s",
 				    args[nargs - 1], last_beat - start,
 				    kt_str_cstr(&tail));
@@ -178,8 +183,8 @@ int kt_kbuild_make(const struct kt_kbuild *kb, const char *const *args,
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		struct kt_str tail = KT_STR_INIT;
 
-		log_tail(kb->log_path, TAIL_LINES, &tail);
-		kt_err("kernel make failed; last lines of %s:\n%s", kb->log_path,
+		log_tail(k->log_path, TAIL_LINES, &tail);
+		kt_err("kernel make failed; last lines of %s:\n%s", k->log_path,
 		       kt_str_cstr(&tail));
 		kt_str_free(&tail);
 		r = -EIO;
@@ -189,6 +194,7 @@ out:
 	kt_str_free(&odir);
 	kt_str_free(&cc);
 	kt_str_free(&hostcc);
+	kt_str_free(&arch);
 	free(argv);
 	return r;
 }
@@ -207,26 +213,26 @@ static int newest_visit(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-static int stamp_compute(const struct kt_kbuild *kb, struct kt_str *stamp)
+static int stamp_compute(const struct pipeline_kernel *k, struct kt_str *stamp)
 {
 	char hex[65];
 	int r;
 
-	r = kt_sha256_file(kb->config, hex);
+	r = kt_sha256_file(k->config, hex);
 	if (r < 0)
 		return r;
 	tree_newest = 0;
-	if (nftw(kb->ksrc, newest_visit, 64, FTW_PHYS) != 0)
+	if (nftw(k->ksrc, newest_visit, 64, FTW_PHYS) != 0)
 		return -errno ? -errno : -EIO;
-	kt_str_printf(stamp, "config %s\nsource %s %lld\nCC %s\ngoals", hex, kb->ksrc,
+	kt_str_printf(stamp, "config %s\nsource %s %lld\nCC %s\ngoals", hex, k->ksrc,
 		      (long long)tree_newest, getenv("CC") ? getenv("CC") : "");
-	for (size_t i = 0; i < kb->ntargets; i++)
-		kt_str_printf(stamp, " %s", kb->targets[i]);
+	for (size_t i = 0; i < k->ngoals; i++)
+		kt_str_printf(stamp, " %s", k->goals[i]);
 	kt_str_putc(stamp, '\n');
 	return 0;
 }
 
-int kt_kbuild_run(const struct kt_kbuild *kb, bool *rebuilt)
+int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt)
 {
 	struct kt_str stamp = KT_STR_INIT, stamp_path = KT_STR_INIT,
 		      dot_config = KT_STR_INIT;
@@ -235,37 +241,37 @@ int kt_kbuild_run(const struct kt_kbuild *kb, bool *rebuilt)
 	int r;
 
 	*rebuilt = false;
-	r = kt_mkdir_p(kb->build_dir, 0755);
+	r = kt_mkdir_p(k->build_dir, 0755);
 	if (r < 0)
 		goto out;
-	kt_str_printf(&stamp_path, "%s/.ktrim-stamp", kb->build_dir);
-	kt_str_printf(&dot_config, "%s/.config", kb->build_dir);
-	r = stamp_compute(kb, &stamp);
+	kt_str_printf(&stamp_path, "%s/.ktrim-stamp", k->build_dir);
+	kt_str_printf(&dot_config, "%s/.config", k->build_dir);
+	r = stamp_compute(k, &stamp);
 	if (r < 0)
 		goto out;
-	if (!kb->force && kt_read_file(stamp_path.buf, &old, NULL) == 0 &&
+	if (!k->force && kt_read_file(stamp_path.buf, &old, NULL) == 0 &&
 	    !strcmp(old, stamp.buf)) {
 		kt_progress("kernel: config and source unchanged, build skipped");
 		goto out;
 	}
 	unlink(stamp_path.buf);
 	/* A fresh log per build; make appends to it step after step. */
-	r = kt_atomic_write_buf(kb->log_path, 0644, "", 0);
+	r = kt_atomic_write_buf(k->log_path, 0644, "", 0);
 	if (r == 0)
-		r = kt_copy_file(kb->config, dot_config.buf, 0644);
+		r = kt_copy_file(k->config, dot_config.buf, 0644);
 	if (r < 0)
 		goto out;
-	kt_progress("kernel: make olddefconfig (log: %s)", kb->log_path);
-	r = kt_kbuild_make(kb, olddef, 1);
+	kt_progress("kernel: make olddefconfig (log: %s)", k->log_path);
+	r = pipeline_kernel_make(k, olddef, 1);
 	if (r < 0)
 		goto out;
 	/* The trimmer claims olddefconfig is a fixed point; say so if not. */
-	if (kt_read_file(kb->config, &ours, NULL) == 0 &&
+	if (kt_read_file(k->config, &ours, NULL) == 0 &&
 	    kt_read_file(dot_config.buf, &theirs, NULL) == 0 && strcmp(ours, theirs))
 		kt_warn("kernel: make olddefconfig changed %s; building the kernel's version",
-			kb->config);
-	kt_progress("kernel: make %s", kb->targets[0]);
-	r = kt_kbuild_make(kb, kb->targets, kb->ntargets);
+			k->config);
+	kt_progress("kernel: make %s", k->goals[0]);
+	r = pipeline_kernel_make(k, k->goals, k->ngoals);
 	if (r < 0)
 		goto out;
 	*rebuilt = true;
@@ -281,7 +287,7 @@ out:
 	return r;
 }
 
-int kt_kbuild_release(const char *build_dir, char **out)
+int pipeline_kernel_release(const char *build_dir, char **out)
 {
 	struct kt_str path = KT_STR_INIT;
 	char *text = NULL;

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The build stage: from a profile to certified artefacts, per target:
+ * config -> kernel (the kernel's own make) -> modules -> initramfs ->
+ * certificate -> SHA256SUMS, all under OUTDIR/TARGET/.
+ *
+ * A target may be a union, "kvm-q35+hyperv-gen2": one kernel configured
+ * for every member recipe, certified once per member. The first member
+ * decides the kernel's format.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/pipeline.h"
+
+#define MAX_MEMBERS 8
+
+struct build {
+	const struct pipeline_build_opts *o;
+	struct kprof_project pr;
+	const char *ksrc;
+	const char *outdir;	/* absolute */
+	char *rootfs;		/* the workload's rootfs as a directory */
+};
+
+/* The paths of one target's build, all under OUTDIR. */
+struct build_paths {
+	struct kt_str out, bdir, config, report, log, kernel, initrd, built, moddir;
+};
+
+static void paths_release(struct build_paths *p)
+{
+	kt_str_free(&p->out);
+	kt_str_free(&p->bdir);
+	kt_str_free(&p->config);
+	kt_str_free(&p->report);
+	kt_str_free(&p->log);
+	kt_str_free(&p->kernel);
+	kt_str_free(&p->initrd);
+	kt_str_free(&p->built);
+	kt_str_free(&p->moddir);
+}
+
+static bool config_has(const char *config, const char *line)
+{
+	size_t n = strlen(line);
+	char *text = NULL;
+	bool found = false;
+
+	if (kt_read_file(config, &text, NULL) < 0)
+		return false;
+	for (const char *p = text; *p && !found;) {
+		const char *eol = strchrnul(p, '\n');
+
+		found = (size_t)(eol - p) == n && !memcmp(p, line, n);
+		p = *eol ? eol + 1 : eol;
+	}
+	free(text);
+	return found;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* SHA256SUMS of the shipped files, in `sha256sum -c` format, sorted. */
+static int write_sums(const char *dir, const struct kt_array *files)
+{
+	struct kt_array names = KT_ARRAY_INIT(char *);
+	struct kt_str text = KT_STR_INIT, path = KT_STR_INIT;
+	char hex[65];
+	int r = 0;
+
+	for (size_t i = 0; i < files->len && r == 0; i++) {
+		kt_str_reset(&path);
+		kt_str_printf(&path, "%s/%s", dir, (char *)kt_array_ptr(files, i));
+		if (kt_str_error(&path))
+			r = -ENOMEM;
+		else if (access(path.buf, R_OK) == 0)
+			r = kt_array_push_strdup(&names, kt_array_ptr(files, i));
+	}
+	kt_array_sort(&names, name_cmp);
+	for (size_t i = 0; i < names.len && r == 0; i++) {
+		kt_str_reset(&path);
+		kt_str_printf(&path, "%s/%s", dir, (char *)kt_array_ptr(&names, i));
+		r = kt_str_error(&path);
+		if (r == 0)
+			r = kt_sha256_file(path.buf, hex);
+		kt_str_printf(&text, "%s  %s\n", hex, (char *)kt_array_ptr(&names, i));
+	}
+	kt_str_reset(&path);
+	kt_str_printf(&path, "%s/SHA256SUMS", dir);
+	if (r == 0)
+		r = kt_str_error(&path) ? kt_str_error(&path) : kt_str_error(&text);
+	if (r == 0)
+		r = kt_atomic_write_buf(path.buf, 0644, text.buf, text.len);
+	kt_array_free_ptrs(&names);
+	kt_str_free(&text);
+	kt_str_free(&path);
+	return r;
+}
+
+static int stage_config(struct build *b, struct pipeline_target *members, size_t n,
+			const struct build_paths *p)
+{
+	const struct kconf_recipe_set *sets[MAX_MEMBERS];
+	struct pipeline_config_opts co = {
+		.ksrc = b->ksrc, .arch = members[0].arch, .recipes = sets, .nrecipes = n,
+		.output = p->config.buf, .report = p->report.buf,
+	};
+	struct kt_str err = KT_STR_INIT;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		sets[i] = &members[i].recipes;
+	if (access(b->o->profile, R_OK) == 0) {
+		co.profiles = &b->o->profile;
+		co.nprofiles = 1;
+	} else {
+		kt_warn("no profile %s: trimming for the recipes alone", b->o->profile);
+	}
+	r = pipeline_config(&co, &err);
+	if (r < 0)
+		kt_err("%s", err.len ? err.buf : strerror(-r));
+	kt_str_free(&err);
+	return r;
+}
+
+/* The kernel and, when the config has modules, their staging tree. */
+static int stage_kernel(struct build *b, const struct pipeline_target *t,
+			struct build_paths *p, bool modules)
+{
+	const char *goals[2] = { pipeline_format_make_goal(t->format), "modules" };
+	struct pipeline_kernel k = {
+		.ksrc = b->ksrc, .build_dir = p->bdir.buf, .config = p->config.buf,
+		.log_path = p->log.buf, .goals = goals, .ngoals = modules ? 2 : 1,
+		.jobs = b->o->jobs, .force = b->o->rebuild,
+		/* The kernel's own default ARCH is the host's: pass only others. */
+		.arch = strcmp(t->arch, kconf_host_arch()) ? t->arch : NULL,
+	};
+	struct kt_str staging = KT_STR_INIT;
+	const char *install[3] = { "INSTALL_MOD_STRIP=1", NULL, "modules_install" };
+	char *release = NULL;
+	bool rebuilt;
+	int r;
+
+	kt_progress("%s: kernel %s (log: %s)", t->name, goals[0], p->log.buf);
+	r = pipeline_kernel_build(&k, &rebuilt);
+	if (r == 0)
+		r = kt_copy_file(p->built.buf, p->kernel.buf, 0644);
+	if (r < 0 || !modules)
+		goto out;
+	kt_str_printf(&staging, "INSTALL_MOD_PATH=%s/staging", p->bdir.buf);
+	install[1] = staging.buf;
+	kt_progress("%s: modules_install into %s/staging", t->name, p->bdir.buf);
+	r = kt_str_error(&staging);
+	if (r == 0)
+		r = pipeline_kernel_make(&k, install, KT_ARRAY_SIZE(install));
+	if (r == 0)
+		r = pipeline_kernel_release(p->bdir.buf, &release);
+	if (r == 0)
+		kt_str_printf(&p->moddir, "%s/staging/lib/modules/%s", p->bdir.buf, release);
+out:
+	free(release);
+	kt_str_free(&staging);
+	return r;
+}
+
+static int stage_pack(struct build *b, const struct build_paths *p, bool modules)
+{
+	struct pipeline_pack_opts po = {
+		.project = &b->pr, .rootfs_dir = b->rootfs, .profile = b->o->profile,
+		.moddir = modules ? p->moddir.buf : NULL,
+		.init_path = pipeline_guest_path("ktrim-init"), .output = p->initrd.buf,
+	};
+	struct kt_str err = KT_STR_INIT;
+	int r = pipeline_pack(&po, &err);
+
+	if (r < 0)
+		kt_err("initramfs: %s", err.len ? err.buf : strerror(-r));
+	kt_str_free(&err);
+	return r;
+}
+
+/* One certificate per member; the shipped files' names go to @shipped. */
+static int stage_certify(struct build *b, const struct pipeline_target *members, size_t n,
+			 const struct build_paths *p, struct kt_array *shipped)
+{
+	struct kt_str cert = KT_STR_INIT;
+	int r = 0, failed = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct pipeline_certify_opts co;
+
+		kt_str_reset(&cert);
+		if (n == 1)
+			kt_str_puts(&cert, "certificate.yaml");
+		else
+			kt_str_printf(&cert, "certificate-%s.yaml", members[i].name);
+		r = kt_str_error(&cert);
+		if (r == 0)
+			r = kt_array_push_strdup(shipped, cert.buf);
+		if (r < 0 || !b->o->certify)
+			continue;
+		kt_str_reset(&cert);
+		kt_str_printf(&cert, "%s/%s", p->out.buf, (char *)kt_array_ptr(shipped, shipped->len - 1));
+		pipeline_certify_opts_init(&co);
+		co.kernel = p->kernel.buf;
+		co.initramfs = p->initrd.buf;
+		co.target = &members[i];
+		co.config = p->config.buf;
+		co.output = cert.buf;
+		co.bisect = b->o->bisect;
+		if (b->o->memory_mb)
+			co.memory_mb = b->o->memory_mb;
+		kt_progress("%s: certify for %s", p->out.buf, members[i].name);
+		r = kt_str_error(&cert);
+		if (r == 0)
+			r = pipeline_certify(&co);
+		if (r > 0)
+			failed += r;
+		r = r > 0 ? 0 : r;
+	}
+	kt_str_free(&cert);
+	return r < 0 ? r : failed;
+}
+
+static int build_target(struct build *b, const char *spec)
+{
+	struct pipeline_target members[MAX_MEMBERS];
+	struct build_paths p = { 0 };
+	struct kt_array shipped = KT_ARRAY_INIT(char *);
+	struct kt_str err = KT_STR_INIT, recipes = KT_STR_INIT;
+	const struct pipeline_target *t = &members[0];
+	size_t n = 0;
+	bool modules;
+	int r = 0, failed = 0;
+
+	kt_str_printf(&recipes, "%s/recipes", pipeline_datadir());
+	/* The target names a folder under OUTDIR: nothing that could leave it. */
+	if (!spec[0] || spec[strspn(spec, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					"0123456789._+-")] || strstr(spec, "..")) {
+		kt_str_printf(&err, "bad target name '%s': letters, digits, '.', '_', '-' and '+' only",
+			      spec);
+		r = -EINVAL;
+	}
+	for (const char *m = spec; r == 0 && *m;) {
+		size_t len = strcspn(m, "+");
+		char name[256];
+
+		if (n == MAX_MEMBERS || !len || len >= sizeof(name)) {
+			kt_str_printf(&err, "bad target '%s': at most %d members a+b+..., each a recipe",
+				      spec, MAX_MEMBERS);
+			r = -EINVAL;
+			break;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)len, m);
+		r = pipeline_target_load(&members[n], recipes.buf, name, &err);
+		n += r == 0;
+		m += len + (m[len] == '+');
+	}
+	if (r < 0) {
+		kt_err("%s", err.len ? err.buf : strerror(-r));
+		goto out;
+	}
+	kt_str_printf(&p.out, "%s/%s", b->outdir, spec);
+	kt_str_printf(&p.bdir, "%s/.build/%s", b->outdir, spec);
+	kt_str_printf(&p.config, "%s/.config", p.out.buf);
+	kt_str_printf(&p.report, "%s/trim-report.yaml", p.out.buf);
+	kt_str_printf(&p.log, "%s/kernel-build.log", p.out.buf);
+	kt_str_printf(&p.built, "%s/%s", p.bdir.buf,
+		      pipeline_format_built_path(t->format, t->arch));
+	kt_str_printf(&p.kernel, "%s/%s", p.out.buf, pipeline_format_kernel_name(t->format));
+	kt_str_printf(&p.initrd, "%s/%s", p.out.buf, pipeline_format_initramfs_name(t->format));
+	r = kt_str_error(&p.initrd) ? kt_str_error(&p.initrd) : kt_mkdir_p(p.out.buf, 0755);
+	if (r < 0) {
+		kt_err("cannot create %s: %s", p.out.buf, strerror(-r));
+		goto out;
+	}
+	kt_progress("%s: config (profile %s)", spec, b->o->profile);
+	r = stage_config(b, members, n, &p);
+	if (r < 0)
+		goto out;
+	modules = config_has(p.config.buf, "CONFIG_MODULES=y");
+	r = stage_kernel(b, t, &p, modules);
+	if (r < 0)
+		goto out;
+	kt_progress("%s: initramfs %s", spec, p.initrd.buf);
+	r = stage_pack(b, &p, modules);
+	if (r == 0)
+		r = kt_array_push_strdup(&shipped, pipeline_format_kernel_name(t->format));
+	if (r == 0)
+		r = kt_array_push_strdup(&shipped, pipeline_format_initramfs_name(t->format));
+	if (r == 0)
+		r = kt_array_push_strdup(&shipped, ".config");
+	if (r == 0)
+		r = kt_array_push_strdup(&shipped, "trim-report.yaml");
+	if (r == 0)
+		r = failed = stage_certify(b, members, n, &p, &shipped);
+	if (r >= 0)
+		r = write_sums(p.out.buf, &shipped);
+	if (r < 0)
+		goto out;
+	kt_progress("%s: done in %s%s", spec, p.out.buf,
+		    failed ? " (certificate has failed checks)" : "");
+	r = failed ? -EPROTO : 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		pipeline_target_release(&members[i]);
+	kt_array_free_ptrs(&shipped);
+	paths_release(&p);
+	kt_str_free(&err);
+	kt_str_free(&recipes);
+	return r;
+}
+
+int pipeline_build(const struct pipeline_build_opts *o)
+{
+	struct build b = { .o = o };
+	struct kt_str err = KT_STR_INIT, scratch = KT_STR_INIT;
+	char *outdir_abs = NULL;
+	int r, failed = 0;
+
+	kprof_project_init(&b.pr);
+	r = kprof_project_load(o->project, &b.pr, &err);
+	if (r < 0)
+		goto out;
+	b.ksrc = o->ksrc ? o->ksrc : b.pr.kernel_source;
+	if (!b.ksrc) {
+		kt_str_printf(&err, "%s names no kernel source and --ksrc was not given",
+			      o->project);
+		r = -EINVAL;
+		goto out;
+	}
+	if (!o->ntargets && !b.pr.targets.len) {
+		kt_str_printf(&err, "no targets: name them in %s or with --target", o->project);
+		r = -EINVAL;
+		goto out;
+	}
+	r = kt_mkdir_p(o->outdir, 0755);
+	/*
+	 * The kernel's make runs in the source tree (-C), where a relative O=
+	 * would land; every path handed to it must be absolute.
+	 */
+	if (r == 0 && !(outdir_abs = realpath(o->outdir, NULL)))
+		r = -errno;
+	if (r < 0) {
+		kt_str_printf(&err, "%s: %s", o->outdir, strerror(-r));
+		goto out;
+	}
+	b.outdir = outdir_abs;
+	kt_str_printf(&scratch, "%s/.build/rootfs", b.outdir);
+	r = kt_str_error(&scratch);
+	if (r == 0)
+		r = kprof_project_rootfs_dir(&b.pr, scratch.buf, &b.rootfs, &err);
+	for (size_t i = 0; r == 0 && i < (o->ntargets ? o->ntargets : b.pr.targets.len); i++) {
+		r = build_target(&b, o->ntargets ? o->targets[i] : kt_array_ptr(&b.pr.targets, i));
+		if (r == -EPROTO)
+			failed++;
+		r = r == -EPROTO ? 0 : r;
+	}
+	if (r == 0 && failed)
+		r = -EPROTO;
+out:
+	if (err.len)
+		kt_err("%s", err.buf);
+	kprof_project_release(&b.pr);
+	kt_str_free(&err);
+	kt_str_free(&scratch);
+	free(b.rootfs);
+	free(outdir_abs);
+	return r;
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The pack stage: a project's workload, spec and module closure -> initramfs. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline/pipeline.h"
+
+int pipeline_spec_from_project(const struct kprof_project *pr, struct initramfs_spec *s)
+{
+	int r = 0;
+
+	/* The project's workload replaces whatever the spec held. */
+	kt_array_free_ptrs(&s->args);
+	kt_array_free_ptrs(&s->env);
+	kt_array_free_ptrs(&s->smoke);
+	free(s->cwd);
+	free(s->hostname);
+	free(s->ready_pattern);
+	s->ready_pattern = NULL;
+	for (size_t i = 0; i < pr->command.len && r == 0; i++)
+		r = kt_array_push_strdup(&s->args, kt_array_ptr(&pr->command, i));
+	for (size_t i = 0; i < pr->env.len && r == 0; i++)
+		r = kt_array_push_strdup(&s->env, kt_array_ptr(&pr->env, i));
+	for (size_t i = 0; i < pr->smoke_command.len && r == 0; i++)
+		r = kt_array_push_strdup(&s->smoke, kt_array_ptr(&pr->smoke_command, i));
+	if (r < 0)
+		return r;
+	s->smoke_timeout_s = pr->smoke_timeout_s;
+	s->cwd = pr->cwd ? strdup(pr->cwd) : NULL;
+	s->hostname = pr->hostname ? strdup(pr->hostname) : NULL;
+	s->uid = pr->uid;
+	s->gid = pr->gid;
+	s->namespaces = pr->namespaces;	/* already INITRAMFS_NS_* bits */
+	switch (pr->ready) {
+	case KPROF_READY_STDOUT:
+		s->ready = INITRAMFS_READY_STDOUT;
+		s->ready_pattern = strdup(pr->ready_pattern);
+		break;
+	case KPROF_READY_TCP:
+		s->ready = INITRAMFS_READY_TCP;
+		s->ready_port = pr->ready_port;
+		break;
+	default:
+		s->ready = INITRAMFS_READY_NONE;
+	}
+	return 0;
+}
+
+
+int pipeline_profile_modules(const char *profile, struct kt_array *mods,
+			     struct initramfs_spec *spec, struct kt_str *err)
+{
+	struct kprof_profile p;
+	const struct kprof_fact_list *l;
+	int r;
+
+	kprof_profile_init(&p);
+	r = kprof_profile_load(profile, &p, err);
+	l = &p.facts[KPROF_MODULES];
+	for (size_t i = 0; r == 0 && i < l->n; i++)
+		r = kt_array_push_strdup(mods, l->items[i].name);
+	for (size_t i = 0; r == 0 && spec && !spec->args.len && i < p.command.len; i++)
+		r = kt_array_push_strdup(&spec->args, kt_array_ptr(&p.command, i));
+	kprof_profile_release(&p);
+	return r;
+}
+
+int pipeline_recipe_modules(const struct kconf_recipe_set *rs, struct kt_array *mods)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < rs->recipes.len && r == 0; i++) {
+		const struct kconf_recipe *rc = kt_array_ptr(&rs->recipes, i);
+
+		for (size_t j = 0; j < rc->require.len && r == 0; j++) {
+			const struct kconf_req *q = kt_array_at(&rc->require, j);
+
+			if (q->kind == KCONF_REQ_FEATURE && q->feat == KCONF_FEAT_MODULE)
+				r = kt_array_push_strdup(mods, q->name);
+		}
+	}
+	return r;
+}
+
+int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err)
+{
+	struct initramfs_pack_opts po = { 0 };
+	struct initramfs_spec spec;
+	struct kt_array mods = KT_ARRAY_INIT(char *);
+	int r;
+
+	initramfs_spec_init(&spec);
+	r = pipeline_spec_from_project(o->project, &spec);
+	if (r == 0 && o->moddir && o->profile && access(o->profile, R_OK) == 0)
+		r = pipeline_profile_modules(o->profile, &mods, NULL, err);
+	if (r < 0)
+		goto out;
+	po.init_path = o->init_path;
+	po.rootfs_dir = o->rootfs_dir;
+	po.moddir = o->moddir;
+	po.modules = (const char *const *)mods.items;
+	po.n_modules = mods.len;
+	po.spec = &spec;
+	po.write = (struct initramfs_write_opts)INITRAMFS_WRITE_OPTS_INIT;
+	po.output = o->output;
+	r = initramfs_pack(&po, err);
+out:
+	initramfs_spec_release(&spec);
+	kt_array_free_ptrs(&mods);
+	return r;
+}
+
+int pipeline_project_spec(const char *path, struct kprof_project *pr,
+			  struct initramfs_spec *spec, struct kt_str *err)
+{
+	int r;
+
+	kprof_project_release(pr);
+	kprof_project_init(pr);
+	r = kprof_project_load(path, pr, err);
+	return r < 0 ? r : pipeline_spec_from_project(pr, spec);
+}
+
+int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *err)
+{
+	struct initramfs_pack_opts po = {
+		.init_path = o->init_path, .rootfs_dir = o->rootfs_dir, .moddir = o->moddir,
+		.kernel_release = o->kernel_release, .spec = o->spec, .write = o->write,
+		.keep_compressed_modules = o->keep_compressed_modules, .output = o->output,
+		.extra_list = o->file_list,
+	};
+	struct kconf_recipe_set rs;
+	struct kt_array mods = KT_ARRAY_INIT(char *);
+	struct initramfs_archive *early = NULL;
+	struct kt_str scratch = KT_STR_INIT;
+	char *project_rootfs = NULL;
+	int r = 0;
+
+	kconf_recipe_set_init(&rs);
+	for (size_t i = 0; r == 0 && i < o->nmodules; i++)
+		r = kt_array_push_strdup(&mods, o->modules[i]);
+	for (size_t i = 0; r == 0 && i < o->nrecipes; i++)
+		r = kconf_recipe_set_load(&rs, o->recipes_dir, o->recipes[i], err);
+	if (r == 0)
+		r = pipeline_recipe_modules(&rs, &mods);
+	if (r == 0 && mods.len && !o->moddir)
+		r = kt_str_printf(err, "modules requested: a module tree is required") < 0 ?
+		    -ENOMEM : -EINVAL;
+	if (r == 0 && access(o->init_path, R_OK) != 0)
+		r = kt_str_printf(err, "init binary %s not found (build it with `make`)",
+				  o->init_path) < 0 ? -ENOMEM : -ENOENT;
+	if (r == 0 && o->project && o->project->file && !o->rootfs_dir) {
+		/* A tarball or OCI layout is unpacked beside the output. */
+		kt_str_printf(&scratch, "%s.rootfs", o->output);
+		r = kt_str_error(&scratch);
+		if (r == 0)
+			r = kprof_project_rootfs_dir(o->project, scratch.buf, &project_rootfs, err);
+		po.rootfs_dir = project_rootfs;
+	}
+	if (r == 0 && o->early_dir) {
+		early = initramfs_archive_new();
+		r = early ? initramfs_archive_add_tree(early, "", o->early_dir, err) : -ENOMEM;
+		po.write.early = early;
+	}
+	po.modules = (const char *const *)mods.items;
+	po.n_modules = mods.len;
+	if (r == 0)
+		r = initramfs_pack(&po, err);
+	initramfs_archive_free(early);
+	kconf_recipe_set_release(&rs);
+	kt_array_free_ptrs(&mods);
+	kt_str_free(&scratch);
+	free(project_rootfs);
+	return r;
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pipeline.h - ktrim's job as functions, one per stage:
+ *
+ *   target    a target recipe parsed once: machine, kernel format, command
+ *             line, boot checks (pipeline_target_*)
+ *   config    profile facts + recipes -> the trimmed .config (pipeline_config)
+ *   kernel    the kernel's own make, out of tree (pipeline_kernel_*)
+ *   pack      a project's workload -> the initramfs (pipeline_pack*)
+ *   certify   static checks + QEMU boots -> certificate.yaml (pipeline_certify)
+ *   build     all of the above per target, with SHA256SUMS (pipeline_build)
+ *
+ * The CLI parses options into the structs below and calls one function.
+ * Ownership: option structs point at caller-owned strings and are never
+ * freed here; objects with an _init/_load have a matching _release that
+ * frees what they own. Errors are negative errno values; messages go to the
+ * log (kt_err) or, where a function takes one, to @err as "file:line: ...".
+ */
+#ifndef KTRIM_PIPELINE_H
+#define KTRIM_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/common.h"
+#include "initramfs/initramfs.h"
+#include "kconfig-trim/kconfig.h"
+#include "profiler/profiler.h"
+
+/* ---- where data lives ------------------------------------------------------ */
+
+/*
+ * The folder holding recipes/ (and guest/ when installed): $KTRIM_DATADIR,
+ * else the source tree beside the running binary, else ../share/ktrim
+ * beside it, else the compiled-in DATADIR. Static storage.
+ */
+const char *pipeline_datadir(void);
+/*
+ * A static guest program ("ktrim-init", "ktrim-agent"): $KTRIM_INIT or
+ * $KTRIM_AGENT when set, else build/guest/ in the source tree, else
+ * DATADIR/guest/. Static storage per name.
+ */
+const char *pipeline_guest_path(const char *name);
+
+/* ---- targets ------------------------------------------------------------------ */
+
+enum pipeline_machine {
+	PIPELINE_MACHINE_NONE,		/* no model here (Hyper-V): static checks */
+	PIPELINE_MACHINE_Q35,
+	PIPELINE_MACHINE_MICROVM,
+};
+
+/*
+ * How the kernel is built and shipped. Each format yields the make goal,
+ * the built file per architecture and the shipped names (pipeline_format_*).
+ */
+enum pipeline_format {
+	PIPELINE_FORMAT_BZIMAGE,	/* x86 boot protocol image */
+	PIPELINE_FORMAT_VMLINUX,	/* ELF with a PVH entry note */
+	PIPELINE_FORMAT_EFI,		/* bzImage with the EFI stub, as bzImage.efi */
+	PIPELINE_FORMAT_LCOW,		/* hcsshim's LinuxBootFiles: kernel + initrd.img */
+	PIPELINE_FORMAT_COUNT,
+};
+
+int pipeline_format_parse(const char *name, enum pipeline_format *out);
+const char *pipeline_format_name(enum pipeline_format f);
+const char *pipeline_format_make_goal(enum pipeline_format f);
+/* Relative to the build directory; NULL when @arch has no such format. */
+const char *pipeline_format_built_path(enum pipeline_format f, const char *arch);
+const char *pipeline_format_kernel_name(enum pipeline_format f);
+const char *pipeline_format_initramfs_name(enum pipeline_format f);
+
+int pipeline_machine_parse(const char *name, enum pipeline_machine *out);
+const char *pipeline_machine_name(enum pipeline_machine m);
+
+/*
+ * A target recipe with its includes, validated. Boot values (machine,
+ * kernel-format, arch, console, cmdline) come from the recipes' `boot:`
+ * sections in include order, the last recipe that sets a key winning, so a
+ * target overrides what it includes; `check:` lists are united in that
+ * order without repeats. Owns every string and the recipe set.
+ */
+struct pipeline_target {
+	char *name;			/* the recipe's name: "kvm-q35" */
+	char *file;			/* its resolved path */
+	char *arch;			/* ARCH for the kernel's make; default x86_64 */
+	enum pipeline_machine machine;
+	enum pipeline_format format;
+	char *console;			/* NULL when unset */
+	char *cmdline;			/* never NULL */
+	struct kt_array checks;		/* char *: CONFIG_ names built in */
+	struct kconf_recipe_set recipes;
+};
+
+/*
+ * Load @what (a name such as "kvm-q35" or a path) from @recipes_dir. A
+ * target needs machine and kernel-format; unknown boot keys or values are
+ * -EINVAL with "file:line:col: ..." in @err.
+ */
+int pipeline_target_load(struct pipeline_target *t, const char *recipes_dir,
+			 const char *what, struct kt_str *err);
+void pipeline_target_release(struct pipeline_target *t);
+/*
+ * The target as YAML (every field), or with @field only that field's
+ * value on one line (lists space-separated). -ENOENT for an unknown field.
+ */
+int pipeline_target_format(const struct pipeline_target *t, const char *field,
+			   struct kt_str *out);
+
+/* ---- config --------------------------------------------------------------------- */
+
+struct pipeline_config_opts {
+	const char *ksrc;
+	const char *arch;		/* NULL: the host's */
+	const char *const *profiles;	/* ktrim.profile.yaml files */
+	size_t nprofiles;
+	/* Recipe sets; a recipe file in several sets counts once. */
+	const struct kconf_recipe_set *const *recipes;
+	size_t nrecipes;
+	const char *const *require;	/* "CONFIG_X[=v]" or "kind:name" */
+	size_t nrequire;
+	const char *const *forbid;
+	size_t nforbid;
+	const char *base;		/* NULL/"allnoconfig" or a .config */
+	const char *modules;		/* NULL (recipes decide), builtin, as-needed */
+	bool rescan;			/* ignore the feature-map cache */
+	bool stats;			/* progress lines with timings */
+	const char *output;		/* .config, written atomically */
+	const char *report;		/* NULL or the YAML report */
+};
+
+/*
+ * Trim: load the tree and its feature maps, add recipes, profile facts and
+ * pins, solve, write. -EINVAL for a bad pin (message in @err) or an unmet
+ * requirement (the solver's report in the log).
+ */
+int pipeline_config(const struct pipeline_config_opts *o, struct kt_str *err);
+
+/* ---- kernel ------------------------------------------------------------------------ */
+
+struct pipeline_kernel {
+	const char *ksrc;	/* kernel source tree (never written to) */
+	const char *build_dir;	/* O= directory (absolute), created when missing */
+	const char *arch;	/* ARCH=; NULL: the kernel's default */
+	const char *config;	/* .config to build */
+	const char *log_path;	/* make's output goes here */
+	const char *const *goals;	/* make goals, e.g. "bzImage" */
+	size_t ngoals;
+	unsigned jobs;		/* 0: the CPU count */
+	bool force;		/* build even when the stamp matches */
+};
+
+/*
+ * Build @k->goals from @k->config. Skipped (and *rebuilt false) when the
+ * config, the newest source file, CC and the goals are those of the last
+ * successful build. On failure the last lines of the log are printed.
+ * Returns 0 or a negative errno (-EIO: make failed).
+ */
+int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt);
+/* `make -C ksrc O=build_dir ARGS...`, output appended to the log. */
+int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *args,
+			 size_t nargs);
+/* The release string of a built tree (include/config/kernel.release). */
+int pipeline_kernel_release(const char *build_dir, char **out);
+
+/* ---- pack ---------------------------------------------------------------------------- */
+
+/*
+ * Replace @s's command, env, smoke test, cwd, hostname, user, namespaces
+ * and ready condition with @pr's (copied).
+ */
+int pipeline_spec_from_project(const struct kprof_project *pr,
+			       struct initramfs_spec *s);
+/*
+ * Append the names of the modules a profile saw to @mods (char *, owned);
+ * with @spec, its command becomes the spec's when the spec has none.
+ */
+int pipeline_profile_modules(const char *profile, struct kt_array *mods,
+			     struct initramfs_spec *spec, struct kt_str *err);
+/* (Re)load @pr from @path and replace @spec's workload with it. */
+int pipeline_project_spec(const char *path, struct kprof_project *pr,
+			  struct initramfs_spec *spec, struct kt_str *err);
+/* Append every `module:` requirement of @rs's recipes to @mods. */
+int pipeline_recipe_modules(const struct kconf_recipe_set *rs, struct kt_array *mods);
+
+struct pipeline_pack_opts {
+	const struct kprof_project *project;
+	const char *rootfs_dir;		/* the project's rootfs, as a directory */
+	const char *profile;		/* its module facts; NULL or missing: none */
+	const char *moddir;		/* NULL: no modules are packed */
+	const char *init_path;
+	const char *output;
+};
+
+/* A project's shipped initramfs: init, module closure, workload, spec. */
+int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err);
+
+/* `ktrim initramfs`: an image from explicit inputs. */
+struct pipeline_initramfs_opts {
+	const struct kprof_project *project;	/* NULL: none; its rootfs when no rootfs_dir */
+	const char *const *recipes;	/* their `module:` requirements are packed */
+	size_t nrecipes;
+	const char *recipes_dir;
+	const char *const *modules;	/* names or aliases */
+	size_t nmodules;
+	const char *moddir;		/* needed when any module is asked for */
+	const char *kernel_release;	/* NULL: moddir's name */
+	bool keep_compressed_modules;
+	const char *rootfs_dir;
+	const char *init_path;
+	const char *early_dir;		/* uncompressed first segment */
+	const char *file_list;		/* gen_init_cpio list of extra entries */
+	const struct initramfs_spec *spec;
+	struct initramfs_write_opts write;
+	const char *output;
+};
+
+int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *err);
+
+/* ---- certify --------------------------------------------------------------------------- */
+
+struct pipeline_certify_opts {
+	const char *kernel;
+	const char *initramfs;	/* may be NULL: kernel-only static checks */
+	const struct pipeline_target *target;
+	const char *config;	/* NULL: .config beside the kernel */
+	const char *append;	/* extra kernel command line */
+	const char *output;	/* NULL: certificate.yaml beside the kernel */
+	unsigned memory_mb;	/* main boot; default 256 */
+	unsigned timeout_s;	/* per boot; default 300 */
+	bool bisect;		/* find the smallest passing memory */
+	bool icount;		/* under TCG: instruction-counted guest time */
+	enum kprof_vm_accel accel;
+};
+
+void pipeline_certify_opts_init(struct pipeline_certify_opts *o);
+/*
+ * Run every check and write the certificate atomically. Returns the number
+ * of failed checks, or a negative errno when certification could not run.
+ */
+int pipeline_certify(const struct pipeline_certify_opts *o);
+
+/* ---- build ------------------------------------------------------------------------------- */
+
+struct pipeline_build_opts {
+	const char *project;		/* ktrim.yaml */
+	const char *profile;		/* default ktrim.profile.yaml */
+	const char *outdir;		/* default ktrim-out */
+	const char *ksrc;		/* NULL: the project's kernel source */
+	const char *const *targets;	/* NULL: the project's targets */
+	size_t ntargets;
+	unsigned jobs;
+	unsigned memory_mb;		/* 0: certify's default */
+	bool certify;
+	bool bisect;
+	bool rebuild;
+};
+
+/*
+ * Per target, in OUTDIR/TARGET/: config, kernel, modules, initramfs,
+ * certificate(s), SHA256SUMS. A target "a+b" builds one kernel for every
+ * member recipe (the first decides the format) and certifies each member.
+ * Returns 0, -EPROTO when a certificate has failed checks, or another
+ * negative errno when a stage could not run.
+ */
+int pipeline_build(const struct pipeline_build_opts *o);
+
+#endif

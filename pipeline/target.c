@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The one owner of "target": a target recipe's `boot:` sections, read once
+ * across its includes, validated, and the kernel formats they name.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/pipeline.h"
+
+struct format_info {
+	const char *name;
+	const char *goal;
+	const char *built_x86;	/* relative to O= */
+	const char *kernel_name;
+	const char *initramfs_name;
+};
+
+/*
+ * EFI and LCOW ship the bzImage under other names: with CONFIG_EFI_STUB
+ * the same file is a PE/COFF application too.
+ */
+static const struct format_info formats[PIPELINE_FORMAT_COUNT] = {
+	[PIPELINE_FORMAT_BZIMAGE] = { "bzImage", "bzImage", "arch/x86/boot/bzImage",
+				      "bzImage", "initramfs.cpio.zst" },
+	[PIPELINE_FORMAT_VMLINUX] = { "vmlinux", "vmlinux", "vmlinux",
+				      "vmlinux", "initramfs.cpio.zst" },
+	[PIPELINE_FORMAT_EFI] = { "efi", "bzImage", "arch/x86/boot/bzImage",
+				  "bzImage.efi", "initramfs.cpio.zst" },
+	[PIPELINE_FORMAT_LCOW] = { "lcow", "bzImage", "arch/x86/boot/bzImage",
+				   "kernel", "initrd.img" },
+};
+
+static const char *const machines[] = {
+	[PIPELINE_MACHINE_NONE] = "none",
+	[PIPELINE_MACHINE_Q35] = "q35",
+	[PIPELINE_MACHINE_MICROVM] = "microvm",
+};
+
+int pipeline_format_parse(const char *name, enum pipeline_format *out)
+{
+	for (int f = 0; f < PIPELINE_FORMAT_COUNT; f++) {
+		if (!strcmp(formats[f].name, name)) {
+			*out = (enum pipeline_format)f;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *pipeline_format_name(enum pipeline_format f)
+{
+	return formats[f].name;
+}
+
+const char *pipeline_format_make_goal(enum pipeline_format f)
+{
+	return formats[f].goal;
+}
+
+const char *pipeline_format_built_path(enum pipeline_format f, const char *arch)
+{
+	/* x86 only so far: every format here is an x86 boot path. */
+	if (strcmp(arch, "x86_64") && strcmp(arch, "x86"))
+		return NULL;
+	return formats[f].built_x86;
+}
+
+const char *pipeline_format_kernel_name(enum pipeline_format f)
+{
+	return formats[f].kernel_name;
+}
+
+const char *pipeline_format_initramfs_name(enum pipeline_format f)
+{
+	return formats[f].initramfs_name;
+}
+
+int pipeline_machine_parse(const char *name, enum pipeline_machine *out)
+{
+	for (size_t m = 0; m < KT_ARRAY_SIZE(machines); m++) {
+		if (!strcmp(machines[m], name)) {
+			*out = (enum pipeline_machine)m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *pipeline_machine_name(enum pipeline_machine m)
+{
+	return machines[m];
+}
+
+void pipeline_target_release(struct pipeline_target *t)
+{
+	free(t->name);
+	free(t->file);
+	free(t->arch);
+	free(t->console);
+	free(t->cmdline);
+	kt_array_free_ptrs(&t->checks);
+	kconf_recipe_set_release(&t->recipes);
+	memset(t, 0, sizeof(*t));
+}
+
+static int set_string(char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+static bool checks_have(const struct pipeline_target *t, const char *name)
+{
+	for (size_t i = 0; i < t->checks.len; i++)
+		if (!strcmp(kt_array_ptr(&t->checks, i), name))
+			return true;
+	return false;
+}
+
+static int read_checks(struct pipeline_target *t, const struct kconf_recipe *rc,
+		       const struct kt_yaml_node *list, struct kt_str *err)
+{
+	struct kt_str name = KT_STR_INIT;
+	int r = 0;
+
+	if (list->type != KT_YAML_SEQ)
+		return kt_yaml_error(&rc->doc, list, err, "boot: check: must be a list of CONFIG_ names");
+	for (size_t i = 0; i < list->n && r == 0; i++) {
+		const struct kt_yaml_node *it = list->items[i];
+
+		if (it->type != KT_YAML_SCALAR || !it->scalar[0])
+			return kt_yaml_error(&rc->doc, it, err, "boot: check: items are CONFIG_ names");
+		kt_str_reset(&name);
+		if (strncmp(it->scalar, "CONFIG_", 7))
+			kt_str_puts(&name, "CONFIG_");
+		kt_str_puts(&name, it->scalar);
+		if (kt_str_error(&name))
+			r = -ENOMEM;
+		else if (!checks_have(t, name.buf))
+			r = kt_array_push_strdup(&t->checks, name.buf);
+	}
+	kt_str_free(&name);
+	return r;
+}
+
+/* One recipe's `boot:` over what its includes said. */
+static int read_boot(struct pipeline_target *t, const struct kconf_recipe *rc,
+		     struct kt_str *err)
+{
+	static const char *const keys[] = {
+		"machine", "kernel-format", "arch", "console", "cmdline", "check", NULL
+	};
+	const struct kt_yaml_node *boot = kt_yaml_map_get(rc->doc.root, "boot");
+	int r;
+
+	if (!boot)
+		return 0;
+	if (boot->type != KT_YAML_MAP)
+		return kt_yaml_error(&rc->doc, boot, err, "boot: must be a mapping");
+	r = kt_yaml_map_check_keys(&rc->doc, boot, keys, err);
+	for (size_t i = 0; i < boot->n && r == 0; i++) {
+		const char *key = boot->keys[i]->scalar;
+		const struct kt_yaml_node *v = boot->items[i];
+
+		if (!strcmp(key, "check")) {
+			r = read_checks(t, rc, v, err);
+			continue;
+		}
+		if (v->type != KT_YAML_SCALAR)
+			return kt_yaml_error(&rc->doc, v, err, "boot: %s: must be a scalar", key);
+		if (!strcmp(key, "machine")) {
+			if (pipeline_machine_parse(v->scalar, &t->machine) < 0)
+				return kt_yaml_error(&rc->doc, v, err,
+						     "boot: machine: '%s' is not q35, microvm or none",
+						     v->scalar);
+		} else if (!strcmp(key, "kernel-format")) {
+			if (pipeline_format_parse(v->scalar, &t->format) < 0)
+				return kt_yaml_error(&rc->doc, v, err,
+						     "boot: kernel-format: '%s' is not bzImage, vmlinux, efi or lcow",
+						     v->scalar);
+		} else {
+			r = set_string(!strcmp(key, "arch") ? &t->arch :
+				       !strcmp(key, "console") ? &t->console : &t->cmdline,
+				       v->scalar);
+		}
+	}
+	return r;
+}
+
+int pipeline_target_load(struct pipeline_target *t, const char *recipes_dir,
+			 const char *what, struct kt_str *err)
+{
+	const struct kconf_recipe *top;
+	bool machine = false, format = false;
+	int r;
+
+	memset(t, 0, sizeof(*t));
+	kt_array_init(&t->checks, sizeof(char *));
+	kconf_recipe_set_init(&t->recipes);
+	r = kconf_recipe_set_load(&t->recipes, recipes_dir, what, err);
+	if (r < 0)
+		goto out;
+	/* Include order: includes first, so the last recipe to set a key wins. */
+	for (size_t i = 0; i < t->recipes.recipes.len && r == 0; i++) {
+		const struct kconf_recipe *rc = kt_array_ptr(&t->recipes.recipes, i);
+		const struct kt_yaml_node *boot = kt_yaml_map_get(rc->doc.root, "boot");
+
+		r = read_boot(t, rc, err);
+		if (r == 0 && boot && boot->type == KT_YAML_MAP) {
+			machine |= kt_yaml_map_get(boot, "machine") != NULL;
+			format |= kt_yaml_map_get(boot, "kernel-format") != NULL;
+		}
+	}
+	if (r < 0)
+		goto out;
+	top = kt_array_ptr(&t->recipes.recipes, t->recipes.recipes.len - 1);
+	if (!machine || !format) {
+		kt_str_printf(err, "%s:1:1: target %s has no boot: %s", top->file, top->name,
+			      !machine ? "machine" : "kernel-format");
+		r = -EINVAL;
+		goto out;
+	}
+	r = set_string(&t->name, top->name);
+	if (r == 0)
+		r = set_string(&t->file, top->file);
+	if (r == 0 && !t->arch)
+		r = set_string(&t->arch, "x86_64");
+	if (r == 0 && !t->cmdline)
+		r = set_string(&t->cmdline, "console=ttyS0 panic=-1");
+	if (r == 0 && !pipeline_format_built_path(t->format, t->arch)) {
+		kt_str_printf(err, "%s:1:1: target %s: kernel-format %s does not exist for arch %s",
+			      top->file, top->name, pipeline_format_name(t->format), t->arch);
+		r = -EINVAL;
+	}
+out:
+	if (r < 0)
+		pipeline_target_release(t);
+	return r;
+}
+
+/* ---- target-info ------------------------------------------------------------ */
+
+struct field {
+	const char *name;
+	int (*put)(const struct pipeline_target *t, struct kt_str *out, bool yaml);
+};
+
+static int put_list(struct kt_str *out, const struct kt_array *a, bool yaml,
+		    const char *(*item)(const void *))
+{
+	if (yaml)
+		kt_str_putc(out, '[');
+	for (size_t i = 0; i < a->len; i++) {
+		const char *s = item(kt_array_ptr(a, i));
+
+		if (i)
+			kt_str_puts(out, yaml ? ", " : " ");
+		if (yaml)
+			kt_yaml_put_scalar(out, s);
+		else
+			kt_str_puts(out, s);
+	}
+	if (yaml)
+		kt_str_putc(out, ']');
+	return kt_str_error(out);
+}
+
+static int put_value(struct kt_str *out, const char *v, bool yaml)
+{
+	if (yaml)
+		kt_yaml_put_scalar(out, v);
+	else
+		kt_str_puts(out, v ? v : "");
+	return kt_str_error(out);
+}
+
+static const char *as_string(const void *p)
+{
+	return p;
+}
+
+static const char *recipe_file(const void *p)
+{
+	return ((const struct kconf_recipe *)p)->file;
+}
+
+#define FIELD(fname, expr) \
+	static int put_##fname(const struct pipeline_target *t, struct kt_str *out, bool yaml) \
+	{ return put_value(out, (expr), yaml); }
+FIELD(name, t->name)
+FIELD(file, t->file)
+FIELD(arch, t->arch)
+FIELD(machine, pipeline_machine_name(t->machine))
+FIELD(format, pipeline_format_name(t->format))
+FIELD(goal, pipeline_format_make_goal(t->format))
+FIELD(built, pipeline_format_built_path(t->format, t->arch))
+FIELD(kernel, pipeline_format_kernel_name(t->format))
+FIELD(initramfs, pipeline_format_initramfs_name(t->format))
+FIELD(console, t->console)
+FIELD(cmdline, t->cmdline)
+FIELD(modules, kconf_recipe_set_modules(&t->recipes) == KCONF_MODULES_AS_NEEDED ?
+	       "as-needed" : "builtin")
+#undef FIELD
+
+static int put_checks(const struct pipeline_target *t, struct kt_str *out, bool yaml)
+{
+	return put_list(out, &t->checks, yaml, as_string);
+}
+
+static int put_recipes(const struct pipeline_target *t, struct kt_str *out, bool yaml)
+{
+	return put_list(out, &t->recipes.recipes, yaml, recipe_file);
+}
+
+static const struct field fields[] = {
+	{ "name", put_name },
+	{ "file", put_file },
+	{ "recipes", put_recipes },
+	{ "arch", put_arch },
+	{ "machine", put_machine },
+	{ "kernel-format", put_format },
+	{ "make-goal", put_goal },
+	{ "built-path", put_built },
+	{ "kernel-name", put_kernel },
+	{ "initramfs-name", put_initramfs },
+	{ "modules", put_modules },
+	{ "console", put_console },
+	{ "cmdline", put_cmdline },
+	{ "checks", put_checks },
+};
+
+int pipeline_target_format(const struct pipeline_target *t, const char *field,
+			   struct kt_str *out)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < KT_ARRAY_SIZE(fields) && r == 0; i++) {
+		if (field && strcmp(field, fields[i].name))
+			continue;
+		if (!field)
+			kt_str_printf(out, "%s: ", fields[i].name);
+		r = fields[i].put(t, out, !field);
+		kt_str_putc(out, '\n');
+		if (field)
+			return r ? r : kt_str_error(out);
+	}
+	if (field)
+		return -ENOENT;
+	return r ? r : kt_str_error(out);
+}
