@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The certificate: the checks a certification recorded, each with where it
+ * ran, and what it measured, written as YAML. Checks (the same artefacts
+ * give the same results) are kept apart from measurements (times).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pipeline/certify-internal.h"
+
+int certify_check_add(struct certify *c, const char *name, const char *result,
+		      const char *where, const char *fmt, ...)
+{
+	struct certify_check ck = { .result = result, .where = where };
+	struct kt_str detail = KT_STR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	kt_str_vprintf(&detail, fmt, ap);
+	va_end(ap);
+	ck.name = strdup(name);
+	ck.detail = kt_str_steal(&detail);
+	if (!ck.name || !ck.detail || !kt_array_push(&c->checks, &ck)) {
+		free(ck.name);
+		free(ck.detail);
+		return -ENOMEM;
+	}
+	if (strcmp(result, "fail") == 0)
+		kt_err("check %s failed: %s", name, ck.detail);
+	return 0;
+}
+
+static void put_kv(struct kt_str *o, const char *indent, const char *key,
+		   const char *value)
+{
+	kt_str_printf(o, "%s%s: ", indent, key);
+	kt_yaml_put_scalar(o, value);
+	kt_str_putc(o, '\n');
+}
+
+static void put_file(struct kt_str *o, const char *key, const char *path)
+{
+	char hex[65] = "";
+	struct stat st;
+
+	kt_str_printf(o, "%s:\n", key);
+	put_kv(o, "  ", "path", path);
+	if (stat(path, &st) == 0) {
+		kt_str_printf(o, "  bytes: %lld\n", (long long)st.st_size);
+		if (kt_sha256_file(path, hex) == 0)
+			put_kv(o, "  ", "sha256", hex);
+	}
+}
+
+static void put_ms(struct kt_str *o, const char *key, bool have, uint64_t us)
+{
+	if (have)
+		kt_str_printf(o, "  %s: %.1f\n", key, (double)us / 1000.0);
+}
+
+int certify_format(const struct certify *c, struct kt_str *o)
+{
+	const struct certify_boot *b = &c->main_boot;
+	unsigned failed = 0;
+
+	kt_str_puts(o, "ktrim-certificate: 1\n");
+	put_kv(o, "", "target", c->t->name);
+	put_kv(o, "", "machine", pipeline_machine_name(c->t->machine));
+	put_kv(o, "", "kernel-format", pipeline_format_name(c->t->format));
+	put_file(o, "kernel", c->o->kernel);
+	if (c->o->initramfs)
+		put_file(o, "initramfs", c->o->initramfs);
+	if (c->config) {
+		put_file(o, "config", c->config_path);
+		kt_str_printf(o, "  options-y: %u\n  options-m: %u\n", c->opt_y, c->opt_m);
+	}
+	if (b->ran) {
+		put_kv(o, "", "accelerator", b->accel);
+		if (b->accel_reason)
+			put_kv(o, "", "accelerator-reason", b->accel_reason);
+		kt_str_printf(o, "guest-clock: %s\n",
+			      !strcmp(b->accel, "tcg") && c->o->icount ?
+			      "icount shift=0 (instructions, repeatable)" : "real time");
+	}
+	kt_str_puts(o, "checks:\n");
+	for (size_t i = 0; i < c->checks.len; i++) {
+		const struct certify_check *ck = kt_array_at(&c->checks, i);
+
+		failed += !strcmp(ck->result, "fail");
+		kt_str_puts(o, "  - name: ");
+		kt_yaml_put_scalar(o, ck->name);
+		kt_str_printf(o, "\n    result: %s\n    where: %s\n", ck->result, ck->where);
+		put_kv(o, "    ", "detail", ck->detail);
+	}
+	kt_str_printf(o, "summary:\n  checks: %zu\n  failed: %u\n", c->checks.len, failed);
+	/* Below: measured values; the host's speed shows in host-seconds only. */
+	kt_str_puts(o, "measurements:\n");
+	if (b->ran) {
+		put_ms(o, "boot-to-init-ms", b->reached_init, b->init_us);
+		put_ms(o, "boot-to-ready-ms", b->ready, b->ready_us);
+		put_ms(o, "smoke-done-ms", b->smoke_status >= 0, b->smoke_us);
+		put_ms(o, "poweroff-ms", b->poweroff_us != 0, b->poweroff_us);
+		if (b->init_power_on_ms > 0)
+			kt_str_printf(o, "  power-on-to-init-ms: %.1f\n", b->init_power_on_ms);
+		if (b->ready_power_on_ms > 0)
+			kt_str_printf(o, "  power-on-to-ready-ms: %.1f\n", b->ready_power_on_ms);
+		kt_str_printf(o, "  host-seconds: %.2f\n", b->host_s);
+		kt_str_printf(o, "  memory-mb: %u\n", c->o->memory_mb);
+	}
+	if (c->min_memory_mb)
+		kt_str_printf(o, "  min-memory-mb: %u\n", c->min_memory_mb);
+	return (int)failed;
+}
+
+void certify_boot_release(struct certify_boot *b)
+{
+	free(b->accel_reason);
+	memset(b, 0, sizeof(*b));
+}
+
+void certify_release(struct certify *c)
+{
+	for (size_t i = 0; i < c->checks.len; i++) {
+		struct certify_check *ck = kt_array_at(&c->checks, i);
+
+		free(ck->name);
+		free(ck->detail);
+	}
+	kt_array_free(&c->checks);
+	kt_map_free(c->config);
+	certify_boot_release(&c->main_boot);
+	free(c->config_path);
+	free(c->console_log);
+}

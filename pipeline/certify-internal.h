@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * certify-internal.h - private to pipeline/: the certification's state,
+ * shared by the static checks (certify-static.c), the boots (certify.c) and
+ * the certificate writer (certificate.c), and reached by the unit tests.
+ */
+#ifndef KTRIM_PIPELINE_CERTIFY_INTERNAL_H
+#define KTRIM_PIPELINE_CERTIFY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pipeline/pipeline.h"
+
+struct certify_check {
+	char *name;
+	const char *result;	/* "pass", "fail", "not-run" */
+	const char *where;	/* "static", "kvm", "tcg", "not-run" */
+	char *detail;
+};
+
+struct certify_boot {
+	bool ran;
+	bool reached_init;
+	bool ready;
+	bool poweroff;		/* the init said so and QEMU exited by itself */
+	int smoke_status;	/* -1: no smoke event */
+	int workload_status;	/* -1: no exit event */
+	uint64_t init_us, ready_us, smoke_us, poweroff_us;
+	/* Time since vCPU reset from the TSC; 0 when the records carry none. */
+	double init_power_on_ms, ready_power_on_ms;
+	double host_s;
+	const char *accel;
+	char *accel_reason;
+};
+
+struct certify {
+	const struct pipeline_certify_opts *o;
+	const struct pipeline_target *t;
+	char *config_path;
+	struct kt_array checks;	/* struct certify_check */
+	struct kt_map *config;	/* symbol (no CONFIG_) -> value string */
+	unsigned opt_y, opt_m;
+	bool has_smoke;
+	unsigned initramfs_entries;
+	struct certify_boot main_boot;
+	unsigned min_memory_mb;	/* 0: not measured */
+	unsigned bisect_boots;
+	char *console_log;
+	/* AUTO until the first boot has probed KVM; then what it chose. */
+	enum kprof_vm_accel accel;
+};
+
+/* Record a check; "fail" also logs it. -ENOMEM when it cannot be stored. */
+int certify_check_add(struct certify *c, const char *name, const char *result,
+		      const char *where, const char *fmt, ...) KT_PRINTF(5, 6);
+/* The certificate as YAML into @o; returns the number of failed checks. */
+int certify_format(const struct certify *c, struct kt_str *o);
+void certify_boot_release(struct certify_boot *b);
+void certify_release(struct certify *c);
+
+/* Static checks: each adds its checks to @c. */
+int certify_config_load(struct certify *c);
+int certify_required_options(struct certify *c);
+int certify_kernel_format(struct certify *c);
+int certify_initramfs(struct certify *c);
+
+/*
+ * Power-on times of a boot from the TSC in its timeline records; both stay
+ * 0 when the records carry no usable TSC.
+ */
+void certify_power_on_times(const struct kprof_vm_result *res, struct certify_boot *b);
+
+#endif

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Certification's static checks: read from the files, never booted. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipeline/certify-internal.h"
+
+/* Xen's ELF note type for the 32-bit PVH entry point. */
+#define PVH_NOTE_TYPE 18
+
+int certify_config_load(struct certify *c)
+{
+	char *text = NULL, *line, *save = NULL;
+	int r;
+
+	c->config = kt_map_new(free);
+	if (!c->config)
+		return -ENOMEM;
+	r = kt_read_file(c->config_path, &text, NULL);
+	if (r < 0)
+		return r;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq;
+
+		if (strncmp(line, "CONFIG_", 7) != 0 || !(eq = strchr(line, '=')))
+			continue;
+		*eq = '\0';
+		if (!strcmp(eq + 1, "y"))
+			c->opt_y++;
+		else if (!strcmp(eq + 1, "m"))
+			c->opt_m++;
+		r = kt_map_set(c->config, line + 7, strdup(eq + 1));
+		if (r < 0)
+			break;
+	}
+	free(text);
+	return r;
+}
+
+/* Options the target needs built in (its recipes' boot: check lists). */
+int certify_required_options(struct certify *c)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < c->t->checks.len && r == 0; i++) {
+		const char *name = kt_array_ptr(&c->t->checks, i);
+		const char *val = c->config ? kt_map_get(c->config, name + 7) : NULL;
+		struct kt_str check = KT_STR_INIT;
+
+		kt_str_printf(&check, "option %s", name);
+		if (kt_str_error(&check))
+			r = -ENOMEM;
+		else if (!c->config)
+			r = certify_check_add(c, check.buf, "not-run", "not-run", "no .config to read");
+		else if (val && !strcmp(val, "y"))
+			r = certify_check_add(c, check.buf, "pass", "static", "=y (built in)");
+		else
+			r = certify_check_add(c, check.buf, "fail", "static",
+				      "%s, the target needs it built in",
+				      val ? (!strcmp(val, "m") ? "=m" : val) : "not set");
+		kt_str_free(&check);
+	}
+	return r;
+}
+
+static bool file_has_pvh_note(const char *path, struct kt_str *why)
+{
+	Elf *elf = NULL;
+	bool found = false;
+	size_t nphdr = 0;
+	int fd;
+
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		kt_str_printf(why, "cannot open: %s", strerror(errno));
+		return false;
+	}
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &nphdr) != 0) {
+		kt_str_puts(why, "not an ELF file");
+		goto out;
+	}
+	for (size_t i = 0; i < nphdr && !found; i++) {
+		GElf_Phdr ph;
+		Elf_Data *data;
+		GElf_Nhdr nh;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE)
+			continue;
+		data = elf_getdata_rawchunk(elf, (int64_t)ph.p_offset, ph.p_filesz,
+					    ELF_T_NHDR);
+		while (data && (off = gelf_getnote(data, off, &nh, &name_off,
+						   &desc_off)) > 0) {
+			const char *name = (const char *)data->d_buf + name_off;
+
+			if (nh.n_type == PVH_NOTE_TYPE && nh.n_namesz == 4 &&
+			    !memcmp(name, "Xen", 4)) {
+				found = true;
+				break;
+			}
+		}
+	}
+	if (!found)
+		kt_str_puts(why, "ELF, but no PVH entry note (CONFIG_PVH off?)");
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return found;
+}
+
+/* The boot protocol header ("HdrS") and, for EFI, the PE/COFF signature. */
+static int read_head(const char *path, unsigned char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	close(fd);
+	return n < 0 ? -errno : (int)n;
+}
+
+int certify_kernel_format(struct certify *c)
+{
+	unsigned char h[1024];
+	struct kt_str why = KT_STR_INIT;
+	bool bz, pe;
+	int n, r;
+
+	n = read_head(c->o->kernel, h, sizeof(h));
+	if (n < 0)
+		return certify_check_add(c, "kernel format", "fail", "static",
+				 "cannot read %s: %s", c->o->kernel, strerror(-n));
+	bz = n > 0x206 && !memcmp(h + 0x202, "HdrS", 4) && h[0x1fe] == 0x55 &&
+	     h[0x1ff] == 0xaa;
+	pe = n >= 0x40 && h[0] == 'M' && h[1] == 'Z';
+	if (pe) {
+		uint32_t off = (uint32_t)h[0x3c] | (uint32_t)h[0x3d] << 8 |
+			       (uint32_t)h[0x3e] << 16 | (uint32_t)h[0x3f] << 24;
+
+		pe = off + 4 <= (uint32_t)n && !memcmp(h + off, "PE\0\0", 4);
+	}
+	if (c->t->format == PIPELINE_FORMAT_VMLINUX) {
+		bool pvh = file_has_pvh_note(c->o->kernel, &why);
+
+		r = certify_check_add(c, "kernel format", pvh ? "pass" : "fail", "static",
+			      pvh ? "ELF vmlinux with a PVH entry note" : "%s",
+			      kt_str_cstr(&why));
+	} else if (c->t->format == PIPELINE_FORMAT_EFI) {
+		r = certify_check_add(c, "kernel format", bz && pe ? "pass" : "fail", "static",
+			      "bzImage header %s, PE/COFF (EFI stub) %s",
+			      bz ? "present" : "missing", pe ? "present" : "missing");
+	} else {
+		r = certify_check_add(c, "kernel format", bz ? "pass" : "fail", "static",
+			      "bzImage boot header %s", bz ? "present" : "missing");
+	}
+	kt_str_free(&why);
+	return r;
+}
+
+struct image_scan {
+	unsigned entries;
+	bool init_ok;
+	bool has_spec;
+	bool has_smoke;
+};
+
+static int scan_entry(const struct initramfs_entry *e, void *ctx)
+{
+	struct image_scan *s = ctx;
+
+	s->entries++;
+	if (!strcmp(e->path, "init") && S_ISREG(e->mode) && (e->mode & 0111))
+		s->init_ok = true;
+	if (!strcmp(e->path, INITRAMFS_SPEC_PATH) && S_ISREG(e->mode)) {
+		const char *p = e->data, *end = p + e->size;
+
+		s->has_spec = true;
+		/* A smoke test is any "smoke-arg" directive at a line start. */
+		for (; p && p < end; p++) {
+			if ((p == e->data || p[-1] == '\n') &&
+			    (size_t)(end - p) > 10 && !memcmp(p, "smoke-arg ", 10)) {
+				s->has_smoke = true;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+int certify_initramfs(struct certify *c)
+{
+	struct image_scan s = { 0 };
+	struct kt_str err = KT_STR_INIT;
+	int r;
+
+	if (!c->o->initramfs)
+		return certify_check_add(c, "initramfs", "not-run", "not-run",
+				 "no --initramfs given");
+	r = initramfs_read_file(c->o->initramfs, scan_entry, &s, &err);
+	if (r < 0) {
+		r = certify_check_add(c, "initramfs", "fail", "static", "%s", kt_str_cstr(&err));
+		kt_str_free(&err);
+		return r;
+	}
+	c->initramfs_entries = s.entries;
+	c->has_smoke = s.has_smoke;
+	return certify_check_add(c, "initramfs", s.init_ok ? "pass" : "fail", "static",
+			 "%u entries, /init %s, container spec %s, smoke test %s",
+			 s.entries, s.init_ok ? "executable" : "missing",
+			 s.has_spec ? "present" : "absent",
+			 s.has_smoke ? "present" : "absent");
+}

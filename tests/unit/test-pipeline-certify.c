@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Certification's parts: kernel-format checks, power-on arithmetic, the certificate. */
+#include <elf.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "common/common.h"
+#include "pipeline/certify-internal.h"
+
+static char tmpdir[] = "/tmp/ktrim-test-certify.XXXXXX";
+
+static int setup(void **state)
+{
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd);
+}
+
+static const char *write_tmp(const char *name, const void *data, size_t len)
+{
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	assert_int_equal(kt_atomic_write_buf(path, 0644, data, len), 0);
+	return path;
+}
+
+/* A zeroed image with the x86 boot sector signature and "HdrS". */
+static void fake_bzimage(unsigned char *img, size_t len, bool pe)
+{
+	memset(img, 0, len);
+	img[0x1fe] = 0x55;
+	img[0x1ff] = 0xaa;
+	memcpy(img + 0x202, "HdrS", 4);
+	if (pe) {
+		/* the EFI stub: MZ, then e_lfanew pointing at "PE\0\0" */
+		img[0] = 'M';
+		img[1] = 'Z';
+		img[0x3c] = 0x40;
+		memcpy(img + 0x40, "PE\0\0", 4);
+	}
+}
+
+/* The smallest ELF64 with a PT_NOTE holding Xen's PVH entry note (type 18). */
+static size_t fake_pvh_elf(unsigned char *buf, bool with_note)
+{
+	Elf64_Ehdr eh = { 0 };
+	Elf64_Phdr ph = { 0 };
+	struct { Elf64_Nhdr nh; char name[4]; uint32_t desc; } note = {
+		{ 4, 4, with_note ? 18 : 17 }, "Xen", 0x1000000,
+	};
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_EXEC;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_phoff = sizeof(eh);
+	eh.e_ehsize = sizeof(eh);
+	eh.e_phentsize = sizeof(ph);
+	eh.e_phnum = 1;
+	ph.p_type = PT_NOTE;
+	ph.p_offset = sizeof(eh) + sizeof(ph);
+	ph.p_filesz = ph.p_memsz = sizeof(note);
+	ph.p_align = 4;
+	memcpy(buf, &eh, sizeof(eh));
+	memcpy(buf + sizeof(eh), &ph, sizeof(ph));
+	memcpy(buf + sizeof(eh) + sizeof(ph), &note, sizeof(note));
+	return sizeof(eh) + sizeof(ph) + sizeof(note);
+}
+
+static void certify_setup(struct certify *c, struct pipeline_certify_opts *o,
+			  struct pipeline_target *t)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	c->t = t;
+	kt_array_init(&c->checks, sizeof(struct certify_check));
+}
+
+/* The one kernel-format check's result and detail. */
+static const struct certify_check *format_check(enum pipeline_format f, const char *kernel,
+						struct certify *c)
+{
+	static struct pipeline_certify_opts o;
+	static struct pipeline_target t;
+
+	pipeline_certify_opts_init(&o);
+	o.kernel = kernel;
+	memset(&t, 0, sizeof(t));
+	t.format = f;
+	certify_setup(c, &o, &t);
+	assert_int_equal(certify_kernel_format(c), 0);
+	assert_int_equal(c->checks.len, 1);
+	return kt_array_at(&c->checks, 0);
+}
+
+static void expect_format(enum pipeline_format f, const char *kernel, const char *result,
+			  const char *detail)
+{
+	struct certify c;
+	const struct certify_check *ck = format_check(f, kernel, &c);
+
+	assert_string_equal(ck->name, "kernel format");
+	assert_string_equal(ck->where, "static");
+	if (strcmp(ck->result, result) || !strstr(ck->detail, detail))
+		fail_msg("%s %s: got %s '%s', want %s '%s'", pipeline_format_name(f), kernel,
+			 ck->result, ck->detail, result, detail);
+	certify_release(&c);
+}
+
+static void test_kernel_format_checks(void **state)
+{
+	unsigned char img[4096], elf[256];
+	char bz[256], efi[256], pvh[256], nonote[256];
+	size_t n;
+
+	fake_bzimage(img, sizeof(img), false);
+	snprintf(bz, sizeof(bz), "%s", write_tmp("bzImage", img, sizeof(img)));
+	fake_bzimage(img, sizeof(img), true);
+	snprintf(efi, sizeof(efi), "%s", write_tmp("bzImage.efi", img, sizeof(img)));
+	n = fake_pvh_elf(elf, true);
+	snprintf(pvh, sizeof(pvh), "%s", write_tmp("vmlinux", elf, n));
+	n = fake_pvh_elf(elf, false);
+	snprintf(nonote, sizeof(nonote), "%s", write_tmp("vmlinux-nonote", elf, n));
+
+	expect_format(PIPELINE_FORMAT_BZIMAGE, bz, "pass", "bzImage boot header present");
+	expect_format(PIPELINE_FORMAT_BZIMAGE, pvh, "fail", "bzImage boot header missing");
+	expect_format(PIPELINE_FORMAT_EFI, efi, "pass", "PE/COFF (EFI stub) present");
+	/* a bzImage without the stub is not an EFI application */
+	expect_format(PIPELINE_FORMAT_EFI, bz, "fail", "PE/COFF (EFI stub) missing");
+	expect_format(PIPELINE_FORMAT_LCOW, efi, "pass", "present");
+	expect_format(PIPELINE_FORMAT_VMLINUX, pvh, "pass", "PVH entry note");
+	expect_format(PIPELINE_FORMAT_VMLINUX, nonote, "fail", "no PVH entry note");
+	expect_format(PIPELINE_FORMAT_VMLINUX, bz, "fail", "not an ELF file");
+	expect_format(PIPELINE_FORMAT_BZIMAGE, "/nonexistent/bzImage", "fail", "cannot read");
+}
+
+static void add_event(struct kprof_vm_result *res, const char *name, uint64_t us,
+		      const char *args)
+{
+	struct kprof_vm_event ev = { strdup(name), us, strdup(args), 0 };
+
+	assert_non_null(kt_array_push(&res->events, &ev));
+}
+
+static void test_power_on_times(void **state)
+{
+	struct kprof_vm_result res;
+	struct certify_boot b = { 0 };
+
+	/*
+	 * A 2 GHz TSC: init-start at uptime 1.0 s with 4.0e9 cycles since
+	 * reset (2.0 s: firmware and decompression took 1.0 s of it), ready at
+	 * 5.0e9 (2.5 s), the last record one second of uptime after init-start.
+	 */
+	kprof_vm_result_init(&res);
+	add_event(&res, "init-start", 1000000, "tsc=4000000000");
+	add_event(&res, "workload-ready", 1500000, "pid=7 tsc=5000000000");
+	add_event(&res, "poweroff", 2000000, "tsc=6000000000");
+	certify_power_on_times(&res, &b);
+	assert_float_equal(b.init_power_on_ms, 2000.0, 0.01);
+	assert_float_equal(b.ready_power_on_ms, 2500.0, 0.01);
+	kprof_vm_result_release(&res);
+
+	/* Records without a TSC (or with the clock standing still): no figure. */
+	memset(&b, 0, sizeof(b));
+	kprof_vm_result_init(&res);
+	add_event(&res, "init-start", 1000000, "");
+	add_event(&res, "poweroff", 2000000, "");
+	certify_power_on_times(&res, &b);
+	assert_true(b.init_power_on_ms == 0 && b.ready_power_on_ms == 0);
+	kprof_vm_result_release(&res);
+
+	memset(&b, 0, sizeof(b));
+	kprof_vm_result_init(&res);
+	add_event(&res, "init-start", 1000000, "tsc=4000000000");
+	add_event(&res, "poweroff", 1000500, "tsc=4000100000");	/* < 1 ms of uptime */
+	certify_power_on_times(&res, &b);
+	assert_true(b.init_power_on_ms == 0);
+	kprof_vm_result_release(&res);
+}
+
+static const struct kt_yaml_node *check_node(const struct kt_yaml_node *checks, const char *name)
+{
+	for (size_t i = 0; i < checks->n; i++)
+		if (!strcmp(kt_yaml_map_get(checks->items[i], "name")->scalar, name))
+			return checks->items[i];
+	fail_msg("no check '%s'", name);
+	return NULL;
+}
+
+static void test_certificate_writer(void **state)
+{
+	struct pipeline_certify_opts o;
+	struct pipeline_target t;
+	struct certify c;
+	struct kt_str out = KT_STR_INIT, err = KT_STR_INIT;
+	struct kt_yaml_doc doc;
+	const struct kt_yaml_node *root, *checks, *ck, *m;
+	char kernel[256], hex[65];
+	unsigned char img[4096];
+
+	assert_int_equal(pipeline_target_load(&t, KT_SRCDIR "/recipes", "kvm-q35", &err), 0);
+	fake_bzimage(img, sizeof(img), false);
+	snprintf(kernel, sizeof(kernel), "%s", write_tmp("bzImage", img, sizeof(img)));
+	pipeline_certify_opts_init(&o);
+	o.kernel = kernel;
+	certify_setup(&c, &o, &t);
+	assert_int_equal(certify_check_add(&c, "kernel format", "pass", "static", "ok"), 0);
+	/* details with YAML's special characters load back unchanged */
+	assert_int_equal(certify_check_add(&c, "smoke test", "fail", "tcg",
+					   "exit status 1: \"quoted\" # not a comment\nline 2"), 0);
+	assert_int_equal(certify_check_add(&c, "boot", "not-run", "not-run", "no VMBus here"), 0);
+	c.main_boot.ran = true;
+	c.main_boot.reached_init = c.main_boot.ready = true;
+	c.main_boot.init_us = 352100;
+	c.main_boot.ready_us = 383250;
+	c.main_boot.init_power_on_ms = 398.04;
+	c.main_boot.accel = "tcg";
+	c.main_boot.host_s = 2.5;
+	c.min_memory_mb = 27;
+
+	assert_int_equal(certify_format(&c, &out), 1);	/* one failed check */
+	if (kt_yaml_load_string("certificate", out.buf, out.len, &doc, &err) < 0)
+		fail_msg("%s\n%s", kt_str_cstr(&err), out.buf);
+	root = doc.root;
+	assert_string_equal(kt_yaml_map_get(root, "ktrim-certificate")->scalar, "1");
+	assert_string_equal(kt_yaml_map_get(root, "target")->scalar, "kvm-q35");
+	assert_string_equal(kt_yaml_map_get(root, "machine")->scalar, "q35");
+	assert_string_equal(kt_yaml_map_get(root, "kernel-format")->scalar, "bzImage");
+	assert_int_equal(kt_sha256_file(kernel, hex), 0);
+	assert_string_equal(kt_yaml_map_get(kt_yaml_map_get(root, "kernel"), "sha256")->scalar, hex);
+	assert_string_equal(kt_yaml_map_get(kt_yaml_map_get(root, "kernel"), "bytes")->scalar,
+			    "4096");
+	assert_string_equal(kt_yaml_map_get(root, "accelerator")->scalar, "tcg");
+	checks = kt_yaml_map_get(root, "checks");
+	assert_int_equal(checks->n, 3);
+	ck = check_node(checks, "smoke test");
+	assert_string_equal(kt_yaml_map_get(ck, "result")->scalar, "fail");
+	assert_string_equal(kt_yaml_map_get(ck, "where")->scalar, "tcg");
+	assert_string_equal(kt_yaml_map_get(ck, "detail")->scalar,
+			    "exit status 1: \"quoted\" # not a comment\nline 2");
+	ck = check_node(checks, "boot");
+	assert_string_equal(kt_yaml_map_get(ck, "where")->scalar, "not-run");
+	assert_string_equal(kt_yaml_map_get(kt_yaml_map_get(root, "summary"), "failed")->scalar,
+			    "1");
+	m = kt_yaml_map_get(root, "measurements");
+	assert_string_equal(kt_yaml_map_get(m, "boot-to-init-ms")->scalar, "352.1");
+	assert_string_equal(kt_yaml_map_get(m, "boot-to-ready-ms")->scalar, "383.2");
+	assert_string_equal(kt_yaml_map_get(m, "power-on-to-init-ms")->scalar, "398.0");
+	assert_null(kt_yaml_map_get(m, "power-on-to-ready-ms"));	/* not measured */
+	assert_string_equal(kt_yaml_map_get(m, "min-memory-mb")->scalar, "27");
+	kt_yaml_doc_release(&doc);
+	c.main_boot.accel = NULL;	/* static, not owned */
+	certify_release(&c);
+	pipeline_target_release(&t);
+	kt_str_free(&out);
+	kt_str_free(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kernel_format_checks),
+		cmocka_unit_test(test_power_on_times),
+		cmocka_unit_test(test_certificate_writer),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
