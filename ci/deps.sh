@@ -11,6 +11,8 @@ packages=(
 	libelf-dev libzstd-dev libkmod-dev libyaml-dev libcmocka-dev
 	# kernel builds (the kernel's own make) and their cache
 	bc bison flex libssl-dev dwarves rsync ccache xz-utils kmod
+	# kernel compiles handed to other machines (tests/integration/65-distcc.sh)
+	distcc
 	# guests, images and peers
 	qemu-system-x86 busybox-static cpio zstd e2fsprogs strace
 	initramfs-tools-core dracut-core redis-tools file

@@ -11,6 +11,7 @@
 #   KTRIM_TARGETS   target recipes, space separated (default: kvm-q35); the
 #                   first one decides the kernel's format and machine
 #   KTRIM           the ktrim binary (default: the one beside this file)
+#   KTRIM_CERTIFY_FLAGS  extra `ktrim certify` options (e.g. --no-bisect)
 #
 # Goals:
 #   ktrim-config     $(O)/.config and $(O)/ktrim-report.yaml from the profile
@@ -60,7 +61,8 @@ ktrim-initramfs: ktrim-check-vars
 
 ktrim-certify: ktrim-kernel ktrim-initramfs
 	$(KTRIM) certify --kernel $(ktrim_image) --initramfs $(O)/ktrim-initramfs.cpio.zst \
-		--config $(O)/.config --target $(ktrim_target) -o $(O)/ktrim-certificate.yaml
+		--config $(O)/.config --target $(ktrim_target) -o $(O)/ktrim-certificate.yaml \
+		$(KTRIM_CERTIFY_FLAGS)
 
 ktrim-all: ktrim-certify
 

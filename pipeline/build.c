@@ -9,6 +9,7 @@
  * decides the kernel's format.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,17 @@ static int write_sums(const char *dir, const struct kt_array *files)
 	return r;
 }
 
+/* A union target has one certificate per member. */
+static int certificate_name(struct kt_str *out, const struct pipeline_target *member, size_t n)
+{
+	kt_str_reset(out);
+	if (n == 1)
+		kt_str_puts(out, "certificate.yaml");
+	else
+		kt_str_printf(out, "certificate-%s.yaml", member->name);
+	return kt_str_error(out);
+}
+
 static int stage_config(struct build *b, struct pipeline_target *members, size_t n,
 			const struct build_paths *p)
 {
@@ -196,12 +208,7 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct pipeline_certify_opts co;
 
-		kt_str_reset(&cert);
-		if (n == 1)
-			kt_str_puts(&cert, "certificate.yaml");
-		else
-			kt_str_printf(&cert, "certificate-%s.yaml", members[i].name);
-		r = kt_str_error(&cert);
+		r = certificate_name(&cert, &members[i], n);
 		if (r == 0)
 			r = kt_array_push_strdup(shipped, cert.buf);
 		if (r < 0 || !b->o->certify)
@@ -227,6 +234,45 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 	}
 	kt_str_free(&cert);
 	return r < 0 ? r : failed;
+}
+
+/* --plan: what build_target would make, from the same target and paths. */
+static int print_plan(const char *spec, const struct pipeline_target *members, size_t n,
+		      const struct build_paths *p)
+{
+	const struct pipeline_target *t = &members[0];
+	struct kt_str o = KT_STR_INIT, cert = KT_STR_INIT;
+	int r = 0;
+
+	kt_str_puts(&o, "- target: ");
+	kt_yaml_put_scalar(&o, spec);
+	kt_str_puts(&o, "\n  members:\n");
+	for (size_t i = 0; i < n && r == 0; i++) {
+		kt_str_puts(&o, "    - name: ");
+		kt_yaml_put_scalar(&o, members[i].name);
+		kt_str_printf(&o, "\n      machine: %s\n      certificate: ",
+			      pipeline_machine_name(members[i].machine));
+		r = certificate_name(&cert, &members[i], n);
+		kt_yaml_put_scalar(&o, cert.buf);
+		kt_str_putc(&o, '\n');
+	}
+	kt_str_printf(&o, "  kernel-format: %s\n  make-goal: %s\n  built: ",
+		      pipeline_format_name(t->format), pipeline_format_make_goal(t->format));
+	kt_yaml_put_scalar(&o, p->built.buf);
+	kt_str_puts(&o, "\n  kernel: ");
+	kt_yaml_put_scalar(&o, p->kernel.buf);
+	kt_str_puts(&o, "\n  initramfs: ");
+	kt_yaml_put_scalar(&o, p->initrd.buf);
+	kt_str_puts(&o, "\n  config: ");
+	kt_yaml_put_scalar(&o, p->config.buf);
+	kt_str_putc(&o, '\n');
+	if (r == 0)
+		r = kt_str_error(&o);
+	if (r == 0)
+		fputs(o.buf, stdout);
+	kt_str_free(&o);
+	kt_str_free(&cert);
+	return r;
 }
 
 static int build_target(struct build *b, const char *spec)
@@ -276,6 +322,10 @@ static int build_target(struct build *b, const char *spec)
 		      pipeline_format_built_path(t->format, t->arch));
 	kt_str_printf(&p.kernel, "%s/%s", p.out.buf, pipeline_format_kernel_name(t->format));
 	kt_str_printf(&p.initrd, "%s/%s", p.out.buf, pipeline_format_initramfs_name(t->format));
+	if (b->o->plan) {
+		r = print_plan(spec, members, n, &p);
+		goto out;
+	}
 	r = kt_str_error(&p.initrd) ? kt_str_error(&p.initrd) : kt_mkdir_p(p.out.buf, 0755);
 	if (r < 0) {
 		kt_err("cannot create %s: %s", p.out.buf, strerror(-r));
@@ -341,21 +391,21 @@ int pipeline_build(const struct pipeline_build_opts *o)
 		r = -EINVAL;
 		goto out;
 	}
-	r = kt_mkdir_p(o->outdir, 0755);
+	r = o->plan ? 0 : kt_mkdir_p(o->outdir, 0755);
 	/*
 	 * The kernel's make runs in the source tree (-C), where a relative O=
 	 * would land; every path handed to it must be absolute.
 	 */
 	if (r == 0 && !(outdir_abs = realpath(o->outdir, NULL)))
-		r = -errno;
+		r = o->plan ? 0 : -errno;
 	if (r < 0) {
 		kt_str_printf(&err, "%s: %s", o->outdir, strerror(-r));
 		goto out;
 	}
-	b.outdir = outdir_abs;
+	b.outdir = outdir_abs ? outdir_abs : o->outdir;
 	kt_str_printf(&scratch, "%s/.build/rootfs", b.outdir);
 	r = kt_str_error(&scratch);
-	if (r == 0)
+	if (r == 0 && !o->plan)
 		r = kprof_project_rootfs_dir(&b.pr, scratch.buf, &b.rootfs, &err);
 	for (size_t i = 0; r == 0 && i < (o->ntargets ? o->ntargets : b.pr.targets.len); i++) {
 		r = build_target(&b, o->ntargets ? o->targets[i] : kt_array_ptr(&b.pr.targets, i));

@@ -254,6 +254,7 @@ struct pipeline_build_opts {
 	bool certify;
 	bool bisect;
 	bool rebuild;
+	bool plan;			/* print what would be built, as YAML; build nothing */
 };
 
 /*
