@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "common/common.h"
-#include "kconfig-trim/kconfig.h"
+#include "pipeline/pipeline.h"
 
 extern const struct cli_cmd cli_cmd_explain;
 
@@ -22,72 +22,32 @@ static int run(int argc, char **argv)
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kconf_load_opts lo = { 0 };
-	struct kconf_tree *tree = NULL;
-	struct kconf_reasons *rs = NULL;
+	struct pipeline_kconfig_opts o = { 0 };
 	struct kt_str err = KT_STR_INIT, out = KT_STR_INIT;
-	const char *ksrc = NULL, *config = NULL, *report = NULL;
-	int c, r, status = 1;
+	const char *config = NULL, *report = NULL;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_KSRC:
-			ksrc = optarg;
-			break;
-		case OPT_ARCH:
-			lo.arch = optarg;
-			break;
-		case OPT_CONFIG:
-			config = optarg;
-			break;
-		case OPT_REPORT:
-			report = optarg;
-			break;
-		default:
-			return cli_usage_error(&cli_cmd_explain, "unknown option");
+		case OPT_KSRC: o.ksrc = optarg; break;
+		case OPT_ARCH: o.arch = optarg; break;
+		case OPT_CONFIG: config = optarg; break;
+		case OPT_REPORT: report = optarg; break;
+		default: return cli_usage_error(&cli_cmd_explain, "unknown option");
 		}
 	}
-	if (!ksrc || !config)
+	if (!o.ksrc || !config)
 		return cli_usage_error(&cli_cmd_explain, "--ksrc and --config are required");
 	if (optind >= argc)
 		return cli_usage_error(&cli_cmd_explain, "name at least one CONFIG_ symbol");
-	if (report) {
-		rs = kconf_reasons_new();
-		if (!rs)
-			goto out;
-		r = kconf_reasons_load_report(rs, report, &err);
-		if (r < 0) {
-			kt_err("%s", err.len ? kt_str_cstr(&err) : report);
-			goto out;
-		}
-	}
-	r = kconf_tree_load(ksrc, &lo, &tree, &err);
-	if (r < 0) {
+	r = pipeline_explain(&o, config, report, (const char *const *)argv + optind,
+			     (size_t)(argc - optind), &out, &err);
+	fputs(kt_str_cstr(&out), stdout);
+	if (r < 0)
 		kt_err("%s", err.len ? kt_str_cstr(&err) : strerror(-r));
-		goto out;
-	}
-	r = kconf_config_read(tree, config, &err);
-	if (r < 0) {
-		kt_err("%s", err.len ? kt_str_cstr(&err) : strerror(-r));
-		goto out;
-	}
-	status = 0;
-	for (int i = optind; i < argc; i++) {
-		kt_str_reset(&out);
-		r = kconf_explain(tree, rs, argv[i], &out);
-		if (r == -ENOENT) {
-			kt_err("%s: no such symbol in %s", argv[i], ksrc);
-			status = 1;
-			continue;
-		}
-		fputs(kt_str_cstr(&out), stdout);
-	}
-out:
-	kconf_reasons_free(rs);
-	kconf_tree_free(tree);
 	kt_str_free(&err);
 	kt_str_free(&out);
-	return status;
+	return r == 0 ? 0 : 1;
 }
 
 const struct cli_cmd cli_cmd_explain = {

@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/common.h"
-#include "kconfig-trim/kconfig.h"
+#include "pipeline/pipeline.h"
 
 extern const struct cli_cmd cli_cmd_olddefconfig;
 
@@ -22,68 +22,33 @@ static int run(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct kconf_load_opts lo = { 0 };
-	struct kconf_tree *tree = NULL;
+	struct pipeline_kconfig_opts o = { 0 };
 	struct kt_str err = KT_STR_INIT;
-	const char *ksrc = NULL, *out = NULL, *in;
-	bool stats = false;
-	unsigned cached, ran;
-	int c, r, status = 1;
+	const char *out = NULL;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_KSRC:
-			ksrc = optarg;
-			break;
-		case OPT_ARCH:
-			lo.arch = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case OPT_NO_CACHE:
-			lo.cache_dir = "";
-			break;
-		case OPT_STATS:
-			stats = true;
-			break;
-		default:
-			return cli_usage_error(&cli_cmd_olddefconfig,
-						  "unknown option");
+		case OPT_KSRC: o.ksrc = optarg; break;
+		case OPT_ARCH: o.arch = optarg; break;
+		case 'o': out = optarg; break;
+		case OPT_NO_CACHE: o.no_cache = true; break;
+		case OPT_STATS: o.stats = true; break;
+		default: return cli_usage_error(&cli_cmd_olddefconfig, "unknown option");
 		}
 	}
-	if (!ksrc)
+	if (!o.ksrc)
 		return cli_usage_error(&cli_cmd_olddefconfig, "--ksrc is required");
 	if (!out)
 		return cli_usage_error(&cli_cmd_olddefconfig, "-o OUT is required");
 	if (optind + 1 != argc)
 		return cli_usage_error(&cli_cmd_olddefconfig,
-					  "exactly one input .config is required");
-	in = argv[optind];
-
-	r = kconf_tree_load(ksrc, &lo, &tree, &err);
-	if (r < 0) {
+				       "exactly one input .config is required");
+	r = pipeline_olddefconfig(&o, argv[optind], out, &err);
+	if (r < 0)
 		kt_err("%s", err.len ? kt_str_cstr(&err) : strerror(-r));
-		goto out;
-	}
-	if (stats) {
-		kconf_tree_shell_stats(tree, &cached, &ran);
-		kt_progress("parsed %s: %zu symbols, shell calls %u cached, %u run",
-			    kconf_tree_srctree(tree), kconf_tree_nsyms(tree),
-			    cached, ran);
-	}
-	r = kconf_olddefconfig(tree, in, out, &err);
-	if (r < 0) {
-		kt_err("%s", err.len ? kt_str_cstr(&err) : strerror(-r));
-		goto out;
-	}
-	if (stats)
-		kt_progress("wrote %s", out);
-	status = 0;
-out:
-	kconf_tree_free(tree);
 	kt_str_free(&err);
-	return status;
+	return r < 0 ? 1 : 0;
 }
 
 const struct cli_cmd cli_cmd_olddefconfig = {

@@ -136,6 +136,40 @@ struct pipeline_config_opts {
  */
 int pipeline_config(const struct pipeline_config_opts *o, struct kt_str *err);
 
+/* ---- the Kconfig engine's own commands ------------------------------------------ */
+
+struct pipeline_kconfig_opts {
+	const char *ksrc;
+	const char *arch;	/* NULL: the host's, as the kernel's make maps it */
+	bool no_cache;		/* run every $(shell,...) probe */
+	bool stats;		/* progress lines with counts */
+};
+
+/* Resolve @in as `make olddefconfig` does; write @out atomically. */
+int pipeline_olddefconfig(const struct pipeline_kconfig_opts *o, const char *in,
+			  const char *out, struct kt_str *err);
+/*
+ * Append why each of @syms is on or off in @config (with @report's
+ * reasons when given) to @out. Returns the number of unknown symbols
+ * (each logged), or a negative errno.
+ */
+int pipeline_explain(const struct pipeline_kconfig_opts *o, const char *config,
+		     const char *report, const char *const *syms, size_t n,
+		     struct kt_str *out, struct kt_str *err);
+
+/* ---- profile ------------------------------------------------------------------------- */
+
+/*
+ * Boot @project's profiling kernel with the agent, observe the workload,
+ * write the profile to @output (scratch in @workdir, default OUTPUT.work).
+ * -EPROTO when the workload never got ready or its smoke test failed (its
+ * output is shown; no profile is written).
+ */
+int pipeline_profile(const char *project, const char *output, const char *workdir,
+		     enum kprof_vm_accel accel);
+/* The union of @n profiles, counts added, into @output. */
+int pipeline_profile_merge(const char *const *inputs, size_t n, const char *output);
+
 /* ---- kernel ------------------------------------------------------------------------ */
 
 struct pipeline_kernel {
