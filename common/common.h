@@ -8,6 +8,17 @@
  * not owned by it unless a free function was given at creation.
  * Errors are returned as negative errno values; 0 (or a non-negative count)
  * means success.
+ *
+ * Out of memory is an error like any other, never a crash and never a
+ * silently shorter result: functions return -ENOMEM (or NULL where they
+ * return a pointer) and leave their outputs untouched or empty. The one
+ * relaxation is struct kt_str, whose error is sticky (see there): its
+ * appends may go unchecked provided kt_str_error() is checked once before
+ * the string is used - written to a file, passed to exec/open or any other
+ * call as a path or argument, returned or handed to a caller, or compared.
+ * A function that fills a caller's kt_str returns its error or leaves it
+ * in the string for that one check. Diagnostics are exempt: an error message or log line that lost its tail
+ * next to a failing return value is not a wrong result.
  */
 #ifndef KTRIM_COMMON_H
 #define KTRIM_COMMON_H
@@ -24,28 +35,52 @@
 
 /* ---- growable string ------------------------------------------------- */
 
+/*
+ * The error is sticky: the first append that fails (-ENOMEM, or -EINVAL
+ * for a format vsnprintf rejects) is recorded in @err, the contents stay
+ * what they were before it, and every later append is a no-op returning
+ * the same error. So a run of appends may go unchecked as long as
+ * kt_str_error() is checked once before the string is used (see the
+ * policy at the top of this file); kt_str_steal() and
+ * kt_atomic_write_str() check it for you. Only kt_str_free() (and a
+ * kt_str_steal() that hands the error over as NULL) clears it;
+ * kt_str_reset() keeps it, so a reused string cannot shed a failure.
+ */
 struct kt_str {
 	char *buf;	/* NUL-terminated once anything was appended */
 	size_t len;
 	size_t cap;
-	int err;	/* sticky: the first failed allocation's -ENOMEM */
+	int err;	/* 0 or the first failure, a negative errno */
 };
 #define KT_STR_INIT { NULL, 0, 0, 0 }
 
+/* Each returns 0 or the string's (sticky) error. */
 int kt_str_append(struct kt_str *s, const char *data, size_t n);
 int kt_str_puts(struct kt_str *s, const char *z);
 int kt_str_putc(struct kt_str *s, char c);
 int kt_str_printf(struct kt_str *s, const char *fmt, ...) KT_PRINTF(2, 3);
 int kt_str_vprintf(struct kt_str *s, const char *fmt, va_list ap);
-/* 0, or the negative errno of the first append that failed. */
+/* 0, or the negative errno of the first failed append since kt_str_free. */
 int kt_str_error(const struct kt_str *s);
-/* Forget the contents but keep the buffer for reuse. */
+/* Forget the contents but keep the buffer for reuse, and the error. */
 void kt_str_reset(struct kt_str *s);
 /* Never NULL: an empty string reads as "". */
 const char *kt_str_cstr(const struct kt_str *s);
-/* Hand the buffer to the caller (who frees it); @s becomes empty. */
+/*
+ * Hand the buffer to the caller (who frees it); @s becomes empty and
+ * error-free. NULL when @s has an error (its buffer is freed) or when an
+ * empty string cannot be allocated: callers that check for NULL need no
+ * kt_str_error() check.
+ */
 char *kt_str_steal(struct kt_str *s);
+/* Release the buffer and clear the error; @s is reusable. */
 void kt_str_free(struct kt_str *s);
+/*
+ * Tests only: after @n more successful buffer allocations, every kt_str
+ * allocation fails with -ENOMEM; a negative @n (the default) disables the
+ * injection. Process-wide and not thread safe.
+ */
+void kt_str_fail_after(long n);
 
 /* ---- growable array of fixed-size elements --------------------------- */
 
@@ -132,6 +167,9 @@ int kt_atomic_write(const char *path, mode_t mode,
 		    int (*fill)(FILE *f, void *ctx), void *ctx);
 int kt_atomic_write_buf(const char *path, mode_t mode,
 			const void *buf, size_t len);
+/* The contents of @s; fails with kt_str_error(@s), @path untouched, if set. */
+int kt_atomic_write_str(const char *path, mode_t mode,
+			const struct kt_str *s);
 
 /* Copy @from over @to atomically (kt_atomic_write_buf), with @mode. */
 int kt_copy_file(const char *from, const char *to, mode_t mode);
@@ -215,7 +253,8 @@ int kt_sha256_file(const char *path, char hex[65]);
  * Run @argv (PATH lookup) and wait. @out, when given, receives stdout;
  * stderr is inherited unless @log_path names a file that takes both.
  * Returns the exit status (0..255), 128+signal when killed, or a negative
- * errno when the program could not be started.
+ * errno when the program could not be started or @out has an error (then
+ * the program has run but its output is incomplete).
  */
 int kt_run(const char *const argv[], struct kt_str *out, const char *log_path);
 

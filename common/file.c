@@ -101,6 +101,14 @@ int kt_atomic_write_buf(const char *path, mode_t mode, const void *buf,
 	return kt_atomic_write(path, mode, fill_from_buf, &b);
 }
 
+int kt_atomic_write_str(const char *path, mode_t mode, const struct kt_str *s)
+{
+	/* a string that lost an append must not replace a good file */
+	if (kt_str_error(s))
+		return kt_str_error(s);
+	return kt_atomic_write_buf(path, mode, s->buf, s->len);
+}
+
 int kt_read_file(const char *path, char **buf, size_t *len)
 {
 	struct kt_str s = KT_STR_INIT;

@@ -68,6 +68,9 @@ int kt_run(const char *const argv[], struct kt_str *out, const char *log_path)
 		r = 128 + WTERMSIG(status);
 	else
 		r = -ECHILD;
+	/* output that lost a piece is no output: the caller sees -ENOMEM */
+	if (out && kt_str_error(out))
+		r = kt_str_error(out);
 out:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);

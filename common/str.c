@@ -1,25 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Growable NUL-terminated string. */
+/*
+ * Growable NUL-terminated string with a sticky error: the first append that
+ * fails is remembered and every later append is a no-op, so a sequence of
+ * unchecked appends can be checked once (kt_str_error) where the string is
+ * used, and a string that lost a piece can never pass for a complete one.
+ */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
 
+/* Tests only: <0 never fails; else the number of reserves that still succeed. */
+static long fail_after = -1;
+
+void kt_str_fail_after(long n)
+{
+	fail_after = n;
+}
+
+/* Records the failure, so the caller only has to return it. */
+static int str_fail(struct kt_str *s, int err)
+{
+	s->err = err;
+	return err;
+}
+
 static int str_reserve(struct kt_str *s, size_t extra)
 {
-	size_t need = s->len + extra + 1;
-	size_t cap;
+	size_t need, cap;
 	char *p;
 
+	if (s->err)
+		return s->err;
+	/*
+	 * Nothing above PTRDIFF_MAX can be allocated (glibc refuses it); fail
+	 * here so an absurd length never reaches the allocator and the
+	 * doubling below cannot overflow.
+	 */
+	if (extra > (size_t)PTRDIFF_MAX - 1 - s->len)
+		return str_fail(s, -ENOMEM);
+	need = s->len + extra + 1;
 	if (need <= s->cap)
 		return 0;
 	cap = s->cap ? s->cap : 64;
 	while (cap < need)
-		cap *= 2;
+		cap = cap > (size_t)PTRDIFF_MAX / 2 ? need : cap * 2;
+	if (fail_after == 0)
+		return str_fail(s, -ENOMEM);
+	if (fail_after > 0)
+		fail_after--;
 	p = realloc(s->buf, cap);
 	if (!p)
-		return s->err = -ENOMEM;
+		return str_fail(s, -ENOMEM);
 	s->buf = p;
 	s->cap = cap;
 	return 0;
@@ -53,11 +87,14 @@ int kt_str_vprintf(struct kt_str *s, const char *fmt, va_list ap)
 	va_list aq;
 	int n, r;
 
+	if (s->err)
+		return s->err;
 	va_copy(aq, ap);
 	n = vsnprintf(NULL, 0, fmt, aq);
 	va_end(aq);
+	/* the text would be missing a piece just like after an ENOMEM */
 	if (n < 0)
-		return -EINVAL;
+		return str_fail(s, -EINVAL);
 	r = str_reserve(s, (size_t)n);
 	if (r < 0)
 		return r;
@@ -77,6 +114,11 @@ int kt_str_printf(struct kt_str *s, const char *fmt, ...)
 	return r;
 }
 
+int kt_str_error(const struct kt_str *s)
+{
+	return s->err;
+}
+
 void kt_str_reset(struct kt_str *s)
 {
 	s->len = 0;
@@ -91,8 +133,13 @@ const char *kt_str_cstr(const struct kt_str *s)
 
 char *kt_str_steal(struct kt_str *s)
 {
-	char *p = s->buf ? s->buf : strdup("");
+	char *p;
 
+	if (s->err) {
+		kt_str_free(s);
+		return NULL;
+	}
+	p = s->buf ? s->buf : strdup("");
 	s->buf = NULL;
 	s->len = s->cap = 0;
 	return p;
@@ -104,9 +151,4 @@ void kt_str_free(struct kt_str *s)
 	s->buf = NULL;
 	s->len = s->cap = 0;
 	s->err = 0;
-}
-
-int kt_str_error(const struct kt_str *s)
-{
-	return s->err;
 }

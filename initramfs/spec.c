@@ -92,10 +92,9 @@ int initramfs_spec_set_cmd(struct initramfs_spec *s, const char *cmdline,
 
 		if (c == '\0' || c == ' ' || c == '\t' || c == '\n') {
 			if (in_word) {
+				/* NULL: the word lost a character (steal checks) */
 				char *w = kt_str_steal(&word);
 
-				if (!w)
-					w = strdup("");
 				if (!w || kt_array_push_ptr(&s->args, w) < 0) {
 					free(w);
 					r = -ENOMEM;

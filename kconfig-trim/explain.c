@@ -13,12 +13,10 @@
 
 static void label(const struct kconf_sym *s, struct kt_str *out)
 {
-	struct kt_str b = KT_STR_INIT;
-
-	kt_str_puts(out, kconf_trim_sym_label(s, &b));
-	kt_str_free(&b);
+	kconf_trim_put_label(out, s);
 }
 
+/* NULL when @buf ran out of memory: the text would be cut. */
 const char *kconf_explain_structural(struct kconf_sym *s, struct kconf_sym **via,
 				     struct kt_str *buf)
 {
@@ -35,7 +33,7 @@ const char *kconf_explain_structural(struct kconf_sym *s, struct kconf_sym **via
 				*via = p->sym;
 				kt_str_puts(buf, "selected by ");
 				label(p->sym, buf);
-				return kt_str_cstr(buf);
+				return kt_str_error(buf) ? NULL : kt_str_cstr(buf);
 			}
 		}
 	}
@@ -52,7 +50,7 @@ const char *kconf_explain_structural(struct kconf_sym *s, struct kconf_sym **via
 				*via = p->sym;
 				kt_str_puts(buf, "implied by ");
 				label(p->sym, buf);
-				return kt_str_cstr(buf);
+				return kt_str_error(buf) ? NULL : kt_str_cstr(buf);
 			}
 		}
 	}
@@ -83,12 +81,13 @@ static void unmet(const struct kconf_expr *e, struct kt_array *out)
 	}
 }
 
-static void explain_on(struct kconf_tree *tree, const struct kconf_reasons *rs,
-		       struct kconf_sym *s, struct kt_str *out)
+static int explain_on(struct kconf_tree *tree, const struct kconf_reasons *rs,
+		      struct kconf_sym *s, struct kt_str *out)
 {
 	struct kt_str buf = KT_STR_INIT;
 	struct kconf_sym *seen[64];
 	size_t nseen = 0, dependents = 0;
+	int r = 0;
 
 	kt_str_puts(out, "why it is on:\n");
 	for (int depth = 0; s && depth < 64; depth++) {
@@ -107,6 +106,10 @@ static void explain_on(struct kconf_tree *tree, const struct kconf_reasons *rs,
 			via = via_name ? kconf_sym_lookup(tree, via_name) : NULL;
 		} else {
 			text = kconf_explain_structural(s, &via, &buf);
+			if (!text) {
+				r = -ENOMEM;
+				goto out;
+			}
 		}
 		kt_str_printf(out, "  %*s", depth * 2, "");
 		if (depth)
@@ -133,14 +136,15 @@ done:
 		if (dependents)
 			kt_str_puts(out, "\n");
 	}
+out:
 	kt_str_free(&buf);
+	return r;
 }
 
 static void explain_off(struct kconf_tree *tree, const struct kconf_reasons *rs,
 			struct kconf_sym *s, struct kt_str *out)
 {
 	struct kt_array miss = KT_ARRAY_INIT(void *);
-	struct kt_str ex = KT_STR_INIT;
 	const char *text = kconf_sym_name(s) ? kconf_reasons_text(rs, kconf_sym_name(s), NULL) : NULL;
 
 	kt_str_puts(out, "what keeps it off:\n");
@@ -148,8 +152,10 @@ static void explain_off(struct kconf_tree *tree, const struct kconf_reasons *rs,
 		kt_str_printf(out, "  recorded: %s\n", text);
 	}
 	if (kconf_sym_dir_dep_value(s) == KCONF_N) {
-		kconf_expr_print(kconf_sym_dir_dep(s), &ex);
-		kt_str_printf(out, "  depends on %s, which is n\n", kt_str_cstr(&ex));
+		/* straight into @out, so its error covers the expression too */
+		kt_str_puts(out, "  depends on ");
+		kconf_expr_print(kconf_sym_dir_dep(s), out);
+		kt_str_puts(out, ", which is n\n");
 		unmet(kconf_sym_dir_dep(s), &miss);
 		for (size_t i = 0; i < miss.len && i < 16; i++) {
 			struct kconf_sym *m = kt_array_ptr(&miss, i);
@@ -194,7 +200,6 @@ static void explain_off(struct kconf_tree *tree, const struct kconf_reasons *rs,
 	}
 	(void)tree;
 	kt_array_free(&miss);
-	kt_str_free(&ex);
 }
 
 int kconf_explain(struct kconf_tree *tree, const struct kconf_reasons *rs,
@@ -214,11 +219,16 @@ int kconf_explain(struct kconf_tree *tree, const struct kconf_reasons *rs,
 		      kconf_sym_prompt(s) ? kconf_sym_prompt(s) : "");
 	if (kconf_sym_type(s) != KCONF_BOOL && kconf_sym_type(s) != KCONF_TRISTATE) {
 		kt_str_printf(out, "  value %s\n", kconf_sym_value(s));
-		return 0;
+		return kt_str_error(out);
 	}
-	if (kconf_sym_tristate(s) != KCONF_N)
-		explain_on(tree, rs, s, out);
-	else
+	if (kconf_sym_tristate(s) != KCONF_N) {
+		int r = explain_on(tree, rs, s, out);
+
+		if (r < 0)
+			return r;
+	} else {
 		explain_off(tree, rs, s, out);
-	return 0;
+	}
+	/* the explanation is the result: one that lost a line is -ENOMEM */
+	return kt_str_error(out);
 }

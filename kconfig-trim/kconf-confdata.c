@@ -28,8 +28,10 @@ static void rwarn(struct reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	kt_str_vprintf(&s, fmt, ap);
 	va_end(ap);
-	kconf__warn(r->t, "%s:%d:warning: %s", r->name, r->line,
-		    kt_str_cstr(&s));
+	/* the warning list is part of the result: no cut texts in it */
+	if (kconf__str_check(r->t, &s) == 0)
+		kconf__warn(r->t, "%s:%d:warning: %s", r->name, r->line,
+			    kt_str_cstr(&s));
 	kt_str_free(&s);
 	r->warnings++;
 }
@@ -73,10 +75,12 @@ static bool set_sym_val(struct reader *r, struct kconf_sym *s, char *p)
 	case KCONF_INT:
 	case KCONF_HEX:
 		if (kconf__string_valid(s, p)) {
+			/* the current value may point at the old one: keep it */
 			if (s->user_str)
-				kt_array_push_ptr(&r->t->garbage, s->user_str);
-			s->user_str = strdup(p);
-			s->flags |= KS_DEF_USER;
+				kconf__push(r->t, &r->t->garbage, s->user_str);
+			s->user_str = kconf__alloc_check(r->t, strdup(p));
+			if (s->user_str)
+				s->flags |= KS_DEF_USER;
 			return false;
 		}
 		rwarn(r, "symbol value '%s' invalid for %s", p, s->name);
@@ -172,7 +176,7 @@ static void read_text(struct reader *r, const char *text, size_t len)
 		if (s->flags & KS_CHOICE)
 			s->flags |= KS_DEF_USER;
 		if (s->user_str)
-			kt_array_push_ptr(&t->garbage, s->user_str);
+			kconf__push(t, &t->garbage, s->user_str);
 		s->user_str = NULL;
 		s->user_tri = KCONF_N;
 		s->user_choice = NULL;
@@ -180,10 +184,10 @@ static void read_text(struct reader *r, const char *text, size_t len)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		char *line = strndup(p, n);
+		char *line = kconf__alloc_check(t, strndup(p, n));
 
 		if (!line)
-			abort();
+			return;	/* the caller fails on t->err */
 		r->line++;
 		read_line(r, line);
 		free(line);
@@ -251,10 +255,13 @@ int kconf_config_read_buf(struct kconf_tree *tree, const char *name,
 {
 	struct reader r = { .t = tree, .name = name };
 
+	if (kconf__tree_check(tree, err))
+		return tree->err;
 	tree->changed = false;
 	read_text(&r, text, len);
 	read_finish(&r);
-	return 0;
+	/* half a .config read is no .config: the values are not the file's */
+	return kconf__tree_check(tree, err);
 }
 
 int kconf_config_read(struct kconf_tree *tree, const char *path,
@@ -308,6 +315,8 @@ int kconf_config_format(struct kconf_tree *tree, struct kt_str *o)
 	bool need_newline = false;
 	size_t i;
 
+	if (tree->err)
+		return tree->err;
 	kt_str_printf(o, "#\n# Automatically generated file; DO NOT EDIT.\n# %s\n#\n",
 		      kconf_tree_mainmenu(tree));
 	if (!tree->changed)
@@ -357,16 +366,8 @@ next:
 		s = kt_array_ptr(&tree->all, i);
 		s->flags &= ~KS_WRITTEN;
 	}
-	return o->buf ? 0 : -ENOMEM;
-}
-
-static int fill(FILE *f, void *ctx)
-{
-	struct kt_str *s = ctx;
-
-	if (s->len && fwrite(s->buf, 1, s->len, f) != s->len)
-		return -EIO;
-	return 0;
+	/* computing values above may itself have run out of memory */
+	return tree->err ? tree->err : kt_str_error(o);
 }
 
 int kconf_config_write(struct kconf_tree *tree, const char *path)
@@ -375,7 +376,7 @@ int kconf_config_write(struct kconf_tree *tree, const char *path)
 	int r = kconf_config_format(tree, &s);
 
 	if (r == 0)
-		r = kt_atomic_write(path, 0644, fill, &s);
+		r = kt_atomic_write_str(path, 0644, &s);
 	kt_str_free(&s);
 	return r;
 }

@@ -221,7 +221,9 @@ static void warn_unmet(struct kconf_sym *s)
 			kconf_expr_free(e);
 		}
 	}
-	kconf__warn(s->tree, "%s", kt_str_cstr(&w));
+	/* a warning is part of the result: a cut one is an error */
+	if (kconf__str_check(s->tree, &w) == 0)
+		kconf__warn(s->tree, "%s", kt_str_cstr(&w));
 	kt_str_free(&w);
 }
 
@@ -466,9 +468,12 @@ bool kconf_sym_has_user(const struct kconf_sym *sym)
 
 static void drop_user_str(struct kconf_sym *s)
 {
-	/* the current value may still point at it until the next resolve */
+	/*
+	 * The current value may still point at it until the next resolve;
+	 * when it cannot be kept for later it is leaked, not freed.
+	 */
 	if (s->user_str)
-		kt_array_push_ptr(&s->tree->garbage, s->user_str);
+		kconf__push(s->tree, &s->tree->garbage, s->user_str);
 	s->user_str = NULL;
 }
 
@@ -493,6 +498,8 @@ int kconf_sym_set_user(struct kconf_sym *sym, const char *value)
 	struct kconf_sym *cs;
 	size_t i;
 
+	if (sym->tree->err)
+		return sym->tree->err;
 	if ((sym->flags & KS_CONST) || is_choice(sym) || !value ||
 	    !kconf__string_valid(sym, value))
 		return -EINVAL;
@@ -510,11 +517,15 @@ int kconf_sym_set_user(struct kconf_sym *sym, const char *value)
 		if (sym->type == KCONF_HEX && !(value[0] == '0' &&
 		    (value[1] == 'x' || value[1] == 'X'))) {
 			if (asprintf(&sym->user_str, "0x%s", value) < 0)
-				return -ENOMEM;
+				sym->user_str = NULL;
 		} else {
 			sym->user_str = strdup(value);
-			if (!sym->user_str)
-				return -ENOMEM;
+		}
+		/* the old value is gone: the tree no longer holds what was asked */
+		if (!sym->user_str) {
+			sym->flags &= ~KS_DEF_USER;
+			kconf__nomem(sym->tree);
+			return -ENOMEM;
 		}
 		break;
 	}
@@ -542,11 +553,12 @@ int kconf_sym_set_user(struct kconf_sym *sym, const char *value)
 	return 0;
 }
 
-void kconf_resolve(struct kconf_tree *tree)
+int kconf_resolve(struct kconf_tree *tree)
 {
 	size_t i;
 
 	kconf__clear_all_valid(tree);
 	for (i = 0; i < tree->calc_order.len; i++)
 		kconf__calc_value(kt_array_ptr(&tree->calc_order, i));
+	return tree->err;
 }

@@ -11,29 +11,48 @@
 
 #include "kconfig-trim/kconf-internal.h"
 
-static struct kconf_expr *expr_new(enum kconf_expr_op op)
+/* The tree an expression belongs to: every expression has a symbol leaf. */
+static struct kconf_tree *expr_tree(const struct kconf_expr *e)
+{
+	while (e && (e->op == KCONF_E_NOT || e->op == KCONF_E_AND ||
+		     e->op == KCONF_E_OR))
+		e = e->l;
+	return e && e->sym ? e->sym->tree : NULL;
+}
+
+/*
+ * NULL when out of memory, after recording it on @t: NULL also means "y",
+ * so the failure must be on the tree for the entry points to refuse the
+ * result (kconf-internal.h).
+ */
+static struct kconf_expr *expr_new(struct kconf_tree *t, enum kconf_expr_op op)
 {
 	struct kconf_expr *e = calloc(1, sizeof(*e));
 
-	if (!e)
-		abort();	/* the engine treats OOM as fatal, like conf */
-	e->op = op;
+	if (!e && t)
+		kconf__nomem(t);
+	if (e)
+		e->op = op;
 	return e;
 }
 
 struct kconf_expr *kconf_expr_alloc_sym(struct kconf_sym *sym)
 {
-	struct kconf_expr *e = expr_new(KCONF_E_SYMBOL);
+	struct kconf_expr *e = expr_new(sym ? sym->tree : NULL, KCONF_E_SYMBOL);
 
-	e->sym = sym;
+	if (e)
+		e->sym = sym;
 	return e;
 }
 
 struct kconf_expr *kconf_expr_alloc_not(struct kconf_expr *l)
 {
-	struct kconf_expr *e = expr_new(KCONF_E_NOT);
+	struct kconf_expr *e = expr_new(expr_tree(l), KCONF_E_NOT);
 
-	e->l = l;
+	if (!e)
+		kconf_expr_free(l);
+	else
+		e->l = l;
 	return e;
 }
 
@@ -47,7 +66,12 @@ static struct kconf_expr *alloc_two(enum kconf_expr_op op,
 		return b;
 	if (!b)
 		return a;
-	e = expr_new(op);
+	e = expr_new(expr_tree(a), op);
+	if (!e) {
+		kconf_expr_free(a);
+		kconf_expr_free(b);
+		return NULL;
+	}
 	e->l = a;
 	e->r = b;
 	return e;
@@ -69,10 +93,12 @@ struct kconf_expr *kconf_expr_alloc_comp(enum kconf_expr_op op,
 					 struct kconf_sym *a,
 					 struct kconf_sym *b)
 {
-	struct kconf_expr *e = expr_new(op);
+	struct kconf_expr *e = expr_new(a ? a->tree : NULL, op);
 
-	e->sym = a;
-	e->sym2 = b;
+	if (e) {
+		e->sym = a;
+		e->sym2 = b;
+	}
 	return e;
 }
 
@@ -82,11 +108,18 @@ struct kconf_expr *kconf_expr_copy(const struct kconf_expr *e)
 
 	if (!e)
 		return NULL;
-	c = expr_new(e->op);
+	c = expr_new(expr_tree(e), e->op);
+	if (!c)
+		return NULL;
 	c->sym = e->sym;
 	c->sym2 = e->sym2;
 	c->l = kconf_expr_copy(e->l);
 	c->r = kconf_expr_copy(e->r);
+	/* no half copies: a missing operand would read as "y" */
+	if ((e->l && !c->l) || (e->r && !c->r)) {
+		kconf_expr_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -191,7 +224,7 @@ int kconf_expr_print(const struct kconf_expr *e, struct kt_str *out)
 	if (!e)
 		return kt_str_puts(out, "y");
 	print_rec(e, 0, out);
-	return out->buf ? 0 : -ENOMEM;
+	return kt_str_error(out);
 }
 
 /* ---- evaluation ------------------------------------------------------ */

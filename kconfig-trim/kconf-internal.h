@@ -108,6 +108,7 @@ struct kconf_tree {
 	struct kconf_pp *pp;
 	unsigned shell_cached, shell_run;
 	bool changed;			/* conf_get_changed() */
+	int err;			/* sticky: 0 or -ENOMEM (kconf__nomem) */
 };
 
 /* kconf-sym.c */
@@ -121,7 +122,26 @@ bool kconf__string_valid(const struct kconf_sym *s, const char *str);
 
 /* kconf-tree.c */
 void kconf__warn(struct kconf_tree *t, const char *fmt, ...) KT_PRINTF(2, 3);
+/* A copy of @name owned by the tree; NULL (and kconf__nomem) on failure. */
 const char *kconf__intern_file(struct kconf_tree *t, const char *name);
+/*
+ * Out of memory. The engine does not abort and does not stop halfway with
+ * a half-built value it cannot tell from a real one: every allocation
+ * failure is recorded here, on the tree, and the error is sticky. Code
+ * that fails to allocate records it and returns the safest thing at hand
+ * (NULL, nothing added); the public entry points check t->err and fail
+ * with -ENOMEM, so nothing computed after the failure is ever returned,
+ * written or reported as a result (kconfig.h).
+ */
+void kconf__nomem(struct kconf_tree *t);
+/* @p, after kconf__nomem(@t) when it is NULL. */
+void *kconf__alloc_check(struct kconf_tree *t, void *p);
+/* kt_array_push_ptr() that records a failure on @t. */
+int kconf__push(struct kconf_tree *t, struct kt_array *a, void *p);
+/* kt_str_error(@s), recorded on @t. */
+int kconf__str_check(struct kconf_tree *t, const struct kt_str *s);
+/* t->err, with "out of memory" appended to @err (may be NULL) when set. */
+int kconf__tree_check(struct kconf_tree *t, struct kt_str *err);
 
 /* kconf-parse.c */
 int kconf__parse(struct kconf_tree *t, const char *topfile,
@@ -151,7 +171,12 @@ struct kconf_pp *kconf__pp_new(struct kconf_tree *t,
 void kconf__pp_free(struct kconf_pp *pp);
 /* The lexer tells the preprocessor where it is (for errors, $(lineno)). */
 void kconf__pp_set_pos(struct kconf_pp *pp, const char *file, int line);
-/* Returns a malloc'ed string, or NULL after an error (see pp_error). */
+/*
+ * Returns a malloc'ed string, or NULL after an error (see pp_error). An
+ * allocation failure is an error too: it is recorded on the tree
+ * (kconf__nomem) and pp_error reads "out of memory", so an expansion can
+ * never come back shorter than it is.
+ */
 char *kconf__pp_expand_string(struct kconf_pp *pp, const char *in);
 char *kconf__pp_expand_dollar(struct kconf_pp *pp, const char **str);
 char *kconf__pp_expand_token(struct kconf_pp *pp, const char **str);

@@ -196,7 +196,7 @@ void kconf__menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 
 			ms->flags |= KS_CHOICEVAL;
 			ms->choice = sym;
-			kt_array_push_ptr(&sym->members, ms);
+			kconf__push(t, &sym->members, ms);
 			if (!menu->prompt)
 				warn_at(t, menu->file, menu->line,
 					"choice value must have a prompt", NULL);

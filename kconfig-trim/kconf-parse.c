@@ -75,6 +75,10 @@ struct parser {
 	struct kconf_menu **last_entry_ptr;
 };
 
+/*
+ * The first error stops the parse. After an allocation failure whatever
+ * went wrong next is a consequence of it, so that is what is reported.
+ */
 static void perr(struct parser *p, const char *fmt, ...) KT_PRINTF(2, 3);
 static void perr(struct parser *p, const char *fmt, ...)
 {
@@ -83,11 +87,24 @@ static void perr(struct parser *p, const char *fmt, ...)
 	if (p->failed)
 		return;
 	p->failed = true;
-	kt_str_printf(p->err, "%s:%d: ", p->pos_file ? p->pos_file : "<none>",
-		      p->pos_line);
+	/* no position yet while the top file is being opened */
+	if (p->pos_file)
+		kt_str_printf(p->err, "%s:%d: ", p->pos_file, p->pos_line);
+	if (p->t->err) {
+		kt_str_puts(p->err, "out of memory");
+		return;
+	}
 	va_start(ap, fmt);
 	kt_str_vprintf(p->err, fmt, ap);
 	va_end(ap);
+}
+
+/* Out of memory while parsing: record it and stop. Returns false. */
+static bool pnomem(struct parser *p)
+{
+	kconf__nomem(p->t);
+	perr(p, "out of memory");
+	return false;
 }
 
 static void pwarn(struct parser *p, const char *file, int line,
@@ -101,7 +118,10 @@ static void pwarn(struct parser *p, const char *file, int line,
 	va_start(ap, fmt);
 	kt_str_vprintf(&s, fmt, ap);
 	va_end(ap);
-	kconf__warn(p->t, "%s:%d:warning: %s", file, line, kt_str_cstr(&s));
+	/* warnings are part of the tree's result: none may lose its text */
+	if (kconf__str_check(p->t, &s) == 0)
+		kconf__warn(p->t, "%s:%d:warning: %s", file, line,
+			    kt_str_cstr(&s));
 	kt_str_free(&s);
 }
 
@@ -109,10 +129,14 @@ static void pp_check(struct parser *p)
 {
 	const char *e = kconf__pp_error(p->pp);
 
-	if (e && !p->failed) {
-		p->failed = true;
-		kt_str_puts(p->err, e);
+	if (!e || p->failed)
+		return;
+	if (p->t->err) {	/* the preprocessor ran out of memory */
+		pnomem(p);
+		return;
 	}
+	p->failed = true;
+	kt_str_puts(p->err, e);
 }
 
 /* ---- files ----------------------------------------------------------- */
@@ -131,17 +155,17 @@ static int src_push(struct parser *p, const char *name)
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return -ENOMEM;
+		goto nomem;
 	if (name[0] == '/')
 		path = strdup(name);
 	else if (asprintf(&path, "%s/%s", p->t->srctree, name) < 0)
 		path = NULL;
-	if (!path) {
-		free(s);
-		return -ENOMEM;
-	}
+	if (!path)
+		goto nomem;
 	r = kt_read_file(path, &s->buf, &s->len);
 	free(path);
+	if (r == -ENOMEM)
+		goto nomem;
 	if (r < 0) {
 		free(s);
 		if (p->src)
@@ -152,10 +176,20 @@ static int src_push(struct parser *p, const char *name)
 		return r;
 	}
 	s->name = kconf__intern_file(p->t, name);
+	if (!s->name)
+		goto nomem;
 	s->line = 1;
 	s->parent = p->src;
 	p->src = s;
 	return 0;
+nomem:
+	/* callers look at p->failed: a file skipped for want of memory must
+	 * fail the parse like a missing one */
+	if (s)
+		free(s->buf);
+	free(s);
+	pnomem(p);
+	return -ENOMEM;
 }
 
 static void src_pop(struct parser *p)
@@ -190,14 +224,14 @@ static void adv(struct parser *p)
 	kconf__pp_set_pos(p->pp, s->name, s->line);
 }
 
-/* The rest of the current line, for the macro expander. */
+/* The rest of the current line, for the macro expander; NULL: no memory. */
 static char *line_rest(struct parser *p)
 {
 	struct src *s = p->src;
 	const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
 	size_t n = nl ? (size_t)(nl - (s->buf + s->pos)) : s->len - s->pos;
 
-	return strndup(s->buf + s->pos, n);
+	return kconf__alloc_check(p->t, strndup(s->buf + s->pos, n));
 }
 
 /* ---- first-stage lexer ------------------------------------------------ */
@@ -221,8 +255,11 @@ static enum tok lex_string(struct parser *p, char **out)
 			break;
 		if (c == '$') {
 			char *rest = line_rest(p), *x;
-			const char *r = rest + 1;
+			const char *r;
 
+			if (!rest)
+				break;
+			r = rest + 1;
 			x = kconf__pp_expand_dollar(p->pp, &r);
 			if (!x) {
 				free(rest);
@@ -256,7 +293,10 @@ static enum tok lex_string(struct parser *p, char **out)
 		kt_str_putc(&s, (char)c);
 		adv(p);
 	}
+	/* NULL with the error recorded: lex() stops on it */
 	*out = kt_str_steal(&s);
+	if (!*out)
+		kconf__nomem(p->t);
 	return T_WORD_QUOTE;
 }
 
@@ -277,6 +317,8 @@ static enum tok lex1(struct parser *p, char **out)
 			return T_EOL;
 		}
 		*out = line_rest(p);
+		if (!*out)
+			return T_EOF;	/* lex() reports it */
 		p->src->pos += strlen(*out);
 		return T_ASSIGN_VAL;
 	}
@@ -365,7 +407,10 @@ static enum tok lex1(struct parser *p, char **out)
 				end++;
 			}
 			if (!dollar) {
-				*out = strndup(s->buf + start, end - start);
+				*out = kconf__alloc_check(p->t,
+					strndup(s->buf + start, end - start));
+				if (!*out)
+					return T_EOF;	/* lex() reports it */
 				s->pos = end;
 				for (i = 0; i < KT_ARRAY_SIZE(keywords); i++) {
 					if (keywords[i].word[0] == **out &&
@@ -379,8 +424,11 @@ static enum tok lex1(struct parser *p, char **out)
 			} else {
 				char *rest = line_rest(p);
 				const char *r = rest;
-				char *x = kconf__pp_expand_token(p->pp, &r);
+				char *x;
 
+				if (!rest)
+					return T_EOF;	/* lex() reports it */
+				x = kconf__pp_expand_token(p->pp, &r);
 				s->pos += (size_t)(r - rest);
 				free(rest);
 				if (!x) {
@@ -408,8 +456,13 @@ static enum tok lex(struct parser *p, char **out)
 
 	for (;;) {
 		t = lex1(p, out);
-		if (p->failed)
+		if (p->t->err && !p->failed)
+			pnomem(p);
+		if (p->failed) {
+			free(*out);
+			*out = NULL;
 			return T_EOF;
+		}
 		if (p->prev == T_EOL || p->prev == T_HELPTEXT) {
 			if (t == T_EOL)
 				continue;
@@ -504,19 +557,22 @@ static char *lex_help(struct parser *p)
 			adv(p);
 	}
 	p->prev = T_HELPTEXT;
-	return kt_str_steal(&h);
+	return kt_str_steal(&h);	/* NULL: out of memory */
 }
 
 /* ---- menu construction --------------------------------------------- */
 
+/* NULL when out of memory (recorded and reported). */
 static struct kconf_menu *menu_add_entry(struct parser *p,
 					 struct kconf_sym *sym)
 {
 	struct kconf_menu *m = calloc(1, sizeof(*m));
 
-	if (!m)
-		abort();
-	kt_array_push_ptr(&p->t->menus, m);
+	if (!m || kconf__push(p->t, &p->t->menus, m) < 0) {
+		free(m);
+		pnomem(p);
+		return NULL;
+	}
 	m->sym = sym;
 	m->parent = p->cur_menu;
 	m->file = p->pos_file;
@@ -524,8 +580,8 @@ static struct kconf_menu *menu_add_entry(struct parser *p,
 	*p->last_entry_ptr = m;
 	p->last_entry_ptr = &m->next;
 	p->cur_entry = m;
-	if (sym)
-		kt_array_push_ptr(&sym->menus, m);
+	if (sym && kconf__push(p->t, &sym->menus, m) < 0)
+		pnomem(p);	/* m is the tree's already */
 	return m;
 }
 
@@ -541,14 +597,18 @@ static void menu_end_menu(struct parser *p)
 	p->cur_menu = p->cur_menu->parent;
 }
 
+/* Takes @cond; NULL when out of memory (recorded and reported). */
 static struct kconf_iprop *add_prop(struct parser *p, int kind,
 				    struct kconf_expr *cond)
 {
 	struct kconf_iprop *ip = calloc(1, sizeof(*ip));
 	struct kconf_sym *sym = p->cur_entry->sym;
 
-	if (!ip)
-		abort();
+	if (!ip) {
+		kconf_expr_free(cond);
+		pnomem(p);
+		return NULL;
+	}
 	ip->kind = kind;
 	ip->menu = p->cur_entry;
 	ip->pub.type = kind <= KP_RANGE ? (enum kconf_prop_type)kind
@@ -558,17 +618,28 @@ static struct kconf_iprop *add_prop(struct parser *p, int kind,
 	ip->pub.visible = kconf_expr_copy(cond);
 	ip->pub.file = p->pos_file;
 	ip->pub.line = p->pos_line;
-	if (sym)
-		kt_array_push_ptr(&sym->props, ip);
+	if (sym && kconf__push(p->t, &sym->props, ip) < 0) {
+		kconf_expr_free(ip->pub.cond);
+		kconf_expr_free(ip->pub.visible);
+		free(ip);
+		pnomem(p);
+		return NULL;
+	}
 	return ip;
 }
 
+/* Takes @text and @cond, also on failure (then p->failed is set). */
 static void add_prompt(struct parser *p, int kind, char *text,
 		       struct kconf_expr *cond)
 {
 	struct kconf_iprop *ip = add_prop(p, kind, cond);
 	struct kconf_menu *m;
 	char *t = text;
+
+	if (!ip) {
+		free(text);
+		return;
+	}
 
 	if (isspace((unsigned char)*t)) {
 		pwarn(p, ip->pub.file, ip->pub.line, "leading whitespace ignored");
@@ -753,6 +824,8 @@ static bool parse_help(struct parser *p)
 		return false;
 	}
 	h = lex_help(p);
+	if (!h)
+		return pnomem(p);
 	if (m->help) {
 		free(m->help);
 		pwarn(p, p->pos_file, p->pos_line,
@@ -854,6 +927,10 @@ static bool parse_options(struct parser *p, bool is_choice)
 				return false;
 			}
 			ip = add_prop(p, KP_DEFAULT, cond);
+			if (!ip) {
+				kconf_expr_free(e);
+				return false;
+			}
 			ip->pub.expr = e;
 			if (t != T_DEFAULT)
 				set_type(p, t == T_DEF_BOOL ? KCONF_BOOL
@@ -870,9 +947,12 @@ static bool parse_options(struct parser *p, bool is_choice)
 			if (!s || !parse_if_expr(p, &cond))
 				return false;
 			ip = add_prop(p, t == T_SELECT ? KP_SELECT : KP_IMPLY, cond);
+			if (!ip)
+				return false;
 			ip->pub.target = s;
-			kt_array_push_ptr(t == T_SELECT ? &s->selected_by
-							: &s->implied_by, ip);
+			if (kconf__push(p->t, t == T_SELECT ? &s->selected_by
+							    : &s->implied_by, ip) < 0)
+				return pnomem(p);
 			if (!expect_eol(p))
 				return false;
 			break;
@@ -887,6 +967,8 @@ static bool parse_options(struct parser *p, bool is_choice)
 				if (!hi || !parse_if_expr(p, &cond))
 					return false;
 				ip = add_prop(p, KP_RANGE, cond);
+				if (!ip)
+					return false;
 				ip->pub.lo = lo;
 				ip->pub.hi = hi;
 			}
@@ -944,11 +1026,12 @@ static bool parse_config(struct parser *p, bool menuconfig)
 		return false;
 	}
 	s = kconf__sym_lookup(p->t, p->str, 0);
+	if (!s)
+		return pnomem(p);
 	if (!expect_eol(p))
 		return false;
 	s->flags |= KS_OPTIONAL;
-	menu_add_entry(p, s);
-	if (!parse_options(p, false))
+	if (!menu_add_entry(p, s) || !parse_options(p, false))
 		return false;
 	if (menuconfig) {
 		if (p->cur_entry->prompt)
@@ -971,8 +1054,10 @@ static bool parse_choice(struct parser *p)
 	if (!expect_eol(p))
 		return false;
 	s = kconf__sym_lookup(p->t, NULL, KS_CHOICE | KS_NO_WRITE);
+	if (!s)
+		return pnomem(p);
 	m = menu_add_entry(p, s);
-	if (!parse_options(p, true))
+	if (!m || !parse_options(p, true))
 		return false;
 	menu_add_menu(p);
 	return parse_block(p, true, T_ENDCHOICE, m);
@@ -983,7 +1068,8 @@ static bool parse_comment(struct parser *p)
 	take(p);
 	if (!expect(p, T_WORD_QUOTE, "a quoted comment"))
 		return false;
-	menu_add_entry(p, NULL);
+	if (!menu_add_entry(p, NULL))
+		return false;
 	add_prompt(p, KP_COMMENT, p->str, NULL);
 	p->str = NULL;
 	if (!expect_eol(p))
@@ -1006,6 +1092,10 @@ static bool parse_if(struct parser *p, bool in_choice)
 		return false;
 	}
 	m = menu_add_entry(p, NULL);
+	if (!m) {
+		kconf_expr_free(e);
+		return false;
+	}
 	m->dep = e;
 	menu_add_menu(p);
 	return parse_block(p, in_choice, T_ENDIF, m);
@@ -1020,6 +1110,8 @@ static bool parse_menu(struct parser *p)
 	if (!expect(p, T_WORD_QUOTE, "a quoted menu title"))
 		return false;
 	m = menu_add_entry(p, NULL);
+	if (!m)
+		return false;
 	add_prompt(p, KP_MENU, p->str, NULL);
 	p->str = NULL;
 	if (!expect_eol(p))
@@ -1211,6 +1303,8 @@ int kconf__parse(struct kconf_tree *t, const char *topfile,
 		src_pop(&p);
 	free(p.str);
 	free(p.peek_str);
+	if (t->err)
+		return t->err;
 	return p.failed ? -EINVAL : 0;
 }
 
@@ -1227,8 +1321,12 @@ int kconf_expr_parse(struct kconf_tree *tree, const char *text,
 		.pos_file = "<expr>", .pos_line = 1,
 	};
 	struct kconf_expr *e;
+	int r;
 
 	*out = NULL;
+	/* symbols made up after an allocation failure cannot be trusted */
+	if (kconf__tree_check(tree, err))
+		return tree->err;
 	s.buf = strdup(text);
 	if (!s.buf)
 		return -ENOMEM;
@@ -1248,9 +1346,10 @@ int kconf_expr_parse(struct kconf_tree *tree, const char *text,
 	kconf__pp_free(p.pp);
 	free(s.buf);
 	kt_str_free(&dummy);
-	if (p.failed || !e) {
+	r = tree->err ? tree->err : p.failed || !e ? -EINVAL : 0;
+	if (r < 0) {
 		kconf_expr_free(e);
-		return -EINVAL;
+		return r;
 	}
 	*out = e;
 	return 0;

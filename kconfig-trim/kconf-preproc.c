@@ -39,7 +39,8 @@ struct kconf_pp {
 	bool cache_dirty;
 	const char *file;
 	int line;
-	char *error;			/* first error, "file:line: msg" */
+	int err;			/* sticky: 0, -EINVAL or -ENOMEM */
+	char *error;			/* with -EINVAL: "file:line: msg" */
 };
 
 static void var_free(void *p)
@@ -50,24 +51,52 @@ static void var_free(void *p)
 	free(v);
 }
 
+/*
+ * Out of memory is an expansion error like any other: the expansion in
+ * progress returns NULL instead of a shorter text, and the tree records it
+ * so loading fails with -ENOMEM.
+ */
+static void pp_nomem(struct kconf_pp *pp)
+{
+	if (!pp->err)
+		pp->err = -ENOMEM;
+	kconf__nomem(pp->tree);
+}
+
+/* strdup() for expansion results: NULL only after pp_nomem(). */
+static char *pp_strdup(struct kconf_pp *pp, const char *s)
+{
+	char *c = strdup(s);
+
+	if (!c)
+		pp_nomem(pp);
+	return c;
+}
+
 static void pp_fail(struct kconf_pp *pp, const char *fmt, ...) KT_PRINTF(2, 3);
 static void pp_fail(struct kconf_pp *pp, const char *fmt, ...)
 {
 	struct kt_str s = KT_STR_INIT;
 	va_list ap;
 
-	if (pp->error)
+	if (pp->err)
 		return;
 	kt_str_printf(&s, "%s:%d: ", pp->file ? pp->file : "<none>", pp->line);
 	va_start(ap, fmt);
 	kt_str_vprintf(&s, fmt, ap);
 	va_end(ap);
 	pp->error = kt_str_steal(&s);
+	if (pp->error)
+		pp->err = -EINVAL;
+	else
+		pp_nomem(pp);
 }
 
 const char *kconf__pp_error(const struct kconf_pp *pp)
 {
-	return pp->error;
+	if (pp->err == -ENOMEM)
+		return "out of memory";
+	return pp->err ? pp->error : NULL;
 }
 
 void kconf__pp_set_pos(struct kconf_pp *pp, const char *file, int line)
@@ -86,8 +115,12 @@ static void cache_load(struct kconf_pp *pp)
 {
 	char *buf = NULL, *p, *end;
 	size_t len;
+	int r = kt_read_file(pp->cache_path, &buf, &len);
 
-	if (kt_read_file(pp->cache_path, &buf, &len) < 0)
+	/* no cache yet is normal; no memory for it is not */
+	if (r == -ENOMEM)
+		pp_nomem(pp);
+	if (r < 0)
 		return;
 	p = buf;
 	end = buf + len;
@@ -102,12 +135,12 @@ static void cache_load(struct kconf_pp *pp)
 			break;
 		cmd = strndup(p, cl);
 		out = strndup(p + cl, ol);
-		if (!cmd || !out) {
+		if (!cmd || !out || kt_map_set(pp->cache, cmd, out) < 0) {
 			free(cmd);
 			free(out);
+			pp_nomem(pp);
 			break;
 		}
-		kt_map_set(pp->cache, cmd, out);
 		free(cmd);
 		p += cl + ol + 1;
 	}
@@ -160,18 +193,25 @@ struct kconf_pp *kconf__pp_new(struct kconf_tree *t,
 	pp->cache = kt_map_new(free);
 	pp->env = o->env;
 	pp->workdir = o->workdir ? strdup(o->workdir) : NULL;
-	if (o->cache_dir && *o->cache_dir) {
+	if (!pp->vars || !pp->cache || (o->workdir && !pp->workdir))
+		goto nomem;
+	if (o->cache_dir && *o->cache_dir &&
+	    kt_mkdir_p(o->cache_dir, 0755) == 0) {
 		uint64_t h = fnv64(o->toolchain_id ? o->toolchain_id : "",
 				   0xcbf29ce484222325ull);
 
-		if (kt_mkdir_p(o->cache_dir, 0755) == 0 &&
-		    asprintf(&pp->cache_path, "%s/kconfig-shell-%016llx.cache",
-			     o->cache_dir, (unsigned long long)h) > 0)
-			cache_load(pp);
-		else
+		if (asprintf(&pp->cache_path, "%s/kconfig-shell-%016llx.cache",
+			     o->cache_dir, (unsigned long long)h) < 0) {
 			pp->cache_path = NULL;
+			goto nomem;
+		}
+		cache_load(pp);
 	}
-	return pp;
+	if (!pp->err)
+		return pp;
+nomem:
+	kconf__pp_free(pp);
+	return NULL;
 }
 
 void kconf__pp_free(struct kconf_pp *pp)
@@ -199,7 +239,7 @@ static char *run_shell(struct kconf_pp *pp, const char *cmd)
 
 	if (cached) {
 		pp->tree->shell_cached++;
-		return strdup(cached);
+		return pp_strdup(pp, cached);
 	}
 	pp->tree->shell_run++;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
@@ -255,10 +295,16 @@ static char *run_shell(struct kconf_pp *pp, const char *cmd)
 		if (buf[i] == '\n')
 			buf[i] = ' ';
 	if (pp->cache_path) {
-		kt_map_set(pp->cache, cmd, strdup(buf));
+		char *c = pp_strdup(pp, buf);
+
+		if (!c || kt_map_set(pp->cache, cmd, c) < 0) {
+			free(c);
+			pp_nomem(pp);
+			return NULL;
+		}
 		pp->cache_dirty = true;
 	}
-	return strdup(buf);
+	return pp_strdup(pp, buf);
 }
 
 /* ---- expansion ------------------------------------------------------- */
@@ -312,13 +358,13 @@ static char *call_builtin(struct kconf_pp *pp, const char *name, int argc,
 		}
 		break;
 	case 1:
-		return strdup(pp->file ? pp->file : "");
+		return pp_strdup(pp, pp->file ? pp->file : "");
 	case 2:
 		printf("%s\n", argv[0]);
 		break;
 	case 3:
 		snprintf(num, sizeof(num), "%d", pp->line);
-		return strdup(num);
+		return pp_strdup(pp, num);
 	case 4:
 		return run_shell(pp, argv[0]);
 	case 5:
@@ -327,7 +373,7 @@ static char *call_builtin(struct kconf_pp *pp, const char *name, int argc,
 				    argv[1]);
 		break;
 	}
-	return strdup("");
+	return pp_strdup(pp, "");
 }
 
 static char *expand_var(struct kconf_pp *pp, const char *name, int argc,
@@ -352,7 +398,7 @@ static char *expand_var(struct kconf_pp *pp, const char *name, int argc,
 	if (v->flavor == KCONF_VAR_RECURSIVE)
 		res = expand_with_args(pp, v->value, argc, argv);
 	else
-		res = strdup(v->value);
+		res = pp_strdup(pp, v->value);
 	v->exp_count--;
 	return res;
 }
@@ -363,17 +409,20 @@ static char *eval_clause(struct kconf_pp *pp, const char *str, size_t len,
 {
 	char *tmp = strndup(str, len), *p, *prev, *end, *name = NULL;
 	char *nargv[MAX_ARGS];
-	int nargc = 0, nest = 0, i;
+	/* nargc counts expanded arguments only: the cleanup frees those */
+	int nraw = 0, nargc = 0, nest = 0, i;
 	unsigned long n;
 	char *res = NULL;
 	bool found;
 	const char *ev;
 
-	if (!tmp)
+	if (!tmp) {
+		pp_nomem(pp);
 		return NULL;
+	}
 	n = strtoul(tmp, &end, 10);
 	if (!*end && n > 0 && n <= (unsigned long)argc) {
-		res = strdup(argv[n - 1]);
+		res = pp_strdup(pp, argv[n - 1]);
 		free(tmp);
 		return res;
 	}
@@ -383,11 +432,11 @@ static char *eval_clause(struct kconf_pp *pp, const char *str, size_t len,
 	for (; *p; p++) {
 		if (nest == 0 && *p == ',') {
 			*p = 0;
-			if (nargc >= MAX_ARGS) {
+			if (nraw >= MAX_ARGS) {
 				pp_fail(pp, "too many function arguments");
 				goto out;
 			}
-			raw[nargc++] = prev;
+			raw[nraw++] = prev;
 			prev = p + 1;
 		} else if (*p == '(') {
 			nest++;
@@ -395,22 +444,20 @@ static char *eval_clause(struct kconf_pp *pp, const char *str, size_t len,
 			nest--;
 		}
 	}
-	if (nargc >= MAX_ARGS) {
+	if (nraw >= MAX_ARGS) {
 		pp_fail(pp, "too many function arguments");
 		goto out;
 	}
-	raw[nargc++] = prev;
+	raw[nraw++] = prev;
 
 	name = expand_with_args(pp, raw[0], argc, argv);
 	if (!name)
 		goto out;
-	nargc--;
-	for (i = 0; i < nargc; i++) {
+	for (i = 0; i + 1 < nraw; i++) {
 		nargv[i] = expand_with_args(pp, raw[i + 1], argc, argv);
-		if (!nargv[i]) {
-			nargc = i;
+		if (!nargv[i])
 			goto out;
-		}
+		nargc = i + 1;
 	}
 	res = expand_var(pp, name, nargc, nargv, &found);
 	if (found)
@@ -419,13 +466,13 @@ static char *eval_clause(struct kconf_pp *pp, const char *str, size_t len,
 	if (found)
 		goto out;
 	ev = nargc == 0 ? env_get(pp, name) : NULL;
-	res = strdup(ev ? ev : "");
+	res = pp_strdup(pp, ev ? ev : "");
 out:
 	for (i = 0; i < nargc; i++)
 		free(nargv[i]);
 	free(name);
 	free(tmp);
-	return pp->error ? (free(res), NULL) : res;
+	return pp->err ? (free(res), NULL) : res;
 }
 
 /* *str points just after a '$'; advances past the reference. */
@@ -436,7 +483,7 @@ static char *expand_dollar(struct kconf_pp *pp, const char **str, int argc,
 	int nest = 0;
 
 	if (*p != '(')
-		return strdup("$");
+		return pp_strdup(pp, "$");
 	p++;
 	for (q = p; *q; q++) {
 		if (*q == '(')
@@ -468,12 +515,10 @@ static char *expand_until(struct kconf_pp *pp, const char **str,
 {
 	struct kt_str out = KT_STR_INIT;
 	const char *p = *str, *in = *str;
+	char *x;
 
-	kt_str_puts(&out, "");
 	for (;;) {
 		if (*p == '$') {
-			char *x;
-
 			kt_str_append(&out, in, (size_t)(p - in));
 			p++;
 			x = expand_dollar(pp, &p, argc, argv);
@@ -492,7 +537,11 @@ static char *expand_until(struct kconf_pp *pp, const char **str,
 	}
 	kt_str_append(&out, in, (size_t)(p - in));
 	*str = p;
-	return kt_str_steal(&out);
+	/* the appends above went unchecked: a lost piece is caught here */
+	x = kt_str_steal(&out);
+	if (!x)
+		pp_nomem(pp);
+	return x;
 }
 
 static char *expand_with_args(struct kconf_pp *pp, const char *in, int argc,
@@ -532,20 +581,23 @@ int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
 		if (flavor == KCONF_VAR_APPEND)
 			flavor = KCONF_VAR_RECURSIVE;
 		v = calloc(1, sizeof(*v));
-		if (!v)
+		if (!v || kt_map_set(pp->vars, name, v) < 0) {
+			free(v);
+			pp_nomem(pp);
 			return -ENOMEM;
-		kt_map_set(pp->vars, name, v);
+		}
 	}
 	v->flavor = flavor;
 	nv = flavor == KCONF_VAR_SIMPLE ? kconf__pp_expand_string(pp, value)
-					: strdup(value);
+					: pp_strdup(pp, value);
 	if (!nv)
-		return pp->error ? -EINVAL : -ENOMEM;
+		return pp->err;
 	if (append && v->value) {
 		char *joined;
 
 		if (asprintf(&joined, "%s %s", v->value, nv) < 0) {
 			free(nv);
+			pp_nomem(pp);
 			return -ENOMEM;
 		}
 		free(nv);

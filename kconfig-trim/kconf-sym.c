@@ -25,14 +25,19 @@ static uint32_t conf_hash(const char *s)
 	return h;
 }
 
+/* NULL after kconf__nomem(): a nameless symbol would pass for a choice. */
 static struct kconf_sym *sym_new(struct kconf_tree *t, const char *name,
 				 uint32_t flags)
 {
-	struct kconf_sym *s = calloc(1, sizeof(*s));
+	struct kconf_sym *s = kconf__alloc_check(t, calloc(1, sizeof(*s)));
 
 	if (!s)
-		abort();
-	s->name = name ? strdup(name) : NULL;
+		return NULL;
+	s->name = name ? kconf__alloc_check(t, strdup(name)) : NULL;
+	if (name && !s->name) {
+		free(s);
+		return NULL;
+	}
 	s->flags = flags;
 	s->tree = t;
 	s->order = t->nsyms_created++;
@@ -43,9 +48,13 @@ static struct kconf_sym *sym_new(struct kconf_tree *t, const char *name,
 	kt_array_init(&s->selected_by, sizeof(void *));
 	kt_array_init(&s->implied_by, sizeof(void *));
 	kt_array_init(&s->members, sizeof(void *));
-	kt_array_push_ptr(&t->all, s);
+	if (kconf__push(t, &t->all, s) < 0) {
+		kconf__sym_free(s);
+		return NULL;
+	}
+	/* from here the tree owns it; missing from syms is recorded */
 	if (!(flags & KS_CONST))
-		kt_array_push_ptr(&t->syms, s);
+		kconf__push(t, &t->syms, s);
 	return s;
 }
 
@@ -64,6 +73,7 @@ static struct kconf_sym *ymn(struct kconf_tree *t, const char *name)
 	return NULL;
 }
 
+/* NULL only when out of memory (recorded on @t). */
 struct kconf_sym *kconf__sym_lookup(struct kconf_tree *t, const char *name,
 				    uint32_t flags)
 {
@@ -80,7 +90,9 @@ struct kconf_sym *kconf__sym_lookup(struct kconf_tree *t, const char *name,
 	if (s)
 		return s;
 	s = sym_new(t, name, flags);
-	kt_map_set(map, name, s);
+	/* owned by t->all either way; a name the map lost is recorded */
+	if (s && kt_map_set(map, name, s) < 0)
+		kconf__nomem(t);
 	return s;
 }
 
@@ -129,7 +141,8 @@ void kconf__build_calc_order(struct kconf_tree *t)
 
 	t->calc_order.len = 0;
 	for (i = 0; i < t->all.len; i++)
-		kt_array_push_ptr(&t->calc_order, kt_array_ptr(&t->all, i));
+		if (kconf__push(t, &t->calc_order, kt_array_ptr(&t->all, i)) < 0)
+			break;
 	kt_array_sort(&t->calc_order, calc_order_cmp);
 }
 

@@ -17,6 +17,55 @@
 
 #include "kconfig-trim/kconf-internal.h"
 
+/* ---- out of memory ---------------------------------------------------- */
+
+void kconf__nomem(struct kconf_tree *t)
+{
+	if (t->err)
+		return;
+	t->err = -ENOMEM;
+	/* said once, here, because most entry points have no err string */
+	kt_err("kconfig: out of memory; this Kconfig tree can no longer be used");
+}
+
+void *kconf__alloc_check(struct kconf_tree *t, void *p)
+{
+	if (!p)
+		kconf__nomem(t);
+	return p;
+}
+
+int kconf__push(struct kconf_tree *t, struct kt_array *a, void *p)
+{
+	int r = kt_array_push_ptr(a, p);
+
+	if (r < 0)
+		kconf__nomem(t);
+	return r;
+}
+
+int kconf__str_check(struct kconf_tree *t, const struct kt_str *s)
+{
+	int r = kt_str_error(s);
+
+	if (r < 0)
+		kconf__nomem(t);
+	return r;
+}
+
+int kconf__tree_check(struct kconf_tree *t, struct kt_str *err)
+{
+	if (t->err && err)
+		kt_str_puts(err, "kconfig: out of memory");
+	return t->err;
+}
+
+int kconf_tree_error(const struct kconf_tree *tree)
+{
+	return tree->err;
+}
+
+/* A warning that cannot be stored is an error: the list is part of the result. */
 void kconf__warn(struct kconf_tree *t, const char *fmt, ...)
 {
 	char *s = NULL;
@@ -26,10 +75,11 @@ void kconf__warn(struct kconf_tree *t, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	va_end(ap);
-	if (!s)
+	if (!kconf__alloc_check(t, s))
 		return;
 	kt_warn("%s", s);
-	kt_array_push_ptr(&t->warnings, s);
+	if (kconf__push(t, &t->warnings, s) < 0)
+		free(s);
 }
 
 /*
@@ -38,11 +88,12 @@ void kconf__warn(struct kconf_tree *t, const char *fmt, ...)
  */
 const char *kconf__intern_file(struct kconf_tree *t, const char *name)
 {
-	char *c = strdup(name);
+	char *c = kconf__alloc_check(t, strdup(name));
 
-	if (!c)
-		abort();
-	kt_array_push_ptr(&t->files, c);
+	if (c && kconf__push(t, &t->files, c) < 0) {
+		free(c);
+		c = NULL;
+	}
 	return c;
 }
 
@@ -96,22 +147,31 @@ const char *kconf_host_arch(void)
 
 /* ---- environment ----------------------------------------------------- */
 
-static char *kernel_version(const char *srctree)
+/*
+ * KERNELVERSION from srctree/Makefile in *@out; "" when there is no
+ * readable Makefile (the Kconfig files then see an empty version, as
+ * before), but -ENOMEM rather than a version that lost a part.
+ */
+static int kernel_version(const char *srctree, char **out)
 {
 	char *path = NULL, *buf = NULL, *line, *save = NULL;
 	char v[4][64] = { "", "", "", "" };
 	static const char *const keys[] = { "VERSION", "PATCHLEVEL",
 					    "SUBLEVEL", "EXTRAVERSION" };
-	struct kt_str out = KT_STR_INIT;
+	struct kt_str ver = KT_STR_INIT;
 	size_t len, i;
+	int r;
 
 	if (asprintf(&path, "%s/Makefile", srctree) < 0)
-		return strdup("");
-	if (kt_read_file(path, &buf, &len) < 0) {
-		free(path);
-		return strdup("");
-	}
+		return -ENOMEM;
+	r = kt_read_file(path, &buf, &len);
 	free(path);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		*out = strdup("");
+		return *out ? 0 : -ENOMEM;
+	}
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		for (i = 0; i < 4; i++) {
@@ -132,31 +192,40 @@ static char *kernel_version(const char *srctree)
 			break;
 	}
 	free(buf);
-	kt_str_puts(&out, v[0]);
+	kt_str_puts(&ver, v[0]);
 	if (v[1][0]) {
-		kt_str_printf(&out, ".%s", v[1]);
+		kt_str_printf(&ver, ".%s", v[1]);
 		if (v[2][0])
-			kt_str_printf(&out, ".%s", v[2]);
+			kt_str_printf(&ver, ".%s", v[2]);
 	}
-	kt_str_puts(&out, v[3]);
-	return kt_str_steal(&out);
+	kt_str_puts(&ver, v[3]);
+	*out = kt_str_steal(&ver);
+	return *out ? 0 : -ENOMEM;
 }
 
-/* A program's identity: resolved path, size and mtime. */
-static void tool_id(struct kt_str *id, const char *prog)
+/*
+ * A program's identity: resolved path, size and mtime. It keys the shell
+ * cache, so an identity that lost a part must not be used: -ENOMEM.
+ */
+static int tool_id(struct kt_str *id, const char *prog)
 {
 	const char *path = getenv("PATH");
 	char *copy, *dir, *save = NULL, *full = NULL;
 	struct stat st;
+	int r = 0;
 
 	kt_str_printf(id, "|%s", prog);
 	if (!path || strchr(prog, '/'))
 		path = "";
 	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
 	for (dir = strtok_r(copy, ":", &save); dir;
 	     dir = strtok_r(NULL, ":", &save)) {
-		if (asprintf(&full, "%s/%s", dir, prog) < 0)
+		if (asprintf(&full, "%s/%s", dir, prog) < 0) {
+			r = -ENOMEM;
 			break;
+		}
 		if (stat(full, &st) == 0) {
 			char *real = realpath(full, NULL);
 
@@ -170,6 +239,7 @@ static void tool_id(struct kt_str *id, const char *prog)
 		free(full);
 	}
 	free(copy);
+	return r;
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
@@ -197,9 +267,16 @@ static char *default_cache_dir(void)
 	return d;
 }
 
-static void env_set(struct kt_map *env, const char *k, const char *v)
+/* A variable that silently went missing would read as "": record it. */
+static void env_set(struct kconf_tree *t, struct kt_map *env, const char *k,
+		    const char *v)
 {
-	kt_map_set(env, k, strdup(v));
+	char *c = kconf__alloc_check(t, strdup(v));
+
+	if (c && kt_map_set(env, k, c) < 0) {
+		free(c);
+		kconf__nomem(t);
+	}
 }
 
 int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
@@ -244,7 +321,7 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 		int i;
 
 		for (i = 0; i < 3; i++) {
-			c[i]->name = strdup(nm[i]);
+			c[i]->name = kconf__alloc_check(t, strdup(nm[i]));
 			c[i]->type = KCONF_TRISTATE;
 			c[i]->flags = KS_CONST | KS_VALID;
 			c[i]->cur_tri = (enum kconf_tristate)(2 - i);
@@ -252,50 +329,75 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 			c[i]->tree = t;
 		}
 	}
+	env = kt_map_new(free);
+	if (!kconf__alloc_check(t, t->names) ||
+	    !kconf__alloc_check(t, t->consts) || !kconf__alloc_check(t, env)) {
+		r = -ENOMEM;
+		goto out;
+	}
 
 	arch = opts->arch ? opts->arch : kconf_host_arch();
 	srcarch = opts->srcarch ? opts->srcarch : kconf_arch_to_srcarch(arch);
 	cc = opts->cc ? opts->cc : "gcc";
 	ld = opts->ld ? opts->ld : "ld";
-	kver = opts->kernelversion ? strdup(opts->kernelversion)
-				   : kernel_version(t->srctree);
+	if (opts->kernelversion) {
+		kver = strdup(opts->kernelversion);
+		r = kver ? 0 : -ENOMEM;
+	} else {
+		r = kernel_version(t->srctree, &kver);
+	}
+	if (r < 0)
+		goto out;
 
-	env = kt_map_new(free);
-	env_set(env, "srctree", t->srctree);
-	env_set(env, "objtree", ".");
-	env_set(env, "ARCH", arch);
-	env_set(env, "SRCARCH", srcarch);
-	env_set(env, "KERNELVERSION", kver ? kver : "");
-	env_set(env, "CC", cc);
-	env_set(env, "LD", ld);
-	env_set(env, "HOSTCC", "gcc");
-	env_set(env, "NM", "nm");
-	env_set(env, "OBJCOPY", "objcopy");
-	env_set(env, "PAHOLE", "pahole");
-	env_set(env, "RUSTC", "rustc");
-	env_set(env, "BINDGEN", "bindgen");
-	env_set(env, "CONFIG_SHELL", "sh");
-	env_set(env, "LC_COLLATE", "C");
-	env_set(env, "LC_NUMERIC", "C");
+	env_set(t, env, "srctree", t->srctree);
+	env_set(t, env, "objtree", ".");
+	env_set(t, env, "ARCH", arch);
+	env_set(t, env, "SRCARCH", srcarch);
+	env_set(t, env, "KERNELVERSION", kver);
+	env_set(t, env, "CC", cc);
+	env_set(t, env, "LD", ld);
+	env_set(t, env, "HOSTCC", "gcc");
+	env_set(t, env, "NM", "nm");
+	env_set(t, env, "OBJCOPY", "objcopy");
+	env_set(t, env, "PAHOLE", "pahole");
+	env_set(t, env, "RUSTC", "rustc");
+	env_set(t, env, "BINDGEN", "bindgen");
+	env_set(t, env, "CONFIG_SHELL", "sh");
+	env_set(t, env, "LC_COLLATE", "C");
+	env_set(t, env, "LC_NUMERIC", "C");
 	for (const char *const *e = opts->env; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		char *k;
 
 		if (!eq)
 			continue;
-		k = strndup(*e, (size_t)(eq - *e));
-		env_set(env, k, eq + 1);
+		k = kconf__alloc_check(t, strndup(*e, (size_t)(eq - *e)));
+		if (k)
+			env_set(t, env, k, eq + 1);
 		free(k);
 	}
 
 	kt_str_printf(&id, "v1|%s|%s|%s|%s", t->srctree, arch, srcarch,
 		      getenv("PATH") ? getenv("PATH") : "");
-	tool_id(&id, cc);
-	tool_id(&id, ld);
+	r = tool_id(&id, cc);
+	if (r == 0)
+		r = tool_id(&id, ld);
+	if (r == 0)
+		r = kt_str_error(&id);
+	if (r < 0)
+		goto out;
 	if (mkdtemp(workdir))
 		have_workdir = true;
 	cache_dir = opts->cache_dir ? strdup(opts->cache_dir)
 				    : default_cache_dir();
+	/*
+	 * env_set() records its failures on t; a NULL cache_dir can only be
+	 * out of memory, since a cache directory is always chosen.
+	 */
+	if (!cache_dir || t->err) {
+		r = -ENOMEM;
+		goto out;
+	}
 	po.cache_dir = cache_dir;
 	po.workdir = have_workdir ? workdir : NULL;
 	po.env = env;
@@ -311,7 +413,9 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 		char *cmd = NULL;
 
 		if (asprintf(&cmd, "$(shell,LC_ALL=C %s --version 2>/dev/null | head -n 1)",
-			     cc) > 0)
+			     cc) < 0)
+			cmd = NULL;
+		if (kconf__alloc_check(t, cmd))
 			ccv = kconf__pp_expand_string(t->pp, cmd);
 		free(cmd);
 		if (ccv) {
@@ -322,7 +426,12 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 					*w++ = *p;
 			*w = 0;
 		}
-		env_set(env, "CC_VERSION_TEXT", ccv ? ccv : "");
+		/* a failed probe reads as "" (as before); a failed allocation stops below */
+		env_set(t, env, "CC_VERSION_TEXT", ccv ? ccv : "");
+	}
+	if (t->err) {
+		r = t->err;
+		goto out;
 	}
 
 	r = kconf__parse(t, opts->kconfig ? opts->kconfig : "Kconfig", err);
@@ -330,13 +439,15 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 		goto out;
 	if (!t->modules_sym)
 		t->modules_sym = &t->sym_n;
-	t->mainmenu_text = t->rootmenu.prompt ?
-		strdup(t->rootmenu.prompt->pub.text) : strdup("Main menu");
+	t->mainmenu_text = kconf__alloc_check(t, strdup(t->rootmenu.prompt ?
+		t->rootmenu.prompt->pub.text : "Main menu"));
 	kconf__menu_finalize(t, &t->rootmenu);
 	kconf__build_calc_order(t);
 	t->changed = true;
-	kconf__pp_save_cache(t->pp);
-	r = 0;
+	/* finalising allocates too: this is the check after the last one */
+	r = t->err;
+	if (r == 0)
+		kconf__pp_save_cache(t->pp);
 out:
 	if (have_workdir)
 		nftw(workdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -350,6 +461,8 @@ out:
 		kconf__pp_free(t->pp);
 		t->pp = NULL;
 	}
+	if (r == -ENOMEM && err && !err->len)
+		kt_str_puts(err, "kconfig: out of memory");
 	if (r < 0) {
 		kconf_tree_free(t);
 		return r;

@@ -21,6 +21,20 @@
  *  - Errors: functions returning int give 0 on success or a negative errno.
  *    When a struct kt_str *err is given, a message is appended, for input
  *    problems in the form "file:line: message".
+ *  - Out of memory: the engine never aborts and never hands out a value
+ *    computed after an allocation failed. A failure inside the tree is
+ *    recorded on it and is sticky (kconf_tree_error(); it is also logged
+ *    once with kt_err). The entry points that compute or produce results
+ *    check it and fail with -ENOMEM (with "out of memory" in @err where
+ *    there is one): kconf_tree_load (which frees the half-loaded tree),
+ *    kconf_expr_parse, kconf_sym_set_user, kconf_resolve,
+ *    kconf_config_read/_read_buf, kconf_config_format/_write (nothing is
+ *    written, an existing file stays as it was), kconf_olddefconfig, and
+ *    the trimmer's kconf_trim_solve and kconf_trim_report_write. A macro
+ *    expansion that runs out of memory is a load error, never a shorter
+ *    value. The accessors that return values cannot report it, so after
+ *    -ENOMEM from any of these treat the tree as good only for
+ *    kconf_tree_free().
  *
  * Values: a symbol carries an optional user value (from a .config or
  * kconf_sym_set_user) and a current value computed by kconf_resolve() the
@@ -85,6 +99,12 @@ struct kconf_expr {
 	struct kconf_sym *sym, *sym2;
 };
 
+/*
+ * Out of memory: the alloc helpers and kconf_expr_copy free what they were
+ * given, record -ENOMEM on the tree of the symbols involved and return
+ * NULL. NULL reads as "y", so check kconf_tree_error() before trusting an
+ * expression built by hand.
+ */
 struct kconf_expr *kconf_expr_alloc_sym(struct kconf_sym *sym);
 struct kconf_expr *kconf_expr_alloc_not(struct kconf_expr *e);
 /* NULL operands are "y": and(NULL, b) returns b, or(NULL, b) returns NULL. */
@@ -149,6 +169,8 @@ struct kconf_load_opts {
 int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 		    struct kconf_tree **out, struct kt_str *err);
 void kconf_tree_free(struct kconf_tree *tree);
+/* 0, or -ENOMEM once an allocation failed (sticky; see the top). */
+int kconf_tree_error(const struct kconf_tree *tree);
 
 /* The kernel's ARCH -> SRCARCH mapping (x86_64, i386 -> x86, ...). */
 const char *kconf_arch_to_srcarch(const char *arch);
@@ -287,8 +309,8 @@ bool kconf_sym_has_user(const struct kconf_sym *sym);
 /* Forget every user value (start from defaults). */
 void kconf_tree_clear_user(struct kconf_tree *tree);
 
-/* Recompute every symbol from the user values, as conf does. */
-void kconf_resolve(struct kconf_tree *tree);
+/* Recompute every symbol from the user values, as conf does; the tree's error. */
+int kconf_resolve(struct kconf_tree *tree);
 
 /* ---- .config ---------------------------------------------------------- */
 

@@ -146,8 +146,12 @@ static int parse_item(struct kconf_recipe *r, const struct kt_yaml_node *it,
 	struct kconf_req req;
 	int ret;
 
-	kt_str_printf(&origin, "recipe %s", r->name);
-	where_of(&r->doc, it, &where);
+	/* both are copied into the item: a cut one must not be */
+	ret = kt_str_printf(&origin, "recipe %s", r->name);
+	if (ret == 0)
+		ret = where_of(&r->doc, it, &where);
+	if (ret < 0)
+		goto out;
 	if (it->type == KT_YAML_SCALAR) {
 		ret = kconf_req_init_symbol(&req, it->scalar, kt_str_cstr(&origin),
 					    kt_str_cstr(&where));
@@ -229,12 +233,14 @@ static int resolve_path(const char *recipes_dir, const char *what,
 	if (n > 5 && strcmp(what + n - 5, ".yaml") == 0 && stat(what, &st) == 0)
 		return kt_str_puts(path, what);
 	if (n > 5 && strcmp(what + n - 5, ".yaml") == 0) {
-		kt_str_printf(path, "%s/%s", recipes_dir, what);
+		if (kt_str_printf(path, "%s/%s", recipes_dir, what) < 0)
+			return kt_str_error(path);
 		return stat(kt_str_cstr(path), &st) == 0 ? 0 : -ENOENT;
 	}
 	for (size_t i = 0; i < KT_ARRAY_SIZE(subdirs); i++) {
 		kt_str_reset(path);
-		kt_str_printf(path, "%s/%s%s.yaml", recipes_dir, subdirs[i], what);
+		if (kt_str_printf(path, "%s/%s%s.yaml", recipes_dir, subdirs[i], what) < 0)
+			return kt_str_error(path);
 		if (stat(kt_str_cstr(path), &st) == 0)
 			return 0;
 	}
@@ -278,7 +284,9 @@ static int load_includes(struct kconf_recipe_set *s, struct kconf_recipe *r,
 			break;
 		}
 		kt_str_reset(&path);
-		kt_str_printf(&path, "%s/%s", recipes_dir, it->scalar);
+		ret = kt_str_printf(&path, "%s/%s", recipes_dir, it->scalar);
+		if (ret < 0)
+			break;
 		if (!realpath(kt_str_cstr(&path), real)) {
 			ret = kt_yaml_error(&r->doc, it, err, "cannot include %s: %s",
 					    kt_str_cstr(&path), strerror(errno));
@@ -359,7 +367,7 @@ static int load_one(struct kconf_recipe_set *s, const char *recipes_dir,
 	}
 	v = scalar_of(r, "description");
 	r->description = v ? strdup(v) : NULL;
-	if (!r->name)
+	if (!r->name || (v && !r->description))
 		goto nomem;
 	v = scalar_of(r, "modules");
 	if (v) {
@@ -407,11 +415,11 @@ int kconf_recipe_set_load(struct kconf_recipe_set *s, const char *recipes_dir,
 	int r;
 
 	r = resolve_path(recipes_dir, what, &path);
-	if (r < 0) {
+	if (r == -ENOENT)
 		kt_str_printf(err, "no recipe '%s' (looked in %s/targets, bases, workloads)",
 			      what, recipes_dir);
+	if (r < 0)
 		goto out;
-	}
 	if (realpath(kt_str_cstr(&path), real) && set_has(s, real))
 		goto out;
 	r = load_one(s, recipes_dir, kt_str_cstr(&path), &stack, err);

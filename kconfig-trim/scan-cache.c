@@ -67,8 +67,9 @@ static int stamp_of(const char *ksrc, const char *rel, struct stat *st)
 	struct kt_str p = KT_STR_INIT;
 	int r;
 
-	kt_str_printf(&p, "%s/%s", ksrc, rel);
-	r = stat(kt_str_cstr(&p), st) == 0 ? 0 : -errno;
+	r = kt_str_printf(&p, "%s/%s", ksrc, rel);
+	if (r == 0)
+		r = stat(kt_str_cstr(&p), st) == 0 ? 0 : -errno;
 	kt_str_free(&p);
 	return r;
 }
@@ -82,8 +83,12 @@ static int save_fill(FILE *o, void *p)
 	for (size_t i = 0; i < c->stamps->len; i++) {
 		const char *rel = kt_array_ptr(c->stamps, i);
 		struct stat st;
+		int r = stamp_of(c->ksrc, rel, &st);
 
-		if (stamp_of(c->ksrc, rel, &st) < 0)
+		/* a stamp left out would hide that file's changes for good */
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
 			continue;
 		fprintf(o, "S\t%lld\t%ld\t%lld\t%s\n", (long long)st.st_mtim.tv_sec,
 			st.st_mtim.tv_nsec, (long long)st.st_size, rel);
@@ -168,7 +173,10 @@ int kconf_featmap_cache_load(const char *path, const char *ksrc,
 		} else if (f[0][0] == 'S' && n == 5) {
 			struct stat st;
 
-			if (stamp_of(ksrc, f[4], &st) < 0 ||
+			r = stamp_of(ksrc, f[4], &st);
+			if (r == -ENOMEM)
+				goto out;
+			if (r < 0 ||
 			    st.st_mtim.tv_sec != atoll(f[1]) ||
 			    st.st_mtim.tv_nsec != atol(f[2]) ||
 			    st.st_size != atoll(f[3]))

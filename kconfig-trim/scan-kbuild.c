@@ -73,7 +73,10 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Substitute the few make variables object names use in practice. */
+/*
+ * Substitute the few make variables object names use in practice; 0 or
+ * @out's error (the last append reports any before it).
+ */
 static int expand_vars(const struct mk_ctx *c, const char *in, struct kt_str *out)
 {
 	static const char bits[] = "64";
@@ -194,8 +197,9 @@ static int mk_read(struct mk_ctx *c, const char *rel, struct kt_array *out)
 	int line = 0, start_line = 0;
 	int r;
 
-	kt_str_printf(&path, "%s/%s", c->ksrc, rel);
-	r = kt_read_file(kt_str_cstr(&path), &buf, &len);
+	r = kt_str_printf(&path, "%s/%s", c->ksrc, rel);
+	if (r == 0)
+		r = kt_read_file(kt_str_cstr(&path), &buf, &len);
 	if (r < 0)
 		goto out;
 	r = stamp_add(c->kb, rel);
@@ -218,13 +222,19 @@ static int mk_read(struct mk_ctx *c, const char *rel, struct kt_array *out)
 		}
 		kt_str_append(&logical, p, n);
 		p = nl ? nl + 1 : p + n;
+		kt_str_reset(&where);
+		kt_str_printf(&where, "%s:%d", rel, start_line);
+		/* the line is parsed and its position kept: check both once */
+		r = kt_str_error(&logical);
+		if (r == 0)
+			r = kt_str_error(&where);
+		if (r < 0)
+			goto out;
 		l = (char *)kt_str_cstr(&logical);
 		hash = strchr(l, '#');
 		if (hash)
 			*hash = '\0';
 		l = trim(l);
-		kt_str_reset(&where);
-		kt_str_printf(&where, "%s:%d", rel, start_line);
 
 		if (strncmp(l, "if", 2) == 0 && (strncmp(l, "ifdef", 5) == 0 ||
 		    strncmp(l, "ifndef", 6) == 0 || strncmp(l, "ifeq", 4) == 0 ||
@@ -328,7 +338,10 @@ out:
 	return r;
 }
 
-/* Split a value into words, keeping $(...) groups whole. */
+/*
+ * Split a value into words, keeping $(...) groups whole: 1 with the next
+ * word in @w, 0 at the end, or @w's error.
+ */
 static int next_word(const char **pp, struct kt_str *w)
 {
 	const char *p = *pp;
@@ -349,8 +362,26 @@ static int next_word(const char **pp, struct kt_str *w)
 		kt_str_putc(w, *p);
 	}
 	*pp = p;
-	kt_str_puts(w, "");
-	return 1;
+	return kt_str_puts(w, "") < 0 ? kt_str_error(w) : 1;
+}
+
+/*
+ * The next word of a value with make variables substituted: *@word points
+ * into @ex, NULL at the end. 0 or a negative errno.
+ */
+static int next_expanded_word(const struct mk_ctx *c, const char **pp,
+			      struct kt_str *w, struct kt_str *ex,
+			      const char **word)
+{
+	int r = next_word(pp, w);
+
+	*word = NULL;
+	if (r <= 0)
+		return r;
+	r = expand_vars(c, kt_str_cstr(w), ex);
+	if (r == 0)
+		*word = kt_str_cstr(ex);
+	return r;
 }
 
 static struct kconf_chain *chain_new_from(const struct kconf_chain *parent,
@@ -438,17 +469,20 @@ static int mk_apply_lists(struct mk_ctx *c, const char *dir,
 		if (mode == MK_ARCHTOP && strcmp(a->base, "core") != 0 &&
 		    strcmp(a->base, "drivers") != 0 && strcmp(a->base, "libs") != 0)
 			continue;
-		while (r == 0 && next_word(&p, &w)) {
+		while (r == 0) {
 			const char *word;
 			size_t n;
 
-			expand_vars(c, kt_str_cstr(&w), &ex);
-			word = kt_str_cstr(&ex);
+			r = next_expanded_word(c, &p, &w, &ex, &word);
+			if (r < 0 || !word)
+				break;
 			if (strchr(word, '$'))
 				continue;	/* computed names: not modelled */
 			n = strlen(word);
 			kt_str_reset(&key);
-			kt_str_printf(&key, "%s%s", dir, word);
+			r = kt_str_printf(&key, "%s%s", dir, word);
+			if (r < 0)
+				break;
 			if (n && word[n - 1] == '/') {
 				r = add_dir(c, kt_str_cstr(&key), dchain, &a->cond);
 			} else if (n > 2 && strcmp(word + n - 2, ".o") == 0) {
@@ -481,21 +515,26 @@ static int mk_apply_composites(struct mk_ctx *c, const char *dir,
 			if (strcmp(a->base, "obj") == 0 || strcmp(a->base, "lib") == 0)
 				continue;
 			kt_str_reset(&key);
-			kt_str_printf(&key, "%s%s", dir, a->base);
+			r = kt_str_printf(&key, "%s%s", dir, a->base);
+			if (r < 0)
+				break;
 			parent = kt_map_get(c->kb->objs, kt_str_cstr(&key));
 			if (!parent)
 				continue;
-			while (r == 0 && next_word(&p, &w)) {
+			while (r == 0) {
 				const char *word;
 				size_t n;
 
-				expand_vars(c, kt_str_cstr(&w), &ex);
-				word = kt_str_cstr(&ex);
+				r = next_expanded_word(c, &p, &w, &ex, &word);
+				if (r < 0 || !word)
+					break;
 				n = strlen(word);
 				if (strchr(word, '$') || n < 3 || strcmp(word + n - 2, ".o"))
 					continue;
 				kt_str_reset(&key);
-				kt_str_printf(&key, "%s%.*s", dir, (int)(n - 2), word);
+				r = kt_str_printf(&key, "%s%.*s", dir, (int)(n - 2), word);
+				if (r < 0)
+					break;
 				if (kt_map_has(c->kb->objs, kt_str_cstr(&key)))
 					continue;
 				r = add_obj(c, kt_str_cstr(&key), false, parent, &a->cond);
@@ -521,24 +560,27 @@ static int kbuild_add_modules(struct kconf_featmap *m, struct kconf_kbuild *kb)
 		const struct kconf_chain *ch = kt_map_get(kb->objs, key);
 
 		kt_str_reset(&where);
-		kt_str_printf(&where, "%s.o", key);
-		r = kconf_featmap_add(m, KCONF_FEAT_MODULE, it.key,
-				      kt_str_cstr(&where), ch);
+		r = kt_str_printf(&where, "%s.o", key);
+		if (r == 0)
+			r = kconf_featmap_add(m, KCONF_FEAT_MODULE, it.key,
+					      kt_str_cstr(&where), ch);
 	}
 	kt_str_free(&where);
 	return r;
 }
 
-static bool file_exists(const char *ksrc, const char *rel)
+/* 1 or 0, or -ENOMEM: a directory must not be skipped for want of memory. */
+static int file_exists(const char *ksrc, const char *rel)
 {
 	struct kt_str p = KT_STR_INIT;
 	struct stat st;
-	bool ok;
+	int r;
 
-	kt_str_printf(&p, "%s/%s", ksrc, rel);
-	ok = stat(kt_str_cstr(&p), &st) == 0 && S_ISREG(st.st_mode);
+	r = kt_str_printf(&p, "%s/%s", ksrc, rel);
+	if (r == 0)
+		r = stat(kt_str_cstr(&p), &st) == 0 && S_ISREG(st.st_mode);
 	kt_str_free(&p);
-	return ok;
+	return r;
 }
 
 static int mk_process(struct mk_ctx *c, const char *rel, const char *dir,
@@ -585,7 +627,9 @@ int kconf_kbuild_scan(struct kconf_featmap *m, const char *ksrc,
 	r = mk_process(&c, "Makefile", "", &none, MK_ARCHTOP);
 	if (r < 0)
 		goto out;
-	kt_str_printf(&rel, "arch/%s/Makefile", srcarch);
+	r = kt_str_printf(&rel, "arch/%s/Makefile", srcarch);
+	if (r < 0)
+		goto out;
 	r = mk_process(&c, kt_str_cstr(&rel), "", &none, MK_ARCHTOP);
 	if (r < 0) {
 		kt_err("%s/%s: %s", ksrc, kt_str_cstr(&rel), strerror(-r));
@@ -599,13 +643,19 @@ int kconf_kbuild_scan(struct kconf_featmap *m, const char *ksrc,
 		if (r < 0)
 			goto out;
 		kt_str_reset(&rel);
-		kt_str_printf(&rel, "%sKbuild", dir);
-		if (!file_exists(ksrc, kt_str_cstr(&rel))) {
+		r = kt_str_printf(&rel, "%sKbuild", dir);
+		if (r == 0)
+			r = file_exists(ksrc, kt_str_cstr(&rel));
+		if (r == 0) {
 			kt_str_reset(&rel);
-			kt_str_printf(&rel, "%sMakefile", dir);
-			if (!file_exists(ksrc, kt_str_cstr(&rel)))
+			r = kt_str_printf(&rel, "%sMakefile", dir);
+			if (r == 0)
+				r = file_exists(ksrc, kt_str_cstr(&rel));
+			if (r == 0)
 				continue;
 		}
+		if (r < 0)
+			goto out;
 		r = mk_process(&c, kt_str_cstr(&rel), dir, dchain, MK_DIR);
 		if (r < 0) {
 			kt_err("%s/%s: %s", ksrc, kt_str_cstr(&rel), strerror(-r));

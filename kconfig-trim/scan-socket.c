@@ -24,8 +24,12 @@ int kconf_hdrscan_socket_aliases(struct kconf_featmap *m, const char *ksrc)
 
 	if (!byname || !bynum)
 		goto out;
-	kt_str_printf(&path, "%s/%s", ksrc, hdr);
-	r = kt_read_file(kt_str_cstr(&path), &buf, &len);
+	r = kt_str_printf(&path, "%s/%s", ksrc, hdr);
+	if (r == 0)
+		r = kt_read_file(kt_str_cstr(&path), &buf, &len);
+	/* a missing header only costs the aliases; no memory is an error */
+	if (r == -ENOMEM)
+		goto out;
 	if (r < 0) {
 		kt_warn("%s: %s; socket families match by exact name only",
 			kt_str_cstr(&path), strerror(-r));

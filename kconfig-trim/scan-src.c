@@ -31,7 +31,7 @@ struct src_ctx {
 	const struct kconf_chain *file_chain;
 	struct pp_level stack[48];
 	size_t depth;
-	struct kt_str where;
+	struct kt_str where;	/* "file:line", checked where it is set */
 };
 
 /* Struct initialisers worth reading, and the field that names them. */
@@ -301,12 +301,17 @@ static int scan_file(struct src_ctx *s, const char *path)
 			kt_str_append(&logical, t, (size_t)(lend - t));
 			kt_str_reset(&s->where);
 			kt_str_printf(&s->where, "%s:%d", s->rel, start);
-			r = pp_directive(s, kt_str_cstr(&logical),
-					 kt_str_cstr(&logical) + logical.len);
+			/* the directive is parsed and its position kept */
+			r = kt_str_error(&logical);
+			if (r == 0)
+				r = kt_str_error(&s->where);
+			if (r == 0)
+				r = pp_directive(s, kt_str_cstr(&logical),
+						 kt_str_cstr(&logical) + logical.len);
 		} else if (t < lend && !pp_dead(s)) {
 			kt_str_reset(&s->where);
-			kt_str_printf(&s->where, "%s:%d", s->rel, line);
-			if (*t == 'S' || *t == 'C')
+			r = kt_str_printf(&s->where, "%s:%d", s->rel, line);
+			if (r == 0 && (*t == 'S' || *t == 'C'))
 				r = try_syscall(s, t, lend);
 			if (r == 0 && memmem(t, (size_t)(lend - t), "struct ", 7))
 				r = try_initialiser(s, t, lend, end);
@@ -347,16 +352,22 @@ int kconf_srcscan_tree(struct kconf_featmap *m, const char *ksrc,
 		int n;
 
 		kt_str_reset(&path);
-		kt_str_printf(&path, "%s/%s", ksrc, it.key);
+		r = kt_str_printf(&path, "%s/%s", ksrc, it.key);
+		if (r < 0)
+			break;
 		n = scandir(kt_str_cstr(&path), &ents, c_filter, name_cmp);
 		for (int i = 0; i < n; i++) {
 			if (r == 0) {
 				kt_str_reset(&rel);
 				kt_str_printf(&rel, "%s%s", it.key, ents[i]->d_name);
-				s.rel = kt_str_cstr(&rel);
-				s.file_chain = kconf_kbuild_file_chain(kb, s.rel);
 				kt_str_reset(&path);
-				kt_str_printf(&path, "%s/%s", ksrc, s.rel);
+				kt_str_printf(&path, "%s/%s", ksrc, kt_str_cstr(&rel));
+				/* both are looked up and opened below */
+				r = kt_str_error(&rel);
+				if (r == 0)
+					r = kt_str_error(&path);
+				s.rel = kt_str_cstr(&rel);
+				s.file_chain = r ? NULL : kconf_kbuild_file_chain(kb, s.rel);
 				if (s.file_chain)
 					r = scan_file(&s, kt_str_cstr(&path));
 				if (r == -ENOENT || r == -EACCES)
@@ -385,8 +396,12 @@ int kconf_hdrscan_cgroups(struct kconf_featmap *m, const char *ksrc,
 
 	/* The list is compiled into the cgroup core; its chain applies. */
 	s.file_chain = kconf_kbuild_file_chain(kb, "kernel/cgroup/cgroup.c");
-	kt_str_printf(&path, "%s/%s", ksrc, hdr);
-	r = kt_read_file(kt_str_cstr(&path), &buf, &len);
+	r = kt_str_printf(&path, "%s/%s", ksrc, hdr);
+	if (r == 0)
+		r = kt_read_file(kt_str_cstr(&path), &buf, &len);
+	/* a missing header only costs the map; no memory is an error */
+	if (r == -ENOMEM)
+		goto out;
 	if (r < 0) {
 		kt_warn("%s: %s; no cgroup controller map", kt_str_cstr(&path),
 			strerror(-r));
@@ -400,7 +415,9 @@ int kconf_hdrscan_cgroups(struct kconf_featmap *m, const char *ksrc,
 
 		line++;
 		kt_str_reset(&s.where);
-		kt_str_printf(&s.where, "%s:%d", hdr, line);
+		r = kt_str_printf(&s.where, "%s:%d", hdr, line);
+		if (r < 0)
+			break;
 		if (*t == '#') {
 			r = pp_directive(&s, t, lend);
 		} else if (strncmp(t, "SUBSYS(", 7) == 0 && !pp_dead(&s)) {

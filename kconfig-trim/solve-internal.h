@@ -29,6 +29,7 @@ struct kconf_trim {
 	struct kconf_reasons *reasons;
 	struct kt_array warnings;	/* char * */
 	struct kt_str why;		/* last failure text */
+	int err;			/* -ENOMEM from where nothing returns it (warnf) */
 	bool conflict;
 	int overlay_depth;		/* select chains followed in evaluation */
 	unsigned base_y, base_m, y, m;
@@ -36,7 +37,13 @@ struct kconf_trim {
 
 struct plan_ent *kconf_plan_get(const struct kconf_trim *t, const struct kconf_sym *s);
 enum kconf_tristate kconf_trim_eval(struct kconf_trim *t, const struct kconf_expr *e);
-/* "CONFIG_X" or "choice 'prompt' (file:line)" in @buf. */
+/* Append "CONFIG_X" or "choice 'prompt' (file:line)" to @out. */
+void kconf_trim_put_label(struct kt_str *out, const struct kconf_sym *s);
+/*
+ * The same label alone in @buf, for failure texts (where a cut label is
+ * harmless); text that is kept builds with kconf_trim_put_label() and
+ * checks its one string.
+ */
 const char *kconf_trim_sym_label(const struct kconf_sym *s, struct kt_str *buf);
 /* Append the planned chain from @s back to its root. */
 void kconf_trim_chain(struct kconf_trim *t, struct kconf_sym *s, struct kt_str *out);

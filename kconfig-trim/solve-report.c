@@ -56,6 +56,10 @@ int kconf_trim_derive_reasons(struct kconf_trim *t)
 			via = e->via;
 		} else {
 			text = kconf_explain_structural(s, &via, &buf);
+			if (!text) {
+				r = -ENOMEM;
+				break;
+			}
 			if (strcmp(text, "set in the config") == 0)
 				text = strcmp(t->base, "allnoconfig") ? "from the base config" : "default";
 		}
@@ -137,6 +141,7 @@ static int report_fill(FILE *f, void *ctx)
 	struct kt_map_iter it;
 	size_t n = kconf_tree_nsyms(t->tree);
 	struct kt_str d = KT_STR_INIT;
+	int r = 0;
 
 	if (!areas)
 		return -ENOMEM;
@@ -168,8 +173,8 @@ static int report_fill(FILE *f, void *ctx)
 			ac = calloc(1, sizeof(*ac));
 			if (!ac || kt_map_set(areas, area, ac) < 0) {
 				free(ac);
-				kt_map_free(areas);
-				return -ENOMEM;
+				r = -ENOMEM;
+				goto out;
 			}
 		}
 		if (was)
@@ -179,8 +184,10 @@ static int report_fill(FILE *f, void *ctx)
 	}
 	fprintf(f, "by-area:        # symbols switched off/on relative to the base\n");
 	kt_map_iter_init(&it, areas);
-	while (kt_map_iter_next(&it))
-		kt_array_push_ptr(&names, (void *)it.key);
+	while (r == 0 && kt_map_iter_next(&it))
+		r = kt_array_push_ptr(&names, (void *)it.key);
+	if (r < 0)
+		goto out;
 	kt_array_sort(&names, name_cmp);
 	for (size_t i = 0; i < names.len; i++) {
 		const char *a = kt_array_ptr(&names, i);
@@ -217,6 +224,10 @@ static int report_fill(FILE *f, void *ctx)
 		req_head(f, kt_array_at(&t->forbids, i), &d);
 		fprintf(f, "}\n");
 	}
+	/* d was reused for every item: once is enough, before the rename */
+	r = kt_str_error(&d);
+	if (r < 0)
+		goto out;
 	if (!t->forbids.len)
 		fprintf(f, "  []\n");
 	fprintf(f, "warnings:\n");
@@ -234,8 +245,11 @@ static int report_fill(FILE *f, void *ctx)
 		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
 
 		if (kconf_sym_name(s) && bool_like(s) && kconf_sym_tristate(s) != KCONF_N &&
-		    kconf_sym_is_written(s))
-			kt_array_push_ptr(&names, (void *)kconf_sym_name(s));
+		    kconf_sym_is_written(s) &&
+		    kt_array_push_ptr(&names, (void *)kconf_sym_name(s)) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
 	}
 	kt_array_sort(&names, name_cmp);
 	for (size_t i = 0; i < names.len; i++) {
@@ -250,13 +264,20 @@ static int report_fill(FILE *f, void *ctx)
 			fprintf(f, ", via: CONFIG_%s", via);
 		fprintf(f, "}\n");
 	}
+	r = ferror(f) ? -EIO : 0;
+out:
 	kt_array_free(&names);
 	kt_map_free(areas);
 	kt_str_free(&d);
-	return ferror(f) ? -EIO : 0;
+	return r;
 }
 
 int kconf_trim_report_write(struct kconf_trim *t, const char *path)
 {
+	/* after running out of memory the reasons and warnings are not whole */
+	if (t->err)
+		return t->err;
+	if (kconf_tree_error(t->tree))
+		return kconf_tree_error(t->tree);
 	return kt_atomic_write(path, 0644, report_fill, t);
 }

@@ -34,21 +34,26 @@ static const char *sym_key(const struct kconf_sym *s, char *buf, size_t n)
 	return buf;
 }
 
-const char *kconf_trim_sym_label(const struct kconf_sym *s, struct kt_str *buf)
+void kconf_trim_put_label(struct kt_str *out, const struct kconf_sym *s)
 {
 	const char *name = kconf_sym_name(s);
 	const char *file = NULL;
 	int line = 0;
 
-	kt_str_reset(buf);
 	if (name) {
-		kt_str_printf(buf, "CONFIG_%s", name);
+		kt_str_printf(out, "CONFIG_%s", name);
 	} else {
 		kconf_sym_def(s, 0, &file, &line, NULL);
-		kt_str_printf(buf, "choice '%s' (%s:%d)",
+		kt_str_printf(out, "choice '%s' (%s:%d)",
 			      kconf_sym_prompt(s) ? kconf_sym_prompt(s) : "?",
 			      file ? file : "?", line);
 	}
+}
+
+const char *kconf_trim_sym_label(const struct kconf_sym *s, struct kt_str *buf)
+{
+	kt_str_reset(buf);
+	kconf_trim_put_label(buf, s);
 	return kt_str_cstr(buf);
 }
 
@@ -113,6 +118,16 @@ static int plan_put(struct kconf_trim *t, struct kconf_sym *s,
 		return -ENOMEM;
 	}
 	return kt_map_set(t->plan, key, e);
+}
+
+/* plan_put() with a reason built in a kt_str: a cut reason is -ENOMEM. */
+static int plan_put_text(struct kconf_trim *t, struct kconf_sym *s,
+			 enum kconf_tristate tri, bool off, struct kconf_sym *via,
+			 const struct kt_str *reason)
+{
+	int r = kt_str_error(reason);
+
+	return r < 0 ? r : plan_put(t, s, tri, NULL, off, via, kt_str_cstr(reason));
 }
 
 static size_t journal_mark(const struct kconf_trim *t)
@@ -216,25 +231,23 @@ static void fail(struct kconf_trim *t, const char *fmt, ...)
 /* "CONFIG_A <- dependency of CONFIG_B <- required by recipe x" */
 void kconf_trim_chain(struct kconf_trim *t, struct kconf_sym *s, struct kt_str *out)
 {
-	struct kt_str lab = KT_STR_INIT;
-
 	for (int depth = 0; s && depth < 64; depth++) {
 		const struct plan_ent *e = kconf_plan_get(t, s);
 
-		kt_str_printf(out, "%s%s", depth ? " <- " : "", kconf_trim_sym_label(s, &lab));
+		if (depth)
+			kt_str_puts(out, " <- ");
+		kconf_trim_put_label(out, s);
 		if (!e)
 			break;
 		kt_str_printf(out, " (%s)", e->reason);
 		s = e->via;
 	}
-	kt_str_free(&lab);
 }
 
 static int conflict(struct kconf_trim *t, struct kconf_sym *s, struct kconf_sym *via,
 		    const char *reason)
 {
 	struct kt_str lab = KT_STR_INIT;
-	const struct plan_ent *e = kconf_plan_get(t, s);
 
 	kconf_trim_sym_label(s, &lab);
 	kt_str_reset(&t->why);
@@ -246,7 +259,6 @@ static int conflict(struct kconf_trim *t, struct kconf_sym *s, struct kconf_sym 
 	}
 	kt_str_puts(&t->why, "\n    off:    ");
 	kconf_trim_chain(t, s, &t->why);
-	(void)e;
 	kt_str_free(&lab);
 	t->conflict = true;
 	return -EINVAL;
@@ -258,6 +270,28 @@ static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
 		   enum kconf_tristate want, struct kconf_sym *via, int depth);
 static int enable(struct kconf_trim *t, struct kconf_sym *s, enum kconf_tristate want,
 		  struct kconf_sym *via, const char *reason, int depth);
+
+/* enable() with a reason built in a kt_str: a cut reason is -ENOMEM. */
+static int enable_text(struct kconf_trim *t, struct kconf_sym *s,
+		       enum kconf_tristate want, struct kconf_sym *via,
+		       const struct kt_str *reason, int depth)
+{
+	int r = kt_str_error(reason);
+
+	return r < 0 ? r : enable(t, s, want, via, kt_str_cstr(reason), depth);
+}
+
+/* "kept off: CONFIG_VIA depends on !X" */
+static void kept_off_reason(struct kt_str *out, const struct kconf_sym *via,
+			    const struct kconf_sym *x)
+{
+	kt_str_puts(out, "kept off: ");
+	if (via)
+		kconf_trim_put_label(out, via);
+	else
+		kt_str_putc(out, '?');
+	kt_str_printf(out, " depends on !%s", kconf_sym_name(x) ? kconf_sym_name(x) : "?");
+}
 
 static bool sym_is_bool_like(const struct kconf_sym *s)
 {
@@ -436,14 +470,9 @@ static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
 	if (e->op == KCONF_E_NOT && e->l && e->l->op == KCONF_E_SYMBOL &&
 	    !kconf_sym_is_const(e->l->sym) && kconf_sym_ndefs(e->l->sym) &&
 	    !kconf_plan_get(t, e->l->sym) && kconf_trim_eval(t, e) >= want) {
-		struct kt_str v = KT_STR_INIT;
-
-		kt_str_printf(&lab, "kept off: %s depends on !%s",
-			      via ? kconf_trim_sym_label(via, &v) : "?",
-			      kconf_sym_name(e->l->sym) ? kconf_sym_name(e->l->sym) : "?");
-		r = plan_put(t, e->l->sym, KCONF_N, NULL, true, via, kt_str_cstr(&lab));
+		kept_off_reason(&lab, via, e->l->sym);
+		r = plan_put_text(t, e->l->sym, KCONF_N, true, via, &lab);
 		kt_str_free(&lab);
-		kt_str_free(&v);
 		return r;
 	}
 	if (kconf_trim_eval(t, e) >= want)
@@ -459,15 +488,12 @@ static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
 			     want == KCONF_Y ? "y" : "m");
 			return -EINVAL;
 		}
+		kt_str_puts(&lab, "dependency");
 		if (via) {
-			struct kt_str v = KT_STR_INIT;
-
-			kt_str_printf(&lab, "dependency of %s", kconf_trim_sym_label(via, &v));
-			kt_str_free(&v);
-		} else {
-			kt_str_puts(&lab, "dependency");
+			kt_str_puts(&lab, " of ");
+			kconf_trim_put_label(&lab, via);
 		}
-		r = enable(t, e->sym, want, via, kt_str_cstr(&lab), depth + 1);
+		r = enable_text(t, e->sym, want, via, &lab, depth + 1);
 		break;
 	case KCONF_E_AND:
 		r = satisfy(t, e->l, want, via, depth + 1);
@@ -498,19 +524,12 @@ static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
 				r = -EINVAL;
 				break;
 			}
-			kt_str_reset(&lab);
-			if (via) {
-				struct kt_str v = KT_STR_INIT;
-
-				kt_str_printf(&lab, "kept off: %s depends on !%s",
-					      kconf_trim_sym_label(via, &v),
-					      kconf_sym_name(x) ? kconf_sym_name(x) : "?");
-				kt_str_free(&v);
-			} else {
+			if (via)
+				kept_off_reason(&lab, via, x);
+			else
 				kt_str_puts(&lab, "kept off");
-			}
 			r = kconf_plan_get(t, x) ? 0 :
-			    plan_put(t, x, KCONF_N, NULL, true, via, kt_str_cstr(&lab));
+			    plan_put_text(t, x, KCONF_N, true, via, &lab);
 			break;
 		}
 		{
@@ -604,8 +623,9 @@ static int satisfy_promptless(struct kconf_trim *t, struct kconf_sym *s,
 
 		if (o->selector) {
 			kt_str_reset(&why);
-			kt_str_printf(&why, "selects %s", kconf_trim_sym_label(s, &lab));
-			r = enable(t, o->selector, want, s, kt_str_cstr(&why), depth + 1);
+			kt_str_puts(&why, "selects ");
+			kconf_trim_put_label(&why, s);
+			r = enable_text(t, o->selector, want, s, &why, depth + 1);
 			if (r == 0)
 				r = satisfy(t, o->e, want, s, depth + 1);
 		} else {
@@ -653,8 +673,9 @@ static int enable_choice_member(struct kconf_trim *t, struct kconf_sym *s,
 			goto out;
 		}
 	}
-	kt_str_printf(&why, "choice of %s", kconf_trim_sym_label(s, &lab));
-	r = enable(t, choice, KCONF_Y, s, kt_str_cstr(&why), depth + 1);
+	kt_str_puts(&why, "choice of ");
+	kconf_trim_put_label(&why, s);
+	r = enable_text(t, choice, KCONF_Y, s, &why, depth + 1);
 out:
 	kt_str_free(&lab);
 	kt_str_free(&why);
@@ -706,8 +727,8 @@ static int enable(struct kconf_trim *t, struct kconf_sym *s, enum kconf_tristate
 
 		kt_str_printf(&lab, "modules for %s", kconf_sym_name(s) ? kconf_sym_name(s) : "?");
 		if (mod)
-			r = enable(t, mod, KCONF_Y, s, kt_str_cstr(&lab), depth + 1);
-		kt_str_reset(&lab);
+			r = enable_text(t, mod, KCONF_Y, s, &lab, depth + 1);
+		kt_str_free(&lab);
 	}
 	if (r == 0 && choice)
 		r = enable_choice_member(t, s, choice, depth);
@@ -764,12 +785,18 @@ static void warnf(struct kconf_trim *t, const char *fmt, ...)
 {
 	struct kt_str s = KT_STR_INIT;
 	va_list ap;
+	char *p;
 
 	va_start(ap, fmt);
 	kt_str_vprintf(&s, fmt, ap);
 	va_end(ap);
 	kt_warn("%s", kt_str_cstr(&s));
-	kt_array_push_ptr(&t->warnings, kt_str_steal(&s));
+	/* the warnings go into the report: a lost one fails the solve */
+	p = kt_str_steal(&s);
+	if (!p || kt_array_push_ptr(&t->warnings, p) < 0) {
+		free(p);
+		t->err = -ENOMEM;
+	}
 }
 
 static void errorf(struct kt_str *err, const struct kconf_req *q, const char *fmt, ...)
@@ -799,9 +826,12 @@ static struct kconf_sym *req_sym(struct kconf_trim *t, const struct kconf_req *q
 			struct kt_str d = KT_STR_INIT;
 
 			kconf_req_describe(q, &d);
-			warnf(t, "%s%s%s (%s) is not defined in this tree; ignored",
-			      q->where ? q->where : "", q->where ? ": " : "",
-			      kt_str_cstr(&d), q->origin);
+			if (kt_str_error(&d))
+				t->err = kt_str_error(&d);	/* as a lost warning */
+			else
+				warnf(t, "%s%s%s (%s) is not defined in this tree; ignored",
+				      q->where ? q->where : "", q->where ? ": " : "",
+				      kt_str_cstr(&d), q->origin);
 			kt_str_free(&d);
 		}
 		return NULL;
@@ -812,7 +842,7 @@ static struct kconf_sym *req_sym(struct kconf_trim *t, const struct kconf_req *q
 /* Every forbid item: the symbol (or the feature's own symbol) is off. */
 static int plan_forbids(struct kconf_trim *t, struct kt_str *err)
 {
-	struct kt_str why = KT_STR_INIT, d = KT_STR_INIT;
+	struct kt_str why = KT_STR_INIT;
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < t->forbids.len; i++) {
@@ -832,13 +862,12 @@ static int plan_forbids(struct kconf_trim *t, struct kt_str *err)
 		if (!s)
 			continue;
 		kt_str_reset(&why);
-		kt_str_reset(&d);
-		kconf_req_describe(q, &d);
-		kt_str_printf(&why, "forbidden by %s (%s)", q->origin, kt_str_cstr(&d));
-		r = plan_put(t, s, KCONF_N, NULL, true, NULL, kt_str_cstr(&why));
+		kt_str_printf(&why, "forbidden by %s (", q->origin);
+		kconf_req_describe(q, &why);
+		kt_str_putc(&why, ')');
+		r = plan_put_text(t, s, KCONF_N, true, NULL, &why);
 	}
 	kt_str_free(&why);
-	kt_str_free(&d);
 	return r;
 }
 
@@ -959,7 +988,9 @@ static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
 	else
 		kt_str_printf(&text, "required by %s (%s %s)", q->origin,
 			      feat_label(q->feat), q->name);
-	r = req_targets(t, q, quiet, &targets);
+	r = kt_str_error(&text);
+	if (r == 0)
+		r = req_targets(t, q, quiet, &targets);
 	for (size_t i = 0; r == 0 && i < targets.len; i++) {
 		const struct req_target *g = kt_array_at(&targets, i);
 
@@ -1022,6 +1053,8 @@ static int apply_plan(struct kconf_trim *t, bool with_plan)
 		} else {
 			r = kconf_sym_set_user(e->sym, e->tri == KCONF_M ? "m" : "y");
 		}
+		if (r == -ENOMEM)
+			break;
 		if (r < 0)
 			kt_warn("cannot set %s: %s", kconf_sym_name(e->sym) ?
 				kconf_sym_name(e->sym) : "choice", strerror(-r));
@@ -1030,8 +1063,8 @@ static int apply_plan(struct kconf_trim *t, bool with_plan)
 	return r;
 }
 
-/* After resolving: planned values that did not hold. */
-static size_t check_plan(struct kconf_trim *t, struct kt_array *bad)
+/* After resolving: planned values that did not hold, into @bad. */
+static int check_plan(struct kconf_trim *t, struct kt_array *bad)
 {
 	struct kt_map_iter it;
 
@@ -1049,10 +1082,10 @@ static size_t check_plan(struct kconf_trim *t, struct kt_array *bad)
 			ok = strcmp(kconf_sym_value(e->sym), e->str) == 0;
 		else
 			ok = kconf_sym_tristate(e->sym) >= e->tri;
-		if (!ok)
-			kt_array_push_ptr(bad, e);
+		if (!ok && kt_array_push_ptr(bad, e) < 0)
+			return -ENOMEM;	/* a shorter list would pass for success */
 	}
-	return bad->len;
+	return 0;
 }
 
 static void count(struct kconf_tree *tree, unsigned *y, unsigned *m)
@@ -1160,17 +1193,19 @@ static bool req_met(struct kconf_trim *t, const struct kconf_req *q, struct kt_a
 }
 
 /* Indices of the requirements not met (those already reported left out). */
-static size_t check_reqs(struct kconf_trim *t, const bool *reported, struct kt_array *miss)
+static int check_reqs(struct kconf_trim *t, const bool *reported, struct kt_array *miss)
 {
 	struct kt_array targets = KT_ARRAY_INIT(struct req_target);
+	int r = 0;
 
 	miss->len = 0;
-	for (size_t i = 0; i < t->reqs.len; i++) {
-		if (!reported[i] && !req_met(t, kt_array_at(&t->reqs, i), &targets))
-			kt_array_push(miss, &i);
+	for (size_t i = 0; r == 0 && i < t->reqs.len; i++) {
+		if (!reported[i] && !req_met(t, kt_array_at(&t->reqs, i), &targets) &&
+		    !kt_array_push(miss, &i))
+			r = -ENOMEM;
 	}
 	kt_array_free(&targets);
-	return miss->len;
+	return r;
 }
 
 /* An order-independent digest of the plan: re-planning that changes nothing
@@ -1229,7 +1264,8 @@ static int replan_bad(struct kconf_trim *t, const struct kt_array *bad, int roun
 		}
 		kt_map_del(t->plan, sym_key(s, buf, sizeof(buf)));
 		t->conflict = false;
-		if (enable(t, s, want, via, reason, 0) < 0) {
+		r = enable(t, s, want, via, reason, 0);
+		if (r < 0 && r != -ENOMEM) {
 			/* keep it planned: the final check reports it */
 			kt_dbg("round %d: %s", round, kt_str_cstr(&t->why));
 			r = plan_put(t, s, want, NULL, false, via, reason);
@@ -1326,13 +1362,20 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 	t->modules = opts ? opts->modules : KCONF_MODULES_BUILTIN;
 	free(t->base);
 	t->base = strdup(base);
+	if (!t->base) {
+		r = -ENOMEM;
+		goto out;
+	}
 	/* The base as it is: "before" counts and what trimming removes. */
 	r = apply_base(t, base, err);
 	if (r < 0)
 		goto out;
 	if (strcmp(base, "allnoconfig") == 0)
-		apply_plan(t, false);
-	kconf_resolve(t->tree);
+		r = apply_plan(t, false);
+	if (r == 0)
+		r = kconf_resolve(t->tree);
+	if (r < 0)
+		goto out;
 	count(t->tree, &t->base_y, &t->base_m);
 	r = kconf_trim_snapshot_base(t);
 	if (r < 0)
@@ -1340,9 +1383,10 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 	/* The trimmed base the plan is made against (allnoconfig already is). */
 	if (strcmp(base, "allnoconfig") != 0) {
 		r = apply_plan(t, false);
+		if (r == 0)
+			r = kconf_resolve(t->tree);
 		if (r < 0)
 			goto out;
-		kconf_resolve(t->tree);
 	}
 
 	r = plan_forbids(t, &errs);
@@ -1368,11 +1412,14 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		if (r < 0)
 			goto out;
 		r = apply_plan(t, true);
+		if (r == 0)
+			r = kconf_resolve(t->tree);
+		if (r == 0)
+			r = check_plan(t, &bad);
+		if (r == 0)
+			r = check_reqs(t, reported, &miss);
 		if (r < 0)
 			goto out;
-		kconf_resolve(t->tree);
-		check_plan(t, &bad);
-		check_reqs(t, reported, &miss);
 		if ((!bad.len && !miss.len) || round + 1 == SOLVE_MAX_ROUNDS)
 			break;
 		digest = plan_digest(t);
@@ -1387,7 +1434,9 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 	journal_clear(t);
 	kt_dbg("plan of %zu symbols, %d resolve rounds", kt_map_len(t->plan), round + 1);
 	/* re-planning may have replaced entries; the tree is as checked */
-	check_plan(t, &bad);
+	r = check_plan(t, &bad);
+	if (r < 0)
+		goto out;
 	for (size_t k = 0; k < miss.len; k++) {
 		size_t i = *(size_t *)kt_array_at(&miss, k);
 
@@ -1402,6 +1451,16 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 	}
 	count(t->tree, &t->y, &t->m);
 	r = kconf_trim_derive_reasons(t);
+	if (r < 0)
+		goto out;
+	/*
+	 * Out of memory anywhere is the answer, not a shorter list of
+	 * failures (an empty one reads as success), a lost warning or values
+	 * the tree computed after it failed.
+	 */
+	r = kt_str_error(&errs);
+	if (r == 0)
+		r = t->err ? t->err : kconf_tree_error(t->tree);
 	if (r < 0)
 		goto out;
 	if (errs.len) {
@@ -1484,7 +1543,9 @@ static int req_copy(struct kt_array *into, const struct kconf_req *q)
 		struct kt_str s = KT_STR_INIT;
 
 		kt_str_printf(&s, "%s%s%s", q->sym, q->value ? "=" : "", q->value ? q->value : "");
-		r = kconf_req_init_symbol(&c, kt_str_cstr(&s), q->origin, q->where);
+		r = kt_str_error(&s);
+		if (r == 0)
+			r = kconf_req_init_symbol(&c, kt_str_cstr(&s), q->origin, q->where);
 		kt_str_free(&s);
 	} else {
 		r = kconf_req_init_feature(&c, q->feat, q->name, q->origin, q->where);

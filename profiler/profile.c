@@ -524,16 +524,8 @@ int kprof_profile_format(const struct kprof_profile *p, struct kt_str *o)
 			ret = kt_str_puts(o, "}\n");
 		}
 	}
-	return ret < 0 ? ret : 0;
-}
-
-static int fill_str(FILE *f, void *ctx)
-{
-	const struct kt_str *s = ctx;
-
-	if (s->len && fwrite(s->buf, 1, s->len, f) != s->len)
-		return -EIO;
-	return 0;
+	/* the appends between the checked ones are covered by the sticky error */
+	return ret < 0 ? ret : kt_str_error(o);
 }
 
 int kprof_profile_save(const struct kprof_profile *p, const char *path)
@@ -543,7 +535,7 @@ int kprof_profile_save(const struct kprof_profile *p, const char *path)
 
 	ret = kprof_profile_format(p, &s);
 	if (!ret)
-		ret = kt_atomic_write(path, 0644, fill_str, &s);
+		ret = kt_atomic_write_str(path, 0644, &s);
 	kt_str_free(&s);
 	return ret;
 }

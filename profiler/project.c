@@ -107,8 +107,6 @@ static int expand(struct ploader *l, const struct kt_yaml_node *n, char **out)
 	if (ret < 0)
 		goto out;
 	*out = kt_str_steal(&s);
-	if (!*out)
-		*out = strdup("");
 	ret = *out ? 0 : -ENOMEM;
 out:
 	kt_str_free(&s);

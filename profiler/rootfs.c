@@ -149,7 +149,7 @@ static int apply_whiteouts(const char *layer, const char *dest, struct kt_str *e
 	if (ret) {
 		kt_str_printf(err, "listing layer %s failed", layer);
 		kt_str_free(&list);
-		return -EIO;
+		return ret == -ENOMEM ? ret : -EIO;
 	}
 	for (line = strtok_r(list.buf, "\n", &save); line && !ret;
 	     line = strtok_r(NULL, "\n", &save)) {

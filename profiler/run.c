@@ -50,6 +50,7 @@ static int build_spec(const struct kprof_project *pr, const char *krel,
 	char num[32];
 	int ret;
 
+	/* unchecked: every spec_line() below returns the sticky error */
 	kt_str_puts(s, "# ktrim profiling spec, read by ktrim-agent\n");
 	if ((ret = spec_line(s, "krel", krel)) ||
 	    (ret = spec_strv(s, "boot-module", mod_paths)) ||
@@ -103,7 +104,7 @@ static int add_kmod(struct initramfs_archive *a, const char *kmod,
 	if (ret) {
 		kt_str_printf(err, "ldd %s failed (%d)", kmod, ret);
 		kt_str_free(&out);
-		return -EIO;
+		return ret == -ENOMEM ? ret : -EIO;
 	}
 	for (line = strtok_r(out.buf, "\n", &save); line && !ret;
 	     line = strtok_r(NULL, "\n", &save)) {

@@ -337,7 +337,6 @@ static int resolve_accel(struct kprof_vm *vm)
 {
 	struct kt_str why = KT_STR_INIT;
 	const char *env = getenv("KTRIM_ACCEL");
-	int ret = 0;
 
 	if (vm->accel == KPROF_VM_ACCEL_AUTO && env && *env) {
 		if (!strcmp(env, "kvm"))
@@ -347,24 +346,24 @@ static int resolve_accel(struct kprof_vm *vm)
 		else
 			kt_warn("KTRIM_ACCEL=%s is neither kvm nor tcg; probing", env);
 		if (vm->accel != KPROF_VM_ACCEL_AUTO)
-			ret = kt_str_printf(&why, "KTRIM_ACCEL=%s", env);
+			kt_str_printf(&why, "KTRIM_ACCEL=%s", env);
 	}
 	if (vm->accel == KPROF_VM_ACCEL_AUTO) {
 		if (kprof_vm_probe_kvm(3.0, &why) == 1) {
 			vm->accel = KPROF_VM_ACCEL_KVM;
-			ret = kt_str_puts(&why, "KVM probe ran a vCPU");
+			kt_str_puts(&why, "KVM probe ran a vCPU");
 		} else {
 			vm->accel = KPROF_VM_ACCEL_TCG;
 			kt_info("KVM unusable (%s): falling back to TCG, times are emulated",
 				kt_str_cstr(&why));
 		}
 	} else if (!why.len) {
-		ret = kt_str_puts(&why, "requested by the caller");
+		kt_str_puts(&why, "requested by the caller");
 	}
 	free(vm->accel_reason);
+	/* the one check of every append above, the probe's included */
 	vm->accel_reason = kt_str_steal(&why);
-	kt_str_free(&why);
-	return ret < 0 ? ret : 0;
+	return vm->accel_reason ? 0 : -ENOMEM;
 }
 
 /* ---- timeline ------------------------------------------------------------- */

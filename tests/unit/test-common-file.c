@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,32 @@ static void test_copy_file_atomic(void **state)
 	free(buf);
 }
 
+/* A string that lost an append never replaces a good file. */
+static void test_atomic_write_str_refuses_failed_string(void **state)
+{
+	struct kt_str s = KT_STR_INIT;
+	char path[256], *buf = NULL;
+	size_t before;
+
+	snprintf(path, sizeof(path), "%s/str.config", dir);
+	assert_int_equal(kt_atomic_write_buf(path, 0644, "CONFIG_OLD=y\n", 13), 0);
+	before = count_entries(dir);
+	kt_str_puts(&s, "CONFIG_NEW=y\n");
+	assert_int_equal(kt_atomic_write_str(path, 0644, &s), 0);
+	assert_int_equal(kt_read_file(path, &buf, NULL), 0);
+	assert_string_equal(buf, "CONFIG_NEW=y\n");
+	free(buf);
+	/* the next line fails: what is there must not be written */
+	assert_int_equal(kt_str_append(&s, "CONFIG_LOST=y\n", SIZE_MAX / 2), -ENOMEM);
+	kt_str_puts(&s, "CONFIG_AFTER=y\n");
+	assert_int_equal(kt_atomic_write_str(path, 0644, &s), -ENOMEM);
+	assert_int_equal(kt_read_file(path, &buf, NULL), 0);
+	assert_string_equal(buf, "CONFIG_NEW=y\n");
+	free(buf);
+	assert_int_equal(count_entries(dir), before);	/* no temporary left */
+	kt_str_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_write_into_missing_dir_fails_cleanly),
 		cmocka_unit_test(test_mkdir_p_and_read_missing),
 		cmocka_unit_test(test_copy_file_atomic),
+		cmocka_unit_test(test_atomic_write_str_refuses_failed_string),
 	};
 	return cmocka_run_group_tests_name("common-file", tests, setup, teardown);
 }

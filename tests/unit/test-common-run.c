@@ -39,11 +39,24 @@ static void test_run_reports_signal_and_missing_program(void **state)
 	assert_int_equal(kt_run(missing, NULL, NULL), -ENOENT);
 }
 
+/* Output that lost a piece is no output: -ENOMEM, not the exit status. */
+static void test_run_output_out_of_memory(void **state)
+{
+	const char *const argv[] = { "echo", "hello", NULL };
+	struct kt_str out = KT_STR_INIT;
+
+	kt_str_fail_after(0);
+	assert_int_equal(kt_run(argv, &out, NULL), -ENOMEM);
+	kt_str_fail_after(-1);
+	kt_str_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_captures_stdout_and_status),
 		cmocka_unit_test(test_run_reports_signal_and_missing_program),
+		cmocka_unit_test(test_run_output_out_of_memory),
 	};
 	return cmocka_run_group_tests_name("common-run", tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -45,6 +46,75 @@ static void test_str_steal_hands_over(void **state)
 	free(p);
 }
 
+/*
+ * A length no allocator can satisfy fails before it reaches one (so this
+ * allocates nothing and ASan has nothing to abort on), like a real ENOMEM.
+ */
+static void test_str_error_is_sticky(void **state)
+{
+	struct kt_str s = KT_STR_INIT;
+	char *p;
+
+	assert_int_equal(kt_str_puts(&s, "abc"), 0);
+	assert_int_equal(kt_str_error(&s), 0);
+	assert_int_equal(kt_str_append(&s, "x", SIZE_MAX / 2), -ENOMEM);
+	assert_int_equal(kt_str_error(&s), -ENOMEM);
+	/* the contents stay what they were, and nothing more gets in */
+	assert_string_equal(kt_str_cstr(&s), "abc");
+	assert_int_equal(kt_str_puts(&s, "def"), -ENOMEM);
+	assert_int_equal(kt_str_putc(&s, 'g'), -ENOMEM);
+	assert_int_equal(kt_str_printf(&s, "%d", 42), -ENOMEM);
+	assert_string_equal(kt_str_cstr(&s), "abc");
+	assert_int_equal(s.len, 3);
+	/* a reset cannot shed the failure */
+	kt_str_reset(&s);
+	assert_int_equal(s.len, 0);
+	assert_int_equal(kt_str_error(&s), -ENOMEM);
+	assert_int_equal(kt_str_puts(&s, "new"), -ENOMEM);
+	assert_string_equal(kt_str_cstr(&s), "");
+	/* steal hands the failure over as NULL and leaves a clean string */
+	assert_null(kt_str_steal(&s));
+	assert_null(s.buf);
+	assert_int_equal(kt_str_error(&s), 0);
+	assert_int_equal(kt_str_puts(&s, "again"), 0);
+	p = kt_str_steal(&s);
+	assert_string_equal(p, "again");
+	free(p);
+	/* so does free; an overflowing length is the same failure */
+	assert_int_equal(kt_str_puts(&s, "abc"), 0);
+	assert_int_equal(kt_str_append(&s, "x", SIZE_MAX - 1), -ENOMEM);
+	kt_str_free(&s);
+	assert_int_equal(kt_str_error(&s), 0);
+	assert_int_equal(kt_str_puts(&s, "ok"), 0);
+	assert_string_equal(kt_str_cstr(&s), "ok");
+	kt_str_free(&s);
+}
+
+/* The test hook: a real allocation that fails, mid-way through a string. */
+static void test_str_fail_after(void **state)
+{
+	struct kt_str s = KT_STR_INIT;
+	char big[200];
+
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	kt_str_fail_after(1);
+	assert_int_equal(kt_str_puts(&s, "first"), 0);	/* the one allowed */
+	assert_int_equal(kt_str_puts(&s, big), -ENOMEM);	/* has to grow */
+	kt_str_fail_after(-1);
+	assert_int_equal(kt_str_error(&s), -ENOMEM);
+	assert_int_equal(kt_str_puts(&s, "x"), -ENOMEM);	/* still, though it fits */
+	assert_string_equal(kt_str_cstr(&s), "first");
+	assert_null(kt_str_steal(&s));
+	/* every kt_str is affected, even an empty one */
+	kt_str_fail_after(0);
+	assert_int_equal(kt_str_putc(&s, 'x'), -ENOMEM);
+	kt_str_fail_after(-1);
+	assert_null(kt_str_steal(&s));
+	assert_int_equal(kt_str_putc(&s, 'x'), 0);
+	kt_str_free(&s);
+}
+
 static void test_parse_ulong_strict(void **state)
 {
 	unsigned long v = 7;
@@ -65,6 +135,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_str_grows_and_formats),
 		cmocka_unit_test(test_str_steal_hands_over),
+		cmocka_unit_test(test_str_error_is_sticky),
+		cmocka_unit_test(test_str_fail_after),
 		cmocka_unit_test(test_parse_ulong_strict),
 	};
 	return cmocka_run_group_tests_name("common-str", tests, NULL, NULL);

@@ -105,7 +105,7 @@ static void test_yaml_put_scalar_round_trips(void **state)
 
 		kt_str_puts(&text, "k: ");
 		assert_int_equal(kt_yaml_put_scalar(&text, samples[i]), 0);
-		kt_str_putc(&text, '\n');
+		assert_int_equal(kt_str_putc(&text, '\n'), 0);	/* and all before it */
 		assert_int_equal(kt_yaml_load_string("s.yaml", text.buf, text.len, &doc, &err), 0);
 		assert_string_equal(kt_yaml_map_get(doc.root, "k")->scalar, samples[i]);
 		/* Ambiguous ones must have been quoted, so consumers see a string. */

@@ -288,6 +288,124 @@ static void test_bad_input(void **state)
 	kt_str_free(&err);
 }
 
+/*
+ * Out of memory, at every kt_str allocation in turn (kt_str_fail_after):
+ * file reads, the shell cache, macro expansion, strings, help texts,
+ * warnings, the .config text. Each attempt must fail with -ENOMEM and say
+ * so; none may succeed with a value that lost a piece (a macro expanding
+ * to "" was the old failure). The first count that lets everything
+ * through gives exactly the tree loaded without injection.
+ */
+static int load_oom(const char *top, const char *cache, long n,
+		    struct kconf_tree **t, struct kt_str *err)
+{
+	struct kconf_load_opts o = { .arch = "x86_64", .kconfig = top,
+				     .cache_dir = cache };
+	int r;
+
+	/* room for the message beforehand: its own allocation would fail */
+	kt_str_free(err);
+	kt_str_printf(err, "%200s", "");
+	kt_str_reset(err);
+	kt_str_fail_after(n);
+	r = kconf_tree_load(FIX, &o, t, err);
+	kt_str_fail_after(-1);
+	return r;
+}
+
+static void test_oom_is_an_error(void **state)
+{
+	char dir[] = "/tmp/ktrim-kconf-test-XXXXXX", path[64];
+	struct kt_str err = KT_STR_INIT, ref = KT_STR_INIT, got = KT_STR_INIT;
+	FILE *devnull = fopen("/dev/null", "w");
+	struct kconf_tree *t;
+	int r, failures = 0, in_macros = 0;
+	char *buf = NULL;
+	long n;
+
+	assert_non_null(devnull);
+	assert_non_null(mkdtemp(dir));
+	/* the reference, and a warm shell cache: the loop runs no commands */
+	t = load("macro.Kconfig", dir);
+	assert_int_equal(kconf_config_format(t, &ref), 0);
+	kconf_tree_free(t);
+	kt_log_set_stream(devnull);	/* one "out of memory" per attempt */
+	for (n = 0;; n++) {
+		t = NULL;
+		r = load_oom("macro.Kconfig", dir, n, &t, &err);
+		if (r == 0)
+			break;
+		assert_int_equal(r, -ENOMEM);
+		assert_null(t);
+		if (!strstr(kt_str_cstr(&err), "out of memory"))
+			fail_msg("attempt %ld: '%s'", n, kt_str_cstr(&err));
+		in_macros += !strncmp(kt_str_cstr(&err), "macro.Kconfig:", 14);
+		failures++;
+		assert_true(n < 10000);
+	}
+	kt_log_set_stream(NULL);
+	/* the injection reached the parse of macro.Kconfig, many times */
+	assert_true(failures > 20);
+	assert_true(in_macros > 5);
+	assert_int_equal(kconf_config_format(t, &got), 0);
+	assert_string_equal(kt_str_cstr(&got), kt_str_cstr(&ref));
+	assert_string_equal(val(t, "WORD_hello"), "one two");
+
+	/* writing: no .config from a failed text, the old one stays */
+	snprintf(path, sizeof(path), "%s/.config", dir);
+	assert_int_equal(kt_atomic_write_buf(path, 0644, "OLD\n", 4), 0);
+	kt_str_fail_after(0);
+	r = kconf_config_write(t, path);
+	kt_str_fail_after(-1);
+	assert_int_equal(r, -ENOMEM);
+	assert_int_equal(kt_read_file(path, &buf, NULL), 0);
+	assert_string_equal(buf, "OLD\n");
+	free(buf);
+	assert_int_equal(kconf_config_write(t, path), 0);
+	assert_int_equal(kt_read_file(path, &buf, NULL), 0);
+	assert_string_equal(buf, kt_str_cstr(&ref));
+	free(buf);
+	kconf_tree_free(t);
+	kt_str_free(&err);
+	kt_str_free(&ref);
+	kt_str_free(&got);
+	fclose(devnull);
+	assert_int_equal(system("rm -rf /tmp/ktrim-kconf-test-*"), 0);
+}
+
+/* The sticky error: once set, every entry point refuses, with a message. */
+static void test_oom_is_sticky_on_the_tree(void **state)
+{
+	struct kconf_tree *t = load("logic.Kconfig", NULL);
+	struct kt_str err = KT_STR_INIT;
+	struct kconf_expr *e = NULL;
+	FILE *devnull = fopen("/dev/null", "w");
+
+	assert_non_null(devnull);
+	assert_int_equal(kconf_tree_error(t), 0);
+	/* a .config that warns: the warning's text is the first allocation */
+	kt_str_printf(&err, "%100s", "");	/* room for the message */
+	kt_str_reset(&err);
+	kt_log_set_stream(devnull);
+	kt_str_fail_after(0);
+	assert_int_equal(kconf_config_read_buf(t, "oom.config", "garbage\n", 8, &err),
+			 -ENOMEM);
+	kt_str_fail_after(-1);
+	kt_log_set_stream(NULL);
+	assert_int_equal(kconf_tree_error(t), -ENOMEM);
+	assert_string_equal(kt_str_cstr(&err), "kconfig: out of memory");
+	assert_int_equal(kconf_resolve(t), -ENOMEM);
+	assert_int_equal(kconf_sym_set_user(kconf_sym_lookup(t, "A"), "y"), -ENOMEM);
+	assert_int_equal(kconf_expr_parse(t, "A", &e, NULL), -ENOMEM);
+	assert_null(e);
+	assert_int_equal(kconf_config_read_buf(t, "ok.config", "", 0, NULL), -ENOMEM);
+	kt_str_reset(&err);
+	assert_int_equal(kconf_config_format(t, &err), -ENOMEM);
+	kt_str_free(&err);
+	fclose(devnull);
+	kconf_tree_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +420,8 @@ int main(void)
 		cmocka_unit_test(test_config_warnings),
 		cmocka_unit_test(test_macros),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_oom_is_an_error),
+		cmocka_unit_test(test_oom_is_sticky_on_the_tree),
 	};
 
 	kt_log_set_level(KT_LOG_ERR);

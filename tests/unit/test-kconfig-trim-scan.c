@@ -139,7 +139,7 @@ static void test_cache_valid_then_stale(void **state)
 	kconf_featmap_free(m);
 
 	/* a Makefile edit makes the cache stale: unix.o gains a new symbol */
-	kt_str_printf(&mk, "%s/net/unix/Makefile", tree);
+	assert_int_equal(kt_str_printf(&mk, "%s/net/unix/Makefile", tree), 0);
 	f = fopen(kt_str_cstr(&mk), "w");
 	assert_non_null(f);
 	fputs("obj-$(CONFIG_UNIX_NEW) += unix.o\nunix-y := af_unix.o\n", f);
@@ -150,7 +150,7 @@ static void test_cache_valid_then_stale(void **state)
 	kconf_featmap_free(m);
 	/* a new source file changes its directory's mtime */
 	kt_str_reset(&mk);
-	kt_str_printf(&mk, "%s/fs/proc/extra.c", tree);
+	assert_int_equal(kt_str_printf(&mk, "%s/fs/proc/extra.c", tree), 0);
 	f = fopen(kt_str_cstr(&mk), "w");
 	assert_non_null(f);
 	fputs("SYSCALL_DEFINE0(extra)\n{\n}\n", f);

@@ -364,8 +364,8 @@ static void test_report_and_fixpoint(void **state)
 	req(f, "socket:AF_UNIX");
 	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
 	assert_non_null(mkdtemp(dir));
-	kt_str_printf(&rep, "%s/report.yaml", dir);
-	kt_str_printf(&cfg, "%s/config", dir);
+	assert_int_equal(kt_str_printf(&rep, "%s/report.yaml", dir), 0);
+	assert_int_equal(kt_str_printf(&cfg, "%s/config", dir), 0);
 	assert_int_equal(kconf_trim_report_write(f->t, kt_str_cstr(&rep)), 0);
 	assert_int_equal(kt_read_file(kt_str_cstr(&rep), &text, &len), 0);
 	assert_contains(text, "before: {y: ");

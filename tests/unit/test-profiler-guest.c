@@ -12,6 +12,13 @@
 #include "profiler/agent/proto.h"
 #include "profiler/profiler.h"
 
+/* The text of a test input: one that lost a piece would test nothing. */
+static const char *text_of(const struct kt_str *s)
+{
+	assert_int_equal(kt_str_error(s), 0);
+	return kt_str_cstr(s);
+}
+
 /* Frame payloads exactly as the agent does, to feed the host decoder. */
 static void frame(struct kt_str *s, unsigned seq, const char *payload)
 {
@@ -43,7 +50,7 @@ static void test_stream_decodes(void **state)
 	frame(&s, 4, "output wget:%20server%20returned%20error");
 	frame(&s, 5, "status smoke-exit 1");
 	kt_str_puts(&s, KPROTO_END "6\r\n");
-	assert_int_equal(kprof_guest_parse(s.buf, s.len, &p, &r, &err), 0);
+	assert_int_equal(kprof_guest_parse(text_of(&s), s.len, &p, &r, &err), 0);
 	assert_int_equal(r.records, 6);
 	assert_true(r.ready);
 	assert_true(r.smoke_ran);
@@ -82,16 +89,16 @@ static void test_damage_is_detected(void **state)
 
 	frame(&s, 0, "fact syscalls 4 busybox accept");
 	/* no end marker: the guest died */
-	expect_rejected(s.buf, "without its end marker");
+	expect_rejected(text_of(&s), "without its end marker");
 	/* a flipped byte */
-	bad = strdup(s.buf);
+	bad = strdup(text_of(&s));
 	bad[strlen(bad) - 4] = 'X';
 	kt_str_puts(&s, KPROTO_END "1\n");
 	{
 		struct kt_str t = KT_STR_INIT;
 
 		kt_str_printf(&t, "%s" KPROTO_END "1\n", bad);
-		expect_rejected(t.buf, "bad checksum");
+		expect_rejected(text_of(&t), "bad checksum");
 		kt_str_free(&t);
 	}
 	free(bad);
@@ -100,17 +107,17 @@ static void test_damage_is_detected(void **state)
 	frame(&s, 0, "fact syscalls 4 busybox accept");
 	frame(&s, 2, "fact syscalls 1 busybox listen");
 	kt_str_puts(&s, KPROTO_END "3\n");
-	expect_rejected(s.buf, "out of sequence");
+	expect_rejected(text_of(&s), "out of sequence");
 	/* a count that does not match */
 	kt_str_reset(&s);
 	frame(&s, 0, "fact syscalls 4 busybox accept");
 	kt_str_puts(&s, KPROTO_END "2\n");
-	expect_rejected(s.buf, "sent 2 records but 1 arrived");
+	expect_rejected(text_of(&s), "sent 2 records but 1 arrived");
 	/* a record we do not understand */
 	kt_str_reset(&s);
 	frame(&s, 0, "fact nonsense 4 busybox accept");
 	kt_str_puts(&s, KPROTO_END "1\n");
-	expect_rejected(s.buf, "not understood");
+	expect_rejected(text_of(&s), "not understood");
 	kt_str_free(&s);
 }
 

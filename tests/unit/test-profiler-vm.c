@@ -15,6 +15,7 @@ static char *joined(struct kprof_vm *vm)
 {
 	struct kt_array argv;
 	struct kt_str s = KT_STR_INIT;
+	char *p;
 
 	assert_int_equal(kprof_vm_build_argv(vm, &argv), 0);
 	for (size_t i = 0; i < argv.len; i++) {
@@ -22,7 +23,10 @@ static char *joined(struct kprof_vm *vm)
 		free(kt_array_ptr(&argv, i));
 	}
 	kt_array_free(&argv);
-	return kt_str_steal(&s);
+	/* NULL when an append failed: stop here, not in a later strstr */
+	p = kt_str_steal(&s);
+	assert_non_null(p);
+	return p;
 }
 
 static void test_q35_command_line(void **state)
