@@ -53,7 +53,7 @@ static int certify_run(int argc, char **argv)
 	};
 	struct pipeline_certify_opts o;
 	struct pipeline_target target;
-	struct kt_str err = KT_STR_INIT, rdir = KT_STR_INIT;
+	struct kt_str err = KT_STR_INIT;
 	const char *target_name = NULL;
 		int c, r;
 
@@ -115,8 +115,7 @@ static int certify_run(int argc, char **argv)
 	if (!o.kernel || !target_name)
 		return cli_usage_error(&cli_cmd_certify,
 					  "--kernel and --target are required");
-	kt_str_printf(&rdir, "%s/recipes", pipeline_datadir());
-	r = pipeline_target_load(&target, kt_str_cstr(&rdir), target_name, &err);
+	r = pipeline_target_load(&target, pipeline_recipes_dir(), target_name, &err);
 	if (r < 0) {
 		kt_err("%s", err.len ? err.buf : strerror(-r));
 	} else {
@@ -124,7 +123,6 @@ static int certify_run(int argc, char **argv)
 		r = pipeline_certify(&o);
 		pipeline_target_release(&target);
 	}
-	kt_str_free(&rdir);
 	kt_str_free(&err);
 	return r == 0 ? 0 : 1;
 }

@@ -40,7 +40,7 @@ static int run(int argc, char **argv)
 	struct pipeline_config_opts o = { 0 };
 	struct kconf_recipe_set rs;
 	const struct kconf_recipe_set *sets[1] = { &rs };
-	struct kt_str err = KT_STR_INIT, rdir = KT_STR_INIT;
+	struct kt_str err = KT_STR_INIT;
 	const char *recipes_dir = NULL;
 	int c, r = 0, status = 1;
 
@@ -75,10 +75,8 @@ static int run(int argc, char **argv)
 		status = cli_usage_error(&cli_cmd_config, "--modules is builtin or as-needed");
 		goto out;
 	}
-	if (!recipes_dir) {
-		kt_str_printf(&rdir, "%s/recipes", pipeline_datadir());
-		recipes_dir = kt_str_cstr(&rdir);
-	}
+	if (!recipes_dir)
+		recipes_dir = pipeline_recipes_dir();
 	for (size_t i = 0; r == 0 && i < recipes.len; i++)
 		r = kconf_recipe_set_load(&rs, recipes_dir, kt_array_ptr(&recipes, i), &err);
 	o.profiles = (const char *const *)profiles.items;
@@ -101,7 +99,6 @@ out:
 	kt_array_free(&pins);
 	kt_array_free(&bans);
 	kt_str_free(&err);
-	kt_str_free(&rdir);
 	return status;
 }
 

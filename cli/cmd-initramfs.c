@@ -81,7 +81,7 @@ static int run(int argc, char **argv)
 	struct initramfs_spec spec;
 	struct kprof_project project;
 	struct kt_array mods = KT_ARRAY_INIT(char *), recipes = KT_ARRAY_INIT(char *);
-	struct kt_str err = KT_STR_INIT, rdir = KT_STR_INIT;
+	struct kt_str err = KT_STR_INIT;
 	const char *list = NULL;
 	int c, idx, r = 0, status = 1;
 
@@ -129,10 +129,8 @@ static int run(int argc, char **argv)
 		status = cli_usage_error(&cli_cmd_initramfs, "-o OUT is required");
 		goto out;
 	}
-	if (!o.recipes_dir) {
-		kt_str_printf(&rdir, "%s/recipes", pipeline_datadir());
-		o.recipes_dir = kt_str_cstr(&rdir);
-	}
+	if (!o.recipes_dir)
+		o.recipes_dir = pipeline_recipes_dir();
 	o.recipes = (const char *const *)recipes.items;
 	o.nrecipes = recipes.len;
 	o.modules = (const char *const *)mods.items;
@@ -151,7 +149,6 @@ out:
 	kprof_project_release(&project);
 	initramfs_spec_release(&spec);
 	kt_str_free(&err);
-	kt_str_free(&rdir);
 	return status;
 }
 

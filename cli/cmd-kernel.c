@@ -27,7 +27,7 @@ static int run(int argc, char **argv)
 	};
 	struct pipeline_kernel k = { 0 };
 	struct pipeline_target t = { 0 };
-	struct kt_str err = KT_STR_INIT, rdir = KT_STR_INIT, log = KT_STR_INIT;
+	struct kt_str err = KT_STR_INIT, log = KT_STR_INIT;
 	const char *target = NULL, *out = NULL, *goal;
 	char *build_dir = NULL;
 	unsigned long v;
@@ -65,13 +65,17 @@ static int run(int argc, char **argv)
 	k.build_dir = build_dir;
 	if (!k.log_path) {
 		kt_str_printf(&log, "%s/kernel-build.log", build_dir);
-		k.log_path = kt_str_cstr(&log);
+		k.log_path = log.buf;
+		if (kt_str_error(&log)) {
+			free(build_dir);
+			kt_str_free(&log);
+			return 1;
+		}
 	}
 	k.goals = (const char *const *)argv + optind;
 	k.ngoals = (size_t)(argc - optind);
 	if (target) {
-		kt_str_printf(&rdir, "%s/recipes", pipeline_datadir());
-		r = pipeline_target_load(&t, kt_str_cstr(&rdir), target, &err);
+		r = pipeline_target_load(&t, pipeline_recipes_dir(), target, &err);
 		goal = r == 0 ? pipeline_format_make_goal(t.format) : NULL;
 		k.goals = &goal;
 		k.ngoals = 1;
@@ -86,7 +90,6 @@ static int run(int argc, char **argv)
 		pipeline_target_release(&t);
 	free(build_dir);
 	kt_str_free(&err);
-	kt_str_free(&rdir);
 	kt_str_free(&log);
 	return r < 0 ? 1 : 0;
 }

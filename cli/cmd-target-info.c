@@ -21,7 +21,7 @@ static int run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pipeline_target t;
-	struct kt_str err = KT_STR_INIT, out = KT_STR_INIT, rdir = KT_STR_INIT;
+	struct kt_str err = KT_STR_INIT, out = KT_STR_INIT;
 	const char *field = NULL, *recipes_dir = NULL;
 	int c, r;
 
@@ -34,10 +34,8 @@ static int run(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(&cli_cmd_target_info, "name one target");
-	if (!recipes_dir) {
-		kt_str_printf(&rdir, "%s/recipes", pipeline_datadir());
-		recipes_dir = kt_str_cstr(&rdir);
-	}
+	if (!recipes_dir)
+		recipes_dir = pipeline_recipes_dir();
 	r = pipeline_target_load(&t, recipes_dir, argv[optind], &err);
 	if (r == 0) {
 		r = pipeline_target_format(&t, field, &out);
@@ -51,7 +49,6 @@ static int run(int argc, char **argv)
 		kt_err("%s", err.len ? err.buf : strerror(-r));
 	kt_str_free(&err);
 	kt_str_free(&out);
-	kt_str_free(&rdir);
 	return r == 0 ? 0 : 1;
 }
 

@@ -45,6 +45,20 @@ static void paths_release(struct build_paths *p)
 	kt_str_free(&p->moddir);
 }
 
+/* The first allocation failure among the paths (kt_str's sticky error). */
+static int paths_error(const struct build_paths *p)
+{
+	const struct kt_str *all[] = {
+		&p->out, &p->bdir, &p->config, &p->report, &p->log, &p->kernel, &p->initrd,
+		&p->built, &p->moddir,
+	};
+
+	for (size_t i = 0; i < KT_ARRAY_SIZE(all); i++)
+		if (kt_str_error(all[i]))
+			return kt_str_error(all[i]);
+	return 0;
+}
+
 static bool config_has(const char *config, const char *line)
 {
 	size_t n = strlen(line);
@@ -96,9 +110,9 @@ static int write_sums(const char *dir, const struct kt_array *files)
 	kt_str_reset(&path);
 	kt_str_printf(&path, "%s/SHA256SUMS", dir);
 	if (r == 0)
-		r = kt_str_error(&path) ? kt_str_error(&path) : kt_str_error(&text);
+		r = kt_str_error(&path);
 	if (r == 0)
-		r = kt_atomic_write_buf(path.buf, 0644, text.buf, text.len);
+		r = kt_atomic_write_str(path.buf, 0644, &text);
 	kt_array_free_ptrs(&names);
 	kt_str_free(&text);
 	kt_str_free(&path);
@@ -176,6 +190,8 @@ static int stage_kernel(struct build *b, const struct pipeline_target *t,
 		r = pipeline_kernel_release(p->bdir.buf, &release);
 	if (r == 0)
 		kt_str_printf(&p->moddir, "%s/staging/lib/modules/%s", p->bdir.buf, release);
+	if (r == 0)
+		r = kt_str_error(&p->moddir);
 out:
 	free(release);
 	kt_str_free(&staging);
@@ -280,13 +296,12 @@ static int build_target(struct build *b, const char *spec)
 	struct pipeline_target members[MAX_MEMBERS];
 	struct build_paths p = { 0 };
 	struct kt_array shipped = KT_ARRAY_INIT(char *);
-	struct kt_str err = KT_STR_INIT, recipes = KT_STR_INIT;
+	struct kt_str err = KT_STR_INIT;
 	const struct pipeline_target *t = &members[0];
 	size_t n = 0;
 	bool modules;
 	int r = 0, failed = 0;
 
-	kt_str_printf(&recipes, "%s/recipes", pipeline_datadir());
 	/* The target names a folder under OUTDIR: nothing that could leave it. */
 	if (!spec[0] || spec[strspn(spec, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					"0123456789._+-")] || strstr(spec, "..")) {
@@ -305,7 +320,7 @@ static int build_target(struct build *b, const char *spec)
 			break;
 		}
 		snprintf(name, sizeof(name), "%.*s", (int)len, m);
-		r = pipeline_target_load(&members[n], recipes.buf, name, &err);
+		r = pipeline_target_load(&members[n], pipeline_recipes_dir(), name, &err);
 		n += r == 0;
 		m += len + (m[len] == '+');
 	}
@@ -322,11 +337,13 @@ static int build_target(struct build *b, const char *spec)
 		      pipeline_format_built_path(t->format, t->arch));
 	kt_str_printf(&p.kernel, "%s/%s", p.out.buf, pipeline_format_kernel_name(t->format));
 	kt_str_printf(&p.initrd, "%s/%s", p.out.buf, pipeline_format_initramfs_name(t->format));
-	if (b->o->plan) {
+	if (b->o->plan && (r = paths_error(&p)) == 0) {
 		r = print_plan(spec, members, n, &p);
 		goto out;
 	}
-	r = kt_str_error(&p.initrd) ? kt_str_error(&p.initrd) : kt_mkdir_p(p.out.buf, 0755);
+	r = paths_error(&p);
+	if (r == 0)
+		r = kt_mkdir_p(p.out.buf, 0755);
 	if (r < 0) {
 		kt_err("cannot create %s: %s", p.out.buf, strerror(-r));
 		goto out;
@@ -364,7 +381,6 @@ out:
 	kt_array_free_ptrs(&shipped);
 	paths_release(&p);
 	kt_str_free(&err);
-	kt_str_free(&recipes);
 	return r;
 }
 

@@ -94,7 +94,9 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	kt_str_puts(&cmdline, c->t->cmdline);
 	if (c->o->append)
 		kt_str_printf(&cmdline, " %s", c->o->append);
-	r = kprof_vm_set_kernel(&vm, c->o->kernel, c->o->initramfs, cmdline.buf);
+	r = kt_str_error(&cmdline);
+	if (r == 0)
+		r = kprof_vm_set_kernel(&vm, c->o->kernel, c->o->initramfs, cmdline.buf);
 	if (r < 0)
 		goto out;
 	vm.accel = c->accel;
@@ -269,7 +271,7 @@ int pipeline_certify(const struct pipeline_certify_opts *o)
 	}
 
 	failed = certify_format(&c, &text);
-	r = kt_atomic_write_buf(out_path, 0644, text.buf, text.len);
+	r = kt_atomic_write_str(out_path, 0644, &text);
 	if (r < 0) {
 		kt_err("cannot write %s: %s", out_path, strerror(-r));
 		goto out;

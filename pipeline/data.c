@@ -41,6 +41,14 @@ const char *pipeline_datadir(void)
 	return dir;
 }
 
+const char *pipeline_recipes_dir(void)
+{
+	static char dir[PATH_MAX + 80];
+
+	snprintf(dir, sizeof(dir), "%s/recipes", pipeline_datadir());
+	return dir;
+}
+
 const char *pipeline_guest_path(const char *name)
 {
 	static char path[2][PATH_MAX + 64];

@@ -113,6 +113,10 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 	for (size_t i = 0; i < nargs; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+	r = kt_str_error(&odir) ?: kt_str_error(&jobs) ?: kt_str_error(&arch) ?:
+	    kt_str_error(&cc) ?: kt_str_error(&hostcc);
+	if (r < 0)
+		goto out;
 
 	/*
 	 * Same inputs, same image: no build host, user, clock or build count
@@ -132,7 +136,7 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 			t = (time_t)strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10);
 		} else {
 			kt_str_printf(&top, "%s/Makefile", k->ksrc);
-			if (stat(top.buf, &st) == 0)
+			if (!kt_str_error(&top) && stat(top.buf, &st) == 0)
 				t = st.st_mtime;
 			kt_str_free(&top);
 		}
@@ -229,7 +233,7 @@ static int stamp_compute(const struct pipeline_kernel *k, struct kt_str *stamp)
 	for (size_t i = 0; i < k->ngoals; i++)
 		kt_str_printf(stamp, " %s", k->goals[i]);
 	kt_str_putc(stamp, '\n');
-	return 0;
+	return kt_str_error(stamp);
 }
 
 int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt)
@@ -246,7 +250,9 @@ int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt)
 		goto out;
 	kt_str_printf(&stamp_path, "%s/.ktrim-stamp", k->build_dir);
 	kt_str_printf(&dot_config, "%s/.config", k->build_dir);
-	r = stamp_compute(k, &stamp);
+	r = kt_str_error(&stamp_path) ?: kt_str_error(&dot_config);
+	if (r == 0)
+		r = stamp_compute(k, &stamp);
 	if (r < 0)
 		goto out;
 	if (!k->force && kt_read_file(stamp_path.buf, &old, NULL) == 0 &&
@@ -275,7 +281,7 @@ int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt)
 	if (r < 0)
 		goto out;
 	*rebuilt = true;
-	r = kt_atomic_write_buf(stamp_path.buf, 0644, stamp.buf, stamp.len);
+	r = kt_atomic_write_str(stamp_path.buf, 0644, &stamp);
 	kt_progress("kernel: built");
 out:
 	kt_str_free(&stamp);
@@ -294,7 +300,9 @@ int pipeline_kernel_release(const char *build_dir, char **out)
 	int r;
 
 	kt_str_printf(&path, "%s/include/config/kernel.release", build_dir);
-	r = kt_read_file(path.buf, &text, NULL);
+	r = kt_str_error(&path);
+	if (r == 0)
+		r = kt_read_file(path.buf, &text, NULL);
 	kt_str_free(&path);
 	if (r < 0)
 		return r;

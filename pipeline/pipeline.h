@@ -35,6 +35,8 @@
  * beside it, else the compiled-in DATADIR. Static storage.
  */
 const char *pipeline_datadir(void);
+/* pipeline_datadir()'s recipes/ folder. Static storage. */
+const char *pipeline_recipes_dir(void);
 /*
  * A static guest program ("ktrim-init", "ktrim-agent"): $KTRIM_INIT or
  * $KTRIM_AGENT when set, else build/guest/ in the source tree, else
