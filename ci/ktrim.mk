@@ -20,6 +20,11 @@
 #   ktrim-all        all of the above
 
 KTRIM_MK_DIR  := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+
+# A project file may say ${KSRC}; a KSRC the including Makefile sets is a
+# plain make variable, which ktrim would not see unless exported.
+export KSRC
+
 KTRIM         ?= $(KTRIM_MK_DIR)/ktrim
 KTRIM_PROJECT ?= ktrim.yaml
 KTRIM_PROFILE ?= ktrim.profile.yaml

@@ -449,8 +449,10 @@ static int build_run(int argc, char **argv)
 		kt_err("%s", err.len ? err.buf : strerror(-r));
 		goto out;
 	}
-	if (!b.ksrc)
-		b.ksrc = b.pr.kernel_source;
+	if (!b.ksrc && kprof_project_kernel_source(&b.pr, &b.ksrc, &err) < 0) {
+		kt_err("%s", kt_str_cstr(&err));
+		goto out;
+	}
 	if (!b.ksrc) {
 		kt_err("%s names no kernel source and --ksrc was not given", project);
 		goto out;

@@ -15,7 +15,10 @@ mkdir -p "$w/app"
 cp "$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml" "$w/app/"
 "$KTRIM_TOP/recipes/workloads/busybox-httpd/make-rootfs.sh" "$w/app/rootfs" >/dev/null
 cp "$KTRIM_TOP/tests/fixtures/trim/httpd.profile.yaml" "$w/app/ktrim.profile.yaml"
-export KIMAGE=${KIMAGE:-unused} KMODDIR=${KMODDIR:-unused}
+# As in a kernel CI: KSRC is a make variable of the job's Makefile, not in
+# the environment, and the profiling kernel the project names through
+# ${KIMAGE} and ${KMODDIR} is not there (no step here profiles).
+ci_make() { env -u KSRC -u KIMAGE -u KMODDIR make -C "$w" "$@"; }
 
 cat > "$w/Makefile" <<MK
 KSRC          := $KSRC
@@ -24,22 +27,27 @@ KTRIM_PROJECT := app/ktrim.yaml
 KTRIM_PROFILE := app/ktrim.profile.yaml
 KTRIM_TARGETS := kvm-q35
 include $KTRIM_TOP/ci/ktrim.mk
+show-ksrc:
+	@echo "ksrc=\$\$KSRC"
 MK
 
-make -C "$w" ktrim-config
+ci_make ktrim-config
 [ -s "$w/out/.config" ] || fail "no out/.config"
 [ -s "$w/out/ktrim-report.yaml" ] || fail "no out/ktrim-report.yaml"
 grep -qx 'CONFIG_VIRTIO_PCI=y' "$w/out/.config" || fail "kvm-q35 recipe not applied"
 grep -qx 'CONFIG_INET=y' "$w/out/.config" || fail "profile's AF_INET not applied"
 echo "ok: ktrim-config wrote $(grep -c '=y$' "$w/out/.config") options =y"
 
-make -C "$w" ktrim-initramfs
+ci_make ktrim-initramfs
 "$KTRIM_TOP/ktrim" initramfs --list "$w/out/ktrim-initramfs.cpio.zst" > "$w/list"
 grep -q ' init$' "$w/list" || fail "no /init in the image"
 grep -q ' rootfs/bin/busybox$' "$w/list" || fail "no workload in the image"
-echo "ok: ktrim-initramfs packed the workload"
+echo "ok: ktrim-initramfs packed the workload without KIMAGE and KMODDIR"
 
-if make -C "$w" ktrim-config KSRC= > "$w/nokrsc.log" 2>&1; then
+[ "$(ci_make -s show-ksrc)" = "ksrc=$KSRC" ] || fail "ktrim.mk does not export KSRC"
+echo "ok: the commands ktrim.mk runs see its KSRC"
+
+if ci_make ktrim-config KSRC= > "$w/nokrsc.log" 2>&1; then
 	fail "ktrim-config without KSRC succeeded"
 fi
 grep -q 'set KSRC' "$w/nokrsc.log" || fail "no clear message without KSRC"
