@@ -21,6 +21,11 @@
 #   ktrim-all        all of the above
 
 KTRIM_MK_DIR  := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+
+# A project file may say ${KSRC}; a KSRC the including Makefile sets is a
+# plain make variable, which ktrim would not see unless exported.
+export KSRC
+
 KTRIM         ?= $(KTRIM_MK_DIR)/ktrim
 KTRIM_PROJECT ?= ktrim.yaml
 KTRIM_PROFILE ?= ktrim.profile.yaml
@@ -36,10 +41,6 @@ ktrim_info     = $(shell $(KTRIM) target-info $(ktrim_target) --field $(1))
 ktrim_goal     = $(call ktrim_info,make-goal)
 ktrim_image    = $(O)/$(call ktrim_info,built-path)
 ktrim_modules  = $(if $(filter y,$(shell sed -n 's/^CONFIG_MODULES=//p' $(O)/.config)),modules)
-
-# A project file may name ${KSRC}; a plain make variable is not in ktrim's
-# environment unless exported.
-export KSRC
 
 ktrim-check-vars:
 	@test -n "$(KSRC)" || { echo "ktrim.mk: set KSRC to the kernel source tree" >&2; exit 2; }

@@ -395,7 +395,9 @@ int pipeline_build(const struct pipeline_build_opts *o)
 	r = kprof_project_load(o->project, &b.pr, &err);
 	if (r < 0)
 		goto out;
-	b.ksrc = o->ksrc ? o->ksrc : b.pr.kernel_source;
+	b.ksrc = o->ksrc;
+	if (!b.ksrc && (r = kprof_project_kernel_source(&b.pr, &b.ksrc, &err)) < 0)
+		goto out;
 	if (!b.ksrc) {
 		kt_str_printf(&err, "%s names no kernel source and --ksrc was not given",
 			      o->project);

@@ -133,6 +133,18 @@ enum kprof_ready_kind {
 	KPROF_READY_TCP,	/* 127.0.0.1:port accepts in its net ns */
 };
 
+/*
+ * A path that only some steps read: the kernel tree, the profiling kernel
+ * and its modules. A ${VAR} in it that is unset (or set to nothing) when
+ * the file loads is no load error: the message is kept here and returned
+ * by the field's accessor, so `ktrim initramfs` runs without the profiling
+ * kernel's variables. Read it through the accessors only.
+ */
+struct kprof_project_path {
+	char *value;	/* absolute; NULL when absent or unresolved */
+	char *error;	/* "file:line:col: environment variable X is not set" */
+};
+
 struct kprof_project {
 	char *file;		/* path of the ktrim.yaml */
 	char *name;
@@ -156,10 +168,11 @@ struct kprof_project {
 	unsigned smoke_timeout_s;	/* default 30 */
 	/* build side */
 	struct kt_array targets;	/* char * recipe names */
-	char *kernel_source;		/* absolute or NULL */
-	/* profiling kernel */
-	char *profile_kernel;		/* image (bzImage) */
-	char *profile_modules;		/* /lib/modules/REL tree */
+	/* kernel.source; read it with kprof_project_kernel_source() */
+	struct kprof_project_path kernel_source;
+	/* profiling kernel: kprof_project_profiling_kernel(), _modules() */
+	struct kprof_project_path profile_kernel;	/* image (bzImage) */
+	struct kprof_project_path profile_modules;	/* /lib/modules/REL tree */
 	unsigned profile_memory_mb;	/* default 1024 */
 	unsigned profile_timeout_s;	/* whole run, default 300 */
 };
@@ -170,13 +183,28 @@ const char *kprof_ns_name(unsigned bit);
 void kprof_project_init(struct kprof_project *pr);
 void kprof_project_release(struct kprof_project *pr);
 /*
- * Load @path. ${VAR} expands from the environment (an unset variable is an
- * error; "$$" is a literal "$"); relative paths resolve against the
- * directory of @path; unknown keys and bad values are -EINVAL with
- * file:line:col.
+ * Load @path. ${VAR} expands from the environment ("$$" is a literal "$");
+ * an unset variable is an error, except in kernel.source,
+ * profiling.kernel and profiling.modules, where the accessors below report
+ * it. Relative paths resolve against the directory of @path; unknown keys
+ * and bad values are -EINVAL with file:line:col.
  */
 int kprof_project_load(const char *path, struct kprof_project *pr,
 		       struct kt_str *err);
+
+/*
+ * kernel.source, profiling.kernel and profiling.modules: 0 with *out the
+ * absolute path (owned by @pr), or NULL when the file does not set it;
+ * -EINVAL with "file:line:col: environment variable X is not set" (or
+ * "... is empty") appended to @err when the value named a variable that
+ * was unset or empty at load.
+ */
+int kprof_project_kernel_source(const struct kprof_project *pr,
+				const char **out, struct kt_str *err);
+int kprof_project_profiling_kernel(const struct kprof_project *pr,
+				   const char **out, struct kt_str *err);
+int kprof_project_profiling_modules(const struct kprof_project *pr,
+				    const char **out, struct kt_str *err);
 
 /*
  * Materialise the workload's root filesystem as a directory: a DIR rootfs

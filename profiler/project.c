@@ -36,6 +36,14 @@ void kprof_project_init(struct kprof_project *pr)
 	kt_array_init(&pr->targets, sizeof(char *));
 }
 
+static void path_release(struct kprof_project_path *p)
+{
+	free(p->value);
+	free(p->error);
+	p->value = NULL;
+	p->error = NULL;
+}
+
 void kprof_project_release(struct kprof_project *pr)
 {
 	kt_array_free_ptrs(&pr->command);
@@ -50,10 +58,39 @@ void kprof_project_release(struct kprof_project *pr)
 	free(pr->cwd);
 	free(pr->hostname);
 	free(pr->ready_pattern);
-	free(pr->kernel_source);
-	free(pr->profile_kernel);
-	free(pr->profile_modules);
+	path_release(&pr->kernel_source);
+	path_release(&pr->profile_kernel);
+	path_release(&pr->profile_modules);
 	memset(pr, 0, sizeof(*pr));
+}
+
+static int path_get(const struct kprof_project_path *p, const char **out,
+		    struct kt_str *err)
+{
+	*out = p->value;
+	if (!p->error)
+		return 0;
+	if (err)
+		kt_str_puts(err, p->error);
+	return -EINVAL;
+}
+
+int kprof_project_kernel_source(const struct kprof_project *pr,
+				const char **out, struct kt_str *err)
+{
+	return path_get(&pr->kernel_source, out, err);
+}
+
+int kprof_project_profiling_kernel(const struct kprof_project *pr,
+				   const char **out, struct kt_str *err)
+{
+	return path_get(&pr->profile_kernel, out, err);
+}
+
+int kprof_project_profiling_modules(const struct kprof_project *pr,
+				    const char **out, struct kt_str *err)
+{
+	return path_get(&pr->profile_modules, out, err);
 }
 
 struct ploader {
@@ -63,10 +100,14 @@ struct ploader {
 	const char *dir;	/* directory of the file, absolute */
 };
 
-/* ${VAR} from the environment, "$$" for "$". */
-static int expand(struct ploader *l, const struct kt_yaml_node *n, char **out)
+/*
+ * ${VAR} from the environment, "$$" for "$". With @unset, an unset
+ * variable is not an error: *unset gets the message, *out stays NULL.
+ */
+static int expand_or_defer(struct ploader *l, const struct kt_yaml_node *n,
+			   char **out, char **unset)
 {
-	struct kt_str s = KT_STR_INIT;
+	struct kt_str s = KT_STR_INIT, msg = KT_STR_INIT;
 	const char *p;
 	int ret = 0;
 
@@ -95,6 +136,13 @@ static int expand(struct ploader *l, const struct kt_yaml_node *n, char **out)
 		memcpy(name, p + 2, end - p - 2);
 		name[end - p - 2] = '\0';
 		val = getenv(name);
+		if (!val && unset) {
+			kt_yaml_error(l->doc, n, &msg,
+				      "environment variable %s is not set", name);
+			*unset = kt_str_steal(&msg);
+			ret = *unset ? 0 : -ENOMEM;
+			goto out;
+		}
 		if (!val) {
 			ret = kt_yaml_error(l->doc, n, l->err,
 					    "environment variable %s is not set",
@@ -110,7 +158,13 @@ static int expand(struct ploader *l, const struct kt_yaml_node *n, char **out)
 	ret = *out ? 0 : -ENOMEM;
 out:
 	kt_str_free(&s);
+	kt_str_free(&msg);
 	return ret;
+}
+
+static int expand(struct ploader *l, const struct kt_yaml_node *n, char **out)
+{
+	return expand_or_defer(l, n, out, NULL);
 }
 
 static int get_str(struct ploader *l, const struct kt_yaml_node *n,
@@ -126,19 +180,11 @@ static int get_str(struct ploader *l, const struct kt_yaml_node *n,
 	return 0;
 }
 
-/* A path: expanded, then made absolute against the file's directory. */
-static int get_path(struct ploader *l, const struct kt_yaml_node *n,
-		    char **dst)
+/* @v (taken) made absolute against the file's directory, into *dst. */
+static int set_path(struct ploader *l, char *v, char **dst)
 {
-	char *v = NULL, *abs;
-	int ret = expand(l, n, &v);
+	char *abs;
 
-	if (ret)
-		return ret;
-	if (!*v) {
-		free(v);
-		return kt_yaml_error(l->doc, n, l->err, "empty path");
-	}
 	if (v[0] != '/') {
 		if (asprintf(&abs, "%s/%s", l->dir, v) < 0) {
 			free(v);
@@ -150,6 +196,54 @@ static int get_path(struct ploader *l, const struct kt_yaml_node *n,
 	free(*dst);
 	*dst = v;
 	return 0;
+}
+
+/* A path: expanded, then made absolute against the file's directory. */
+static int get_path(struct ploader *l, const struct kt_yaml_node *n,
+		    char **dst)
+{
+	char *v = NULL;
+	int ret = expand(l, n, &v);
+
+	if (ret)
+		return ret;
+	if (!*v) {
+		free(v);
+		return kt_yaml_error(l->doc, n, l->err, "empty path");
+	}
+	return set_path(l, v, dst);
+}
+
+/*
+ * A path only some steps read: what the environment fails to give it
+ * (an unset variable, or one that leaves it empty) is kept for its
+ * accessor instead of failing the load.
+ */
+static int get_deferred_path(struct ploader *l, const struct kt_yaml_node *n,
+			     struct kprof_project_path *dst)
+{
+	struct kt_str msg = KT_STR_INIT;
+	char *v = NULL, *unset = NULL;
+	int ret;
+
+	path_release(dst);
+	ret = expand_or_defer(l, n, &v, &unset);
+	if (ret)
+		return ret;
+	if (unset) {
+		dst->error = unset;
+		return 0;
+	}
+	if (*v)
+		return set_path(l, v, &dst->value);
+	free(v);
+	/* "" written as such is a mistake in the file, not in the environment */
+	if (!strchr(n->scalar, '$'))
+		return kt_yaml_error(l->doc, n, l->err, "empty path");
+	kt_yaml_error(l->doc, n, &msg, "empty path: '%s' expands to nothing",
+		      n->scalar);
+	dst->error = kt_str_steal(&msg);
+	return dst->error ? 0 : -ENOMEM;
 }
 
 static int get_uint(struct ploader *l, const struct kt_yaml_node *n,
@@ -476,10 +570,10 @@ static int get_profiling(struct ploader *l, const struct kt_yaml_node *p)
 	if ((ret = kt_yaml_map_check_keys(l->doc, p, keys, l->err)))
 		return ret;
 	if ((n = kt_yaml_map_get(p, "kernel")) &&
-	    (ret = get_path(l, n, &pr->profile_kernel)))
+	    (ret = get_deferred_path(l, n, &pr->profile_kernel)))
 		return ret;
 	if ((n = kt_yaml_map_get(p, "modules")) &&
-	    (ret = get_path(l, n, &pr->profile_modules)))
+	    (ret = get_deferred_path(l, n, &pr->profile_modules)))
 		return ret;
 	if ((n = kt_yaml_map_get(p, "memory"))) {
 		if ((ret = get_uint(l, n, 64, 65536, &v)))
@@ -556,7 +650,7 @@ static int load_root(struct ploader *l)
 		if ((ret = kt_yaml_map_check_keys(l->doc, n, kernel_keys, l->err)))
 			return ret;
 		if ((n = kt_yaml_map_get(n, "source")) &&
-		    (ret = get_path(l, n, &pr->kernel_source)))
+		    (ret = get_deferred_path(l, n, &pr->kernel_source)))
 			return ret;
 	}
 	if ((n = kt_yaml_map_get(root, "profiling")) &&

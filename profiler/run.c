@@ -125,8 +125,8 @@ static int add_kmod(struct initramfs_archive *a, const char *kmod,
 }
 
 static int pack(const struct kprof_project *pr, const struct kprof_run_opts *o,
-		const char *rootdir, const char *image, char **krel,
-		struct kt_str *err)
+		const char *moddir, const char *rootdir, const char *image,
+		char **krel, struct kt_str *err)
 {
 	struct initramfs_write_opts wo = INITRAMFS_WRITE_OPTS_INIT;
 	static const char *const dirs[] = { "proc", "sys", "dev", "run", "tmp" };
@@ -139,7 +139,7 @@ static int pack(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	a = initramfs_archive_new();
 	if (!a)
 		return -ENOMEM;
-	ret = initramfs_modset_new(pr->profile_modules, NULL, &ms, err);
+	ret = initramfs_modset_new(moddir, NULL, &ms, err);
 	for (size_t i = 0; !ret && i < KT_ARRAY_SIZE(boot_modules); i++)
 		ret = initramfs_modset_add(ms, boot_modules[i], err);
 	if (!ret)
@@ -238,6 +238,7 @@ int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
 {
 	char *rootdir = NULL, *krel = NULL, *image = NULL, *facts = NULL, *console = NULL;
 	char *facts_text = NULL;
+	const char *kernel, *moddir;
 	struct kprof_vm_result res;
 	struct kprof_vm vm;
 	size_t facts_len = 0;
@@ -248,7 +249,10 @@ int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	kprof_guest_report_init(rep);
 	kprof_vm_init(&vm, KPROF_VM_Q35);
 	kprof_vm_result_init(&res);
-	if (!pr->profile_kernel || !pr->profile_modules) {
+	if ((ret = kprof_project_profiling_kernel(pr, &kernel, err)) ||
+	    (ret = kprof_project_profiling_modules(pr, &moddir, err)))
+		goto out;
+	if (!kernel || !moddir) {
 		kt_str_printf(err, "%s: profiling.kernel and profiling.modules must be set",
 			      pr->file);
 		ret = -EINVAL;
@@ -268,7 +272,7 @@ int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	    (ret = kprof_tree_sha256(rootdir, hash, err)))
 		goto out;
 	kt_progress("rootfs %s (sha256 %.12s)", rootdir, hash);
-	if ((ret = pack(pr, o, rootdir, image, &krel, err)))
+	if ((ret = pack(pr, o, moddir, rootdir, image, &krel, err)))
 		goto out;
 	kt_progress("profiling initramfs %s written", image);
 	unlink(facts);
@@ -278,12 +282,12 @@ int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	vm.on_line = on_console;
 	vm.console_log = strdup(console);
 	if (!vm.console_log ||
-	    (ret = kprof_vm_set_kernel(&vm, pr->profile_kernel, image,
+	    (ret = kprof_vm_set_kernel(&vm, kernel, image,
 				       "console=ttyS0 quiet loglevel=3 panic=-1")) ||
-	    (ret = kprof_vm_add_9p(&vm, "kmods", pr->profile_modules, true)) ||
+	    (ret = kprof_vm_add_9p(&vm, "kmods", moddir, true)) ||
 	    (ret = kprof_vm_add_serial_file(&vm, facts)))
 		goto out;
-	kt_progress("booting %s (%u MB)", pr->profile_kernel, vm.memory_mb);
+	kt_progress("booting %s (%u MB)", kernel, vm.memory_mb);
 	ret = kprof_vm_run(&vm, &res);
 	if (ret) {
 		kt_str_printf(err, "running QEMU: %s", strerror(-ret));

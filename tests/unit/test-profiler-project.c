@@ -17,6 +17,7 @@ static void test_full_project(void **state)
 {
 	struct kprof_project pr;
 	struct kt_str err = KT_STR_INIT;
+	const char *path;
 
 	setenv("KT_TEST_HOME", "/home/web", 1);
 	setenv("KT_TEST_KSRC", "/srv/src", 1);
@@ -25,9 +26,13 @@ static void test_full_project(void **state)
 	/* relative paths resolve against the file, not the cwd */
 	assert_string_equal(pr.rootfs, PROJ "/rootfs");
 	assert_int_equal(pr.rootfs_kind, KPROF_ROOTFS_DIR);
-	assert_string_equal(pr.profile_kernel, PROJ "/../vmlinuz");
-	assert_string_equal(pr.profile_modules, "/lib/modules/x");
-	assert_string_equal(pr.kernel_source, "/srv/src/linux");
+	assert_int_equal(kprof_project_profiling_kernel(&pr, &path, &err), 0);
+	assert_string_equal(path, PROJ "/../vmlinuz");
+	assert_int_equal(kprof_project_profiling_modules(&pr, &path, &err), 0);
+	assert_string_equal(path, "/lib/modules/x");
+	assert_int_equal(kprof_project_kernel_source(&pr, &path, &err), 0);
+	assert_string_equal(path, "/srv/src/linux");
+	assert_int_equal(err.len, 0);
 	assert_int_equal(pr.command.len, 5);
 	assert_string_equal(kt_array_ptr(&pr.env, 1), "HOME=/home/web");
 	assert_string_equal(pr.cwd, "/www");
@@ -73,6 +78,55 @@ static void test_errors(void **state)
 	expect_error("typo.yaml", "typo.yaml:7:5: unknown key 'comand'");
 	expect_error("unset.yaml", "unset.yaml:4:11: environment variable KT_TEST_SURELY_UNSET_VAR is not set");
 	expect_error("both.yaml", "both.yaml:6:9: user must be numeric");
+	/* an empty path written as such is the file's mistake */
+	expect_error("kernel-empty.yaml", "kernel-empty.yaml:7:11: empty path");
+}
+
+/*
+ * Variables only the kernel fields use may be unset: the workload loads,
+ * and reading a kernel field names the variable and where it is used.
+ */
+static void test_kernel_vars_unset(void **state)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+	const char *path = "not touched";
+
+	unsetenv("KT_TEST_UNSET_KSRC");
+	unsetenv("KT_TEST_UNSET_KIMAGE");
+	setenv("KT_TEST_EMPTY_KMODDIR", "", 1);
+	assert_int_equal(kprof_project_load(PROJ "/kernel-unset.yaml", &pr, &err), 0);
+	assert_int_equal(err.len, 0);
+	/* what packing the workload reads */
+	assert_string_equal(pr.rootfs, PROJ "/rootfs");
+	assert_int_equal(pr.rootfs_kind, KPROF_ROOTFS_DIR);
+	assert_int_equal(pr.command.len, 5);
+	assert_string_equal(kt_array_ptr(&pr.command, 0), "/bin/busybox");
+
+	assert_int_equal(kprof_project_profiling_kernel(&pr, &path, &err), -EINVAL);
+	assert_null(path);
+	assert_string_equal(kt_str_cstr(&err), PROJ "/kernel-unset.yaml:11:11: "
+			    "environment variable KT_TEST_UNSET_KIMAGE is not set");
+	kt_str_reset(&err);
+	assert_int_equal(kprof_project_kernel_source(&pr, &path, &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err), PROJ "/kernel-unset.yaml:9:11: "
+			    "environment variable KT_TEST_UNSET_KSRC is not set");
+	kt_str_reset(&err);
+	/* set but empty, as `export KMODDIR` of an empty make variable gives */
+	assert_int_equal(kprof_project_profiling_modules(&pr, &path, &err), -EINVAL);
+	assert_non_null(strstr(kt_str_cstr(&err), "kernel-unset.yaml:12:12: empty path"));
+	kprof_project_release(&pr);
+	kt_str_free(&err);
+
+	/* set later: the load reads the environment, so load again */
+	setenv("KT_TEST_UNSET_KIMAGE", "/boot/vmlinuz", 1);
+	assert_int_equal(kprof_project_load(PROJ "/kernel-unset.yaml", &pr, &err), 0);
+	assert_int_equal(kprof_project_profiling_kernel(&pr, &path, &err), 0);
+	assert_string_equal(path, "/boot/vmlinuz");
+	kprof_project_release(&pr);
+	unsetenv("KT_TEST_UNSET_KIMAGE");
+	unsetenv("KT_TEST_EMPTY_KMODDIR");
+	kt_str_free(&err);
 }
 
 static void test_missing_file(void **state)
@@ -90,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_project),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_kernel_vars_unset),
 		cmocka_unit_test(test_missing_file),
 	};
 
