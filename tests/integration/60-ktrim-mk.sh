@@ -56,7 +56,8 @@ cert=$out/ktrim-certificate.yaml
 [ -s "$cert" ] || fail "no certificate"
 grep -q '^  failed: 0$' "$cert" || { cat "$cert"; fail "certificate has failed checks"; }
 for c in "boot to init" "workload ready" "smoke test" "clean power-off"; do
-	awk -v n="  - name: $c" '$0 == n { on = 1; next } on { print; if (/where:/) exit }' "$cert" |
+	awk -v c="$c" '$0 == "  - name: " c || $0 == "  - name: \"" c "\"" { on = 1; next }
+		on { print; if (/where:/) exit }' "$cert" |
 		grep -q 'where: tcg' || fail "check '$c' did not run on tcg"
 done
 grep -q "^  sha256: $(sha256sum "$out/$built" | cut -d' ' -f1)$" "$cert" ||
