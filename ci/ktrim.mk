@@ -11,11 +11,14 @@
 #   KTRIM_TARGETS   target recipes, space separated (default: kvm-q35); the
 #                   first one decides the kernel's format and machine
 #   KTRIM           the ktrim binary (default: the one beside this file)
-#   KTRIM_CERTIFY_FLAGS  extra `ktrim certify` options (e.g. --no-bisect)
+#   KTRIM_KERNEL_FLAGS   extra `ktrim kernel` options (e.g. -j 8, --rebuild)
+#   KTRIM_CERTIFY_FLAGS  extra `ktrim certify` options (e.g. --no-bisect,
+#                   --allow-partial)
 #
 # Goals:
 #   ktrim-config     $(O)/.config and $(O)/ktrim-report.yaml from the profile
 #   ktrim-kernel     the kernel, built by the kernel's own make in $(O)
+#                    (through `ktrim kernel`; its log is $(O)/kernel-build.log)
 #   ktrim-initramfs  $(O)/ktrim-initramfs.cpio.zst with the workload
 #   ktrim-certify    $(O)/ktrim-certificate.yaml (boots it under QEMU)
 #   ktrim-all        all of the above
@@ -38,9 +41,7 @@ ktrim_target  := $(firstword $(KTRIM_TARGETS))
 ktrim_recipes := $(foreach t,$(KTRIM_TARGETS),--recipe $(t))
 ktrim_profile  = $(if $(wildcard $(KTRIM_PROFILE)),--profile $(KTRIM_PROFILE))
 ktrim_info     = $(shell $(KTRIM) target-info $(ktrim_target) --field $(1))
-ktrim_goal     = $(call ktrim_info,make-goal)
 ktrim_image    = $(O)/$(call ktrim_info,built-path)
-ktrim_modules  = $(if $(filter y,$(shell sed -n 's/^CONFIG_MODULES=//p' $(O)/.config)),modules)
 
 ktrim-check-vars:
 	@test -n "$(KSRC)" || { echo "ktrim.mk: set KSRC to the kernel source tree" >&2; exit 2; }
@@ -51,9 +52,12 @@ ktrim-config: ktrim-check-vars
 	$(KTRIM) config --ksrc $(KSRC) $(ktrim_profile) $(ktrim_recipes) \
 		-o $(O)/.config --report $(O)/ktrim-report.yaml
 
+# `ktrim kernel` runs the kernel's own make (olddefconfig, then the target's
+# goal) in $(O), with the configuration's identity in the kernel's banner so
+# that ktrim-certify can tell the kernel was built from $(O)/.config.
 ktrim-kernel: ktrim-config
-	$(MAKE) -C $(KSRC) O=$(abspath $(O)) olddefconfig
-	$(MAKE) -C $(KSRC) O=$(abspath $(O)) $(ktrim_goal) $(ktrim_modules)
+	$(KTRIM) kernel --ksrc $(KSRC) --config $(O)/.config -O $(O) --target $(ktrim_target) \
+		$(KTRIM_KERNEL_FLAGS)
 
 ktrim-initramfs: ktrim-check-vars
 	@mkdir -p $(O)

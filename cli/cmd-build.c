@@ -13,7 +13,7 @@ extern const struct cli_cmd cli_cmd_build;
 
 enum {
 	OPT_PROFILE = 256, OPT_TARGET, OPT_KSRC, OPT_NO_CERTIFY, OPT_NO_BISECT,
-	OPT_REBUILD, OPT_MEMORY, OPT_PLAN,
+	OPT_REBUILD, OPT_MEMORY, OPT_PLAN, OPT_ALLOW_PARTIAL,
 };
 
 static int build_run(int argc, char **argv)
@@ -30,6 +30,7 @@ static int build_run(int argc, char **argv)
 		{ "no-bisect", no_argument, NULL, OPT_NO_BISECT },
 		{ "rebuild", no_argument, NULL, OPT_REBUILD },
 		{ "plan", no_argument, NULL, OPT_PLAN },
+		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pipeline_build_opts o = {
@@ -68,6 +69,7 @@ static int build_run(int argc, char **argv)
 		case OPT_NO_BISECT: o.bisect = false; break;
 		case OPT_REBUILD: o.rebuild = true; break;
 		case OPT_PLAN: o.plan = true; break;
+		case OPT_ALLOW_PARTIAL: o.allow_partial = true; break;
 		default:
 			status = cli_usage_error(&cli_cmd_build, "unknown option");
 			goto out;
@@ -92,6 +94,7 @@ const struct cli_cmd cli_cmd_build = {
 	"usage: ktrim build [-f ktrim.yaml] [--profile ktrim.profile.yaml] [-o OUTDIR]\n"
 	"                   [--target NAME]... [--ksrc DIR] [-j N] [--memory MB]\n"
 	"                   [--no-certify] [--no-bisect] [--rebuild] [--plan]\n"
+	"                   [--allow-partial]\n"
 	"\n"
 	"For each target of the project (or each --target), in OUTDIR/TARGET/:\n"
 	"  1. .config and trim-report.yaml: `ktrim config` from the profile and the\n"
@@ -111,6 +114,8 @@ const struct cli_cmd cli_cmd_build = {
 	"  --memory MB   memory for the certification boot (default 256)\n"
 	"  --rebuild     build the kernel even when nothing changed\n"
 	"  --plan        print, as YAML, what would be built and shipped; build nothing\n"
+	"  --allow-partial  a partial certificate (checks that cannot run here,\n"
+	"                such as a Hyper-V target's boot) is no failure\n"
 	"\n"
 	"Exit status: 0 when every target built and certified, 1 otherwise.\n",
 	.run = build_run,

@@ -28,7 +28,7 @@ static int run(int argc, char **argv)
 	struct pipeline_kernel k = { 0 };
 	struct pipeline_target t = { 0 };
 	struct kt_str err = KT_STR_INIT, log = KT_STR_INIT;
-	const char *target = NULL, *out = NULL, *goal;
+	const char *target = NULL, *out = NULL, *goals[2];
 	char *build_dir = NULL;
 	unsigned long v;
 	bool rebuilt;
@@ -76,9 +76,8 @@ static int run(int argc, char **argv)
 	k.ngoals = (size_t)(argc - optind);
 	if (target) {
 		r = pipeline_target_load(&t, pipeline_recipes_dir(), target, &err);
-		goal = r == 0 ? pipeline_format_make_goal(t.format) : NULL;
-		k.goals = &goal;
-		k.ngoals = 1;
+		k.goals = goals;
+		k.ngoals = r == 0 ? (size_t)pipeline_kernel_goals(&t, k.config, goals) : 0;
 		if (r == 0 && strcmp(t.arch, kconf_host_arch()))
 			k.arch = t.arch;
 	}
@@ -103,7 +102,8 @@ const struct cli_cmd cli_cmd_kernel = {
 	"\n"
 	"Copies .config into BUILD_DIR, runs `make olddefconfig` and the goals\n"
 	"there out of tree (make -C DIR O=BUILD_DIR), exactly as `ktrim build`\n"
-	"does: with --target, the target's make goal (see `ktrim target-info`);\n"
+	"does: with --target, the target's make goal (see `ktrim target-info`)\n"
+	"and `modules` when the configuration has modules;\n"
 	"else the GOALs given (e.g. init/main.o). ccache is used when installed\n"
 	"and CC is unset; CC and HOSTCC pass through (distcc, icecc). Skipped when\n"
 	"the config, the newest source file, CC and the goals are unchanged.\n"

@@ -59,24 +59,6 @@ static int paths_error(const struct build_paths *p)
 	return 0;
 }
 
-static bool config_has(const char *config, const char *line)
-{
-	size_t n = strlen(line);
-	char *text = NULL;
-	bool found = false;
-
-	if (kt_read_file(config, &text, NULL) < 0)
-		return false;
-	for (const char *p = text; *p && !found;) {
-		const char *eol = strchrnul(p, '\n');
-
-		found = (size_t)(eol - p) == n && !memcmp(p, line, n);
-		p = *eol ? eol + 1 : eol;
-	}
-	free(text);
-	return found;
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -160,10 +142,11 @@ static int stage_config(struct build *b, struct pipeline_target *members, size_t
 static int stage_kernel(struct build *b, const struct pipeline_target *t,
 			struct build_paths *p, bool modules)
 {
-	const char *goals[2] = { pipeline_format_make_goal(t->format), "modules" };
+	const char *goals[2];
 	struct pipeline_kernel k = {
 		.ksrc = b->ksrc, .build_dir = p->bdir.buf, .config = p->config.buf,
-		.log_path = p->log.buf, .goals = goals, .ngoals = modules ? 2 : 1,
+		.log_path = p->log.buf, .goals = goals,
+		.ngoals = (size_t)pipeline_kernel_goals(t, p->config.buf, goals),
 		.jobs = b->o->jobs, .force = b->o->rebuild,
 		/* The kernel's own default ARCH is the host's: pass only others. */
 		.arch = strcmp(t->arch, kconf_host_arch()) ? t->arch : NULL,
@@ -219,6 +202,7 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 			 const struct build_paths *p, struct kt_array *shipped)
 {
 	struct kt_str cert = KT_STR_INIT;
+	enum pipeline_verdict verdict;
 	int r = 0, failed = 0;
 
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -243,10 +227,10 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 		kt_progress("%s: certify for %s", p->out.buf, members[i].name);
 		r = kt_str_error(&cert);
 		if (r == 0)
-			r = pipeline_certify(&co);
-		if (r > 0)
-			failed += r;
-		r = r > 0 ? 0 : r;
+			r = pipeline_certify(&co, &verdict);
+		if (r == 0 && (verdict == PIPELINE_FAILED ||
+			       (verdict == PIPELINE_PARTIAL && !b->o->allow_partial)))
+			failed++;
 	}
 	kt_str_free(&cert);
 	return r < 0 ? r : failed;
@@ -352,7 +336,7 @@ static int build_target(struct build *b, const char *spec)
 	r = stage_config(b, members, n, &p);
 	if (r < 0)
 		goto out;
-	modules = config_has(p.config.buf, "CONFIG_MODULES=y");
+	modules = pipeline_kernel_goals(t, p.config.buf, NULL) == 2;
 	r = stage_kernel(b, t, &p, modules);
 	if (r < 0)
 		goto out;
@@ -373,7 +357,7 @@ static int build_target(struct build *b, const char *spec)
 	if (r < 0)
 		goto out;
 	kt_progress("%s: done in %s%s", spec, p.out.buf,
-		    failed ? " (certificate has failed checks)" : "");
+		    failed ? " (a certificate is not certified)" : "");
 	r = failed ? -EPROTO : 0;
 out:
 	for (size_t i = 0; i < n; i++)

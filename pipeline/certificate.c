@@ -62,12 +62,53 @@ static void put_ms(struct kt_str *o, const char *key, bool have, uint64_t us)
 		kt_str_printf(o, "  %s: %.1f\n", key, (double)us / 1000.0);
 }
 
+const char *pipeline_verdict_name(enum pipeline_verdict v)
+{
+	static const char *const names[] = {
+		[PIPELINE_CERTIFIED] = "certified",
+		[PIPELINE_PARTIAL] = "partial",
+		[PIPELINE_FAILED] = "failed",
+	};
+
+	return names[v];
+}
+
+static unsigned count_result(const struct certify *c, const char *result)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < c->checks.len; i++)
+		n += !strcmp(((const struct certify_check *)kt_array_at(&c->checks, i))->result,
+			     result);
+	return n;
+}
+
+enum pipeline_verdict certify_verdict(const struct certify *c)
+{
+	if (count_result(c, "fail"))
+		return PIPELINE_FAILED;
+	return count_result(c, "not-run") ? PIPELINE_PARTIAL : PIPELINE_CERTIFIED;
+}
+
 int certify_format(const struct certify *c, struct kt_str *o)
 {
 	const struct certify_boot *b = &c->main_boot;
-	unsigned failed = 0;
 
 	kt_str_puts(o, "ktrim-certificate: 1\n");
+	kt_str_printf(o, "verdict: %s\n", pipeline_verdict_name(certify_verdict(c)));
+	if (count_result(c, "not-run")) {
+		/* A partial certificate names what it could not check, and why. */
+		kt_str_puts(o, "not-run:\n");
+		for (size_t i = 0; i < c->checks.len; i++) {
+			const struct certify_check *ck = kt_array_at(&c->checks, i);
+
+			if (strcmp(ck->result, "not-run"))
+				continue;
+			kt_str_puts(o, "  - ");
+			kt_yaml_put_scalar(o, ck->name);
+			kt_str_putc(o, '\n');
+		}
+	}
 	put_kv(o, "", "target", c->t->name);
 	put_kv(o, "", "machine", pipeline_machine_name(c->t->machine));
 	put_kv(o, "", "kernel-format", pipeline_format_name(c->t->format));
@@ -90,13 +131,13 @@ int certify_format(const struct certify *c, struct kt_str *o)
 	for (size_t i = 0; i < c->checks.len; i++) {
 		const struct certify_check *ck = kt_array_at(&c->checks, i);
 
-		failed += !strcmp(ck->result, "fail");
 		kt_str_puts(o, "  - name: ");
 		kt_yaml_put_scalar(o, ck->name);
 		kt_str_printf(o, "\n    result: %s\n    where: %s\n", ck->result, ck->where);
 		put_kv(o, "    ", "detail", ck->detail);
 	}
-	kt_str_printf(o, "summary:\n  checks: %zu\n  failed: %u\n", c->checks.len, failed);
+	kt_str_printf(o, "summary:\n  checks: %zu\n  failed: %u\n  not-run: %u\n", c->checks.len,
+		      count_result(c, "fail"), count_result(c, "not-run"));
 	/* Below: measured values; the host's speed shows in host-seconds only. */
 	kt_str_puts(o, "measurements:\n");
 	if (b->ran) {
@@ -113,7 +154,7 @@ int certify_format(const struct certify *c, struct kt_str *o)
 	}
 	if (c->min_memory_mb)
 		kt_str_printf(o, "  min-memory-mb: %u\n", c->min_memory_mb);
-	return (int)failed;
+	return kt_str_error(o);
 }
 
 void certify_boot_release(struct certify_boot *b)

@@ -41,6 +41,8 @@ struct certify {
 	struct kt_array checks;	/* struct certify_check */
 	struct kt_map *config;	/* symbol (no CONFIG_) -> value string */
 	unsigned opt_y, opt_m;
+	/* The kernel names no configuration: the .config may not be its own. */
+	bool config_unbound;
 	bool has_smoke;
 	unsigned initramfs_entries;
 	struct certify_boot main_boot;
@@ -54,13 +56,21 @@ struct certify {
 /* Record a check; "fail" also logs it. -ENOMEM when it cannot be stored. */
 int certify_check_add(struct certify *c, const char *name, const char *result,
 		      const char *where, const char *fmt, ...) KT_PRINTF(5, 6);
-/* The certificate as YAML into @o; returns the number of failed checks. */
+/* The certificate as YAML into @o, its verdict first. */
 int certify_format(const struct certify *c, struct kt_str *o);
+/* failed if any check failed, else partial if any did not run, else certified. */
+enum pipeline_verdict certify_verdict(const struct certify *c);
 void certify_boot_release(struct certify_boot *b);
 void certify_release(struct certify *c);
 
 /* Static checks: each adds its checks to @c. */
 int certify_config_load(struct certify *c);
+/*
+ * The kernel against the configuration: -EINVAL (logged) when it names
+ * another one; a kernel that names none leaves the configuration
+ * unverified (c->config_unbound), so the option checks cannot pass.
+ */
+int certify_config_binding(struct certify *c);
 int certify_required_options(struct certify *c);
 int certify_kernel_format(struct certify *c);
 int certify_initramfs(struct certify *c);

@@ -42,6 +42,36 @@ int certify_config_load(struct certify *c)
 	return r;
 }
 
+int certify_config_binding(struct certify *c)
+{
+	char want[PIPELINE_ID_LEN], have[PIPELINE_ID_LEN];
+	int r;
+
+	if (!c->config)
+		return 0;	/* nothing to bind: the option checks say not-run */
+	r = pipeline_config_identity(c->config_path, want);
+	if (r < 0)
+		return r;
+	r = pipeline_kernel_identity(c->o->kernel, c->t->format, have);
+	if (r == -ENOENT) {
+		c->config_unbound = true;
+		return certify_check_add(c, "config binding", "not-run", "not-run",
+					 "the kernel names no configuration (not built by ktrim); "
+					 "%s may not be its own", c->config_path);
+	}
+	if (r < 0)
+		return certify_check_add(c, "config binding", "fail", "static",
+					 "cannot read %s: %s", c->o->kernel, strerror(-r));
+	if (strcmp(want, have)) {
+		kt_err("certify: %s was built from configuration %s, not from %s (%s)",
+		       c->o->kernel, have, c->config_path, want);
+		return -EINVAL;
+	}
+	return certify_check_add(c, "config binding", "pass", "static",
+				 "the kernel's banner names %s, the sha256 of %s", have,
+				 c->config_path);
+}
+
 /* Options the target needs built in (its recipes' boot: check lists). */
 int certify_required_options(struct certify *c)
 {
@@ -57,6 +87,10 @@ int certify_required_options(struct certify *c)
 			r = -ENOMEM;
 		else if (!c->config)
 			r = certify_check_add(c, check.buf, "not-run", "not-run", "no .config to read");
+		else if (c->config_unbound)
+			r = certify_check_add(c, check.buf, "not-run", "not-run",
+					      "%s in a .config the kernel is not bound to",
+					      val ? val : "not set");
 		else if (val && !strcmp(val, "y"))
 			r = certify_check_add(c, check.buf, "pass", "static", "=y (built in)");
 		else

@@ -191,6 +191,8 @@ static int bisect_memory(struct certify *c)
 	unsigned good = c->o->memory_mb, bad = 8;
 	struct certify_boot b;
 
+	bool bad_booted = false;
+
 	while (good - bad > 2) {
 		unsigned mid = bad + (good - bad) / 2;
 		bool ok;
@@ -201,14 +203,20 @@ static int bisect_memory(struct certify *c)
 		ok = boot_passes(c, &b);
 		kt_progress("certify: %u MB %s", mid, ok ? "passes" : "fails");
 		certify_boot_release(&b);
-		if (ok)
+		if (ok) {
 			good = mid;
-		else
+		} else {
 			bad = mid;
+			bad_booted = true;
+		}
 	}
 	c->min_memory_mb = good;
+	/* Only sizes that were booted are reported. */
+	if (bad_booted)
+		return certify_check_add(c, "smallest passing memory", "pass", c->main_boot.accel,
+					 "%u MB (%u MB fails; %u boots)", good, bad, c->bisect_boots);
 	return certify_check_add(c, "smallest passing memory", "pass", c->main_boot.accel,
-			 "%u MB (%u MB fails; %u boots)", good, bad, c->bisect_boots);
+				 "%u MB (every size booted passed; %u boots)", good, c->bisect_boots);
 }
 
 static char *path_beside(const char *file, const char *name)
@@ -224,12 +232,12 @@ static char *path_beside(const char *file, const char *name)
 	return out;
 }
 
-int pipeline_certify(const struct pipeline_certify_opts *o)
+int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdict *verdict)
 {
 	struct certify c = { .o = o, .t = o->target, .accel = o->accel };
 	struct kt_str text = KT_STR_INIT;
 	char *out_path = NULL;
-	int r, failed;
+	int r;
 
 	kt_array_init(&c.checks, sizeof(struct certify_check));
 	out_path = o->output ? strdup(o->output) : path_beside(o->kernel, "certificate.yaml");
@@ -244,6 +252,8 @@ int pipeline_certify(const struct pipeline_certify_opts *o)
 	r = certify_kernel_format(&c);
 	if (r == 0 && access(c.config_path, R_OK) == 0)
 		r = certify_config_load(&c);
+	if (r == 0)
+		r = certify_config_binding(&c);
 	if (r == 0)
 		r = certify_required_options(&c);
 	if (r == 0)
@@ -270,14 +280,16 @@ int pipeline_certify(const struct pipeline_certify_opts *o)
 			goto out;
 	}
 
-	failed = certify_format(&c, &text);
-	r = kt_atomic_write_str(out_path, 0644, &text);
+	*verdict = certify_verdict(&c);
+	r = certify_format(&c, &text);
+	if (r == 0)
+		r = kt_atomic_write_str(out_path, 0644, &text);
 	if (r < 0) {
 		kt_err("cannot write %s: %s", out_path, strerror(-r));
 		goto out;
 	}
-	kt_progress("certify: %s: %zu checks, %d failed", out_path, c.checks.len, failed);
-	r = failed;
+	kt_progress("certify: %s: %zu checks, verdict %s", out_path, c.checks.len,
+		    pipeline_verdict_name(*verdict));
 out:
 	certify_release(&c);
 	kt_str_free(&text);

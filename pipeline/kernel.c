@@ -228,7 +228,8 @@ static int stamp_compute(const struct pipeline_kernel *k, struct kt_str *stamp)
 	tree_newest = 0;
 	if (nftw(k->ksrc, newest_visit, 64, FTW_PHYS) != 0)
 		return -errno ? -errno : -EIO;
-	kt_str_printf(stamp, "config %s\nsource %s %lld\nCC %s\ngoals", hex, k->ksrc,
+	/* The identity line also tells apart builds from before it existed. */
+	kt_str_printf(stamp, "config %s\nidentity cfg-%.16s\nsource %s %lld\nCC %s\ngoals", hex, hex, k->ksrc,
 		      (long long)tree_newest, getenv("CC") ? getenv("CC") : "");
 	for (size_t i = 0; i < k->ngoals; i++)
 		kt_str_printf(stamp, " %s", k->goals[i]);
@@ -241,7 +242,7 @@ int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt)
 	struct kt_str stamp = KT_STR_INIT, stamp_path = KT_STR_INIT,
 		      dot_config = KT_STR_INIT;
 	static const char *const olddef[] = { "olddefconfig" };
-	char *old = NULL, *ours = NULL, *theirs = NULL;
+	char *old = NULL, *ours = NULL, *theirs = NULL, id[PIPELINE_ID_LEN];
 	int r;
 
 	*rebuilt = false;
@@ -252,7 +253,12 @@ int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt)
 	kt_str_printf(&dot_config, "%s/.config", k->build_dir);
 	r = kt_str_error(&stamp_path) ?: kt_str_error(&dot_config);
 	if (r == 0)
-		r = stamp_compute(k, &stamp);
+		r = pipeline_config_identity(k->config, id);
+	if (r < 0)
+		goto out;
+	/* The banner names the configuration: certify reads it back. */
+	setenv("KBUILD_BUILD_HOST", id, 1);
+	r = stamp_compute(k, &stamp);
 	if (r < 0)
 		goto out;
 	if (!k->force && kt_read_file(stamp_path.buf, &old, NULL) == 0 &&
@@ -291,6 +297,36 @@ out:
 	free(ours);
 	free(theirs);
 	return r;
+}
+
+static bool config_has(const char *config, const char *line)
+{
+	size_t n = strlen(line);
+	char *text = NULL;
+	bool found = false;
+
+	if (kt_read_file(config, &text, NULL) < 0)
+		return false;
+	for (const char *p = text; *p && !found;) {
+		const char *eol = strchrnul(p, '\n');
+
+		found = (size_t)(eol - p) == n && !memcmp(p, line, n);
+		p = *eol ? eol + 1 : eol;
+	}
+	free(text);
+	return found;
+}
+
+int pipeline_kernel_goals(const struct pipeline_target *t, const char *config,
+			  const char *goals[2])
+{
+	bool modules = config_has(config, "CONFIG_MODULES=y");
+
+	if (goals) {
+		goals[0] = pipeline_format_make_goal(t->format);
+		goals[1] = "modules";
+	}
+	return modules ? 2 : 1;
 }
 
 int pipeline_kernel_release(const char *build_dir, char **out)

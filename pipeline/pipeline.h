@@ -172,6 +172,23 @@ int pipeline_profile(const char *project, const char *output, const char *workdi
 /* The union of @n profiles, counts added, into @output. */
 int pipeline_profile_merge(const char *const *inputs, size_t n, const char *output);
 
+/* ---- a kernel bound to its configuration ------------------------------------------------- */
+
+/* "cfg-" and 16 hex digits of the configuration's sha256, NUL-terminated. */
+#define PIPELINE_ID_LEN 24
+
+/*
+ * The identity the kernel stage builds into a kernel made from @config: its
+ * banner names it as the build host, "(ktrim@cfg-0123456789abcdef)".
+ */
+int pipeline_config_identity(const char *config, char id[PIPELINE_ID_LEN]);
+/*
+ * The identity in a built image's banner, read without booting it;
+ * -ENOENT when the kernel carries none (it was not built by ktrim).
+ */
+int pipeline_kernel_identity(const char *kernel, enum pipeline_format f,
+			     char id[PIPELINE_ID_LEN]);
+
 /* ---- kernel ------------------------------------------------------------------------ */
 
 struct pipeline_kernel {
@@ -187,7 +204,8 @@ struct pipeline_kernel {
 };
 
 /*
- * Build @k->goals from @k->config. Skipped (and *rebuilt false) when the
+ * Build @k->goals from @k->config, with the configuration's identity as
+ * KBUILD_BUILD_HOST (see pipeline_config_identity). Skipped (and *rebuilt false) when the
  * config, the newest source file, CC and the goals are those of the last
  * successful build. On failure the last lines of the log are printed.
  * Returns 0 or a negative errno (-EIO: make failed).
@@ -196,6 +214,13 @@ int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt);
 /* `make -C ksrc O=build_dir ARGS...`, output appended to the log. */
 int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *args,
 			 size_t nargs);
+/*
+ * The make goals a target's kernel needs from @config: the format's goal,
+ * then "modules" when the configuration has modules. Returns how many
+ * (1 or 2); @goals may be NULL.
+ */
+int pipeline_kernel_goals(const struct pipeline_target *t, const char *config,
+			  const char *goals[2]);
 /* The release string of a built tree (include/config/kernel.release). */
 int pipeline_kernel_release(const char *build_dir, char **out);
 
@@ -270,11 +295,26 @@ struct pipeline_certify_opts {
 };
 
 void pipeline_certify_opts_init(struct pipeline_certify_opts *o);
+
 /*
- * Run every check and write the certificate atomically. Returns the number
- * of failed checks, or a negative errno when certification could not run.
+ * certified: every check ran and passed; partial: none failed, but some
+ * could not run here (each is named in the certificate); failed.
  */
-int pipeline_certify(const struct pipeline_certify_opts *o);
+enum pipeline_verdict {
+	PIPELINE_CERTIFIED,
+	PIPELINE_PARTIAL,
+	PIPELINE_FAILED,
+};
+
+const char *pipeline_verdict_name(enum pipeline_verdict v);
+
+/*
+ * Run every check and write the certificate atomically; *verdict is its
+ * verdict. -EINVAL (and no certificate) when the kernel names another
+ * configuration than --config; another negative errno when certification
+ * could not run.
+ */
+int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdict *verdict);
 
 /* ---- build ------------------------------------------------------------------------------- */
 
@@ -290,6 +330,7 @@ struct pipeline_build_opts {
 	bool certify;
 	bool bisect;
 	bool rebuild;
+	bool allow_partial;		/* a partial certificate is no failure */
 	bool plan;			/* print what would be built, as YAML; build nothing */
 };
 

@@ -51,7 +51,11 @@ KTRIM_ACCEL=tcg ci_make -j2 ktrim-certify CC="$cc" KTRIM_CERTIFY_FLAGS=--no-bise
 	> "$w/certify.log" 2>&1 || { tail -n 30 "$w/certify.log"; fail "make ktrim-certify failed"; }
 built=$("$KTRIM" target-info kvm-q35 --field built-path)
 [ -s "$out/$built" ] || fail "ktrim-kernel left no $built"
-grep -q 'make.* -C .* bzImage' "$w/certify.log" || fail "ktrim-kernel did not run the kernel's make for bzImage"
+grep -q 'Kernel: arch/x86/boot/bzImage is ready' "$out/kernel-build.log" ||
+	fail "ktrim-kernel did not run the kernel's make for bzImage"
+grep -q '^verdict: certified$' "$out/ktrim-certificate.yaml" || fail "the verdict is not certified"
+grep -q '    result: pass' <(awk '/name: "config binding"/ { on = 1 } on' "$out/ktrim-certificate.yaml") ||
+	fail "the kernel is not bound to its .config"
 cert=$out/ktrim-certificate.yaml
 [ -s "$cert" ] || fail "no certificate"
 grep -q '^  failed: 0$' "$cert" || { cat "$cert"; fail "certificate has failed checks"; }

@@ -66,6 +66,24 @@ echo "options =y: $y (localmodconfig here: 1626)"
 
 (cd "$d" && sha256sum -c SHA256SUMS) || fail "SHA256SUMS does not verify"
 
+# The certificate is bound to this kernel: certified, the kernel's banner
+# names its .config; any other .config is refused before anything boots.
+grep -q '^verdict: certified$' "$cert" || fail "verdict is not certified"
+check "config binding" pass static
+id=cfg-$(sha256sum "$d/.config" | cut -c1-16)
+strings "$d/bzImage" | grep -qF "(ktrim@$id)" || fail "the bzImage's banner does not name $id"
+cp "$d/.config" "$w/other.config"
+echo '# CONFIG_SOMETHING_ELSE is not set' >> "$w/other.config"
+rm -f "$w/other-certificate.yaml"
+if "$KTRIM" certify --kernel "$d/bzImage" --initramfs "$d/initramfs.cpio.zst" \
+	--config "$w/other.config" --target kvm-q35 -o "$w/other-certificate.yaml" 2> "$w/other.log"; then
+	fail "certify accepted a .config the kernel was not built from"
+fi
+grep -q 'was built from configuration cfg-[0-9a-f]*, not from' "$w/other.log" ||
+	{ cat "$w/other.log"; fail "no clear error for a foreign .config"; }
+[ ! -e "$w/other-certificate.yaml" ] || fail "a certificate was written for a foreign .config"
+echo "ok: certified, bound to its .config; a foreign .config is refused"
+
 # Second run: nothing changed, so no kernel build; the certificate is the
 # same apart from the measurements section.
 cp "$cert" "$w/cert1.yaml"

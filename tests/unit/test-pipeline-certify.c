@@ -38,13 +38,24 @@ static const char *write_tmp(const char *name, const void *data, size_t len)
 	return path;
 }
 
-/* A zeroed image with the x86 boot sector signature and "HdrS". */
-static void fake_bzimage(unsigned char *img, size_t len, bool pe)
+/*
+ * A zeroed image with the x86 boot sector signature and "HdrS", boot
+ * protocol 2.15, its kernel_version string at 0x400 naming @id as the
+ * build host (none when NULL).
+ */
+static void fake_bzimage_id(unsigned char *img, size_t len, bool pe, const char *id)
 {
 	memset(img, 0, len);
 	img[0x1fe] = 0x55;
 	img[0x1ff] = 0xaa;
 	memcpy(img + 0x202, "HdrS", 4);
+	img[0x206] = 0x0f;
+	img[0x207] = 0x02;
+	if (id) {
+		img[0x20e] = 0x00;	/* 0x400 - 0x200 */
+		img[0x20f] = 0x02;
+		snprintf((char *)img + 0x400, 256, "6.1.0 (ktrim@%s) #1 SMP PREEMPT_DYNAMIC", id);
+	}
 	if (pe) {
 		/* the EFI stub: MZ, then e_lfanew pointing at "PE\0\0" */
 		img[0] = 'M';
@@ -55,6 +66,11 @@ static void fake_bzimage(unsigned char *img, size_t len, bool pe)
 }
 
 /* The smallest ELF64 with a PT_NOTE holding Xen's PVH entry note (type 18). */
+static void fake_bzimage(unsigned char *img, size_t len, bool pe)
+{
+	fake_bzimage_id(img, len, pe, NULL);
+}
+
 static size_t fake_pvh_elf(unsigned char *buf, bool with_note)
 {
 	Elf64_Ehdr eh = { 0 };
@@ -236,11 +252,16 @@ static void test_certificate_writer(void **state)
 	c.main_boot.host_s = 2.5;
 	c.min_memory_mb = 27;
 
-	assert_int_equal(certify_format(&c, &out), 1);	/* one failed check */
+	assert_int_equal(certify_verdict(&c), PIPELINE_FAILED);
+	assert_int_equal(certify_format(&c, &out), 0);
 	if (kt_yaml_load_string("certificate", out.buf, out.len, &doc, &err) < 0)
 		fail_msg("%s\n%s", kt_str_cstr(&err), out.buf);
 	root = doc.root;
 	assert_string_equal(kt_yaml_map_get(root, "ktrim-certificate")->scalar, "1");
+	assert_string_equal(kt_yaml_map_get(root, "verdict")->scalar, "failed");
+	/* what did not run is named at the top */
+	assert_int_equal(kt_yaml_map_get(root, "not-run")->n, 1);
+	assert_string_equal(kt_yaml_map_get(root, "not-run")->items[0]->scalar, "boot");
 	assert_string_equal(kt_yaml_map_get(root, "target")->scalar, "kvm-q35");
 	assert_string_equal(kt_yaml_map_get(root, "machine")->scalar, "q35");
 	assert_string_equal(kt_yaml_map_get(root, "kernel-format")->scalar, "bzImage");
@@ -274,12 +295,132 @@ static void test_certificate_writer(void **state)
 	kt_str_free(&err);
 }
 
+static void test_verdicts(void **state)
+{
+	struct pipeline_certify_opts o;
+	struct pipeline_target t = { 0 };
+	struct certify c;
+
+	pipeline_certify_opts_init(&o);
+	certify_setup(&c, &o, &t);
+	assert_int_equal(certify_verdict(&c), PIPELINE_CERTIFIED);	/* vacuous */
+	assert_int_equal(certify_check_add(&c, "a", "pass", "static", "ok"), 0);
+	assert_int_equal(certify_verdict(&c), PIPELINE_CERTIFIED);
+	assert_int_equal(certify_check_add(&c, "b", "not-run", "not-run", "no host"), 0);
+	assert_int_equal(certify_verdict(&c), PIPELINE_PARTIAL);
+	assert_int_equal(certify_check_add(&c, "c", "fail", "tcg", "exit 1"), 0);
+	assert_int_equal(certify_verdict(&c), PIPELINE_FAILED);
+	assert_string_equal(pipeline_verdict_name(PIPELINE_PARTIAL), "partial");
+	certify_release(&c);
+}
+
+static void test_identity(void **state)
+{
+	const char *cfg = "CONFIG_A=y\n";
+	unsigned char img[4096], elf[512];
+	char id[PIPELINE_ID_LEN], got[PIPELINE_ID_LEN], hex[65], path[256];
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s", write_tmp("id.config", cfg, strlen(cfg)));
+	assert_int_equal(pipeline_config_identity(path, id), 0);
+	assert_int_equal(kt_sha256_file(path, hex), 0);
+	assert_int_equal(strlen(id), 20);
+	assert_memory_equal(id, "cfg-", 4);
+	assert_memory_equal(id + 4, hex, 16);
+
+	fake_bzimage_id(img, sizeof(img), false, id);
+	snprintf(path, sizeof(path), "%s", write_tmp("id-bzImage", img, sizeof(img)));
+	assert_int_equal(pipeline_kernel_identity(path, PIPELINE_FORMAT_BZIMAGE, got), 0);
+	assert_string_equal(got, id);
+	assert_int_equal(pipeline_kernel_identity(path, PIPELINE_FORMAT_EFI, got), 0);
+	/* a plain host name, or none at all: no identity */
+	fake_bzimage_id(img, sizeof(img), false, "buildd");
+	snprintf(path, sizeof(path), "%s", write_tmp("id-other", img, sizeof(img)));
+	assert_int_equal(pipeline_kernel_identity(path, PIPELINE_FORMAT_BZIMAGE, got), -ENOENT);
+	fake_bzimage(img, sizeof(img), false);
+	snprintf(path, sizeof(path), "%s", write_tmp("id-none", img, sizeof(img)));
+	assert_int_equal(pipeline_kernel_identity(path, PIPELINE_FORMAT_BZIMAGE, got), -ENOENT);
+	/* a vmlinux carries linux_banner in its data */
+	n = fake_pvh_elf(elf, true);
+	n += (size_t)snprintf((char *)elf + n, sizeof(elf) - n,
+			      "Linux version 6.1.0 (ktrim@%s) (gcc 12) #1 SMP\n", id) + 1;
+	snprintf(path, sizeof(path), "%s", write_tmp("id-vmlinux", elf, n));
+	assert_int_equal(pipeline_kernel_identity(path, PIPELINE_FORMAT_VMLINUX, got), 0);
+	assert_string_equal(got, id);
+	assert_int_equal(pipeline_kernel_identity("/nonexistent", PIPELINE_FORMAT_VMLINUX, got),
+			 -ENOENT);
+}
+
+/*
+ * pipeline_certify end to end on a Hyper-V target (no machine model here,
+ * so nothing boots): every static check passes, the boot cannot run, the
+ * verdict is partial. The same kernel with another .config is refused.
+ */
+static void test_certify_hyperv_partial_and_binding(void **state)
+{
+	struct pipeline_certify_opts o;
+	struct pipeline_target t;
+	struct kt_str cfg = KT_STR_INIT, err = KT_STR_INIT;
+	enum pipeline_verdict v;
+	unsigned char img[4096];
+	char id[PIPELINE_ID_LEN], config[256], kernel[256], cert[256];
+	char *text = NULL;
+
+	assert_int_equal(pipeline_target_load(&t, KT_SRCDIR "/recipes", "hyperv-gen1", &err), 0);
+	for (size_t i = 0; i < t.checks.len; i++)
+		kt_str_printf(&cfg, "%s=y\n", (char *)kt_array_ptr(&t.checks, i));
+	snprintf(config, sizeof(config), "%s", write_tmp("hv.config", cfg.buf, cfg.len));
+	assert_int_equal(pipeline_config_identity(config, id), 0);
+	fake_bzimage_id(img, sizeof(img), false, id);
+	snprintf(kernel, sizeof(kernel), "%s", write_tmp("hv-bzImage", img, sizeof(img)));
+	snprintf(cert, sizeof(cert), "%s/hv-certificate.yaml", tmpdir);
+
+	pipeline_certify_opts_init(&o);
+	o.kernel = kernel;
+	o.config = config;
+	o.target = &t;
+	o.output = cert;
+	assert_int_equal(pipeline_certify(&o, &v), 0);
+	assert_int_equal(v, PIPELINE_PARTIAL);
+	assert_int_equal(kt_read_file(cert, &text, NULL), 0);
+	assert_non_null(strstr(text, "verdict: partial\n"));
+	assert_non_null(strstr(text, "  - name: \"config binding\"\n    result: pass\n"));
+	assert_non_null(strstr(text, "not-run:\n"));
+	assert_non_null(strstr(text, "needs a Hyper-V host"));
+	assert_null(strstr(text, "result: fail"));
+	free(text);
+	text = NULL;
+
+	/* another configuration: refused, no certificate */
+	kt_str_puts(&cfg, "CONFIG_EXTRA=y\n");
+	snprintf(config, sizeof(config), "%s", write_tmp("other.config", cfg.buf, cfg.len));
+	unlink(cert);
+	assert_int_equal(pipeline_certify(&o, &v), -EINVAL);
+	assert_int_not_equal(access(cert, F_OK), 0);
+
+	/* a kernel that names no configuration: its options cannot pass */
+	fake_bzimage(img, sizeof(img), false);
+	write_tmp("hv-bzImage", img, sizeof(img));
+	assert_int_equal(pipeline_certify(&o, &v), 0);
+	assert_int_equal(v, PIPELINE_PARTIAL);
+	assert_int_equal(kt_read_file(cert, &text, NULL), 0);
+	assert_non_null(strstr(text, "the kernel names no configuration"));
+	assert_null(strstr(text, "result: pass\n    where: static\n    detail: \"=y (built in)\""));
+	free(text);
+	pipeline_target_release(&t);
+	kt_str_free(&cfg);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kernel_format_checks),
 		cmocka_unit_test(test_power_on_times),
 		cmocka_unit_test(test_certificate_writer),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_certify_hyperv_partial_and_binding),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
