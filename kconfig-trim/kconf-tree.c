@@ -178,25 +178,6 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
 	return remove(path) < 0 ? 0 : 0;
 }
 
-static char *default_cache_dir(void)
-{
-	const char *e = getenv("KTRIM_CACHE");
-	char *d = NULL;
-
-	if (e && *e)
-		return strdup(e);
-	e = getenv("XDG_CACHE_HOME");
-	if (e && *e) {
-		if (asprintf(&d, "%s/ktrim", e) < 0)
-			d = NULL;
-		return d;
-	}
-	e = getenv("HOME");
-	if (asprintf(&d, "%s/.cache/ktrim", e ? e : "/tmp") < 0)
-		d = NULL;
-	return d;
-}
-
 static void env_set(struct kt_map *env, const char *k, const char *v)
 {
 	kt_map_set(env, k, strdup(v));
@@ -295,7 +276,7 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 	if (mkdtemp(workdir))
 		have_workdir = true;
 	cache_dir = opts->cache_dir ? strdup(opts->cache_dir)
-				    : default_cache_dir();
+				    : kt_cache_dir();
 	po.cache_dir = cache_dir;
 	po.workdir = have_workdir ? workdir : NULL;
 	po.env = env;
