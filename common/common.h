@@ -176,6 +176,11 @@ int kt_copy_file(const char *from, const char *to, mode_t mode);
 /* Whole file into a NUL-terminated heap buffer; *len excludes the NUL. */
 int kt_read_file(const char *path, char **buf, size_t *len);
 int kt_mkdir_p(const char *path, mode_t mode);
+/*
+ * ktrim's cache directory: $KTRIM_CACHE, else $XDG_CACHE_HOME/ktrim, else
+ * ~/.cache/ktrim. A heap string; NULL when out of memory.
+ */
+char *kt_cache_dir(void);
 
 /* ---- YAML with positions (libyaml) ----------------------------------- */
 

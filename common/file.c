@@ -173,3 +173,17 @@ int kt_copy_file(const char *from, const char *to, mode_t mode)
 	free(data);
 	return r;
 }
+
+char *kt_cache_dir(void)
+{
+	const char *e = getenv("KTRIM_CACHE");
+	char *d = NULL;
+
+	if (e && *e)
+		return strdup(e);
+	e = getenv("XDG_CACHE_HOME");
+	if (e && *e)
+		return asprintf(&d, "%s/ktrim", e) < 0 ? NULL : d;
+	e = getenv("HOME");
+	return asprintf(&d, "%s/.cache/ktrim", e ? e : "/tmp") < 0 ? NULL : d;
+}

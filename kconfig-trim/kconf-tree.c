@@ -248,25 +248,6 @@ static int rm_entry(const char *path, const struct stat *st, int flag,
 	return remove(path) < 0 ? 0 : 0;
 }
 
-static char *default_cache_dir(void)
-{
-	const char *e = getenv("KTRIM_CACHE");
-	char *d = NULL;
-
-	if (e && *e)
-		return strdup(e);
-	e = getenv("XDG_CACHE_HOME");
-	if (e && *e) {
-		if (asprintf(&d, "%s/ktrim", e) < 0)
-			d = NULL;
-		return d;
-	}
-	e = getenv("HOME");
-	if (asprintf(&d, "%s/.cache/ktrim", e ? e : "/tmp") < 0)
-		d = NULL;
-	return d;
-}
-
 /* A variable that silently went missing would read as "": record it. */
 static void env_set(struct kconf_tree *t, struct kt_map *env, const char *k,
 		    const char *v)
@@ -389,7 +370,7 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 	if (mkdtemp(workdir))
 		have_workdir = true;
 	cache_dir = opts->cache_dir ? strdup(opts->cache_dir)
-				    : default_cache_dir();
+				    : kt_cache_dir();
 	/*
 	 * env_set() records its failures on t; a NULL cache_dir can only be
 	 * out of memory, since a cache directory is always chosen.

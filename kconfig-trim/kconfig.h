@@ -367,6 +367,13 @@ enum kconf_feat_kind {
 	KCONF_FEAT_SOCKET,	/* canonical AF_ name; PF_ and aliases resolve */
 	KCONF_FEAT_CGROUP,	/* controller name, v1 legacy names too */
 	KCONF_FEAT_NAMESPACE,	/* proc_ns_operations .name: net, uts, ... */
+	/*
+	 * MODULE_ALIAS*() of a module's source ("fs-overlay", "net-pf-10",
+	 * "ipt_REDIRECT"), '-' and '_' alike outside [...], wildcards as
+	 * written. A KCONF_FEAT_MODULE lookup that names no module falls back
+	 * to these, as modprobe does.
+	 */
+	KCONF_FEAT_MODALIAS,
 	KCONF_FEAT_NKINDS
 };
 
@@ -398,7 +405,11 @@ int kconf_featmap_load(const char *ksrc, const char *srcarch,
 int kconf_featmap_scan(const char *ksrc, const char *srcarch,
 		       struct kconf_featmap **out);
 void kconf_featmap_free(struct kconf_featmap *m);
-/* NULL when the tree defines no such feature. */
+/*
+ * NULL when the tree defines no such feature. A module name that is no
+ * module resolves as an alias: exact first, then the tree's wildcard
+ * aliases (fnmatch); of several definitions the cheapest wins.
+ */
 const struct kconf_feat *kconf_featmap_lookup(const struct kconf_featmap *m,
 					      enum kconf_feat_kind kind,
 					      const char *name);

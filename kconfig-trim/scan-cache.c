@@ -24,20 +24,17 @@ static uint64_t fnv64(const char *s, uint64_t h)
 int kconf_featmap_cache_path(const char *cache_dir, const char *ksrc_real,
 			     const char *srcarch, struct kt_str *path)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
 	uint64_t h = fnv64(srcarch, fnv64(ksrc_real, 14695981039346656037ull));
+	char *dir = cache_dir ? NULL : kt_cache_dir();
+	int r;
 
+	if (!cache_dir && !dir)
+		return -ENOMEM;
 	kt_str_reset(path);
-	if (cache_dir)
-		kt_str_printf(path, "%s", cache_dir);
-	else if (getenv("KTRIM_CACHE"))
-		kt_str_printf(path, "%s", getenv("KTRIM_CACHE"));
-	else if (xdg && *xdg)
-		kt_str_printf(path, "%s/ktrim", xdg);
-	else
-		kt_str_printf(path, "%s/.cache/ktrim", home ? home : "/tmp");
-	return kt_str_printf(path, "/featmap-%016llx.txt", (unsigned long long)h);
+	r = kt_str_printf(path, "%s/featmap-%016llx.txt", cache_dir ? cache_dir : dir,
+			  (unsigned long long)h);
+	free(dir);
+	return r;
 }
 
 struct save_ctx {

@@ -55,6 +55,7 @@ void kconf_kbuild_release(struct kconf_kbuild *kb)
 	kt_map_free(kb->dirs);
 	kt_map_free(kb->objs);
 	kt_map_free(kb->modules);
+	kt_map_free(kb->parents);
 	for (size_t i = 0; i < kb->stamps.len; i++)
 		free(kt_array_ptr(&kb->stamps, i));
 	kt_array_free(&kb->stamps);
@@ -510,7 +511,7 @@ static int mk_apply_composites(struct mk_ctx *c, const char *dir,
 		for (size_t i = 0; i < as->len && r == 0; i++) {
 			struct mk_assign *a = kt_array_at(as, i);
 			const struct kconf_chain *parent;
-			const char *p = a->value;
+			const char *p = a->value, *pkey;
 
 			if (strcmp(a->base, "obj") == 0 || strcmp(a->base, "lib") == 0)
 				continue;
@@ -521,6 +522,11 @@ static int mk_apply_composites(struct mk_ctx *c, const char *dir,
 			parent = kt_map_get(c->kb->objs, kt_str_cstr(&key));
 			if (!parent)
 				continue;
+			pkey = kconf_featmap_intern(c->m, kt_str_cstr(&key));
+			if (!pkey) {
+				r = -ENOMEM;
+				break;
+			}
 			while (r == 0) {
 				const char *word;
 				size_t n;
@@ -538,6 +544,9 @@ static int mk_apply_composites(struct mk_ctx *c, const char *dir,
 				if (kt_map_has(c->kb->objs, kt_str_cstr(&key)))
 					continue;
 				r = add_obj(c, kt_str_cstr(&key), false, parent, &a->cond);
+				if (r == 0)
+					r = kt_map_set(c->kb->parents, kt_str_cstr(&key),
+						       (void *)pkey);
 			}
 		}
 	}
@@ -615,7 +624,8 @@ int kconf_kbuild_scan(struct kconf_featmap *m, const char *ksrc,
 	kb->dirs = kt_map_new(chain_free);
 	kb->objs = kt_map_new(chain_free);
 	kb->modules = kt_map_new(NULL);
-	if (!kb->dirs || !kb->objs || !kb->modules)
+	kb->parents = kt_map_new(NULL);
+	if (!kb->dirs || !kb->objs || !kb->modules || !kb->parents)
 		goto out;
 	/* The root: Kbuild lists the top directories; the top and arch
 	 * Makefiles add core-/drivers-/libs- directories relative to it. */
@@ -690,4 +700,29 @@ const struct kconf_chain *kconf_kbuild_file_chain(const struct kconf_kbuild *kb,
 	memcpy(key, relpath, n);
 	key[n] = '\0';
 	return kt_map_get(kb->dirs, key);
+}
+
+int kconf_kbuild_modname(const struct kconf_kbuild *kb, const char *relpath,
+			 struct kt_str *out)
+{
+	const char *dot = strrchr(relpath, '.'), *slash, *up;
+	struct kt_str key = KT_STR_INIT;
+	int r;
+
+	kt_str_append(&key, relpath, dot ? (size_t)(dot - relpath) : strlen(relpath));
+	r = kt_str_puts(&key, "");
+	/* a composite's part takes the composite's name; they nest a little */
+	for (int i = 0; r == 0 && i < 8; i++) {
+		up = kt_map_get(kb->parents, kt_str_cstr(&key));
+		if (!up)
+			break;
+		kt_str_reset(&key);
+		r = kt_str_puts(&key, up);
+	}
+	slash = strrchr(kt_str_cstr(&key), '/');
+	kt_str_reset(out);
+	for (const char *p = slash ? slash + 1 : kt_str_cstr(&key); r == 0 && *p; p++)
+		r = kt_str_putc(out, *p == '-' ? '_' : *p);
+	kt_str_free(&key);
+	return r;
 }

@@ -4,6 +4,7 @@
  * needs for them. The scanners fill it; the cache stores it.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct kconf_featmap {
 	struct kt_map *pool;			/* interned strings */
 	struct kt_map *kinds[KCONF_FEAT_NKINDS];	/* name -> struct kconf_feat * */
 	struct kt_map *aliases;			/* socket alias -> canonical */
+	struct kt_array wild;	/* const char *: module alias keys with wildcards */
 	bool from_cache;
 	/* Loaded from the cache: strings point into @backing, no copies. */
 	char *backing;
@@ -28,6 +30,7 @@ static const char *const kind_names[KCONF_FEAT_NKINDS] = {
 	[KCONF_FEAT_SOCKET] = "socket",
 	[KCONF_FEAT_CGROUP] = "cgroup",
 	[KCONF_FEAT_NAMESPACE] = "namespace",
+	[KCONF_FEAT_MODALIAS] = "module-alias",
 };
 
 const char *kconf_feat_kind_name(enum kconf_feat_kind kind)
@@ -61,6 +64,7 @@ struct kconf_featmap *kconf_featmap_new(const char *srcarch)
 
 	if (!m)
 		return NULL;
+	kt_array_init(&m->wild, sizeof(char *));
 	m->srcarch = strdup(srcarch);
 	m->pool = kt_map_new(free);
 	m->aliases = kt_map_new(NULL);
@@ -84,6 +88,7 @@ void kconf_featmap_free(struct kconf_featmap *m)
 	for (int k = 0; k < KCONF_FEAT_NKINDS; k++)
 		kt_map_free(m->kinds[k]);
 	kt_map_free(m->aliases);
+	kt_array_free(&m->wild);
 	kt_map_free(m->pool);
 	free(m->backing);
 	free(m->srcarch);
@@ -185,14 +190,24 @@ int kconf_chain_add_config_refs(struct kconf_featmap *m, struct kconf_chain *c,
 	return 0;
 }
 
-/* Module names treat '-' and '_' alike, as modprobe does. */
+/*
+ * Module names and aliases treat '-' and '_' alike, as modprobe does;
+ * inside an alias's [...] a '-' is a range and stays (libkmod's rule).
+ */
 static void key_normalise(enum kconf_feat_kind kind, const char *name,
 			  char *buf, size_t size)
 {
+	bool dash = kind == KCONF_FEAT_MODULE || kind == KCONF_FEAT_MODALIAS;
+	bool bracket = false;
 	size_t i;
 
-	for (i = 0; name[i] && i + 1 < size; i++)
-		buf[i] = (kind == KCONF_FEAT_MODULE && name[i] == '-') ? '_' : name[i];
+	for (i = 0; name[i] && i + 1 < size; i++) {
+		if (name[i] == '[')
+			bracket = true;
+		else if (name[i] == ']')
+			bracket = false;
+		buf[i] = dash && !bracket && name[i] == '-' ? '_' : name[i];
+	}
 	buf[i] = '\0';
 }
 
@@ -238,6 +253,10 @@ int kconf_featmap_add(struct kconf_featmap *m, enum kconf_feat_kind kind,
 		goto nomem;
 	if (kt_map_set(m->kinds[kind], key, f) < 0)
 		goto nomem;
+	/* a wildcard alias is matched against names, not looked up */
+	if (!old && kind == KCONF_FEAT_MODALIAS && strpbrk(key, "*?[") &&
+	    kt_array_push_ptr(&m->wild, (void *)kconf_featmap_intern(m, key)) < 0)
+		return -ENOMEM;
 	return 0;
 nomem:
 	free(links);
@@ -255,6 +274,27 @@ int kconf_featmap_add_alias(struct kconf_featmap *m, const char *alias,
 	return 0;
 }
 
+/* @key (normalised) as an alias: exact, else the cheapest wildcard match. */
+static const struct kconf_feat *modalias_lookup(const struct kconf_featmap *m,
+						const char *key)
+{
+	const struct kconf_feat *f = kt_map_get(m->kinds[KCONF_FEAT_MODALIAS], key);
+
+	if (f)
+		return f;
+	for (size_t i = 0; i < m->wild.len; i++) {
+		const char *pat = kt_array_ptr(&m->wild, i);
+		const struct kconf_feat *g;
+
+		if (fnmatch(pat, key, 0) != 0)
+			continue;
+		g = kt_map_get(m->kinds[KCONF_FEAT_MODALIAS], pat);
+		if (g && (!f || g->nlinks < f->nlinks))
+			f = g;
+	}
+	return f;
+}
+
 const struct kconf_feat *kconf_featmap_lookup(const struct kconf_featmap *m,
 					      enum kconf_feat_kind kind,
 					      const char *name)
@@ -270,6 +310,13 @@ const struct kconf_feat *kconf_featmap_lookup(const struct kconf_featmap *m,
 		if (canon)
 			return kt_map_get(m->kinds[kind], canon);
 	}
+	if (kind == KCONF_FEAT_MODULE) {
+		const struct kconf_feat *f = kt_map_get(m->kinds[kind], key);
+
+		return f ? f : modalias_lookup(m, key);
+	}
+	if (kind == KCONF_FEAT_MODALIAS)
+		return modalias_lookup(m, key);
 	return kt_map_get(m->kinds[kind], key);
 }
 
@@ -412,9 +459,11 @@ int kconf_featmap_load(const char *ksrc, const char *srcarch,
 	r = kconf_featmap_scan_stamps(real, srcarch, out, &stamps);
 	if (r < 0)
 		goto out;
-	kt_progress("feature maps: %zu modules/objects, %zu syscalls, %zu filesystems, "
-		    "%zu socket families, %zu cgroup controllers, %zu namespaces",
+	kt_progress("feature maps: %zu modules/objects, %zu module aliases, %zu syscalls, "
+		    "%zu filesystems, %zu socket families, %zu cgroup controllers, "
+		    "%zu namespaces",
 		    kconf_featmap_count(*out, KCONF_FEAT_MODULE),
+		    kconf_featmap_count(*out, KCONF_FEAT_MODALIAS),
 		    kconf_featmap_count(*out, KCONF_FEAT_SYSCALL),
 		    kconf_featmap_count(*out, KCONF_FEAT_FILESYSTEM),
 		    kconf_featmap_count(*out, KCONF_FEAT_SOCKET),

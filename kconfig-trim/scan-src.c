@@ -8,6 +8,7 @@
  *   struct net_proto_family x = { .family = PF_INET6, ... }
  *   struct proc_ns_operations x = { .name = "net", ... }
  *   struct cgroup_subsys x = { .legacy_name = "blkio", ... }
+ *   MODULE_ALIAS("ipt_REDIRECT"), MODULE_ALIAS_FS("overlay"), ... (scan-alias.c)
  *
  * Each definition needs its file's Makefile chain plus the CONFIG_ symbols
  * of the enclosing positive #if/#ifdef blocks (net_namespace.c is always
@@ -31,7 +32,12 @@ struct src_ctx {
 	const struct kconf_chain *file_chain;
 	struct pp_level stack[48];
 	size_t depth;
-	struct kt_str where;	/* "file:line", checked where it is set */
+	int line;		/* of the line or directive at hand */
+	struct kt_str where;	/* "rel:line", made when something is recorded */
+	const struct kconf_kbuild *kb;
+	struct kconf_modalias *alias;
+	bool aliases;	/* the file has MODULE_ALIAS lines */
+	struct kt_str modname;
 };
 
 /* Struct initialisers worth reading, and the field that names them. */
@@ -53,6 +59,14 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
+/* "rel:line" for what is being recorded; NULL when out of memory. */
+static const char *src_where(struct src_ctx *s)
+{
+	kt_str_reset(&s->where);
+	kt_str_printf(&s->where, "%s:%d", s->rel, s->line);
+	return kt_str_error(&s->where) ? NULL : s->where.buf;
+}
+
 /*
  * A positive #if: a conjunction of CONFIG_ tests and nothing that could
  * negate or widen it. Anything else constrains nothing.
@@ -60,8 +74,8 @@ static const char *skip_ws(const char *p, const char *end)
 static int pp_if(struct src_ctx *s, const char *expr, size_t n, bool *dead,
 		 struct kconf_chain *out)
 {
-	const char *where = kconf_featmap_intern(s->m, kt_str_cstr(&s->where));
 	const char *p = skip_ws(expr, expr + n);
+	const char *where;
 
 	out->n = 0;
 	out->v = NULL;
@@ -70,9 +84,12 @@ static int pp_if(struct src_ctx *s, const char *expr, size_t n, bool *dead,
 	if (*dead)
 		return 0;
 	if (memchr(expr, '!', n) || memmem(expr, n, "||", 2) ||
-	    memchr(expr, '<', n) || memchr(expr, '>', n) || memchr(expr, '=', n))
+	    memchr(expr, '<', n) || memchr(expr, '>', n) || memchr(expr, '=', n) ||
+	    !memmem(expr, n, "CONFIG_", 7))
 		return 0;
-	return kconf_chain_add_config_refs(s->m, out, expr, n, where);
+	where = src_where(s);
+	where = where ? kconf_featmap_intern(s->m, where) : NULL;
+	return where ? kconf_chain_add_config_refs(s->m, out, expr, n, where) : -ENOMEM;
 }
 
 static void pp_pop(struct src_ctx *s)
@@ -140,9 +157,11 @@ static int pp_directive(struct src_ctx *s, const char *p, const char *end)
 static int record(struct src_ctx *s, enum kconf_feat_kind kind, const char *name)
 {
 	struct kconf_chain ch = { 0 };
-	const char *where = kt_str_cstr(&s->where);
+	const char *where = src_where(s);
 	int r;
 
+	if (!where)
+		return -ENOMEM;
 	r = kconf_chain_copy(&ch, s->file_chain);
 	for (size_t i = 0; r == 0 && i < s->depth && i < KT_ARRAY_SIZE(s->stack); i++) {
 		for (size_t j = 0; r == 0 && j < s->stack[i].c.n; j++)
@@ -262,23 +281,44 @@ static int try_initialiser(struct src_ctx *s, const char *line, const char *lend
 	return 0;
 }
 
+static int emit_alias(void *ctx, const char *alias)
+{
+	return record(ctx, KCONF_FEAT_MODALIAS, alias);
+}
+
+static bool is_alias_line(const char *t, const char *lend)
+{
+	return lend - t > 12 && memcmp(t, "MODULE_ALIAS", 12) == 0;
+}
+
 static int scan_file(struct src_ctx *s, const char *path)
 {
 	struct kt_str logical = KT_STR_INIT;
+	bool syscalls, structs;
 	char *buf = NULL;
 	size_t len;
-	int line = 0, start = 0;
+	int line = 0;
 	int r;
 
 	r = kt_read_file(path, &buf, &len);
 	if (r < 0)
 		return r;
-	if (!memmem(buf, len, "SYSCALL_DEFINE", 14) &&
-	    !memmem(buf, len, "file_system_type", 16) &&
-	    !memmem(buf, len, "net_proto_family", 16) &&
-	    !memmem(buf, len, "proc_ns_operations", 18) &&
-	    !memmem(buf, len, "cgroup_subsys ", 14))
+	syscalls = memmem(buf, len, "SYSCALL_DEFINE", 14);
+	structs = memmem(buf, len, "file_system_type", 16) ||
+		  memmem(buf, len, "net_proto_family", 16) ||
+		  memmem(buf, len, "proc_ns_operations", 18) ||
+		  memmem(buf, len, "cgroup_subsys ", 14);
+	s->aliases = memmem(buf, len, "MODULE_ALIAS", 12);
+	if (!syscalls && !structs && !s->aliases)
 		goto out;
+	if (s->aliases) {
+		r = kconf_kbuild_modname(s->kb, s->rel, &s->modname);
+		if (r == 0)
+			r = kconf_modalias_begin_file(s->alias, s->rel,
+						      kt_str_cstr(&s->modname));
+		if (r < 0)
+			goto out;
+	}
 	s->depth = 0;
 	for (const char *p = buf, *end = buf + len; p < end && r == 0;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -288,7 +328,7 @@ static int scan_file(struct src_ctx *s, const char *path)
 		line++;
 		if (t < lend && *t == '#') {
 			/* directives may continue over several lines */
-			start = line;
+			s->line = line;
 			kt_str_reset(&logical);
 			while (lend > p && lend[-1] == '\\' && lend < end) {
 				kt_str_append(&logical, t, (size_t)(lend - 1 - t));
@@ -299,22 +339,19 @@ static int scan_file(struct src_ctx *s, const char *path)
 				line++;
 			}
 			kt_str_append(&logical, t, (size_t)(lend - t));
-			kt_str_reset(&s->where);
-			kt_str_printf(&s->where, "%s:%d", s->rel, start);
-			/* the directive is parsed and its position kept */
-			r = kt_str_error(&logical);
-			if (r == 0)
-				r = kt_str_error(&s->where);
-			if (r == 0)
-				r = pp_directive(s, kt_str_cstr(&logical),
-						 kt_str_cstr(&logical) + logical.len);
+			r = pp_directive(s, kt_str_cstr(&logical),
+					 kt_str_cstr(&logical) + logical.len);
+			if (r == 0 && s->aliases && !pp_dead(s))
+				r = kconf_modalias_directive(s->alias, kt_str_cstr(&logical),
+							     logical.len);
 		} else if (t < lend && !pp_dead(s)) {
-			kt_str_reset(&s->where);
-			r = kt_str_printf(&s->where, "%s:%d", s->rel, line);
-			if (r == 0 && (*t == 'S' || *t == 'C'))
+			s->line = line;
+			if (syscalls && (*t == 'S' || *t == 'C'))
 				r = try_syscall(s, t, lend);
-			if (r == 0 && memmem(t, (size_t)(lend - t), "struct ", 7))
+			if (r == 0 && structs && memmem(t, (size_t)(lend - t), "struct ", 7))
 				r = try_initialiser(s, t, lend, end);
+			if (r == 0 && s->aliases && is_alias_line(t, lend))
+				r = kconf_modalias_expand(s->alias, t, end, emit_alias, s);
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -339,13 +376,14 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
 }
 
 int kconf_srcscan_tree(struct kconf_featmap *m, const char *ksrc,
-		       const struct kconf_kbuild *kb)
+		       struct kconf_kbuild *kb)
 {
-	struct src_ctx s = { .m = m };
+	struct src_ctx s = { .m = m, .kb = kb };
 	struct kt_str path = KT_STR_INIT, rel = KT_STR_INIT;
 	struct kt_map_iter it;
-	int r = 0;
+	int r;
 
+	r = kconf_modalias_new(ksrc, kconf_featmap_srcarch(m), &s.alias);
 	kt_map_iter_init(&it, kb->dirs);
 	while (r == 0 && kt_map_iter_next(&it)) {
 		struct dirent **ents = NULL;
@@ -377,6 +415,10 @@ int kconf_srcscan_tree(struct kconf_featmap *m, const char *ksrc,
 		}
 		free(ents);
 	}
+	if (r == 0)
+		r = kconf_modalias_stamps(s.alias, &kb->stamps);
+	kconf_modalias_free(s.alias);
+	kt_str_free(&s.modname);
 	kt_str_free(&path);
 	kt_str_free(&rel);
 	kt_str_free(&s.where);
@@ -414,10 +456,7 @@ int kconf_hdrscan_cgroups(struct kconf_featmap *m, const char *ksrc,
 		const char *t = skip_ws(p, lend);
 
 		line++;
-		kt_str_reset(&s.where);
-		r = kt_str_printf(&s.where, "%s:%d", hdr, line);
-		if (r < 0)
-			break;
+		s.line = line;
 		if (*t == '#') {
 			r = pp_directive(&s, t, lend);
 		} else if (strncmp(t, "SUBSYS(", 7) == 0 && !pp_dead(&s)) {

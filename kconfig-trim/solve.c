@@ -759,6 +759,8 @@ static const char *feat_label(enum kconf_feat_kind k)
 		return "socket family";
 	case KCONF_FEAT_CGROUP:
 		return "cgroup controller";
+	case KCONF_FEAT_MODALIAS:
+		return "module alias";
 	default:
 		return kconf_feat_kind_name(k);
 	}

@@ -10,7 +10,7 @@
 #include "kconfig-trim/kconfig.h"
 
 /* Bump when the scanners change what they record: old caches are ignored. */
-#define KCONF_FEATMAP_VERSION 3
+#define KCONF_FEATMAP_VERSION 4
 
 /* Strings that live as long as the map (symbol names, file:line texts). */
 const char *kconf_featmap_intern(struct kconf_featmap *m, const char *s);
@@ -36,6 +36,8 @@ struct kconf_kbuild {
 	struct kt_map *objs;
 	/* module name ('-' as '_') -> "drivers/net/virtio_net", from obj- lines */
 	struct kt_map *modules;
+	/* composite part -> its composite: "fs/fuse/virtio_fs" -> "fs/fuse/virtiofs" */
+	struct kt_map *parents;
 	/* files read, for the cache's staleness check */
 	struct kt_array stamps;	/* char * relative paths */
 };
@@ -51,9 +53,43 @@ void kconf_kbuild_release(struct kconf_kbuild *kb);
 const struct kconf_chain *kconf_kbuild_file_chain(const struct kconf_kbuild *kb,
 						  const char *relpath);
 
-/* The C source scanner adds syscalls, filesystems, families, namespaces. */
+/* KBUILD_MODNAME of a source file, as kbuild defines it: "virtiofs". */
+int kconf_kbuild_modname(const struct kconf_kbuild *kb, const char *relpath,
+			 struct kt_str *out);
+
+/*
+ * The C source scanner adds syscalls, filesystems, families, namespaces
+ * and module aliases; the headers the aliases' macros came from go into
+ * kb->stamps.
+ */
 int kconf_srcscan_tree(struct kconf_featmap *m, const char *ksrc,
-		       const struct kconf_kbuild *kb);
+		       struct kconf_kbuild *kb);
+
+/*
+ * Module aliases (scan-alias.c): MODULE_ALIAS() invocations expanded with
+ * the macros their file sees. The source scanner hands over each file's
+ * directives, then its MODULE_ALIAS* lines; @emit gets every alias.
+ */
+struct kconf_modalias;
+int kconf_modalias_new(const char *ksrc, const char *srcarch,
+		       struct kconf_modalias **out);
+void kconf_modalias_free(struct kconf_modalias *as);
+/* @modname: KBUILD_MODNAME, which some aliases are made of. */
+int kconf_modalias_begin_file(struct kconf_modalias *as, const char *rel,
+			      const char *modname);
+/* One logical "#..." line of the file, in order. */
+int kconf_modalias_directive(struct kconf_modalias *as, const char *text,
+			     size_t n);
+/*
+ * The invocation starting at @start (MODULE_ALIAS... up to its ')', which
+ * may be on a later line before @fend). One that does not expand to string
+ * literals emits nothing and is no error.
+ */
+int kconf_modalias_expand(struct kconf_modalias *as, const char *start,
+			  const char *fend,
+			  int (*emit)(void *ctx, const char *alias), void *ctx);
+/* Push (copies of) the headers a definition came from. */
+int kconf_modalias_stamps(const struct kconf_modalias *as, struct kt_array *stamps);
 /* Headers with lists: cgroup controllers, socket family aliases. */
 int kconf_hdrscan_cgroups(struct kconf_featmap *m, const char *ksrc,
 			  const struct kconf_kbuild *kb);

@@ -154,6 +154,40 @@ static void test_atomic_write_str_refuses_failed_string(void **state)
 	kt_str_free(&s);
 }
 
+static void expect_cache_dir(const char *want)
+{
+	char *d = kt_cache_dir();
+
+	assert_non_null(d);
+	assert_string_equal(d, want);
+	free(d);
+}
+
+static void test_cache_dir(void **state)
+{
+	char *kc = getenv("KTRIM_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
+	char *home = getenv("HOME");
+
+	kc = kc ? strdup(kc) : NULL;
+	xdg = xdg ? strdup(xdg) : NULL;
+	home = home ? strdup(home) : NULL;
+	setenv("KTRIM_CACHE", "/c/kt", 1);
+	setenv("XDG_CACHE_HOME", "/c/xdg", 1);
+	setenv("HOME", "/c/home", 1);
+	expect_cache_dir("/c/kt");
+	/* empty is unset */
+	setenv("KTRIM_CACHE", "", 1);
+	expect_cache_dir("/c/xdg/ktrim");
+	unsetenv("XDG_CACHE_HOME");
+	expect_cache_dir("/c/home/.cache/ktrim");
+	kc ? setenv("KTRIM_CACHE", kc, 1) : unsetenv("KTRIM_CACHE");
+	xdg ? setenv("XDG_CACHE_HOME", xdg, 1) : unsetenv("XDG_CACHE_HOME");
+	home ? setenv("HOME", home, 1) : unsetenv("HOME");
+	free(kc);
+	free(xdg);
+	free(home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_mkdir_p_and_read_missing),
 		cmocka_unit_test(test_copy_file_atomic),
 		cmocka_unit_test(test_atomic_write_str_refuses_failed_string),
+		cmocka_unit_test(test_cache_dir),
 	};
 	return cmocka_run_group_tests_name("common-file", tests, setup, teardown);
 }

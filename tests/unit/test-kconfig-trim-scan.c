@@ -101,6 +101,48 @@ static void test_filesystems_sockets_ns_cgroups(void **state)
 	kconf_featmap_free(m);
 }
 
+static void test_module_aliases(void **state)
+{
+	struct kconf_featmap *m = scan();
+	const struct kconf_feat *f;
+
+	/* a wrapper (MODULE_ALIAS_FS) from a header the file includes */
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "fs-ext4"), "EXT4_FS");
+	/* PF_INET6 -> AF_INET6 -> 10 from a header that header includes;
+	 * '-' and '_' alike, as for module names */
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "net-pf-10"), "NET INET IPV6");
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "net_pf_1"), "NET UNIX");
+	/* the argument from a uapi header; the file is a composite's part */
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "nfnetlink-subsys-10"),
+			    "NET NETFILTER NF_TABLES");
+	f = kconf_featmap_lookup(m, KCONF_FEAT_MODULE, "nfnetlink-subsys-10");
+	assert_int_equal(f->kind, KCONF_FEAT_MODALIAS);
+	assert_string_equal(f->where, "net/netfilter/nf_tables_api.c:5");
+	/* a wrapper from a quoted include; KBUILD_MODNAME is the composite's */
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "nft-self-nf_tables"),
+			    "NET NETFILTER NF_TABLES");
+	/* a CONFIG_ value only .config knows: no alias; #if 0: none */
+	assert_null(syms(m, KCONF_FEAT_MODALIAS, "nft-major-CONFIG_NFT_MAJOR"));
+	assert_null(syms(m, KCONF_FEAT_MODULE, "nft-dead"));
+	/* plain MODULE_ALIAS, and one under #ifdef CONFIG_IPV6 */
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "ipt_REDIRECT"),
+			    "NET NETFILTER NETFILTER_XT_TARGET_REDIRECT");
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "ip6t_REDIRECT"),
+			    "NET NETFILTER NETFILTER_XT_TARGET_REDIRECT IPV6");
+	/* the file's own wrapper: ## then __stringify of a macro */
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "xt-proto-6"),
+			    "NET NETFILTER NETFILTER_XT_TARGET_REDIRECT");
+	/* a wildcard alias matches with fnmatch; a '-' range in [...] stays */
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "xt-target-b-42"),
+			    "NET NETFILTER NETFILTER_XT_TARGET_REDIRECT");
+	assert_null(syms(m, KCONF_FEAT_MODULE, "xt-target-d-42"));
+	/* a module's own name wins over another module's alias */
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "ipv6"), "NET INET IPV6");
+	assert_string_equal(syms(m, KCONF_FEAT_MODALIAS, "ipv6"), "NET UNIX");
+	assert_null(syms(m, KCONF_FEAT_MODULE, "net-pf-99"));
+	kconf_featmap_free(m);
+}
+
 static void copy_tree(char *dir)
 {
 	const char *argv[] = { "cp", "-a", TREE "/.", dir, NULL };
@@ -136,6 +178,9 @@ static void test_cache_valid_then_stale(void **state)
 	assert_string_equal(syms(m, KCONF_FEAT_NAMESPACE, "net"), "NET NET_NS");
 	assert_string_equal(kconf_featmap_lookup(m, KCONF_FEAT_MODULE, "ipv6")->links[1].where,
 			    "net/Makefile:3");
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "net-pf-10"), "NET INET IPV6");
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "xt-target-a-1"),
+			    "NET NETFILTER NETFILTER_XT_TARGET_REDIRECT");
 	kconf_featmap_free(m);
 
 	/* a Makefile edit makes the cache stale: unix.o gains a new symbol */
@@ -160,6 +205,19 @@ static void test_cache_valid_then_stale(void **state)
 	/* extra.c is no object: it needs its directory's chain */
 	assert_string_equal(syms(m, KCONF_FEAT_SYSCALL, "extra"), "PROC_FS");
 	kconf_featmap_free(m);
+	/* a header an alias's wrapper came from is stamped too */
+	kt_str_reset(&mk);
+	kt_str_printf(&mk, "%s/include/linux/net.h", tree);
+	f = fopen(kt_str_cstr(&mk), "w");
+	assert_non_null(f);
+	fputs("#include <linux/socket.h>\n"
+	      "#define MODULE_ALIAS_NETPROTO(p) MODULE_ALIAS(\"net-proto-\" __stringify(p))\n", f);
+	fclose(f);
+	assert_int_equal(kconf_featmap_load(tree, "x86", cache, false, &m), 0);
+	assert_false(kconf_featmap_from_cache(m));
+	assert_string_equal(syms(m, KCONF_FEAT_MODULE, "net-proto-10"), "NET INET IPV6");
+	assert_null(syms(m, KCONF_FEAT_MODULE, "net-pf-10"));
+	kconf_featmap_free(m);
 	kt_str_free(&mk);
 	rm_tree(tree);
 	rm_tree(cache);
@@ -181,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_modules_and_directories),
 		cmocka_unit_test(test_syscalls),
 		cmocka_unit_test(test_filesystems_sockets_ns_cgroups),
+		cmocka_unit_test(test_module_aliases),
 		cmocka_unit_test(test_cache_valid_then_stale),
 		cmocka_unit_test(test_not_a_tree),
 	};

@@ -314,6 +314,23 @@ static void test_unknown_feature_warns(void **state)
 	assert_contains(kconf_trim_warning(f->t, 1), "CONFIG_NO_SUCH_SYMBOL");
 }
 
+/* Module facts that are aliases enable their module; only unknown ones warn. */
+static void test_module_alias(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "module:ipt_REDIRECT");
+	req(f, "module:nfnetlink-subsys-10");
+	req(f, "module:net-pf-99");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "NETFILTER_XT_TARGET_REDIRECT"), "y");
+	assert_string_equal(val(f, "NF_TABLES"), "y");
+	assert_string_equal(val(f, "NETFILTER"), "y");
+	assert_int_equal(kconf_trim_nwarnings(f->t), 1);
+	assert_contains(kconf_trim_warning(f->t, 0), "module net-pf-99");
+	assert_contains(kconf_trim_warning(f->t, 0), "not defined in this tree");
+}
+
 static void test_explain(void **state)
 {
 	struct fix *f = *state;
@@ -538,6 +555,7 @@ int main(void)
 		T(test_values),
 		T(test_value_out_of_range),
 		T(test_unknown_feature_warns),
+		T(test_module_alias),
 		T(test_explain),
 		T(test_report_and_fixpoint),
 		TX(test_defaults_without_expert),
