@@ -385,7 +385,7 @@ static int stamp_push(struct kt_array *a, const char *rel)
 int kconf_featmap_scan_stamps(const char *ksrc, const char *srcarch,
 			      struct kconf_featmap **out, struct kt_array *stamps)
 {
-	struct kconf_kbuild kb = { 0 };
+	struct kconf_makefiles kb = { 0 };
 	struct kconf_featmap *m;
 	int r;
 
@@ -393,7 +393,7 @@ int kconf_featmap_scan_stamps(const char *ksrc, const char *srcarch,
 	m = kconf_featmap_new(srcarch);
 	if (!m)
 		return -ENOMEM;
-	r = kconf_kbuild_scan(m, ksrc, srcarch, &kb);
+	r = kconf_makefiles_scan(m, ksrc, srcarch, &kb);
 	if (r < 0)
 		goto out;
 	/* Aliases first: registrations are stored under canonical names. */
@@ -422,7 +422,7 @@ int kconf_featmap_scan_stamps(const char *ksrc, const char *srcarch,
 	*out = m;
 	m = NULL;
 out:
-	kconf_kbuild_release(&kb);
+	kconf_makefiles_release(&kb);
 	kconf_featmap_free(m);
 	return r;
 }

@@ -34,7 +34,7 @@ struct src_ctx {
 	size_t depth;
 	int line;		/* of the line or directive at hand */
 	struct kt_str where;	/* "rel:line", made when something is recorded */
-	const struct kconf_kbuild *kb;
+	const struct kconf_makefiles *kb;
 	struct kconf_modalias *alias;
 	bool aliases;	/* the file has MODULE_ALIAS lines */
 	struct kt_str modname;
@@ -312,7 +312,7 @@ static int scan_file(struct src_ctx *s, const char *path)
 	if (!syscalls && !structs && !s->aliases)
 		goto out;
 	if (s->aliases) {
-		r = kconf_kbuild_modname(s->kb, s->rel, &s->modname);
+		r = kconf_makefiles_modname(s->kb, s->rel, &s->modname);
 		if (r == 0)
 			r = kconf_modalias_begin_file(s->alias, s->rel,
 						      kt_str_cstr(&s->modname));
@@ -376,7 +376,7 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
 }
 
 int kconf_srcscan_tree(struct kconf_featmap *m, const char *ksrc,
-		       struct kconf_kbuild *kb)
+		       struct kconf_makefiles *kb)
 {
 	struct src_ctx s = { .m = m, .kb = kb };
 	struct kt_str path = KT_STR_INIT, rel = KT_STR_INIT;
@@ -405,7 +405,7 @@ int kconf_srcscan_tree(struct kconf_featmap *m, const char *ksrc,
 				if (r == 0)
 					r = kt_str_error(&path);
 				s.rel = kt_str_cstr(&rel);
-				s.file_chain = r ? NULL : kconf_kbuild_file_chain(kb, s.rel);
+				s.file_chain = r ? NULL : kconf_makefiles_file_chain(kb, s.rel);
 				if (s.file_chain)
 					r = scan_file(&s, kt_str_cstr(&path));
 				if (r == -ENOENT || r == -EACCES)
@@ -427,7 +427,7 @@ int kconf_srcscan_tree(struct kconf_featmap *m, const char *ksrc,
 
 /* cgroup_subsys.h: SUBSYS(name) lines under #if IS_ENABLED(CONFIG_X). */
 int kconf_hdrscan_cgroups(struct kconf_featmap *m, const char *ksrc,
-			  const struct kconf_kbuild *kb)
+			  const struct kconf_makefiles *kb)
 {
 	static const char hdr[] = "include/linux/cgroup_subsys.h";
 	struct src_ctx s = { .m = m, .rel = hdr };
@@ -437,7 +437,7 @@ int kconf_hdrscan_cgroups(struct kconf_featmap *m, const char *ksrc,
 	int line = 0, r;
 
 	/* The list is compiled into the cgroup core; its chain applies. */
-	s.file_chain = kconf_kbuild_file_chain(kb, "kernel/cgroup/cgroup.c");
+	s.file_chain = kconf_makefiles_file_chain(kb, "kernel/cgroup/cgroup.c");
 	r = kt_str_printf(&path, "%s/%s", ksrc, hdr);
 	if (r == 0)
 		r = kt_read_file(kt_str_cstr(&path), &buf, &len);

@@ -29,7 +29,7 @@ int kconf_chain_copy(struct kconf_chain *dst, const struct kconf_chain *src);
 void kconf_chain_release(struct kconf_chain *c);
 
 /* Everything the Makefile walk learnt about a tree. */
-struct kconf_kbuild {
+struct kconf_makefiles {
 	/* "drivers/net/" -> struct kconf_chain *: what descending there needs */
 	struct kt_map *dirs;
 	/* "drivers/net/virtio_net" -> struct kconf_chain *: object (no .o) */
@@ -42,19 +42,19 @@ struct kconf_kbuild {
 	struct kt_array stamps;	/* char * relative paths */
 };
 
-int kconf_kbuild_scan(struct kconf_featmap *m, const char *ksrc,
-		      const char *srcarch, struct kconf_kbuild *kb);
-void kconf_kbuild_release(struct kconf_kbuild *kb);
+int kconf_makefiles_scan(struct kconf_featmap *m, const char *ksrc,
+		      const char *srcarch, struct kconf_makefiles *kb);
+void kconf_makefiles_release(struct kconf_makefiles *kb);
 /*
  * The chain a source file's code needs: its object's, else (for files
  * #included or built by rules we do not model) its directory's.
  * NULL when the file is in no directory the build descends into.
  */
-const struct kconf_chain *kconf_kbuild_file_chain(const struct kconf_kbuild *kb,
+const struct kconf_chain *kconf_makefiles_file_chain(const struct kconf_makefiles *kb,
 						  const char *relpath);
 
 /* KBUILD_MODNAME of a source file, as kbuild defines it: "virtiofs". */
-int kconf_kbuild_modname(const struct kconf_kbuild *kb, const char *relpath,
+int kconf_makefiles_modname(const struct kconf_makefiles *kb, const char *relpath,
 			 struct kt_str *out);
 
 /*
@@ -63,7 +63,7 @@ int kconf_kbuild_modname(const struct kconf_kbuild *kb, const char *relpath,
  * kb->stamps.
  */
 int kconf_srcscan_tree(struct kconf_featmap *m, const char *ksrc,
-		       struct kconf_kbuild *kb);
+		       struct kconf_makefiles *kb);
 
 /*
  * Module aliases (scan-alias.c): MODULE_ALIAS() invocations expanded with
@@ -92,7 +92,7 @@ int kconf_modalias_expand(struct kconf_modalias *as, const char *start,
 int kconf_modalias_stamps(const struct kconf_modalias *as, struct kt_array *stamps);
 /* Headers with lists: cgroup controllers, socket family aliases. */
 int kconf_hdrscan_cgroups(struct kconf_featmap *m, const char *ksrc,
-			  const struct kconf_kbuild *kb);
+			  const struct kconf_makefiles *kb);
 int kconf_hdrscan_socket_aliases(struct kconf_featmap *m, const char *ksrc);
 
 /* Record one feature; alternatives with fewer links win (see scan-map.c). */

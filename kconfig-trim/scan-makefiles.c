@@ -35,7 +35,7 @@ struct mk_assign {
 
 struct mk_ctx {
 	struct kconf_featmap *m;
-	struct kconf_kbuild *kb;
+	struct kconf_makefiles *kb;
 	const char *ksrc;
 	const char *srcarch;
 	struct kt_array queue;	/* const char * dir keys, interned */
@@ -50,7 +50,7 @@ static void chain_free(void *p)
 	free(c);
 }
 
-void kconf_kbuild_release(struct kconf_kbuild *kb)
+void kconf_makefiles_release(struct kconf_makefiles *kb)
 {
 	kt_map_free(kb->dirs);
 	kt_map_free(kb->objs);
@@ -98,7 +98,7 @@ static int expand_vars(const struct mk_ctx *c, const char *in, struct kt_str *ou
 	return kt_str_puts(out, "");
 }
 
-static int stamp_add(struct kconf_kbuild *kb, const char *rel)
+static int stamp_add(struct kconf_makefiles *kb, const char *rel)
 {
 	char *s = strdup(rel);
 
@@ -557,7 +557,7 @@ static int mk_apply_composites(struct mk_ctx *c, const char *dir,
 }
 
 /* Every obj- object is a module name a profile may mention. */
-static int kbuild_add_modules(struct kconf_featmap *m, struct kconf_kbuild *kb)
+static int kbuild_add_modules(struct kconf_featmap *m, struct kconf_makefiles *kb)
 {
 	struct kt_str where = KT_STR_INIT;
 	struct kt_map_iter it;
@@ -610,8 +610,8 @@ out:
 	return r;
 }
 
-int kconf_kbuild_scan(struct kconf_featmap *m, const char *ksrc,
-		      const char *srcarch, struct kconf_kbuild *kb)
+int kconf_makefiles_scan(struct kconf_featmap *m, const char *ksrc,
+		      const char *srcarch, struct kconf_makefiles *kb)
 {
 	struct mk_ctx c = { .m = m, .kb = kb, .ksrc = ksrc, .srcarch = srcarch };
 	struct kt_str rel = KT_STR_INIT;
@@ -679,7 +679,7 @@ out:
 	return r;
 }
 
-const struct kconf_chain *kconf_kbuild_file_chain(const struct kconf_kbuild *kb,
+const struct kconf_chain *kconf_makefiles_file_chain(const struct kconf_makefiles *kb,
 						  const char *relpath)
 {
 	char key[4096];
@@ -702,7 +702,7 @@ const struct kconf_chain *kconf_kbuild_file_chain(const struct kconf_kbuild *kb,
 	return kt_map_get(kb->dirs, key);
 }
 
-int kconf_kbuild_modname(const struct kconf_kbuild *kb, const char *relpath,
+int kconf_makefiles_modname(const struct kconf_makefiles *kb, const char *relpath,
 			 struct kt_str *out)
 {
 	const char *dot = strrchr(relpath, '.'), *slash, *up;
