@@ -131,6 +131,14 @@ struct kt_map_iter {
 void kt_map_iter_init(struct kt_map_iter *it, const struct kt_map *m);
 bool kt_map_iter_next(struct kt_map_iter *it);
 
+/* ---- clock ----------------------------------------------------------- */
+
+/*
+ * Monotonic seconds (arbitrary origin): the one clock for host-side
+ * durations and deadlines. The guest programs keep their own.
+ */
+double kt_clock_now(void);
+
 /* ---- logging --------------------------------------------------------- */
 
 enum kt_log_level {
@@ -152,7 +160,7 @@ void kt_log(int level, const char *fmt, ...) KT_PRINTF(2, 3);
 #define kt_dbg(...) kt_log(KT_LOG_DEBUG, __VA_ARGS__)
 /* One progress line, "[   12.3s] message", elapsed since the first call. */
 void kt_progress(const char *fmt, ...) KT_PRINTF(1, 2);
-/* Monotonic seconds since the first call of kt_progress or this. */
+/* kt_clock_now() seconds since the first call of kt_progress or this. */
 double kt_elapsed(void);
 
 /* ---- files ----------------------------------------------------------- */
@@ -255,11 +263,69 @@ int kt_sha256_file(const char *path, char hex[65]);
 /* ---- processes ------------------------------------------------------- */
 
 /*
- * Run @argv (PATH lookup) and wait. @out, when given, receives stdout;
- * stderr is inherited unless @log_path names a file that takes both.
- * Returns the exit status (0..255), 128+signal when killed, or a negative
- * errno when the program could not be started or @out has an error (then
- * the program has run but its output is incomplete).
+ * Every program ktrim starts goes through kt_proc_run: posix_spawn of an
+ * argv, never a shell command line built from strings (the one exception is
+ * Kconfig's $(shell,...), a shell command by definition, which the Kconfig
+ * preprocessor hands to /bin/sh -c itself). The child inherits no
+ * descriptor of ours other than 0-2.
+ *
+ * Where the output goes:
+ *   - with @on_line, stdout and stderr share one pipe; the callback sees
+ *     each line of that merged stream and @out, when set, captures it;
+ *   - else with @out, stdout is captured;
+ *   - a stream not sent to the pipe is appended to @log_path when set
+ *     ("/dev/null" silences it), else inherited.
+ * Output is read until the end of the stream (a background grandchild that
+ * keeps it open is waited for) and the child until it exits, unless the
+ * timeout expires or a callback returns nonzero: then the child (its whole
+ * process group with @new_pgroup) gets SIGKILL, the rest of the output is
+ * dropped and the child is reaped.
+ */
+typedef int (*kt_proc_line_fn)(const char *line, size_t len, void *ctx);
+typedef int (*kt_proc_beat_fn)(double elapsed_s, void *ctx);
+
+struct kt_proc_opts {
+	const char *const *argv;	/* argv[0] looked up in PATH */
+	const char *const *env;		/* NAME=VALUE laid over ours, or NULL */
+	const char *cwd;		/* the child's working directory, or NULL */
+	const char *log_path;		/* see above; O_APPEND, created 0644 */
+	struct kt_str *out;		/* appended to, see above */
+	size_t out_max;			/* cap on bytes into @out, 0: none; the
+					 * rest is still read, so the child
+					 * never blocks on a full pipe */
+	/*
+	 * Each output line without its newline (NUL-terminated at @len),
+	 * the last one also when unterminated. Nonzero stops the child.
+	 */
+	kt_proc_line_fn on_line;
+	double timeout_s;		/* 0: none */
+	double heartbeat_s;		/* on_heartbeat this often, 0: never */
+	kt_proc_beat_fn on_heartbeat;	/* nonzero stops the child */
+	void *ctx;			/* for both callbacks */
+	bool new_pgroup;		/* own process group, killed as a whole */
+	bool stdin_null;		/* stdin from /dev/null, not ours */
+};
+
+struct kt_proc_result {
+	int status;		/* as returned by kt_proc_run */
+	bool timed_out;		/* killed when the timeout expired */
+	int stopped;		/* the nonzero callback value that stopped it */
+	double elapsed_s;	/* from the start to the child's reaping */
+};
+
+/*
+ * Run @o->argv and wait as described above. Returns the exit status
+ * (0..255), 128+signal when it was killed (also by us: see @res), or a
+ * negative errno when it could not be started (-ENOENT for a missing
+ * program or cwd) or the output could not be handled (the child is killed
+ * and reaped then). @res may be NULL.
+ */
+int kt_proc_run(const struct kt_proc_opts *o, struct kt_proc_result *res);
+
+/*
+ * The common case, kt_proc_run with just these: @out (when given) captures
+ * stdout; what is not captured goes to @log_path when given, else is
+ * inherited.
  */
 int kt_run(const char *const argv[], struct kt_str *out, const char *log_path);
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Leveled logging and progress lines. */
 #include <stdarg.h>
-#include <time.h>
 
 #include "common/common.h"
 
@@ -48,18 +47,10 @@ void kt_log(int level, const char *fmt, ...)
 	fputc('\n', f);
 }
 
-static double monotonic_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 double kt_elapsed(void)
 {
 	static double start = -1;
-	double now = monotonic_now();
+	double now = kt_clock_now();
 
 	if (start < 0)
 		start = now;

@@ -10,13 +10,9 @@
  * would otherwise spend most of its time in the compiler probes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "kconfig-trim/kconf-internal.h"
 
@@ -228,83 +224,85 @@ void kconf__pp_free(struct kconf_pp *pp)
 
 /* ---- running commands ------------------------------------------------ */
 
+/* The overrides as NAME=VALUE strings for kt_proc_run. */
+static int shell_env(struct kconf_pp *pp, struct kt_array *env)
+{
+	struct kt_map_iter it;
+	char *entry;
+
+	if (!pp->env)
+		return 0;
+	kt_map_iter_init(&it, pp->env);
+	while (kt_map_iter_next(&it)) {
+		if (asprintf(&entry, "%s=%s", it.key, (char *)it.value) < 0)
+			return -ENOMEM;
+		if (kt_array_push_ptr(env, entry) < 0) {
+			free(entry);
+			return -ENOMEM;
+		}
+	}
+	return kt_array_push_ptr(env, NULL);
+}
+
+/*
+ * $(shell,...) is a shell command by definition, written in the Kconfig
+ * text: the one place ktrim hands a string to /bin/sh -c (everything else
+ * runs an argv).
+ */
 static char *run_shell(struct kconf_pp *pp, const char *cmd)
 {
-	char buf[SHELL_MAX];
-	size_t n = 0;
-	int fds[2], status;
-	pid_t pid;
-	ssize_t r;
+	const char *const argv[] = { "/bin/sh", "-c", cmd, NULL };
+	struct kt_array env = KT_ARRAY_INIT(char *);
+	struct kt_str out = KT_STR_INIT;
+	struct kt_proc_opts o = {
+		.argv = argv, .cwd = pp->workdir, .out = &out,
+		.out_max = SHELL_MAX - 1,
+	};
 	const char *cached = kt_map_get(pp->cache, cmd);
+	char *result = NULL;
+	int r;
 
 	if (cached) {
 		pp->tree->shell_cached++;
 		return pp_strdup(pp, cached);
 	}
 	pp->tree->shell_run++;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		pp_fail(pp, "%s: %s", cmd, strerror(errno));
-		return NULL;
+	r = shell_env(pp, &env);
+	if (!r) {
+		o.env = env.len ? (const char *const *)env.items : NULL;
+		r = kt_proc_run(&o, NULL);
 	}
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		pp_fail(pp, "%s: %s", cmd, strerror(errno));
-		return NULL;
+	/* conf does not care how the command exits, only what it printed */
+	if (r < 0) {
+		pp_fail(pp, "%s: %s", cmd, strerror(-r));
+		goto out;
 	}
-	if (pid == 0) {
-		struct kt_map_iter it;
-
-		if (dup2(fds[1], 1) < 0)
-			_exit(127);
-		if (pp->workdir && chdir(pp->workdir) < 0)
-			_exit(127);
-		if (pp->env) {
-			kt_map_iter_init(&it, pp->env);
-			while (kt_map_iter_next(&it))
-				setenv(it.key, it.value, 1);
-		}
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+	if (kt_str_error(&out)) {
+		pp_nomem(pp);
+		goto out;
 	}
-	close(fds[1]);
-	for (;;) {
-		r = read(fds[0], buf + n, sizeof(buf) - 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-		if (n == sizeof(buf) - 1) {
-			/* drain the rest so the child does not block */
-			char sink[4096];
-
-			while (read(fds[0], sink, sizeof(sink)) > 0)
-				;
-			break;
-		}
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	while (n > 0 && buf[n - 1] == '\n')
-		n--;
-	buf[n] = 0;
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\n')
-			buf[i] = ' ';
-	if (pp->cache_path) {
-		char *c = pp_strdup(pp, buf);
+	while (out.len > 0 && out.buf[out.len - 1] == '\n')
+		out.buf[--out.len] = '\0';
+	for (size_t i = 0; i < out.len; i++)
+		if (out.buf[i] == '\n')
+			out.buf[i] = ' ';
+	result = pp_strdup(pp, kt_str_cstr(&out));
+	if (result && pp->cache_path) {
+		char *c = pp_strdup(pp, result);
 
 		if (!c || kt_map_set(pp->cache, cmd, c) < 0) {
 			free(c);
+			free(result);
+			result = NULL;
 			pp_nomem(pp);
-			return NULL;
+			goto out;
 		}
 		pp->cache_dirty = true;
 	}
-	return pp_strdup(pp, buf);
+out:
+	kt_array_free_ptrs(&env);
+	kt_str_free(&out);
+	return result;
 }
 
 /* ---- expansion ------------------------------------------------------- */

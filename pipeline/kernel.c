@@ -3,17 +3,15 @@
  * Kernel builds through the kernel's own make. The compiler is left to the
  * user (CC and HOSTCC pass through, so distcc or icecc work); ccache is
  * used when it is installed and CC is not set. Build metadata that would
- * make two builds of the same input differ is pinned.
+ * make two builds of the same input differ is pinned, and the build host
+ * is the configuration's identity (see identity.c).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,22 +65,40 @@ static void log_tail(const char *path, unsigned n, struct kt_str *out)
 	free(text);
 }
 
-static void setenv_default(const char *name, const char *value)
+struct make_beat {
+	const char *log_path;
+	const char *goal;
+};
+
+/* A build takes minutes: show it is alive and what it is doing. */
+static int make_heartbeat(double elapsed_s, void *ctx)
 {
-	if (!getenv(name))
-		setenv(name, value, 1);
+	const struct make_beat *mb = ctx;
+	struct kt_str tail = KT_STR_INIT;
+
+	log_tail(mb->log_path, 1, &tail);
+	kt_progress("kernel: make %s running for %.0fs, last: %.70s", mb->goal,
+		    elapsed_s, kt_str_cstr(&tail));
+	kt_str_free(&tail);
+	return 0;
 }
 
 int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *args,
 		   size_t nargs)
 {
 	struct kt_str jobs = KT_STR_INIT, odir = KT_STR_INIT, cc = KT_STR_INIT,
-		      hostcc = KT_STR_INIT, arch = KT_STR_INIT;
-	const char **argv = NULL;
-	size_t n = 0;
-	double start = kt_elapsed(), last_beat;
-	pid_t pid;
-	int status, r = 0, fd;
+		      hostcc = KT_STR_INIT, arch = KT_STR_INIT, stamp = KT_STR_INIT,
+		      host = KT_STR_INIT;
+	struct make_beat mb = { k->log_path, nargs ? args[nargs - 1] : "" };
+	const char **argv = NULL, *env[5];
+	char id[PIPELINE_ID_LEN];
+	struct kt_proc_opts o = {
+		.env = env, .log_path = k->log_path,
+		.heartbeat_s = HEARTBEAT_S, .on_heartbeat = make_heartbeat,
+		.ctx = &mb,
+	};
+	size_t n = 0, nenv = 0;
+	int r = 0;
 	unsigned ncpu = k->jobs ? k->jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	bool ccache = have_program("ccache");
 
@@ -120,17 +136,29 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 
 	/*
 	 * Same inputs, same image: no build host, user, clock or build count
-	 * inside it. Without SOURCE_DATE_EPOCH the time is the source tree's
-	 * top Makefile's, an input like the rest.
+	 * inside it, unless the caller's environment sets them. Without
+	 * SOURCE_DATE_EPOCH the time is the source tree's top Makefile's, an
+	 * input like the rest.
 	 */
-	setenv_default("KBUILD_BUILD_USER", "ktrim");
-	setenv_default("KBUILD_BUILD_HOST", "ktrim");
-	setenv_default("KBUILD_BUILD_VERSION", "1");
+	if (!getenv("KBUILD_BUILD_USER"))
+		env[nenv++] = "KBUILD_BUILD_USER=ktrim";
+	/* The banner names the configuration: certify reads it back. */
+	if (k->config) {
+		r = pipeline_config_identity(k->config, id);
+		if (r < 0)
+			goto out;
+		kt_str_printf(&host, "KBUILD_BUILD_HOST=%s", id);
+		env[nenv++] = host.buf;
+	} else if (!getenv("KBUILD_BUILD_HOST")) {
+		env[nenv++] = "KBUILD_BUILD_HOST=ktrim";
+	}
+	if (!getenv("KBUILD_BUILD_VERSION"))
+		env[nenv++] = "KBUILD_BUILD_VERSION=1";
 	if (!getenv("KBUILD_BUILD_TIMESTAMP")) {
 		struct kt_str top = KT_STR_INIT;
 		struct stat st;
 		time_t t = 0;
-		char stamp[64];
+		char when[64];
 
 		if (getenv("SOURCE_DATE_EPOCH")) {
 			t = (time_t)strtoll(getenv("SOURCE_DATE_EPOCH"), NULL, 10);
@@ -140,51 +168,20 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 				t = st.st_mtime;
 			kt_str_free(&top);
 		}
-		strftime(stamp, sizeof(stamp), "%a %b %e %H:%M:%S UTC %Y", gmtime(&t));
-		setenv("KBUILD_BUILD_TIMESTAMP", stamp, 1);
+		strftime(when, sizeof(when), "%a %b %e %H:%M:%S UTC %Y", gmtime(&t));
+		kt_str_printf(&stamp, "KBUILD_BUILD_TIMESTAMP=%s", when);
+		env[nenv++] = stamp.buf;
 	}
-
-	fd = open(k->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		r = -errno;
+	env[nenv] = NULL;
+	r = kt_str_error(&host) ?: kt_str_error(&stamp);
+	if (r < 0)
 		goto out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(fd);
-		goto out;
-	}
-	if (pid == 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		execvp("make", (char *const *)argv);
-		_exit(127);
-	}
-	close(fd);
-	last_beat = start;
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
 
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			r = -errno;
-			goto out;
-		}
-		if (kt_elapsed() - last_beat >= HEARTBEAT_S) {
-			struct kt_str tail = KT_STR_INIT;
-
-			last_beat = kt_elapsed();
-			log_tail(k->log_path, 1, &tail);
-			kt_progress("kernel: make %s running for %.0fs, last: %.70s",
-				    args[nargs - 1], last_beat - start,
-				    kt_str_cstr(&tail));
-			kt_str_free(&tail);
-		}
-		usleep(200 * 1000);
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	o.argv = argv;
+	r = kt_proc_run(&o, NULL);
+	if (r < 0) {
+		kt_err("cannot run make (log %s): %s", k->log_path, strerror(-r));
+	} else if (r != 0) {
 		struct kt_str tail = KT_STR_INIT;
 
 		log_tail(k->log_path, TAIL_LINES, &tail);
@@ -199,6 +196,8 @@ out:
 	kt_str_free(&cc);
 	kt_str_free(&hostcc);
 	kt_str_free(&arch);
+	kt_str_free(&stamp);
+	kt_str_free(&host);
 	free(argv);
 	return r;
 }
@@ -242,7 +241,7 @@ int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt)
 	struct kt_str stamp = KT_STR_INIT, stamp_path = KT_STR_INIT,
 		      dot_config = KT_STR_INIT;
 	static const char *const olddef[] = { "olddefconfig" };
-	char *old = NULL, *ours = NULL, *theirs = NULL, id[PIPELINE_ID_LEN];
+	char *old = NULL, *ours = NULL, *theirs = NULL;
 	int r;
 
 	*rebuilt = false;
@@ -253,12 +252,7 @@ int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt)
 	kt_str_printf(&dot_config, "%s/.config", k->build_dir);
 	r = kt_str_error(&stamp_path) ?: kt_str_error(&dot_config);
 	if (r == 0)
-		r = pipeline_config_identity(k->config, id);
-	if (r < 0)
-		goto out;
-	/* The banner names the configuration: certify reads it back. */
-	setenv("KBUILD_BUILD_HOST", id, 1);
-	r = stamp_compute(k, &stamp);
+		r = stamp_compute(k, &stamp);
 	if (r < 0)
 		goto out;
 	if (!k->force && kt_read_file(stamp_path.buf, &old, NULL) == 0 &&

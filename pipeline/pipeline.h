@@ -211,7 +211,10 @@ struct pipeline_kernel {
  * Returns 0 or a negative errno (-EIO: make failed).
  */
 int pipeline_kernel_build(const struct pipeline_kernel *k, bool *rebuilt);
-/* `make -C ksrc O=build_dir ARGS...`, output appended to the log. */
+/*
+ * `make -C ksrc O=build_dir ARGS...`, output appended to the log, with
+ * @k->config's identity as KBUILD_BUILD_HOST when @k->config is set.
+ */
 int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *args,
 			 size_t nargs);
 /*

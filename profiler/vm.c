@@ -7,14 +7,9 @@
  * it happens and can stop the VM early.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "profiler/profiler.h"
@@ -249,14 +244,6 @@ int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 
 /* ---- KVM probe ------------------------------------------------------------ */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * Creating a VM and running a few instructions is not enough: on some
  * hosts (nested virtualisation) KVM runs a vCPU but hangs part way through
@@ -264,15 +251,42 @@ static double now_s(void)
  * SeaBIOS to finish POST ("No bootable device" on its debug port).
  */
 #define PROBE_DONE "No bootable device"
+#define PROBE_POLL_S 0.02	/* how often the debug log is read */
+
+struct probe {
+	const char *log;
+	bool works;
+};
+
+/* Polls the firmware's debug log; 1 (stop QEMU) once POST finished. */
+static int probe_check(double elapsed_s, void *ctx)
+{
+	struct probe *pr = ctx;
+	char *buf = NULL;
+
+	if (!kt_read_file(pr->log, &buf, NULL) && strstr(buf, PROBE_DONE))
+		pr->works = true;
+	free(buf);
+	return pr->works;
+}
 
 int kprof_vm_probe_kvm(double timeout_s, struct kt_str *why)
 {
 	char log[] = "/tmp/ktrim-kvm-probe.XXXXXX", chardev[128];
-	double deadline = now_s() + timeout_s;
-	int fd, status, works = 0;
-	char *buf = NULL;
-	size_t len;
-	pid_t pid;
+	const char *const argv[] = {
+		"qemu-system-x86_64", "-machine", "q35", "-accel", "kvm",
+		"-m", "64", "-nodefaults", "-no-user-config", "-display", "none",
+		"-no-reboot", "-chardev", chardev,
+		"-device", "isa-debugcon,iobase=0x402,chardev=dbg", NULL,
+	};
+	struct probe pr = { log, false };
+	const struct kt_proc_opts o = {
+		.argv = argv, .log_path = "/dev/null", .stdin_null = true,
+		.timeout_s = timeout_s, .heartbeat_s = PROBE_POLL_S,
+		.on_heartbeat = probe_check, .ctx = &pr,
+	};
+	struct kt_proc_result res;
+	int fd, ret;
 
 	if (access("/dev/kvm", R_OK | W_OK)) {
 		if (why)
@@ -287,50 +301,22 @@ int kprof_vm_probe_kvm(double timeout_s, struct kt_str *why)
 	}
 	close(fd);
 	snprintf(chardev, sizeof(chardev), "file,id=dbg,path=%s", log);
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-machine", "q35",
-		       "-accel", "kvm", "-m", "64", "-nodefaults", "-no-user-config",
-		       "-display", "none", "-no-reboot", "-chardev", chardev,
-		       "-device", "isa-debugcon,iobase=0x402,chardev=dbg",
-		       (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0) {
-		if (why)
-			kt_str_printf(why, "fork: %s", strerror(errno));
-		unlink(log);
-		return 0;
-	}
-	for (;;) {
-		bool exited = waitpid(pid, &status, WNOHANG) == pid;
-
-		if (!kt_read_file(log, &buf, &len) && strstr(buf, PROBE_DONE))
-			works = 1;
-		free(buf);
-		buf = NULL;
-		if (works || exited || now_s() > deadline) {
-			if (!exited) {
-				kill(pid, SIGKILL);
-				waitpid(pid, &status, 0);
-			}
-			if (!works && why && exited)
-				kt_str_printf(why, "QEMU with KVM exited (status %d) before the firmware finished",
-					      status);
-			else if (!works && why)
-				kt_str_printf(why, "firmware under KVM did not finish POST within %.1fs (KVM hangs here)",
-					      timeout_s);
-			break;
-		}
-		usleep(20000);
+	ret = kt_proc_run(&o, &res);
+	/* QEMU may have finished POST between the last look and its exit. */
+	if (ret >= 0 && !pr.works)
+		probe_check(res.elapsed_s, &pr);
+	if (!pr.works && why) {
+		if (ret < 0)
+			kt_str_printf(why, "cannot run %s: %s", argv[0], strerror(-ret));
+		else if (res.timed_out)
+			kt_str_printf(why, "firmware under KVM did not finish POST within %.1fs (KVM hangs here)",
+				      timeout_s);
+		else
+			kt_str_printf(why, "QEMU with KVM exited (status %d) before the firmware finished",
+				      ret);
 	}
 	unlink(log);
-	return works;
+	return pr.works;
 }
 
 static int resolve_accel(struct kprof_vm *vm)
@@ -446,21 +432,28 @@ const struct kprof_vm_event *kprof_vm_result_event(
 struct runner {
 	struct kprof_vm *vm;
 	struct kprof_vm_result *res;
-	struct kt_str console;	/* whole console, for the log */
-	struct kt_str line;	/* current partial line */
+	struct kt_str line;	/* the current line, CR dropped, for the parser */
 	double t0;
-	int stop;
 };
 
-static int handle_line(struct runner *r)
+/* Each console line: timeline events are recorded, then vm->on_line. */
+static int handle_line(const char *text, size_t len, void *ctx)
 {
+	struct runner *r = ctx;
 	struct kprof_vm_event ev;
-	const char *line = kt_str_cstr(&r->line);
+	const char *line;
 	int ret;
 
+	/* the serial console ends its lines with CR LF */
+	if (len && text[len - 1] == '\r')
+		len--;
+	kt_str_reset(&r->line);
+	if (kt_str_append(&r->line, text, len) < 0)
+		return -ENOMEM;
+	line = kt_str_cstr(&r->line);
 	ret = kprof_vm_parse_timeline(line, &ev);
 	if (ret == 1) {
-		ev.host_s = now_s() - r->t0;
+		ev.host_s = kt_clock_now() - r->t0;
 		if (!kt_array_push(&r->res->events, &ev)) {
 			kprof_vm_event_release(&ev);
 			return -ENOMEM;
@@ -468,29 +461,7 @@ static int handle_line(struct runner *r)
 	} else if (ret < 0 && ret != -EINVAL) {
 		return ret;
 	}
-	if (r->vm->on_line && !r->stop)
-		r->stop = r->vm->on_line(line, r->vm->ctx);
-	return 0;
-}
-
-static int feed(struct runner *r, const char *buf, size_t n)
-{
-	int ret;
-
-	if (r->vm->console_log && kt_str_append(&r->console, buf, n) < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
-			if (r->line.len && r->line.buf[r->line.len - 1] == '\r')
-				r->line.buf[--r->line.len] = '\0';
-			if ((ret = handle_line(r)))
-				return ret;
-			kt_str_reset(&r->line);
-		} else if (kt_str_putc(&r->line, buf[i]) < 0) {
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	return r->vm->on_line ? r->vm->on_line(line, r->vm->ctx) : 0;
 }
 
 static void free_argv(struct kt_array *argv)
@@ -502,12 +473,16 @@ static void free_argv(struct kt_array *argv)
 
 int kprof_vm_run(struct kprof_vm *vm, struct kprof_vm_result *res)
 {
-	struct runner r = { vm, res, KT_STR_INIT, KT_STR_INIT, 0, 0 };
+	struct runner r = { vm, res, KT_STR_INIT, 0 };
+	struct kt_str console = KT_STR_INIT, cmd = KT_STR_INIT;
+	struct kt_proc_result pres;
+	struct kt_proc_opts o = {
+		.on_line = handle_line, .ctx = &r, .timeout_s = vm->timeout_s,
+		.new_pgroup = true, .stdin_null = true,
+		.out = vm->console_log ? &console : NULL,
+	};
 	struct kt_array argv;
-	struct kt_str cmd = KT_STR_INIT;
-	int pipefd[2] = { -1, -1 }, status = 0, ret;
-	bool exited = false;
-	pid_t pid = -1;
+	int ret;
 
 	ret = resolve_accel(vm);
 	if (ret)
@@ -519,86 +494,27 @@ int kprof_vm_run(struct kprof_vm *vm, struct kprof_vm_result *res)
 	for (size_t i = 0; i + 1 < argv.len; i++)
 		kt_str_printf(&cmd, "%s%s", i ? " " : "", (char *)kt_array_ptr(&argv, i));
 	kt_dbg("qemu: %s", kt_str_cstr(&cmd));
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		ret = -errno;
+	o.argv = (const char *const *)argv.items;
+	r.t0 = kt_clock_now();
+	ret = kt_proc_run(&o, &pres);
+	if (ret < 0)
 		goto out;
-	}
-	r.t0 = now_s();
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		dup2(devnull, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		setpgid(0, 0);
-		execvp(argv.items ? ((char **)argv.items)[0] : "", (char **)argv.items);
-		dprintf(2, "ktrim: cannot run %s: %s\n", vm->qemu, strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	for (;;) {
-		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
-		double left = vm->timeout_s ? r.t0 + vm->timeout_s - now_s() : 1.0;
-		char buf[4096];
-		ssize_t n;
-
-		if (vm->timeout_s && left <= 0) {
-			res->timed_out = true;
-			break;
-		}
-		if (r.stop)
-			break;
-		n = poll(&pfd, 1, left > 1.0 ? 1000 : (int)(left * 1000) + 1);
-		if (n < 0 && errno != EINTR) {
-			ret = -errno;
-			break;
-		}
-		if (n <= 0)
-			continue;
-		n = read(pipefd[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;	/* QEMU closed its output: it is exiting */
-		if ((ret = feed(&r, buf, n)))
-			break;
-	}
-	if (r.line.len && !ret)
-		ret = handle_line(&r);
-	if (res->timed_out || r.stop || ret) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-	}
-	if (waitpid(pid, &status, 0) == pid)
-		exited = true;
-	res->elapsed_s = now_s() - r.t0;
-	if (exited)
-		res->exit_status = WIFEXITED(status) ? WEXITSTATUS(status)
-						     : 128 + WTERMSIG(status);
-	if (!ret && r.stop)
-		ret = r.stop;
+	res->exit_status = pres.status;
+	res->timed_out = pres.timed_out;
+	res->elapsed_s = pres.elapsed_s;
+	ret = pres.stopped;
 	if (vm->console_log) {
 		int wret = kt_atomic_write_buf(vm->console_log, 0644,
-					       r.console.buf ? r.console.buf : "",
-					       r.console.len);
+					       console.buf ? console.buf : "",
+					       console.len);
 
 		if (wret)
 			kt_warn("cannot write %s: %s", vm->console_log, strerror(-wret));
 	}
 out:
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
 	free_argv(&argv);
 	kt_str_free(&cmd);
-	kt_str_free(&r.console);
+	kt_str_free(&console);
 	kt_str_free(&r.line);
 	return ret;
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "profiler/profiler.h"
@@ -113,14 +113,11 @@ static void test_timeline_lines(void **state)
 static void test_kvm_probe_is_bounded(void **state)
 {
 	struct kt_str why = KT_STR_INIT;
-	struct timespec a, b;
-	double dt;
+	double dt = kt_clock_now();
 	int r;
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
 	r = kprof_vm_probe_kvm(2.0, &why);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	dt = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	dt = kt_clock_now() - dt;
 	assert_true(r == 0 || r == 1);
 	assert_true(dt < 3.0);
 	if (r == 0)
@@ -130,6 +127,115 @@ static void test_kvm_probe_is_bounded(void **state)
 	kt_str_free(&why);
 }
 
+/*
+ * A stand-in for QEMU: a CR LF console with timeline lines, then whatever
+ * $FAKE_QEMU_TAIL says (it ignores the QEMU arguments).
+ */
+static char *fake_qemu(char *dir)
+{
+	static const char script[] =
+		"#!/bin/sh\n"
+		"printf 'SeaBIOS\\r\\nktrim-timeline: init-start 1000\\r\\n'\n"
+		"echo 'to stderr' >&2\n"
+		"printf 'ktrim-timeline: workload-ready 2000 n=1\\r\\n'\n"
+		"eval \"$FAKE_QEMU_TAIL\"\n";
+	char *path = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&path, "%s/qemu", dir) > 0);
+	assert_int_equal(kt_atomic_write_buf(path, 0755, script, sizeof(script) - 1), 0);
+	return path;
+}
+
+struct seen {
+	struct kt_str lines;
+	const char *stop_at;
+};
+
+static int note_line(const char *line, void *ctx)
+{
+	struct seen *s = ctx;
+
+	kt_str_printf(&s->lines, "%s|", line);
+	return s->stop_at && strstr(line, s->stop_at) ? 42 : 0;
+}
+
+static void run_fake(const char *qemu, const char *tail, double timeout_s,
+		     struct seen *seen, const char *console, int want_ret,
+		     struct kprof_vm_result *res)
+{
+	struct kprof_vm vm;
+
+	kprof_vm_init(&vm, KPROF_VM_Q35);
+	vm.accel = KPROF_VM_ACCEL_TCG;	/* no KVM probe */
+	vm.qemu = qemu;
+	vm.timeout_s = timeout_s;
+	vm.on_line = note_line;
+	vm.ctx = seen;
+	vm.console_log = console ? strdup(console) : NULL;
+	assert_int_equal(kprof_vm_set_kernel(&vm, "/k/bzImage", NULL, NULL), 0);
+	setenv("FAKE_QEMU_TAIL", tail, 1);
+	kprof_vm_result_init(res);
+	assert_int_equal(kprof_vm_run(&vm, res), want_ret);
+	unsetenv("FAKE_QEMU_TAIL");
+	kprof_vm_release(&vm);
+}
+
+static void test_run_feeds_lines_and_stops(void **state)
+{
+	char dir[] = "/tmp/kt-vm-fake.XXXXXX", *qemu = fake_qemu(dir), *console = NULL,
+	     *text = NULL;
+	struct seen seen = { KT_STR_INIT, NULL };
+	struct kprof_vm_result res;
+	const struct kprof_vm_event *ev;
+
+	/* to the end: CR dropped, stderr merged, events parsed, console kept */
+	assert_true(asprintf(&console, "%s/console.log", dir) > 0);
+	run_fake(qemu, "printf 'last'; exit 3", 20, &seen, console, 0, &res);
+	assert_string_equal(kt_str_cstr(&seen.lines),
+			    "SeaBIOS|ktrim-timeline: init-start 1000|to stderr|"
+			    "ktrim-timeline: workload-ready 2000 n=1|last|");
+	assert_int_equal(res.exit_status, 3);
+	assert_false(res.timed_out);
+	ev = kprof_vm_result_event(&res, "workload-ready");
+	assert_non_null(ev);
+	assert_int_equal(ev->uptime_us, 2000);
+	assert_string_equal(ev->args, "n=1");
+	assert_true(ev->host_s >= 0 && ev->host_s <= res.elapsed_s);
+	assert_int_equal(kt_read_file(console, &text, NULL), 0);
+	assert_non_null(strstr(text, "init-start 1000\r\nto stderr\n"));
+	kprof_vm_result_release(&res);
+
+	/* the line callback's value stops the guest and is returned */
+	kt_str_reset(&seen.lines);
+	seen.stop_at = "workload-ready";
+	run_fake(qemu, "sleep 30", 20, &seen, NULL, 42, &res);
+	assert_false(res.timed_out);
+	assert_true(res.elapsed_s < 5.0);
+	assert_int_equal(res.events.len, 2);
+	kprof_vm_result_release(&res);
+
+	/* a hung guest is killed at the timeout */
+	kt_str_reset(&seen.lines);
+	seen.stop_at = NULL;
+	run_fake(qemu, "sleep 30", 0.5, &seen, NULL, 0, &res);
+	assert_true(res.timed_out);
+	assert_true(res.elapsed_s < 5.0);
+	kprof_vm_result_release(&res);
+
+	/* no QEMU at all: an error, not a status */
+	run_fake("/nonexistent/qemu", "", 20, &seen, NULL, -ENOENT, &res);
+	kprof_vm_result_release(&res);
+
+	unlink(console);
+	unlink(qemu);
+	rmdir(dir);
+	free(text);
+	free(console);
+	free(qemu);
+	kt_str_free(&seen.lines);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_microvm_uses_mmio),
 		cmocka_unit_test(test_timeline_lines),
 		cmocka_unit_test(test_kvm_probe_is_bounded),
+		cmocka_unit_test(test_run_feeds_lines_and_stops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
