@@ -76,6 +76,11 @@ char *kt_str_steal(struct kt_str *s);
 /* Release the buffer and clear the error; @s is reusable. */
 void kt_str_free(struct kt_str *s);
 /*
+ * Replace the heap string *@slot with a copy of @value (the old one is
+ * freed); on -ENOMEM *@slot is untouched.
+ */
+int kt_strdup_replace(char **slot, const char *value);
+/*
  * Tests only: after @n more successful buffer allocations, every kt_str
  * allocation fails with -ENOMEM; a negative @n (the default) disables the
  * injection. Process-wide and not thread safe.

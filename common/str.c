@@ -152,3 +152,14 @@ void kt_str_free(struct kt_str *s)
 	s->len = s->cap = 0;
 	s->err = 0;
 }
+
+int kt_strdup_replace(char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}

@@ -264,17 +264,6 @@ static int opt_uint(const char *key, const char *value, unsigned long max,
 	return 0;
 }
 
-static int opt_string(char **slot, const char *value)
-{
-	char *copy = strdup(value);
-
-	if (!copy)
-		return -ENOMEM;
-	free(*slot);
-	*slot = copy;
-	return 0;
-}
-
 /* "A=B" split at the first @sep into two non-empty halves (B may be empty when @b_empty). */
 static const char *opt_split(const char *value, char sep, bool b_empty, size_t *alen)
 {
@@ -316,9 +305,9 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 		return kt_array_push_strdup(&s->env, value);
 	}
 	if (!strcmp(key, "cwd"))
-		return opt_string(&s->cwd, value);
+		return kt_strdup_replace(&s->cwd, value);
 	if (!strcmp(key, "hostname"))
-		return opt_string(&s->hostname, value);
+		return kt_strdup_replace(&s->hostname, value);
 	if (!strcmp(key, "user")) {
 		char uid[16];
 
@@ -344,8 +333,8 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 		snprintf(first, sizeof(first), "%.*s", (int)alen, value);
 		if (cg)
 			return initramfs_spec_add_cgroup(s, first, rest);
-		r = opt_string(&s->rootfs, first);
-		return r ? r : opt_string(&s->rootfs_type, rest);
+		r = kt_strdup_replace(&s->rootfs, first);
+		return r ? r : kt_strdup_replace(&s->rootfs_type, rest);
 	}
 	if (!strcmp(key, "readonly")) {
 		s->readonly = true;
@@ -353,7 +342,7 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 	}
 	if (!strcmp(key, "ready-stdout")) {
 		s->ready = INITRAMFS_READY_STDOUT;
-		return opt_string(&s->ready_pattern, value);
+		return kt_strdup_replace(&s->ready_pattern, value);
 	}
 	if (!strcmp(key, "ready-tcp")) {
 		r = opt_uint(key, value, 65535, 1, &n, err);

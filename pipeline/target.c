@@ -105,17 +105,6 @@ void pipeline_target_release(struct pipeline_target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int set_string(char **slot, const char *value)
-{
-	char *copy = strdup(value);
-
-	if (!copy)
-		return -ENOMEM;
-	free(*slot);
-	*slot = copy;
-	return 0;
-}
-
 static bool checks_have(const struct pipeline_target *t, const char *name)
 {
 	for (size_t i = 0; i < t->checks.len; i++)
@@ -186,7 +175,7 @@ static int read_boot(struct pipeline_target *t, const struct kconf_recipe *rc,
 						     "boot: kernel-format: '%s' is not bzImage, vmlinux, efi or lcow",
 						     v->scalar);
 		} else {
-			r = set_string(!strcmp(key, "arch") ? &t->arch :
+			r = kt_strdup_replace(!strcmp(key, "arch") ? &t->arch :
 				       !strcmp(key, "console") ? &t->console : &t->cmdline,
 				       v->scalar);
 		}
@@ -227,13 +216,13 @@ int pipeline_target_load(struct pipeline_target *t, const char *recipes_dir,
 		r = -EINVAL;
 		goto out;
 	}
-	r = set_string(&t->name, top->name);
+	r = kt_strdup_replace(&t->name, top->name);
 	if (r == 0)
-		r = set_string(&t->file, top->file);
+		r = kt_strdup_replace(&t->file, top->file);
 	if (r == 0 && !t->arch)
-		r = set_string(&t->arch, "x86_64");
+		r = kt_strdup_replace(&t->arch, "x86_64");
 	if (r == 0 && !t->cmdline)
-		r = set_string(&t->cmdline, "console=ttyS0 panic=-1");
+		r = kt_strdup_replace(&t->cmdline, "console=ttyS0 panic=-1");
 	if (r == 0 && !pipeline_format_built_path(t->format, t->arch)) {
 		kt_str_printf(err, "%s:1:1: target %s: kernel-format %s does not exist for arch %s",
 			      top->file, top->name, pipeline_format_name(t->format), t->arch);
