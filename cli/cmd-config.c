@@ -14,6 +14,7 @@ extern const struct cli_cmd cli_cmd_config;
 enum {
 	OPT_KSRC = 256, OPT_ARCH, OPT_PROFILE, OPT_RECIPE, OPT_BASE, OPT_REPORT,
 	OPT_REQUIRE, OPT_FORBID, OPT_MODULES, OPT_RECIPES_DIR, OPT_RESCAN, OPT_STATS,
+	OPT_STRICT,
 };
 
 static int run(int argc, char **argv)
@@ -31,6 +32,7 @@ static int run(int argc, char **argv)
 		{ "recipes-dir", required_argument, NULL, OPT_RECIPES_DIR },
 		{ "rescan", no_argument, NULL, OPT_RESCAN },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -59,6 +61,7 @@ static int run(int argc, char **argv)
 		case OPT_RECIPES_DIR: recipes_dir = optarg; break;
 		case OPT_RESCAN: o.rescan = true; break;
 		case OPT_STATS: o.stats = true; break;
+		case OPT_STRICT: o.strict = true; break;
 		case 'o': o.output = optarg; break;
 		default:
 			status = cli_usage_error(&cli_cmd_config, "unknown option");
@@ -136,6 +139,14 @@ const struct cli_cmd cli_cmd_config = {
 	"                     requirements, warnings, the reason for every\n"
 	"                     enabled symbol (ktrim explain reads it)\n"
 	"  --stats            print timings\n"
+	"  --strict           profile or recipe facts that name nothing in this\n"
+	"                     tree (a module of another version or arch) fail the\n"
+	"                     trim instead of one summary warning\n"
+	"\n"
+	"Recipes may name a renamed symbol's alternatives, CONFIG_NEW | CONFIG_OLD\n"
+	"(the first the tree defines is required), and optional requirements,\n"
+	"{optional: CONFIG_X, reason: ...}; a required symbol the tree lacks under\n"
+	"every name is an error naming the recipe's file:line.\n"
 	"\n"
 	"Exit status: 0 on success, 1 when a requirement cannot be met or\n"
 	"conflicts with a prohibition (each listed, with both chains), 2 on usage.\n",

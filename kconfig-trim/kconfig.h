@@ -441,19 +441,35 @@ struct kconf_req {
 	char *name;		/* FEATURE: the fact's name */
 	char *origin;		/* "recipe kvm-q35", "profile httpd" */
 	char *where;		/* "recipes/targets/kvm-q35.yaml:9:5" */
+	/*
+	 * SYMBOL: names the symbol has had in other kernel versions
+	 * ("CONFIG_MITIGATION_RETPOLINE | CONFIG_RETPOLINE"), tried in order
+	 * after @sym; the first one the tree defines is required.
+	 */
+	struct kt_array alts;	/* char *, without CONFIG_ */
+	/*
+	 * An optional requirement is skipped, with @reason in the log, where
+	 * the tree has none of its names; a required one that the tree lacks
+	 * fails the solve with @where.
+	 */
+	bool optional;
+	char *reason;
 };
 
 void kconf_req_release(struct kconf_req *r);
 /*
- * Parse "CONFIG_X", "CONFIG_X=64", "X" (symbols) or a feature kind and
- * name. Copies the strings.
+ * Parse "CONFIG_X", "CONFIG_X=64", "X", "CONFIG_X | CONFIG_Y" (symbols:
+ * alternatives take no value of their own, the first one's applies) or a
+ * feature kind and name. Copies the strings.
  */
 int kconf_req_init_symbol(struct kconf_req *r, const char *text,
 			  const char *origin, const char *where);
 int kconf_req_init_feature(struct kconf_req *r, enum kconf_feat_kind kind,
 			   const char *name, const char *origin,
 			   const char *where);
-/* "CONFIG_X=64" or "socket AF_VSOCK" into @out. */
+/* A deep copy of @src into @dst. */
+int kconf_req_copy(struct kconf_req *dst, const struct kconf_req *src);
+/* "CONFIG_X=64", "CONFIG_A | CONFIG_B" or "socket AF_VSOCK" into @out. */
 void kconf_req_describe(const struct kconf_req *r, struct kt_str *out);
 
 struct kconf_recipe {
@@ -521,6 +537,8 @@ struct kconf_trim_opts {
 	/* NULL or "allnoconfig": start from allnoconfig; else a .config */
 	const char *base;
 	enum kconf_modules_policy modules;
+	/* Facts that name nothing in the tree fail the solve (else: one warning). */
+	bool strict;
 };
 
 /* @tree and @fm must outlive the trim; the trim owns nothing of them. */

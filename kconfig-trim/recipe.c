@@ -19,37 +19,99 @@ void kconf_req_release(struct kconf_req *r)
 	free(r->name);
 	free(r->origin);
 	free(r->where);
+	free(r->reason);
+	kt_array_free_ptrs(&r->alts);
 	memset(r, 0, sizeof(*r));
 }
 
-int kconf_req_init_symbol(struct kconf_req *r, const char *text,
-			  const char *origin, const char *where)
+/* "CONFIG_X" or "X" (surrounding blanks allowed) -> "X"; NULL: not a name. */
+static char *symbol_name(const char *text, size_t n)
 {
-	const char *eq = strchr(text, '=');
-	size_t n = eq ? (size_t)(eq - text) : strlen(text);
-
-	memset(r, 0, sizeof(*r));
-	r->kind = KCONF_REQ_SYMBOL;
+	while (n && (*text == ' ' || *text == '\t')) {
+		text++;
+		n--;
+	}
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
 	if (n >= 7 && strncmp(text, "CONFIG_", 7) == 0) {
 		text += 7;
 		n -= 7;
 	}
 	if (!n)
-		return -EINVAL;
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!kconf_is_ident_char((unsigned char)text[i]))
-			return -EINVAL;
+			return NULL;
 	}
-	r->sym = strndup(text, n);
+	return strndup(text, n);
+}
+
+/* The first '|' outside a quoted value, or NULL. */
+static const char *find_bar(const char *text)
+{
+	bool quoted = false;
+
+	for (; *text; text++) {
+		if (*text == '"')
+			quoted = !quoted;
+		else if (*text == '|' && !quoted)
+			return text;
+	}
+	return NULL;
+}
+
+/* " | CONFIG_Y | CONFIG_Z" after the first name. */
+static int parse_alternatives(struct kconf_req *r, const char *bar)
+{
+	while (bar) {
+		const char *next = find_bar(bar + 1);
+		size_t n = next ? (size_t)(next - bar - 1) : strlen(bar + 1);
+		char *name;
+
+		if (memchr(bar + 1, '=', n))
+			return -EINVAL;	/* the first name carries the value */
+		name = symbol_name(bar + 1, n);
+		if (!name)
+			return -EINVAL;
+		if (kt_array_push_ptr(&r->alts, name) < 0) {
+			free(name);
+			return -ENOMEM;
+		}
+		bar = next;
+	}
+	return 0;
+}
+
+int kconf_req_init_symbol(struct kconf_req *r, const char *text,
+			  const char *origin, const char *where)
+{
+	const char *bar = find_bar(text);
+	const char *eq = memchr(text, '=', bar ? (size_t)(bar - text) : strlen(text));
+	size_t n = eq ? (size_t)(eq - text) : bar ? (size_t)(bar - text) : strlen(text);
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = KCONF_REQ_SYMBOL;
+	kt_array_init(&r->alts, sizeof(char *));
+	r->sym = symbol_name(text, n);
+	if (!r->sym)
+		return -EINVAL;
+	ret = parse_alternatives(r, bar);
+	if (ret < 0) {
+		kconf_req_release(r);
+		return ret;
+	}
 	if (eq) {
 		const char *v = eq + 1;
-		size_t vl = strlen(v);
+		size_t vl = bar ? (size_t)(bar - v) : strlen(v);
 
+		while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+			vl--;
 		/* CONFIG_CMDLINE="..." as in a .config */
 		if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"')
 			r->value = strndup(v + 1, vl - 2);
 		else
-			r->value = strdup(v);
+			r->value = strndup(v, vl);
 	}
 	r->origin = strdup(origin ? origin : "user");
 	r->where = where ? strdup(where) : NULL;
@@ -66,6 +128,7 @@ int kconf_req_init_feature(struct kconf_req *r, enum kconf_feat_kind kind,
 {
 	memset(r, 0, sizeof(*r));
 	r->kind = KCONF_REQ_FEATURE;
+	kt_array_init(&r->alts, sizeof(char *));
 	r->feat = kind;
 	r->name = strdup(name);
 	r->origin = strdup(origin ? origin : "user");
@@ -77,12 +140,38 @@ int kconf_req_init_feature(struct kconf_req *r, enum kconf_feat_kind kind,
 	return 0;
 }
 
+int kconf_req_copy(struct kconf_req *dst, const struct kconf_req *src)
+{
+	int r = 0;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->kind = src->kind;
+	dst->feat = src->feat;
+	dst->optional = src->optional;
+	kt_array_init(&dst->alts, sizeof(char *));
+#define DUP(f) do { if (src->f && !(dst->f = strdup(src->f))) r = -ENOMEM; } while (0)
+	DUP(sym);
+	DUP(value);
+	DUP(name);
+	DUP(origin);
+	DUP(where);
+	DUP(reason);
+#undef DUP
+	for (size_t i = 0; r == 0 && i < src->alts.len; i++)
+		r = kt_array_push_strdup(&dst->alts, kt_array_ptr(&src->alts, i));
+	if (r < 0)
+		kconf_req_release(dst);
+	return r;
+}
+
 void kconf_req_describe(const struct kconf_req *r, struct kt_str *out)
 {
 	if (r->kind == KCONF_REQ_SYMBOL) {
 		kt_str_printf(out, "CONFIG_%s", r->sym);
 		if (r->value)
 			kt_str_printf(out, "=%s", r->value);
+		for (size_t i = 0; i < r->alts.len; i++)
+			kt_str_printf(out, " | CONFIG_%s", (char *)kt_array_ptr(&r->alts, i));
 	} else {
 		kt_str_printf(out, "%s %s", kconf_feat_kind_name(r->feat), r->name);
 	}
@@ -138,7 +227,39 @@ static int where_of(const struct kt_yaml_doc *doc, const struct kt_yaml_node *n,
 	return kt_str_printf(w, "%s:%d:%d", doc->file, n->line, n->col);
 }
 
-/* One require/forbid item: "CONFIG_X[=v]" or {kind: name}. */
+/*
+ * {optional: "CONFIG_A | CONFIG_B", reason: "..."}: a requirement that the
+ * tree may lack, with the reason it is worth having where it exists.
+ */
+static int parse_optional(struct kconf_recipe *r, const struct kt_yaml_node *it,
+			  struct kconf_req *req, const char *origin, const char *where,
+			  struct kt_str *err)
+{
+	static const char *const keys[] = { "optional", "reason", NULL };
+	const struct kt_yaml_node *sym = kt_yaml_map_get(it, "optional");
+	const struct kt_yaml_node *why = kt_yaml_map_get(it, "reason");
+	int ret = kt_yaml_map_check_keys(&r->doc, it, keys, err);
+
+	if (ret < 0)
+		return ret;
+	if (!why || why->type != KT_YAML_SCALAR || !why->scalar[0])
+		return kt_yaml_error(&r->doc, it, err, "an optional requirement needs a reason:");
+	if (sym->type != KT_YAML_SCALAR || strncmp(sym->scalar, "CONFIG_", 7) ||
+	    (ret = kconf_req_init_symbol(req, sym->scalar, origin, where)) == -EINVAL)
+		return kt_yaml_error(&r->doc, sym, err,
+				     "expected CONFIG_NAME[=value] [| CONFIG_OTHER_NAME...]");
+	if (ret < 0)
+		return ret;
+	req->optional = true;
+	req->reason = strdup(why->scalar);
+	if (!req->reason) {
+		kconf_req_release(req);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One require/forbid item: "CONFIG_X[=v]", "CONFIG_X | CONFIG_Y", {optional: ...} or {kind: name}. */
 static int parse_item(struct kconf_recipe *r, const struct kt_yaml_node *it,
 		      struct kt_array *into, struct kt_str *err)
 {
@@ -159,10 +280,12 @@ static int parse_item(struct kconf_recipe *r, const struct kt_yaml_node *it,
 			if (ret == 0)
 				kconf_req_release(&req);
 			ret = kt_yaml_error(&r->doc, it, err,
-					    "expected CONFIG_NAME or CONFIG_NAME=value, got '%s'",
+					    "expected CONFIG_NAME[=value] [| CONFIG_OTHER_NAME...], got '%s'",
 					    it->scalar);
 			goto out;
 		}
+	} else if (it->type == KT_YAML_MAP && kt_yaml_map_get(it, "optional")) {
+		ret = parse_optional(r, it, &req, kt_str_cstr(&origin), kt_str_cstr(&where), err);
 	} else if (it->type == KT_YAML_MAP && it->n == 1 &&
 		   it->keys[0]->type == KT_YAML_SCALAR &&
 		   it->items[0]->type == KT_YAML_SCALAR) {

@@ -28,6 +28,7 @@ struct kconf_trim {
 	struct kt_map *base_vals;	/* name -> (void *)(tristate + 1) in the base */
 	struct kconf_reasons *reasons;
 	struct kt_array warnings;	/* char * */
+	struct kt_array unknown;	/* char *: facts that name nothing here, this solve */
 	struct kt_str why;		/* last failure text */
 	int err;			/* -ENOMEM from where nothing returns it (warnf) */
 	bool conflict;

@@ -818,12 +818,22 @@ static void errorf(struct kt_str *err, const struct kconf_req *q, const char *fm
 	kt_str_free(&d);
 }
 
-static struct kconf_sym *req_sym(struct kconf_trim *t, const struct kconf_req *q,
-				 bool quiet)
+/* The first of a symbol requirement's names that the tree defines, or NULL. */
+static struct kconf_sym *req_sym_defined(const struct kconf_trim *t, const struct kconf_req *q)
 {
 	struct kconf_sym *s = kconf_sym_lookup(t->tree, q->sym);
 
-	if (!s || kconf_sym_ndefs(s) == 0) {
+	for (size_t i = 0; (!s || kconf_sym_ndefs(s) == 0) && i < q->alts.len; i++)
+		s = kconf_sym_lookup(t->tree, kt_array_ptr(&q->alts, i));
+	return s && kconf_sym_ndefs(s) ? s : NULL;
+}
+
+static struct kconf_sym *req_sym(struct kconf_trim *t, const struct kconf_req *q,
+				 bool quiet)
+{
+	struct kconf_sym *s = req_sym_defined(t, q);
+
+	if (!s) {
 		if (!quiet) {
 			struct kt_str d = KT_STR_INIT;
 
@@ -950,10 +960,19 @@ static int req_targets(struct kconf_trim *t, const struct kconf_req *q, bool qui
 	}
 	f = kconf_featmap_lookup(t->fm, q->feat, q->name);
 	if (!f) {
-		if (!quiet)
-			warnf(t, "%s%s%s %s (%s): not defined in this tree; nothing to enable",
-			      q->where ? q->where : "", q->where ? ": " : "",
-			      feat_label(q->feat), q->name, q->origin);
+		struct kt_str d = KT_STR_INIT;
+		char *p;
+
+		if (quiet)
+			return 0;
+		/* Listed once for the whole solve (summarise_unknown). */
+		kt_str_printf(&d, "%s %s (%s%s%s)", feat_label(q->feat), q->name, q->origin,
+			      q->where ? ", " : "", q->where ? q->where : "");
+		p = kt_str_steal(&d);
+		if (!p || kt_array_push_ptr(&t->unknown, p) < 0) {
+			free(p);
+			return -ENOMEM;
+		}
 		return 0;
 	}
 	for (size_t i = 0; i < f->nlinks; i++) {
@@ -977,6 +996,31 @@ static int req_targets(struct kconf_trim *t, const struct kconf_req *q, bool qui
 	return 0;
 }
 
+/*
+ * Facts that name nothing in this tree (a module or socket family of
+ * another version or architecture): one warning listing them all, or with
+ * @strict one failure. Returns 1 when it failed the solve.
+ */
+static int summarise_unknown(struct kconf_trim *t, bool strict, struct kt_str *err)
+{
+	struct kt_str list = KT_STR_INIT;
+	int r;
+
+	if (!t->unknown.len)
+		return 0;
+	for (size_t i = 0; i < t->unknown.len; i++)
+		kt_str_printf(&list, "%s%s", i ? "; " : "", (char *)kt_array_ptr(&t->unknown, i));
+	r = kt_str_error(&list);
+	if (r == 0 && strict)
+		kt_str_printf(err, "  %zu facts name nothing in this tree (--strict): %s\n",
+			      t->unknown.len, list.buf);
+	else if (r == 0)
+		warnf(t, "%zu facts name nothing in this tree; nothing to enable for: %s",
+		      t->unknown.len, list.buf);
+	kt_str_free(&list);
+	return r < 0 ? r : strict;
+}
+
 /* 0: planned; 1: a failure was reported in @err; < 0: error. */
 static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
 			    bool quiet, struct kt_str *err)
@@ -985,6 +1029,24 @@ static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
 	struct kt_str text = KT_STR_INIT;
 	int r;
 
+	/*
+	 * A required symbol the tree lacks under every name is a failure, never
+	 * a warning: a hardening floor must not lose an option to a rename.
+	 */
+	if (q->kind == KCONF_REQ_SYMBOL && !req_sym_defined(t, q)) {
+		if (quiet)
+			return q->optional ? 0 : 1;
+		kconf_req_describe(q, &text);
+		if (q->optional)
+			kt_info("%s%s%s (%s): optional, not in this tree: %s",
+				q->where ? q->where : "", q->where ? ": " : "",
+				kt_str_cstr(&text), q->origin, q->reason);
+		else
+			errorf(err, q, "not defined in this tree%s", q->alts.len ?
+			       " under any of its names" : "");
+		kt_str_free(&text);
+		return q->optional ? 0 : 1;
+	}
 	if (q->kind == KCONF_REQ_SYMBOL)
 		kt_str_printf(&text, "required by %s", q->origin);
 	else
@@ -1362,6 +1424,8 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		goto out;
 	}
 	t->modules = opts ? opts->modules : KCONF_MODULES_BUILTIN;
+	kt_array_free_ptrs(&t->unknown);
+	kt_array_init(&t->unknown, sizeof(char *));
 	free(t->base);
 	t->base = strdup(base);
 	if (!t->base) {
@@ -1399,6 +1463,10 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 			r = 0;
 		}
 	}
+	if (r == 0)
+		r = summarise_unknown(t, opts && opts->strict, &errs);
+	if (r == 1)
+		r = 0;	/* in @errs: the solve fails below */
 	if (r < 0)
 		goto out;
 	/*
@@ -1504,6 +1572,7 @@ int kconf_trim_new(struct kconf_tree *tree, const struct kconf_featmap *fm,
 	kt_array_init(&t->forbids, sizeof(struct kconf_req));
 	kt_array_init(&t->journal, sizeof(struct journal_ent));
 	kt_array_init(&t->warnings, sizeof(char *));
+	kt_array_init(&t->unknown, sizeof(char *));
 	t->plan = kt_map_new(plan_ent_free);
 	t->roots = kt_map_new(free);
 	t->base_vals = kt_map_new(NULL);
@@ -1527,6 +1596,7 @@ void kconf_trim_free(struct kconf_trim *t)
 	for (size_t i = 0; i < t->warnings.len; i++)
 		free(kt_array_ptr(&t->warnings, i));
 	kt_array_free(&t->warnings);
+	kt_array_free_ptrs(&t->unknown);
 	kt_map_free(t->plan);
 	kt_map_free(t->roots);
 	kt_map_free(t->base_vals);
@@ -1539,19 +1609,8 @@ void kconf_trim_free(struct kconf_trim *t)
 static int req_copy(struct kt_array *into, const struct kconf_req *q)
 {
 	struct kconf_req c;
-	int r;
+	int r = kconf_req_copy(&c, q);
 
-	if (q->kind == KCONF_REQ_SYMBOL) {
-		struct kt_str s = KT_STR_INIT;
-
-		kt_str_printf(&s, "%s%s%s", q->sym, q->value ? "=" : "", q->value ? q->value : "");
-		r = kt_str_error(&s);
-		if (r == 0)
-			r = kconf_req_init_symbol(&c, kt_str_cstr(&s), q->origin, q->where);
-		kt_str_free(&s);
-	} else {
-		r = kconf_req_init_feature(&c, q->feat, q->name, q->origin, q->where);
-	}
 	if (r < 0)
 		return r;
 	if (!kt_array_push(into, &c)) {

@@ -126,6 +126,7 @@ struct pipeline_config_opts {
 	const char *base;		/* NULL/"allnoconfig" or a .config */
 	const char *modules;		/* NULL (recipes decide), builtin, as-needed */
 	bool rescan;			/* ignore the feature-map cache */
+	bool strict;			/* facts that name nothing in the tree fail */
 	bool stats;			/* progress lines with timings */
 	const char *output;		/* .config, written atomically */
 	const char *report;		/* NULL or the YAML report */

@@ -130,6 +130,37 @@ static void test_shipped_recipes_load(void **state)
 	}
 }
 
+static void test_alternatives_and_optional(void **state)
+{
+	struct kconf_recipe_set s;
+	struct kt_str err = KT_STR_INIT, d = KT_STR_INIT;
+	const struct kconf_recipe *v;
+	const struct kconf_req *q;
+
+	kconf_recipe_set_init(&s);
+	assert_int_equal(kconf_recipe_set_load(&s, RDIR, "versions", &err), 0);
+	v = nth(&s, 0);
+	assert_int_equal(v->require.len, 3);
+	q = kt_array_at(&v->require, 0);
+	assert_string_equal(q->sym, "MITIGATION_RETPOLINE");
+	assert_int_equal(q->alts.len, 1);
+	assert_string_equal(kt_array_ptr(&q->alts, 0), "VIRTIO_NET");
+	assert_false(q->optional);
+	q = kt_array_at(&v->require, 1);
+	assert_string_equal(q->value, "4");
+	kconf_req_describe(q, &d);
+	assert_string_equal(kt_str_cstr(&d), "CONFIG_NR_CPUS=4 | CONFIG_MAX_CPUS");
+	q = kt_array_at(&v->require, 2);
+	assert_true(q->optional);
+	assert_string_equal(q->reason, "only newer kernels have it");
+	assert_int_equal(q->alts.len, 1);
+	kconf_recipe_set_release(&s);
+	kt_str_free(&err);
+	kt_str_free(&d);
+	expect_error("noreason", "targets/noreason.yaml:4:5: an optional requirement needs a reason");
+	expect_error("badalt", "targets/badalt.yaml:4:5: expected CONFIG_NAME[=value] [| CONFIG_OTHER_NAME...]");
+}
+
 static void test_req_parsing(void **state)
 {
 	struct kconf_req q;
@@ -143,6 +174,12 @@ static void test_req_parsing(void **state)
 	kconf_req_release(&q);
 	assert_int_equal(kconf_req_init_symbol(&q, "CONFIG_=y", "x", NULL), -EINVAL);
 	assert_int_equal(kconf_req_init_symbol(&q, "CONFIG_A-B", "x", NULL), -EINVAL);
+	/* a '|' inside a quoted value is no alternative */
+	assert_int_equal(kconf_req_init_symbol(&q, "CONFIG_CMDLINE=\"a|b\"", "x", NULL), 0);
+	assert_string_equal(q.value, "a|b");
+	assert_int_equal(q.alts.len, 0);
+	kconf_req_release(&q);
+	assert_int_equal(kconf_req_init_symbol(&q, "CONFIG_A |", "x", NULL), -EINVAL);
 	kt_str_free(&d);
 }
 
@@ -153,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_line_col),
 		cmocka_unit_test(test_missing_recipe),
 		cmocka_unit_test(test_shipped_recipes_load),
+		cmocka_unit_test(test_alternatives_and_optional),
 		cmocka_unit_test(test_req_parsing),
 	};
 

@@ -302,16 +302,92 @@ static void test_value_out_of_range(void **state)
 	assert_contains(kt_str_cstr(&f->err), "CONFIG_NR_CPUS wanted 4096, got ");
 }
 
+/* Facts the tree lacks are summarised in one warning; they name no option to lose. */
 static void test_unknown_feature_warns(void **state)
 {
 	struct fix *f = *state;
+	struct kconf_trim_opts strict = { .strict = true };
 
 	req(f, "filesystem:btrfs");
-	req(f, "CONFIG_NO_SUCH_SYMBOL");
+	req(f, "socket:AF_NOSUCH");
 	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
-	assert_int_equal(kconf_trim_nwarnings(f->t), 2);
-	assert_contains(kconf_trim_warning(f->t, 0), "filesystem btrfs");
-	assert_contains(kconf_trim_warning(f->t, 1), "CONFIG_NO_SUCH_SYMBOL");
+	assert_int_equal(kconf_trim_nwarnings(f->t), 1);
+	assert_contains(kconf_trim_warning(f->t, 0), "2 facts name nothing in this tree");
+	assert_contains(kconf_trim_warning(f->t, 0), "filesystem btrfs (recipe test)");
+	assert_contains(kconf_trim_warning(f->t, 0), "AF_NOSUCH");
+	/* --strict: the same facts fail the solve */
+	kt_str_reset(&f->err);
+	assert_int_equal(kconf_trim_solve(f->t, &strict, &f->err), -EINVAL);
+	assert_contains(kt_str_cstr(&f->err), "2 facts name nothing in this tree (--strict)");
+}
+
+/* A required symbol the tree lacks fails the solve: never a dropped option. */
+static void test_missing_symbol_fails(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_VIRTIO_NET");
+	req(f, "CONFIG_NO_SUCH_SYMBOL");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
+	assert_contains(kt_str_cstr(&f->err), "CONFIG_NO_SUCH_SYMBOL");
+	assert_contains(kt_str_cstr(&f->err), "not defined in this tree");
+}
+
+/* Renamed symbols: the first name the tree defines is the one required. */
+static void test_alternatives(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_MITIGATION_RETPOLINE | CONFIG_VIRTIO_NET");
+	req(f, "CONFIG_NR_CPUS=4 | CONFIG_MAX_CPUS");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "VIRTIO_NET"), "y");
+	assert_string_equal(val(f, "NR_CPUS"), "4");
+	assert_int_equal(kconf_trim_nwarnings(f->t), 0);
+}
+
+static void test_alternatives_all_missing(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_MITIGATION_RETPOLINE | CONFIG_RETPOLINE");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
+	assert_contains(kt_str_cstr(&f->err),
+			"CONFIG_MITIGATION_RETPOLINE | CONFIG_RETPOLINE (recipe test): "
+			"not defined in this tree under any of its names");
+}
+
+/* From recipes: the failure names the recipe's file:line:col. */
+static void test_recipe_missing_symbol_names_file_line(void **state)
+{
+	struct fix *f = *state;
+	struct kconf_recipe_set rs;
+
+	kconf_recipe_set_init(&rs);
+	assert_int_equal(kconf_recipe_set_load(&rs, KT_FIXTURES "/trim/recipes", "missing",
+					       &f->err), 0);
+	assert_int_equal(kconf_trim_add_recipes(f->t, &rs), 0);
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
+	assert_contains(kt_str_cstr(&f->err), "targets/missing.yaml:6:5: "
+			"CONFIG_MITIGATION_SOMETHING | CONFIG_SOMETHING (recipe missing)");
+	kconf_recipe_set_release(&rs);
+}
+
+/* An optional requirement the tree lacks is skipped, with its reason logged. */
+static void test_optional_skipped(void **state)
+{
+	struct fix *f = *state;
+	struct kconf_recipe_set rs;
+
+	kconf_recipe_set_init(&rs);
+	assert_int_equal(kconf_recipe_set_load(&rs, KT_FIXTURES "/trim/recipes", "versions",
+					       &f->err), 0);
+	assert_int_equal(kconf_trim_add_recipes(f->t, &rs), 0);
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_string_equal(val(f, "VIRTIO_NET"), "y");
+	assert_string_equal(val(f, "NR_CPUS"), "4");
+	assert_int_equal(kconf_trim_nwarnings(f->t), 0);
+	kconf_recipe_set_release(&rs);
 }
 
 /* Module facts that are aliases enable their module; only unknown ones warn. */
@@ -328,7 +404,7 @@ static void test_module_alias(void **state)
 	assert_string_equal(val(f, "NETFILTER"), "y");
 	assert_int_equal(kconf_trim_nwarnings(f->t), 1);
 	assert_contains(kconf_trim_warning(f->t, 0), "module net-pf-99");
-	assert_contains(kconf_trim_warning(f->t, 0), "not defined in this tree");
+	assert_contains(kconf_trim_warning(f->t, 0), "name nothing in this tree");
 }
 
 static void test_explain(void **state)
@@ -555,6 +631,11 @@ int main(void)
 		T(test_values),
 		T(test_value_out_of_range),
 		T(test_unknown_feature_warns),
+		T(test_missing_symbol_fails),
+		T(test_alternatives),
+		T(test_alternatives_all_missing),
+		T(test_recipe_missing_symbol_names_file_line),
+		T(test_optional_skipped),
 		T(test_module_alias),
 		T(test_explain),
 		T(test_report_and_fixpoint),
