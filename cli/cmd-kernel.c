@@ -78,8 +78,8 @@ static int run(int argc, char **argv)
 		r = pipeline_target_load(&t, pipeline_recipes_dir(), target, &err);
 		k.goals = goals;
 		k.ngoals = r == 0 ? (size_t)pipeline_kernel_goals(&t, k.config, goals) : 0;
-		if (r == 0 && strcmp(t.arch, kconf_host_arch()))
-			k.arch = t.arch;
+		if (r == 0)
+			k.arch = pipeline_target_make_arch(&t);
 	}
 	if (r == 0)
 		r = pipeline_kernel_build(&k, &rebuilt);

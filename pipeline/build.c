@@ -117,7 +117,8 @@ static int stage_config(struct build *b, struct pipeline_target *members, size_t
 {
 	const struct kconf_recipe_set *sets[MAX_MEMBERS];
 	struct pipeline_config_opts co = {
-		.ksrc = b->ksrc, .arch = members[0].arch, .recipes = sets, .nrecipes = n,
+		.ksrc = b->ksrc, .arch = pipeline_target_make_arch(&members[0]),
+		.recipes = sets, .nrecipes = n,
 		.output = p->config.buf, .report = p->report.buf,
 	};
 	struct kt_str err = KT_STR_INIT;
@@ -148,8 +149,7 @@ static int stage_kernel(struct build *b, const struct pipeline_target *t,
 		.log_path = p->log.buf, .goals = goals,
 		.ngoals = (size_t)pipeline_kernel_goals(t, p->config.buf, goals),
 		.jobs = b->o->jobs, .force = b->o->rebuild,
-		/* The kernel's own default ARCH is the host's: pass only others. */
-		.arch = strcmp(t->arch, kconf_host_arch()) ? t->arch : NULL,
+		.arch = pipeline_target_make_arch(t),
 	};
 	struct kt_str staging = KT_STR_INIT;
 	const char *install[3] = { "INSTALL_MOD_STRIP=1", NULL, "modules_install" };

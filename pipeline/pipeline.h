@@ -102,6 +102,8 @@ struct pipeline_target {
 int pipeline_target_load(struct pipeline_target *t, const char *recipes_dir,
 			 const char *what, struct kt_str *err);
 void pipeline_target_release(struct pipeline_target *t);
+/* ARCH= for the kernel's make and Kconfig: NULL when the host's own. */
+const char *pipeline_target_make_arch(const struct pipeline_target *t);
 /*
  * The target as YAML (every field), or with @field only that field's
  * value on one line (lists space-separated). -ENOENT for an unknown field.

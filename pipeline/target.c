@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "pipeline/pipeline.h"
 
@@ -232,6 +233,21 @@ out:
 	if (r < 0)
 		pipeline_target_release(t);
 	return r;
+}
+
+const char *pipeline_target_make_arch(const struct pipeline_target *t)
+{
+	struct utsname u;
+
+	/*
+	 * On its own machine the kernel's make picks ARCH itself (x86 on an
+	 * x86_64 host, where 64BIT is a prompt): pass nothing, so ktrim's
+	 * Kconfig and `make olddefconfig` see the same tree.
+	 */
+	if (uname(&u) == 0 && (!strcmp(u.machine, t->arch) ||
+			       (!strcmp(u.machine, "aarch64") && !strcmp(t->arch, "arm64"))))
+		return NULL;
+	return t->arch;
 }
 
 /* ---- target-info ------------------------------------------------------------ */

@@ -143,6 +143,22 @@ static void test_shipped_targets(void **state)
 	}
 }
 
+/* ARCH for make: nothing on the host's own architecture, as the kernel's make does. */
+static void test_make_arch(void **state)
+{
+	struct pipeline_target t;
+	struct pipeline_target other = { .arch = (char *)"arm64" };
+
+	load_ok(&t, SHIPPED, "kvm-q35");
+#if defined(__x86_64__)
+	assert_null(pipeline_target_make_arch(&t));
+#endif
+#if !defined(__aarch64__)
+	assert_string_equal(pipeline_target_make_arch(&other), "arm64");
+#endif
+	pipeline_target_release(&t);
+}
+
 /* target-info's YAML loads back to the same values; --field prints one. */
 static void test_format_round_trip(void **state)
 {
@@ -190,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_shipped_targets),
 		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_make_arch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
