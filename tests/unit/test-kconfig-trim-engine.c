@@ -288,6 +288,109 @@ static void test_bad_input(void **state)
 	kt_str_free(&err);
 }
 
+/* Load @text as the top Kconfig of a scratch tree; the error in @err. */
+static int load_text_err(const struct kt_str *text, struct kt_str *err)
+{
+	char dir[] = "/tmp/ktrim-kconf-deep-XXXXXX";
+	struct kconf_load_opts o = { .arch = "x86_64", .cache_dir = "" };
+	struct kconf_tree *t = NULL;
+	struct kt_str path = KT_STR_INIT;
+	int r;
+
+	assert_int_equal(kt_str_error(text), 0);
+	assert_non_null(mkdtemp(dir));
+	kt_str_printf(&path, "%s/Kconfig", dir);
+	assert_int_equal(kt_atomic_write_str(kt_str_cstr(&path), 0644, text), 0);
+	r = kconf_tree_load(dir, &o, &t, err);
+	kconf_tree_free(t);
+	unlink(kt_str_cstr(&path));
+	rmdir(dir);
+	kt_str_free(&path);
+	return r;
+}
+
+static void repeat(struct kt_str *s, const char *piece, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kt_str_puts(s, piece);
+}
+
+/* 100k nested blocks used to overflow the parser's stack. */
+static void test_deep_blocks_refused(void **state)
+{
+	static const char *const opens[] = { "menu \"m\"\n", "if A\n", NULL };
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+
+	for (size_t i = 0; opens[i]; i++) {
+		kt_str_reset(&text);
+		kt_str_reset(&err);
+		kt_str_puts(&text, "config A\n\tbool\n");	/* lines 1-2 */
+		repeat(&text, opens[i], 100000);
+		assert_int_equal(load_text_err(&text, &err), -EINVAL);
+		/* the 257th block opens on line 2 + 257 */
+		assert_string_equal(kt_str_cstr(&err),
+				    "Kconfig:259: blocks nested deeper than 256 levels");
+	}
+
+	/* 256 levels are fine */
+	kt_str_reset(&text);
+	kt_str_reset(&err);
+	repeat(&text, "menu \"m\"\n", 256);
+	kt_str_puts(&text, "config B\n\tbool \"b\"\n");
+	repeat(&text, "endmenu\n", 256);
+	assert_int_equal(load_text_err(&text, &err), 0);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
+/* A 200k-deep expression, by nesting or by a long chain, is refused. */
+static void test_deep_expressions_refused(void **state)
+{
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT, e = KT_STR_INIT;
+	struct kconf_tree *t;
+	struct kconf_expr *x = NULL;
+	int kind;
+
+	for (kind = 0; kind < 3; kind++) {
+		kt_str_reset(&text);
+		kt_str_reset(&err);
+		kt_str_puts(&text, "config A\n\tbool \"a\"\n\tdepends on ");
+		if (kind == 0) {
+			repeat(&text, "(", 200000);
+			kt_str_puts(&text, "A");
+			repeat(&text, ")", 200000);
+		} else if (kind == 1) {
+			repeat(&text, "!", 200000);
+			kt_str_puts(&text, "A");
+		} else {
+			kt_str_puts(&text, "A");
+			repeat(&text, " || A", 200000);
+		}
+		kt_str_puts(&text, "\n");
+		assert_int_equal(load_text_err(&text, &err), -EINVAL);
+		assert_string_equal(kt_str_cstr(&err),
+				    "Kconfig:3: expression nested deeper than 1024 levels");
+	}
+
+	/* the same for expressions given to kconf_expr_parse */
+	t = load("logic.Kconfig", NULL);
+	repeat(&e, "(", 5000);
+	kt_str_puts(&e, "y");
+	repeat(&e, ")", 5000);
+	assert_int_equal(kt_str_error(&e), 0);
+	kt_str_reset(&err);
+	assert_int_equal(kconf_expr_parse(t, kt_str_cstr(&e), &x, &err), -EINVAL);
+	assert_null(x);
+	assert_string_equal(kt_str_cstr(&err),
+			    "<expr>:1: expression nested deeper than 1024 levels");
+	/* a real-sized one still parses */
+	assert_int_equal(ev(t, "((y && !(n || n)) || n) && y"), KCONF_Y);
+	kconf_tree_free(t);
+	kt_str_free(&e);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
 /*
  * Out of memory, at every kt_str allocation in turn (kt_str_fail_after):
  * file reads, the shell cache, macro expansion, strings, help texts,
@@ -420,6 +523,8 @@ int main(void)
 		cmocka_unit_test(test_config_warnings),
 		cmocka_unit_test(test_macros),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_deep_blocks_refused),
+		cmocka_unit_test(test_deep_expressions_refused),
 		cmocka_unit_test(test_oom_is_an_error),
 		cmocka_unit_test(test_oom_is_sticky_on_the_tree),
 	};
