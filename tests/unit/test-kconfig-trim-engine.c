@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <glob.h>
 
 #include "common/common.h"
 #include "kconfig-trim/kconfig.h"
@@ -268,6 +269,87 @@ static void test_macros(void **state)
 	assert_int_equal(system("rm -rf /tmp/ktrim-kconf-test-*"), 0);
 }
 
+/* The one shell cache file in @dir, as a heap string. */
+static char *cache_file(const char *dir)
+{
+	struct kt_str pat = KT_STR_INIT;
+	glob_t g;
+	char *path;
+
+	kt_str_printf(&pat, "%s/kconfig-shell-*.cache", dir);
+	assert_int_equal(glob(kt_str_cstr(&pat), 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, 1);
+	path = strdup(g.gl_pathv[0]);
+	globfree(&g);
+	kt_str_free(&pat);
+	return path;
+}
+
+/*
+ * A corrupt shell cache used to crash the loader (a length check that
+ * wrapped): each kind of damage is now a warning naming the offset, the
+ * probes run again and the file is rewritten.
+ */
+static void test_corrupt_shell_cache(void **state)
+{
+	char dir[] = "/tmp/ktrim-kconf-cache-XXXXXX";
+	static const struct {
+		const char *text;
+		const char *offset;
+	} bad[] = {
+		{ "22 10\necho from-shell", "offset 0" },		/* truncated */
+		{ "\x7f\x45garbage\n\n\n", "offset 0" },		/* garbage */
+		{ "1 1\nab\n18446744073709551615 5\nxyz\n", "offset 7" },
+		{ "1 1\nab\n18446744073709551616 1\nxyz\n", "offset 7" },
+		{ "1 1\nab\n1 18446744073709551615\nxyz\n", "offset 7" },
+		{ "-1 -1\nxyz\n", "offset 0" },
+		{ "1 1\nab", "offset 0" },			/* no newline */
+		{ "1 1\na\0\n", "offset 0" },			/* NUL */
+	};
+	struct kconf_tree *t;
+	unsigned cached, run;
+	char *path;
+
+	assert_non_null(mkdtemp(dir));
+	t = load("macro.Kconfig", dir);
+	kconf_tree_free(t);
+	path = cache_file(dir);
+	for (size_t i = 0; i < KT_ARRAY_SIZE(bad); i++) {
+		size_t len = strlen(bad[i].text);
+		char *log = NULL;
+		size_t loglen = 0;
+		FILE *f = open_memstream(&log, &loglen);
+
+		if (i == KT_ARRAY_SIZE(bad) - 1)
+			len += 3;	/* past the NUL */
+		assert_int_equal(kt_atomic_write_buf(path, 0644, bad[i].text, len), 0);
+		kt_log_set_stream(f);
+		kt_log_set_level(KT_LOG_WARN);
+		t = load("macro.Kconfig", dir);
+		kt_log_set_level(KT_LOG_ERR);
+		kt_log_set_stream(NULL);
+		fclose(f);
+		assert_non_null(strstr(log, "corrupt shell cache"));
+		assert_non_null(strstr(log, bad[i].offset));
+		free(log);
+		kconf_tree_shell_stats(t, &cached, &run);
+		assert_int_equal(cached, 0);
+		assert_true(run >= 1);
+		kconf_resolve(t);
+		assert_string_equal(val(t, "FROM_SHELL"), "from-shell");
+		kconf_tree_free(t);
+		/* rebuilt: the next load runs nothing */
+		t = load("macro.Kconfig", dir);
+		kconf_tree_shell_stats(t, &cached, &run);
+		assert_int_equal(run, 0);
+		assert_true(cached >= 1);
+		kconf_tree_free(t);
+	}
+	unlink(path);
+	free(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_bad_input(void **state)
 {
 	struct kt_str err = KT_STR_INIT;
@@ -522,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_write_format),
 		cmocka_unit_test(test_config_warnings),
 		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_corrupt_shell_cache),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_deep_blocks_refused),
 		cmocka_unit_test(test_deep_expressions_refused),
