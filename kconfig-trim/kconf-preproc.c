@@ -632,6 +632,12 @@ char *kconf__pp_expand_token(struct kconf_pp *pp, const char **str)
 	return expand_until(pp, str, end_of_token, 0, NULL);
 }
 
+/*
+ * The value is expanded (for :=) before the variable changes: "X := $(X)"
+ * reads the old X, and "X = $(Y)", "Y = $(X)", "X := $(X)" then reports
+ * the recursion. Changing X first made it read its new flavor with the
+ * old text (a silently wrong value) or, for a new X, a NULL value.
+ */
 int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
 		      const char *value, int flavor)
 {
@@ -639,22 +645,12 @@ int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
 	bool append = false;
 	char *nv;
 
-	if (v) {
-		if (flavor == KCONF_VAR_APPEND) {
-			flavor = v->flavor;
-			append = true;
-		}
-	} else {
-		if (flavor == KCONF_VAR_APPEND)
-			flavor = KCONF_VAR_RECURSIVE;
-		v = calloc(1, sizeof(*v));
-		if (!v || kt_map_set(pp->vars, name, v) < 0) {
-			free(v);
-			pp_nomem(pp);
-			return -ENOMEM;
-		}
+	if (v && flavor == KCONF_VAR_APPEND) {
+		flavor = v->flavor;
+		append = true;
+	} else if (flavor == KCONF_VAR_APPEND) {
+		flavor = KCONF_VAR_RECURSIVE;
 	}
-	v->flavor = flavor;
 	nv = flavor == KCONF_VAR_SIMPLE ? kconf__pp_expand_string(pp, value)
 					: pp_strdup(pp, value);
 	if (!nv)
@@ -662,15 +658,24 @@ int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
 	if (append && v->value) {
 		char *joined;
 
-		if (asprintf(&joined, "%s %s", v->value, nv) < 0) {
-			free(nv);
-			pp_nomem(pp);
-			return -ENOMEM;
-		}
+		if (asprintf(&joined, "%s %s", v->value, nv) < 0)
+			goto nomem;
 		free(nv);
 		nv = joined;
 	}
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v || kt_map_set(pp->vars, name, v) < 0) {
+			free(v);
+			goto nomem;
+		}
+	}
+	v->flavor = flavor;
 	free(v->value);
 	v->value = nv;
 	return 0;
+nomem:
+	free(nv);
+	pp_nomem(pp);
+	return -ENOMEM;
 }

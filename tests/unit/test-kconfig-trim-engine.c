@@ -370,6 +370,30 @@ static void test_bad_input(void **state)
 	kt_str_free(&err);
 }
 
+/*
+ * Recursion through another variable (the kernel's circular_expansion
+ * test) is reported as conf does; ":=" of a variable reads its old value
+ * (a new one used to be read as NULL, a crash).
+ */
+static void test_macro_recursion(void **state)
+{
+	struct kt_str err = KT_STR_INIT;
+	struct kconf_tree *t;
+
+	assert_int_equal(load_err("circular.Kconfig", &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err),
+			    "circular.Kconfig:6: Recursive variable 'X' references itself (eventually)");
+	kt_str_reset(&err);
+	assert_int_equal(load_err("circular-simple.Kconfig", &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err),
+			    "circular-simple.Kconfig:5: Recursive variable 'X' references itself (eventually)");
+	kt_str_free(&err);
+	t = load("self-simple.Kconfig", NULL);
+	kconf_resolve(t);
+	assert_string_equal(val(t, "A"), "[][]");
+	kconf_tree_free(t);
+}
+
 /* Load @text as the top Kconfig of a scratch tree; the error in @err. */
 static int load_text_err(const struct kt_str *text, struct kt_str *err)
 {
@@ -606,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_macros),
 		cmocka_unit_test(test_corrupt_shell_cache),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_macro_recursion),
 		cmocka_unit_test(test_deep_blocks_refused),
 		cmocka_unit_test(test_deep_expressions_refused),
 		cmocka_unit_test(test_oom_is_an_error),
