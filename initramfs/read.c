@@ -81,6 +81,12 @@ static int read_cpio(const unsigned char *buf, size_t len, unsigned segment,
 		char link[4097];
 		int r;
 
+		/* off <= len holds (see the end of the loop) */
+		if (off == len)
+			return ar_fail(err, -EINVAL, "segment %u offset %llu: "
+				       "archive ends without a %s entry",
+				       segment, (unsigned long long)off,
+				       NEWC_TRAILER);
 		if (len - off < NEWC_HDR_LEN)
 			return ar_fail(err, -EINVAL, "segment %u offset %llu: "
 				       "truncated cpio header", segment,
@@ -151,6 +157,17 @@ static int read_cpio(const unsigned char *buf, size_t len, unsigned segment,
 			link[e.size] = '\0';
 			e.link_target = link;
 		}
+		/*
+		 * Only the trailer may lack its padding: after any other
+		 * entry at least a header must follow, and an offset past
+		 * the end would make "len - off" wrap at the top.
+		 */
+		if (align4(data_off + f[6]) > len)
+			return ar_fail(err, -EINVAL, "segment %u offset %llu: "
+				       "'%s' ends unaligned at the end of the "
+				       "archive (padding and %s missing)",
+				       segment, (unsigned long long)off, name,
+				       NEWC_TRAILER);
 		r = fn(&e, ctx);
 		if (r)
 			return r;

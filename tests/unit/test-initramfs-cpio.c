@@ -433,6 +433,92 @@ static void test_reader_rejects_bad_input(void **state)
 	initramfs_archive_free(a);
 }
 
+/* One newc entry by hand; @pad adds the 4-byte padding after the data. */
+static void put_entry(struct kt_str *s, const char *name, unsigned mode,
+		      const char *data, size_t size, bool pad)
+{
+	size_t namesize = strlen(name) + 1;
+
+	kt_str_printf(s, "070701%08x%08x%08x%08x%08x%08x%08zx%08x%08x%08x"
+		      "%08x%08zx%08x", 1u, mode, 0u, 0u, 1u, 0u, size, 0u, 0u,
+		      0u, 0u, namesize, 0u);
+	kt_str_append(s, name, namesize);
+	while (s->len % 4)
+		kt_str_putc(s, '\0');
+	kt_str_append(s, data, size);
+	while (pad && s->len % 4)
+		kt_str_putc(s, '\0');
+	assert_int_equal(kt_str_error(s), 0);
+}
+
+static void expect_bad(const struct kt_str *s, size_t len, const char *what)
+{
+	struct collected c = { KT_STR_INIT, KT_STR_INIT, { 0 }, 0 };
+	struct kt_str err = KT_STR_INIT;
+
+	/* a copy of exactly @len bytes, so ASan sees any read past it */
+	char *copy = malloc(len ? len : 1);
+
+	assert_non_null(copy);
+	memcpy(copy, s->buf, len);
+	assert_int_equal(initramfs_read_buf(copy, len, collect, &c, &err),
+			 -EINVAL);
+	if (!strstr(kt_str_cstr(&err), what))
+		fail_msg("'%s' does not say '%s'", kt_str_cstr(&err), what);
+	free(copy);
+	collected_free(&c);
+	kt_str_free(&err);
+}
+
+/*
+ * An archive whose last entry ends unaligned with no trailer made the
+ * reader step past the end (len - off wrapped) and read the heap beyond
+ * the buffer. Each kind of truncation is an error naming the offset.
+ */
+static void test_reader_truncated_archives(void **state)
+{
+	struct kt_str s = KT_STR_INIT;
+	size_t first;
+
+	put_entry(&s, "a", 0100644, "xyz", 3, true);	/* 112 + 4 bytes */
+	first = s.len;
+	assert_int_equal(first, 116);
+
+	/* the original crash: "b" (5 bytes of data) ends unaligned, no more */
+	put_entry(&s, "b", 0100644, "12345", 5, false);
+	expect_bad(&s, s.len, "offset 116: 'b' ends unaligned at the end of "
+		   "the archive (padding and TRAILER!!! missing)");
+	/* padded, and still no trailer */
+	kt_str_reset(&s);
+	put_entry(&s, "a", 0100644, "xyz", 3, true);
+	put_entry(&s, "b", 0100644, "1234", 4, true);
+	expect_bad(&s, s.len, "offset 232: archive ends without a TRAILER!!! entry");
+	/* a truncated header */
+	expect_bad(&s, first + 50, "offset 116: truncated cpio header");
+	/* a truncated name: the header is whole, the name is not */
+	expect_bad(&s, first + 110 + 1, "offset 116: name size 2 out of bounds");
+	/* truncated data */
+	expect_bad(&s, first + 112 + 2, "offset 116: 'b' data (4 bytes) runs past the end");
+	/* the same behind a zstd frame */
+	kt_str_reset(&s);
+	put_entry(&s, "a", 0100644, "xyz", 3, true);
+	put_entry(&s, "b", 0100644, "12345", 5, false);
+	{
+		size_t cap = ZSTD_compressBound(s.len), zlen;
+		char *z = malloc(cap);
+		struct kt_str zs = KT_STR_INIT;
+
+		assert_non_null(z);
+		zlen = ZSTD_compress(z, cap, s.buf, s.len, 3);
+		assert_false(ZSTD_isError(zlen));
+		kt_str_append(&zs, z, zlen);
+		expect_bad(&zs, zs.len, "offset 116: 'b' ends unaligned");
+		free(z);
+		kt_str_free(&zs);
+	}
+	kt_str_free(&s);
+}
+
 static void test_list_file(void **state)
 {
 	struct initramfs_archive *a = initramfs_archive_new();
@@ -483,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_path_rules),
 		cmocka_unit_test(test_reader_rejects_bad_input),
+		cmocka_unit_test(test_reader_truncated_archives),
 		cmocka_unit_test_setup_teardown(test_list_file, setup, teardown),
 	};
 
