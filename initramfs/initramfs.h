@@ -174,10 +174,37 @@ struct initramfs_entry {
  * message naming the segment and byte offset.
  */
 typedef int (*initramfs_entry_fn)(const struct initramfs_entry *e, void *ctx);
+
+/*
+ * Images come from anywhere, and a 32 KB zstd frame can hold a gigabyte of
+ * zeros: reading is bounded. max_size caps the image file and the total
+ * decompressed size of its zstd segments (each segment is held in memory
+ * while its entries are walked); past it reading fails with -EFBIG and a
+ * message naming the limit. 0 means INITRAMFS_READ_MAX_DEFAULT, 2 GiB,
+ * far above any initramfs the kernel would unpack into a guest's RAM.
+ */
+#define INITRAMFS_READ_MAX_DEFAULT (2ULL << 30)
+struct initramfs_read_opts {
+	uint64_t max_size;
+};
+
 int initramfs_read_buf(const void *buf, size_t len, initramfs_entry_fn fn,
 		       void *ctx, struct kt_str *err);
+int initramfs_read_buf_opts(const void *buf, size_t len,
+			    const struct initramfs_read_opts *o,
+			    initramfs_entry_fn fn, void *ctx,
+			    struct kt_str *err);
+/*
+ * As initramfs_read_buf() for the image file @path, which must be a
+ * regular file (a symlink to one is fine): a device such as /dev/zero, a
+ * FIFO or a directory is refused with -EINVAL before anything is read.
+ */
 int initramfs_read_file(const char *path, initramfs_entry_fn fn, void *ctx,
 			struct kt_str *err);
+int initramfs_read_file_opts(const char *path,
+			     const struct initramfs_read_opts *o,
+			     initramfs_entry_fn fn, void *ctx,
+			     struct kt_str *err);
 /*
  * Append one `cpio -tv` style line (no newline), e.g.
  * "-rwxr-xr-x   1 root     root        12345 Jan  1  1970 bin/busybox"

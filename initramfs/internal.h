@@ -80,8 +80,12 @@ int ar_zstd_sink_new(const struct initramfs_write_opts *o, FILE *f,
 struct ar_sink *ar_zstd_sink_base(struct ar_zstd_sink *z);
 int ar_zstd_sink_finish(struct ar_zstd_sink *z, struct kt_str *err);
 void ar_zstd_sink_free(struct ar_zstd_sink *z);
-/* Decompress every consecutive zstd frame at @buf; *used = input bytes. */
-int ar_zstd_decompress(const void *buf, size_t len, struct kt_str *out,
-		       size_t *used, struct kt_str *err);
+/*
+ * Decompress every consecutive zstd frame at @buf; *used = input bytes.
+ * More than @max bytes of output (0: INITRAMFS_READ_MAX_DEFAULT) is
+ * -EFBIG: a small frame can expand a thousandfold and more.
+ */
+int ar_zstd_decompress(const void *buf, size_t len, uint64_t max,
+		       struct kt_str *out, size_t *used, struct kt_str *err);
 
 #endif

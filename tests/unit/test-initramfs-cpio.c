@@ -519,6 +519,158 @@ static void test_reader_truncated_archives(void **state)
 	kt_str_free(&s);
 }
 
+/* @n bytes of zeros as one zstd frame, through the streaming API. */
+static void zstd_zeros(struct kt_str *out, size_t n)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	size_t chunk = 1 << 20, outcap = ZSTD_CStreamOutSize();
+	char *zeros = calloc(1, chunk), *obuf = malloc(outcap);
+
+	assert_non_null(c);
+	assert_non_null(zeros);
+	assert_non_null(obuf);
+	for (size_t done = 0; done < n || n == 0;) {
+		size_t take = n - done < chunk ? n - done : chunk;
+		bool last = done + take == n;
+		ZSTD_inBuffer in = { zeros, take, 0 };
+		size_t left;
+
+		do {
+			ZSTD_outBuffer o = { obuf, outcap, 0 };
+
+			left = ZSTD_compressStream2(c, &o, &in, last ?
+						    ZSTD_e_end : ZSTD_e_continue);
+			assert_false(ZSTD_isError(left));
+			kt_str_append(out, obuf, o.pos);
+		} while (last ? left != 0 : in.pos < in.size);
+		done += take;
+		if (last)
+			break;
+	}
+	assert_int_equal(kt_str_error(out), 0);
+	ZSTD_freeCCtx(c);
+	free(zeros);
+	free(obuf);
+}
+
+/*
+ * A zstd bomb (a small frame of a great many zeros) was decompressed
+ * with no cap: the read limit stops it before the memory is taken. The
+ * limit is set small here so the test stays fast; the default is 2 GiB.
+ */
+static void test_reader_zstd_bomb(void **state)
+{
+	struct initramfs_read_opts o = { .max_size = 1 << 20 };
+	struct collected c = { KT_STR_INIT, KT_STR_INIT, { 0 }, 0 };
+	struct kt_str bomb = KT_STR_INIT, err = KT_STR_INIT;
+	char p[512];
+
+	zstd_zeros(&bomb, 64 << 20);
+	assert_true(bomb.len < 64 * 1024);	/* 64 MiB in a few KB */
+	assert_int_equal(initramfs_read_buf_opts(bomb.buf, bomb.len, &o,
+						 collect, &c, &err), -EFBIG);
+	assert_non_null(strstr(err.buf, "zstd frame at offset 0: decompresses "
+			       "to more than 1048576 bytes (the read limit)"));
+	assert_non_null(strstr(err.buf, "segment 0 at image offset 0"));
+
+	/* frames of one segment count together */
+	kt_str_reset(&bomb);
+	kt_str_reset(&err);
+	zstd_zeros(&bomb, 700 << 10);
+	zstd_zeros(&bomb, 700 << 10);
+	assert_int_equal(initramfs_read_buf_opts(bomb.buf, bomb.len, &o,
+						 collect, &c, &err), -EFBIG);
+	assert_non_null(strstr(err.buf, "more than 1048576 bytes"));
+	assert_null(strstr(err.buf, "zstd frame at offset 0:"));
+
+	/* and so do segments: two 700 KB archives, zero-padded apart */
+	{
+		struct kt_str cpio = KT_STR_INIT;
+		char *zeros = calloc(1, 700 << 10), *z;
+		size_t cap, zlen;
+
+		assert_non_null(zeros);
+		put_entry(&cpio, "a", 0100644, zeros, 700 << 10, true);
+		put_entry(&cpio, "TRAILER!!!", 0, "", 0, true);
+		cap = ZSTD_compressBound(cpio.len);
+		z = malloc(cap);
+		assert_non_null(z);
+		zlen = ZSTD_compress(z, cap, cpio.buf, cpio.len, 3);
+		assert_false(ZSTD_isError(zlen));
+		kt_str_reset(&bomb);
+		kt_str_append(&bomb, z, zlen);
+		kt_str_append(&bomb, "\0\0\0\0", 4);
+		kt_str_append(&bomb, z, zlen);
+		assert_int_equal(kt_str_error(&bomb), 0);
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_read_buf_opts(bomb.buf, bomb.len,
+							 &o, collect, &c,
+							 &err), -EFBIG);
+		assert_non_null(strstr(err.buf, "segment 1 at image offset"));
+		/* each alone is within the limit */
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_read_buf_opts(z, zlen, &o, collect,
+							 &c, &err), 0);
+		free(z);
+		free(zeros);
+		kt_str_free(&cpio);
+	}
+
+	/* and the image file itself */
+	path_in(p, sizeof(p), "big.img");
+	kt_str_reset(&err);
+	{
+		char *zeros = calloc(1, (1 << 20) + 1);
+
+		assert_non_null(zeros);
+		assert_int_equal(kt_atomic_write_buf(p, 0644, zeros,
+						     (1 << 20) + 1), 0);
+		free(zeros);
+	}
+	assert_int_equal(initramfs_read_file_opts(p, &o, collect, &c, &err),
+			 -EFBIG);
+	assert_non_null(strstr(err.buf, "big.img: larger than 1048576 bytes"));
+	collected_free(&c);
+	kt_str_free(&bomb);
+	kt_str_free(&err);
+}
+
+/* `ktrim initramfs --list /dev/zero` read until memory ran out. */
+static void test_reader_refuses_non_regular(void **state)
+{
+	struct collected c = { KT_STR_INIT, KT_STR_INIT, { 0 }, 0 };
+	struct kt_str err = KT_STR_INIT;
+	struct initramfs_archive *a = initramfs_archive_new();
+	char p[512], link[512], *buf = NULL;
+	size_t len = 0;
+
+	assert_int_equal(initramfs_read_file("/dev/zero", collect, &c, &err),
+			 -EINVAL);
+	assert_string_equal(err.buf, "/dev/zero: not a regular file");
+	/* a FIFO: refused, without waiting for a writer */
+	path_in(p, sizeof(p), "fifo");
+	assert_int_equal(mkfifo(p, 0600), 0);
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_read_file(p, collect, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "fifo: not a regular file"));
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_read_file(dir, collect, &c, &err), -EINVAL);
+	/* a symlink to an image is still an image */
+	assert_int_equal(initramfs_archive_add_data(a, "f", "x", 1, 0644, NULL), 0);
+	to_buf(a, &plain, &buf, &len);
+	path_in(p, sizeof(p), "img");
+	assert_int_equal(kt_atomic_write_buf(p, 0644, buf, len), 0);
+	path_in(link, sizeof(link), "img-link");
+	assert_int_equal(symlink(p, link), 0);
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_read_file(link, collect, &c, &err), 0);
+	assert_string_equal(c.names.buf, "f\n");
+	free(buf);
+	initramfs_archive_free(a);
+	collected_free(&c);
+	kt_str_free(&err);
+}
+
 static void test_list_file(void **state)
 {
 	struct initramfs_archive *a = initramfs_archive_new();
@@ -570,6 +722,10 @@ int main(void)
 		cmocka_unit_test(test_path_rules),
 		cmocka_unit_test(test_reader_rejects_bad_input),
 		cmocka_unit_test(test_reader_truncated_archives),
+		cmocka_unit_test_setup_teardown(test_reader_zstd_bomb, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reader_refuses_non_regular,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_file, setup, teardown),
 	};
 
