@@ -671,6 +671,90 @@ static void test_reader_refuses_non_regular(void **state)
 	kt_str_free(&err);
 }
 
+static int mode_of(const struct initramfs_entry *e, void *ctx)
+{
+	struct kt_str *out = ctx;
+
+	kt_str_printf(out, "%s %o\n", e->path, (unsigned)(e->mode & 07777));
+	return 0;
+}
+
+/*
+ * The image owns everything by root: a setuid file of uid 1000 in a
+ * rootfs used to become setuid root. Its setuid (setgid) bit is cleared
+ * when the host owner (group) is not root, with a warning naming it; a
+ * root-owned file keeps its bits, and so does everything on request.
+ */
+static void test_tree_setuid_of_non_root_cleared(void **state)
+{
+	struct initramfs_archive *a;
+	struct kt_str err = KT_STR_INIT, modes = KT_STR_INIT;
+	char root[512], p[512], list[512], text[2048], *buf = NULL, *log = NULL;
+	size_t len = 0, loglen = 0;
+	FILE *logf;
+
+	if (geteuid() != 0)
+		skip();	/* chown needs root */
+	path_in(root, sizeof(root), "root");
+	assert_int_equal(mkdir(root, 0755), 0);
+	path_in(p, sizeof(p), "root/user-suid");
+	write_host("root/user-suid", "x", 0644);
+	assert_int_equal(chown(p, 1000, 1000), 0);
+	assert_int_equal(chmod(p, 06755), 0);
+	path_in(p, sizeof(p), "root/group-sgid");
+	write_host("root/group-sgid", "x", 0644);
+	assert_int_equal(chown(p, 0, 1000), 0);
+	assert_int_equal(chmod(p, 06755), 0);
+	path_in(p, sizeof(p), "root/root-suid");
+	write_host("root/root-suid", "x", 0644);
+	assert_int_equal(chmod(p, 06755), 0);
+	/* a list naming uid 1000 for a setuid file, and mode 0 (the host's) */
+	path_in(p, sizeof(p), "root/user-suid");
+	snprintf(text, sizeof(text), "file /l-user %s 4755 1000 0\n"
+		 "file /l-root %s 4755 0 0\n"
+		 "file /l-host %s 0 0 0\n", p, p, p);
+	write_host("list", text, 0644);
+	path_in(list, sizeof(list), "list");
+
+	logf = open_memstream(&log, &loglen);
+	assert_non_null(logf);
+	kt_log_set_stream(logf);
+	a = initramfs_archive_new();
+	assert_int_equal(initramfs_archive_add_tree(a, "rootfs", root, &err), 0);
+	assert_int_equal(initramfs_archive_add_list(a, list, &err), 0);
+	kt_log_set_stream(NULL);
+	fclose(logf);
+	to_buf(a, &plain, &buf, &len);
+	assert_int_equal(initramfs_read_buf(buf, len, mode_of, &modes, &err), 0);
+	assert_string_equal(modes.buf,
+			    "l-host 755\nl-root 4755\nl-user 755\nrootfs 755\n"
+			    "rootfs/group-sgid 4755\nrootfs/root-suid 6755\n"
+			    "rootfs/user-suid 755\n");
+	assert_non_null(strstr(log, "rootfs/user-suid: setuid bit cleared: "
+			       "owned by uid 1000, would be setuid root in "
+			       "the image"));
+	assert_non_null(strstr(log, "rootfs/user-suid: setgid bit cleared"));
+	assert_non_null(strstr(log, "rootfs/group-sgid: setgid bit cleared"));
+	assert_null(strstr(log, "root-suid"));
+	assert_non_null(strstr(log, "/l-user: setuid bit cleared"));
+	initramfs_archive_free(a);
+	free(buf);
+	free(log);
+
+	/* kept on request */
+	a = initramfs_archive_new();
+	initramfs_archive_keep_setuid(a, true);
+	assert_int_equal(initramfs_archive_add_tree(a, "", root, &err), 0);
+	to_buf(a, &plain, &buf, &len);
+	kt_str_reset(&modes);
+	assert_int_equal(initramfs_read_buf(buf, len, mode_of, &modes, &err), 0);
+	assert_non_null(strstr(modes.buf, "user-suid 6755"));
+	initramfs_archive_free(a);
+	free(buf);
+	kt_str_free(&modes);
+	kt_str_free(&err);
+}
+
 static void test_list_file(void **state)
 {
 	struct initramfs_archive *a = initramfs_archive_new();
@@ -726,6 +810,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reader_refuses_non_regular,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tree_setuid_of_non_root_cleared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_file, setup, teardown),
 	};
 
