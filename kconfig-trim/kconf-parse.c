@@ -76,6 +76,8 @@ struct parser {
 	/* recursion guards, see KCONF_MAX_BLOCK_DEPTH */
 	unsigned int block_depth;	/* menu/choice/if blocks open */
 	unsigned int expr_nest;		/* '(' and '!' open */
+	struct kconf_menu *clause_entry; /* the entry clause_count is for */
+	unsigned int clause_count;	/* its `depends on`/`visible if` lines */
 };
 
 /*
@@ -835,6 +837,21 @@ static bool parse_if_expr(struct parser *p, struct kconf_expr **out)
 
 /* ---- statements ------------------------------------------------------ */
 
+/* One more `depends on` or `visible if` line for the current entry. */
+static bool clause_ok(struct parser *p)
+{
+	if (p->clause_entry != p->cur_entry) {
+		p->clause_entry = p->cur_entry;
+		p->clause_count = 0;
+	}
+	/* each one deepens the entry's accumulated expression */
+	if (++p->clause_count <= KCONF_MAX_CLAUSES)
+		return true;
+	perr(p, "more than %d 'depends on' or 'visible if' lines for one entry",
+	     KCONF_MAX_CLAUSES);
+	return false;
+}
+
 static bool parse_depends(struct parser *p)
 {
 	struct kconf_expr *e;
@@ -843,7 +860,7 @@ static bool parse_depends(struct parser *p)
 	if (!expect(p, T_ON, "'on'"))
 		return false;
 	e = parse_expr(p);
-	if (!e || !expect_eol(p)) {
+	if (!e || !expect_eol(p) || !clause_ok(p)) {
 		kconf_expr_free(e);
 		return false;
 	}
@@ -1003,6 +1020,13 @@ static bool parse_options(struct parser *p, bool is_choice)
 			if (kconf__push(p->t, t == T_SELECT ? &s->selected_by
 							    : &s->implied_by, ip) < 0)
 				return pnomem(p);
+			/* each one is a term of one reverse dependency */
+			if (s->selected_by.len + s->implied_by.len >
+			    KCONF_MAX_REVERSE) {
+				perr(p, "'%s' selected or implied more than %d "
+				     "times", s->name, KCONF_MAX_REVERSE);
+				return false;
+			}
 			if (!expect_eol(p))
 				return false;
 			break;
@@ -1081,7 +1105,15 @@ static bool parse_config(struct parser *p, bool menuconfig)
 	if (!expect_eol(p))
 		return false;
 	s->flags |= KS_OPTIONAL;
-	if (!menu_add_entry(p, s) || !parse_options(p, false))
+	if (!menu_add_entry(p, s))
+		return false;
+	/* each definition is a term of the symbol's direct dependency */
+	if (s->menus.len > KCONF_MAX_CLAUSES) {
+		perr(p, "'%s' defined more than %d times", s->name,
+		     KCONF_MAX_CLAUSES);
+		return false;
+	}
+	if (!parse_options(p, false))
 		return false;
 	if (menuconfig) {
 		if (p->cur_entry->prompt)
@@ -1172,8 +1204,11 @@ static bool parse_menu(struct parser *p)
 				return false;
 		} else if (peek(p) == T_VISIBLE) {
 			take(p);
-			if (!parse_if_expr(p, &cond) || !expect_eol(p))
+			if (!parse_if_expr(p, &cond) || !expect_eol(p) ||
+			    !clause_ok(p)) {
+				kconf_expr_free(cond);
 				return false;
+			}
 			m->visibility = kconf_expr_alloc_and(m->visibility, cond);
 		} else {
 			break;

@@ -497,6 +497,101 @@ static void test_deep_expressions_refused(void **state)
 	kt_str_free(&err);
 }
 
+/* Loading @text fails with @r and exactly @msg. */
+static void load_fails(const struct kt_str *text, int r, const char *msg)
+{
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(load_text_err(text, &err), r);
+	assert_string_equal(kt_str_cstr(&err), msg);
+	kt_str_free(&err);
+}
+
+/* C1 depends on C0, C2 on C1, ...: @n entries, defined in either order. */
+static void chain(struct kt_str *text, int n, bool backwards)
+{
+	for (int k = 0; k < n; k++) {
+		int i = backwards ? n - 1 - k : k;
+
+		kt_str_printf(text, "config C%d\n\tbool \"c\"\n\tdefault y\n", i);
+		if (i)
+			kt_str_printf(text, "\tdepends on C%d\n", i - 1);
+	}
+}
+
+/*
+ * What accumulates rather than being written out: 200k selects of one
+ * symbol or 200k `depends on` lines took minutes to build (then a deep
+ * chain to walk), and a 100k-long dependency chain overflowed the stack
+ * of the menu finalisation or of the evaluation.
+ */
+static void test_accumulated_depth_refused(void **state)
+{
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	struct kconf_load_opts o = { .arch = "x86_64", .cache_dir = "" };
+	char dir[] = "/tmp/ktrim-kconf-chain-XXXXXX", *path = NULL, *log = NULL;
+	struct kconf_tree *t = NULL;
+	size_t loglen = 0;
+	FILE *logf;
+	int r;
+
+	kt_str_puts(&text, "config X\n\tbool\n");
+	for (int i = 0; i < 5000; i++)
+		kt_str_printf(&text, "config S%d\n\tdef_bool y\n\tselect X\n", i);
+	/* the 4097th select: 2 + 4096 * 3 + 3 */
+	load_fails(&text, -EINVAL, "Kconfig:12293: 'X' selected or implied "
+		   "more than 4096 times");
+
+	kt_str_reset(&text);
+	kt_str_puts(&text, "config A\n\tbool \"a\"\n");
+	repeat(&text, "\tdepends on A\n", 2000);
+	load_fails(&text, -EINVAL, "Kconfig:1027: more than 1024 'depends on' "
+		   "or 'visible if' lines for one entry");
+
+	kt_str_reset(&text);
+	repeat(&text, "config A\n\tbool \"a\"\n", 2000);
+	load_fails(&text, -EINVAL, "Kconfig:2049: 'A' defined more than 1024 "
+		   "times");
+
+	/* entries nested by their dependencies: C1 under C0, C2 under C1... */
+	kt_str_reset(&text);
+	chain(&text, 100000, false);
+	logf = open_memstream(&log, &loglen);
+	assert_non_null(logf);
+	kt_log_set_stream(logf);
+	load_fails(&text, -ELOOP, "kconfig: dependencies nested too deep");
+
+	/* the same chain backwards: no nesting, but each value waits on the next */
+	kt_str_reset(&text);
+	chain(&text, 100000, true);
+	assert_int_equal(kt_str_error(&text), 0);
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&path, "%s/Kconfig", dir) > 0);
+	assert_int_equal(kt_atomic_write_str(path, 0644, &text), 0);
+	r = kconf_tree_load(dir, &o, &t, &err);
+	if (r == 0)
+		r = kconf_resolve(t);
+	assert_int_equal(r, -ELOOP);
+	kt_log_set_stream(NULL);
+	fclose(logf);
+	/* where: the entry for the nesting, the symbol for the evaluation */
+	assert_non_null(strstr(log, "nested deeper than 2048 levels at Kconfig:"));
+	assert_non_null(strstr(log, "nested deeper than 2048 levels at C"));
+	free(log);
+	kconf_tree_free(t);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+
+	/* 2000 levels are fine */
+	kt_str_reset(&text);
+	kt_str_reset(&err);
+	chain(&text, 2000, false);
+	assert_int_equal(load_text_err(&text, &err), 0);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
 /*
  * Out of memory, at every kt_str allocation in turn (kt_str_fail_after):
  * file reads, the shell cache, macro expansion, strings, help texts,
@@ -633,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_macro_recursion),
 		cmocka_unit_test(test_deep_blocks_refused),
 		cmocka_unit_test(test_deep_expressions_refused),
+		cmocka_unit_test(test_accumulated_depth_refused),
 		cmocka_unit_test(test_oom_is_an_error),
 		cmocka_unit_test(test_oom_is_sticky_on_the_tree),
 	};
