@@ -185,6 +185,8 @@ static int dir_names(int fd, struct kt_array *names)
 		close(dup_fd);
 		return -errno;
 	}
+	/* a dup shares the offset: start from the top whoever read before */
+	rewinddir(d);
 	while ((de = readdir(d)) && !ret)
 		if (skip_dots(de))
 			ret = kt_array_push_strdup(names, de->d_name);
