@@ -188,6 +188,14 @@ int kt_atomic_write_str(const char *path, mode_t mode,
 int kt_copy_file(const char *from, const char *to, mode_t mode);
 /* Whole file into a NUL-terminated heap buffer; *len excludes the NUL. */
 int kt_read_file(const char *path, char **buf, size_t *len);
+/*
+ * kt_read_file() for input that may be hostile: @path must be a regular
+ * file (or a symlink to one), else -EINVAL before anything is read (no
+ * reading /dev/zero until memory runs out, no blocking on a FIFO); more
+ * than @max bytes (0: no limit) is -EFBIG.
+ */
+int kt_read_regular_file(const char *path, size_t max, char **buf,
+			 size_t *len);
 int kt_mkdir_p(const char *path, mode_t mode);
 /*
  * ktrim's cache directory: $KTRIM_CACHE, else $XDG_CACHE_HOME/ktrim, else

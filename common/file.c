@@ -109,21 +109,45 @@ int kt_atomic_write_str(const char *path, mode_t mode, const struct kt_str *s)
 	return kt_atomic_write_buf(path, mode, s->buf, s->len);
 }
 
-int kt_read_file(const char *path, char **buf, size_t *len)
+/*
+ * The whole of @path; with @regular_only a device, FIFO or directory is
+ * -EINVAL before anything is read, and more than @max bytes (0: no
+ * limit) is -EFBIG. O_NONBLOCK keeps the open of a FIFO from waiting for
+ * a writer; it does nothing to the reads of a regular file.
+ */
+static int read_file(const char *path, bool regular_only, size_t max,
+		     char **buf, size_t *len)
 {
 	struct kt_str s = KT_STR_INIT;
 	char chunk[65536];
+	struct stat st;
 	int fd, r = 0;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC |
+		  (regular_only ? O_NONBLOCK | O_NOCTTY : 0));
 	if (fd < 0)
 		return -errno;
+	if (regular_only) {
+		if (fstat(fd, &st) < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			r = -EINVAL;
+			goto out;
+		}
+	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			r = -errno;
+			goto out;
+		}
+		/* st_size may be stale: the limit is checked as we read */
+		if (max && ((size_t)n > max || s.len > max - (size_t)n)) {
+			r = -EFBIG;
 			goto out;
 		}
 		r = kt_str_append(&s, chunk, (size_t)n);
@@ -139,6 +163,17 @@ out:
 	close(fd);
 	kt_str_free(&s);
 	return r;
+}
+
+int kt_read_file(const char *path, char **buf, size_t *len)
+{
+	return read_file(path, false, 0, buf, len);
+}
+
+int kt_read_regular_file(const char *path, size_t max, char **buf,
+			 size_t *len)
+{
+	return read_file(path, true, max, buf, len);
 }
 
 int kt_mkdir_p(const char *path, mode_t mode)

@@ -38,30 +38,48 @@ static struct kt_yaml_node *node_new(enum kt_yaml_type type,
 	return n;
 }
 
-static int node_append(struct kt_yaml_node *parent, struct kt_yaml_node *key,
-		       struct kt_yaml_node *item)
+/*
+ * Append @key (maps only) and @item to @parent. *@cap is the room the
+ * arrays have; it doubles so that a collection of n items costs O(n).
+ */
+static int node_append(struct kt_yaml_node *parent, size_t *cap,
+		       struct kt_yaml_node *key, struct kt_yaml_node *item)
 {
 	struct kt_yaml_node **items, **keys;
 
-	items = realloc(parent->items, (parent->n + 1) * sizeof(*items));
-	if (!items)
-		return -ENOMEM;
-	parent->items = items;
-	if (parent->type == KT_YAML_MAP) {
-		keys = realloc(parent->keys, (parent->n + 1) * sizeof(*keys));
-		if (!keys)
+	if (parent->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+
+		items = realloc(parent->items, ncap * sizeof(*items));
+		if (!items)
 			return -ENOMEM;
-		parent->keys = keys;
-		keys[parent->n] = key;
+		parent->items = items;
+		if (parent->type == KT_YAML_MAP) {
+			keys = realloc(parent->keys, ncap * sizeof(*keys));
+			if (!keys)
+				return -ENOMEM;
+			parent->keys = keys;
+		}
+		*cap = ncap;
 	}
-	items[parent->n++] = item;
+	if (parent->type == KT_YAML_MAP)
+		parent->keys[parent->n] = key;
+	parent->items[parent->n++] = item;
 	return 0;
 }
+
+/*
+ * Collections nested deeper than this are refused: load_node() recurses
+ * once per level, and an input of nothing but '[' would otherwise exhaust
+ * the stack. Our files nest a handful of levels.
+ */
+#define KT_YAML_MAX_DEPTH 64
 
 struct loader {
 	yaml_parser_t parser;
 	const char *name;
 	struct kt_str *err;
+	unsigned int depth;	/* collections open around the current node */
 };
 
 static int loader_error(struct loader *l, const yaml_mark_t *mark,
@@ -89,16 +107,29 @@ static int parser_error(struct loader *l)
 	return r;
 }
 
+static int key_error(struct loader *l, const struct kt_yaml_node *key,
+		     const char *msg)
+{
+	yaml_mark_t mark = { .line = (size_t)key->line - 1,
+			     .column = (size_t)key->col - 1 };
+
+	return loader_error(l, &mark, msg);
+}
+
 /*
  * Build the node that starts with @ev (already taken from the parser).
- * Recursion depth equals the document's nesting, which for our files is a
- * handful of levels.
+ * Recursion depth equals the document's nesting, bounded by
+ * KT_YAML_MAX_DEPTH. A map's keys go into a hash set as they come, so
+ * duplicates are found in linear time however many keys there are.
  */
 static int load_node(struct loader *l, yaml_event_t *ev,
 		     struct kt_yaml_node **out)
 {
 	struct kt_yaml_node *n = NULL, *key = NULL, *item = NULL;
+	struct kt_map *seen = NULL;
 	yaml_event_t child;
+	size_t cap = 0;
+	bool nested = false;
 	int r = 0;
 
 	switch (ev->type) {
@@ -124,11 +155,29 @@ static int load_node(struct loader *l, yaml_event_t *ev,
 		return loader_error(l, &ev->start_mark, "unexpected YAML event");
 	}
 
+	if (l->depth >= KT_YAML_MAX_DEPTH) {
+		struct kt_str msg = KT_STR_INIT;
+
+		kt_str_printf(&msg, "collections nested deeper than %d levels",
+			      KT_YAML_MAX_DEPTH);
+		r = loader_error(l, &ev->start_mark, kt_str_cstr(&msg));
+		kt_str_free(&msg);
+		return r;
+	}
 	n = node_new(ev->type == YAML_SEQUENCE_START_EVENT ? KT_YAML_SEQ :
 							       KT_YAML_MAP,
 		     &ev->start_mark);
 	if (!n)
 		return -ENOMEM;
+	if (n->type == KT_YAML_MAP) {
+		seen = kt_map_new(NULL);
+		if (!seen) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	l->depth++;
+	nested = true;
 	for (;;) {
 		if (!yaml_parser_parse(&l->parser, &child)) {
 			r = parser_error(l);
@@ -147,28 +196,31 @@ static int load_node(struct loader *l, yaml_event_t *ev,
 		if (n->type == KT_YAML_MAP && !item)
 			continue;	/* have the key, the value comes next */
 		if (n->type == KT_YAML_MAP && key->type != KT_YAML_SCALAR) {
-			r = loader_error(l, &(yaml_mark_t){ .line = (size_t)key->line - 1,
-							    .column = (size_t)key->col - 1 },
-					 "mapping keys must be plain scalars");
+			r = key_error(l, key, "mapping keys must be plain scalars");
 			goto out;
 		}
-		if (n->type == KT_YAML_MAP &&
-		    kt_yaml_map_get(n, key->scalar)) {
+		if (n->type == KT_YAML_MAP && kt_map_has(seen, key->scalar)) {
 			struct kt_str msg = KT_STR_INIT;
 
 			kt_str_printf(&msg, "duplicate key '%s'", key->scalar);
-			r = loader_error(l, &(yaml_mark_t){ .line = (size_t)key->line - 1,
-							    .column = (size_t)key->col - 1 },
-					 kt_str_cstr(&msg));
+			r = key_error(l, key, kt_str_cstr(&msg));
 			kt_str_free(&msg);
 			goto out;
 		}
-		r = node_append(n, key, item);
+		if (n->type == KT_YAML_MAP) {
+			r = kt_map_set(seen, key->scalar, item);
+			if (r < 0)
+				goto out;
+		}
+		r = node_append(n, &cap, key, item);
 		if (r < 0)
 			goto out;
 		key = item = NULL;
 	}
 out:
+	if (nested)
+		l->depth--;
+	kt_map_free(seen);
 	node_free(key);
 	node_free(item);
 	if (r < 0) {

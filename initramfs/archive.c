@@ -88,6 +88,11 @@ void initramfs_archive_set_mtime(struct initramfs_archive *a, int64_t mtime)
 	a->mtime = mtime < 0 ? 0 : mtime > 0xffffffffLL ? 0xffffffffLL : mtime;
 }
 
+void initramfs_archive_keep_setuid(struct initramfs_archive *a, bool keep)
+{
+	a->keep_setuid = keep;
+}
+
 int64_t initramfs_archive_get_mtime(const struct initramfs_archive *a)
 {
 	return a->mtime;
@@ -212,9 +217,40 @@ int initramfs_archive_add_dir(struct initramfs_archive *a, const char *path,
 	return r < 0 ? r : 0;
 }
 
+/*
+ * The permission bits of a regular file that the host has owned by
+ * @uid:@gid and the image will own by 0:0. Setuid of a non-root owner
+ * (setgid of a non-root group) would become setuid (setgid) root, a
+ * privilege the file never had: the bit is dropped, and said, unless the
+ * caller asked to keep them.
+ */
+mode_t ar_file_perm(const struct initramfs_archive *a, const char *apath,
+		    mode_t perm, unsigned long uid, unsigned long gid)
+{
+	if (a->keep_setuid)
+		return perm;
+	if ((perm & S_ISUID) && uid != 0) {
+		kt_warn("%s: setuid bit cleared: owned by uid %lu, would be "
+			"setuid root in the image", apath, uid);
+		perm &= ~(mode_t)S_ISUID;
+	}
+	if ((perm & S_ISGID) && gid != 0) {
+		kt_warn("%s: setgid bit cleared: group gid %lu, would be "
+			"setgid root in the image", apath, gid);
+		perm &= ~(mode_t)S_ISGID;
+	}
+	return perm;
+}
+
 int initramfs_archive_add_file(struct initramfs_archive *a, const char *path,
 			       const char *host_path, mode_t mode,
 			       struct kt_str *err)
+{
+	return ar_add_file(a, path, host_path, mode ? (int)mode : -1, err);
+}
+
+int ar_add_file(struct initramfs_archive *a, const char *path,
+		const char *host_path, int mode, struct kt_str *err)
 {
 	struct ar_entry *e;
 	struct stat st;
@@ -226,10 +262,11 @@ int initramfs_archive_add_file(struct initramfs_archive *a, const char *path,
 	if (!S_ISREG(st.st_mode))
 		return ar_fail(err, -EINVAL, "%s: not a regular file",
 			       host_path);
-	if (mode == 0)
-		mode = st.st_mode;
-	r = add_entry(a, path, AR_FILE_HOST, S_IFREG | (mode & 07777), &e,
-		      err);
+	if (mode < 0)
+		mode = (int)ar_file_perm(a, path, st.st_mode & 07777,
+					 st.st_uid, st.st_gid);
+	r = add_entry(a, path, AR_FILE_HOST, S_IFREG | ((mode_t)mode & 07777),
+		      &e, err);
 	if (r < 0)
 		return r;
 	e->size = (uint64_t)st.st_size;

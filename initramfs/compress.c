@@ -138,8 +138,8 @@ void ar_zstd_sink_free(struct ar_zstd_sink *z)
 	free(z);
 }
 
-int ar_zstd_decompress(const void *buf, size_t len, struct kt_str *out,
-		       size_t *used, struct kt_str *err)
+int ar_zstd_decompress(const void *buf, size_t len, uint64_t max,
+		       struct kt_str *out, size_t *used, struct kt_str *err)
 {
 	ZSTD_DCtx *d = ZSTD_createDCtx();
 	const unsigned char *p = buf;
@@ -151,6 +151,8 @@ int ar_zstd_decompress(const void *buf, size_t len, struct kt_str *out,
 		r = -ENOMEM;
 		goto out;
 	}
+	if (!max)
+		max = INITRAMFS_READ_MAX_DEFAULT;
 	/* Consecutive frames (skippable ones included) form one segment. */
 	while (pos + 4 <= len) {
 		uint32_t magic = (uint32_t)p[pos] | (uint32_t)p[pos + 1] << 8 |
@@ -181,6 +183,15 @@ int ar_zstd_decompress(const void *buf, size_t len, struct kt_str *out,
 					r = ar_fail(err, -EINVAL, "zstd frame "
 						    "at offset %zu: %s", pos,
 						    ZSTD_getErrorName(rc));
+					goto out;
+				}
+				/* checked before the memory is taken */
+				if (o.pos > max || out->len > max - o.pos) {
+					r = ar_fail(err, -EFBIG, "zstd frame "
+						    "at offset %zu: decompresses "
+						    "to more than %llu bytes (the "
+						    "read limit)", pos,
+						    (unsigned long long)max);
 					goto out;
 				}
 				r = kt_str_append(out, tmp, o.pos);

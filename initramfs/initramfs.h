@@ -62,7 +62,8 @@ int initramfs_archive_add_dir(struct initramfs_archive *a, const char *path,
 /*
  * Regular file whose content is read from @host_path when the archive is
  * written (so large trees cost no memory). @mode 0 takes the host file's
- * permission bits.
+ * permission bits, less setuid/setgid of a non-root host owner (see
+ * initramfs_archive_add_tree).
  */
 int initramfs_archive_add_file(struct initramfs_archive *a, const char *path,
 			       const char *host_path, mode_t mode,
@@ -91,7 +92,15 @@ int initramfs_archive_add_hardlink(struct initramfs_archive *a,
  * ("" or "/" for the root). Keeps files, directories, symlinks, device
  * nodes, fifos and sockets with their permission bits; hard links inside
  * the tree stay hard links. Ownership and times are not taken from the host.
+ *
+ * Since every entry is owned by root in the image, a regular file's
+ * setuid bit is cleared (with a warning naming it) when its host owner is
+ * not root, and its setgid bit when its host group is not root: a setuid
+ * file of uid 1000 must not become a setuid-root file. The same holds for
+ * list files (their uid/gid fields, or the host file's with mode 0).
+ * initramfs_archive_keep_setuid(a, true) keeps the bits as they are.
  */
+void initramfs_archive_keep_setuid(struct initramfs_archive *a, bool keep);
 int initramfs_archive_add_tree(struct initramfs_archive *a, const char *dest,
 			       const char *host_dir, struct kt_str *err);
 /*
@@ -174,10 +183,37 @@ struct initramfs_entry {
  * message naming the segment and byte offset.
  */
 typedef int (*initramfs_entry_fn)(const struct initramfs_entry *e, void *ctx);
+
+/*
+ * Images come from anywhere, and a 32 KB zstd frame can hold a gigabyte of
+ * zeros: reading is bounded. max_size caps the image file and the total
+ * decompressed size of its zstd segments (each segment is held in memory
+ * while its entries are walked); past it reading fails with -EFBIG and a
+ * message naming the limit. 0 means INITRAMFS_READ_MAX_DEFAULT, 2 GiB,
+ * far above any initramfs the kernel would unpack into a guest's RAM.
+ */
+#define INITRAMFS_READ_MAX_DEFAULT (2ULL << 30)
+struct initramfs_read_opts {
+	uint64_t max_size;
+};
+
 int initramfs_read_buf(const void *buf, size_t len, initramfs_entry_fn fn,
 		       void *ctx, struct kt_str *err);
+int initramfs_read_buf_opts(const void *buf, size_t len,
+			    const struct initramfs_read_opts *o,
+			    initramfs_entry_fn fn, void *ctx,
+			    struct kt_str *err);
+/*
+ * As initramfs_read_buf() for the image file @path, which must be a
+ * regular file (a symlink to one is fine): a device such as /dev/zero, a
+ * FIFO or a directory is refused with -EINVAL before anything is read.
+ */
 int initramfs_read_file(const char *path, initramfs_entry_fn fn, void *ctx,
 			struct kt_str *err);
+int initramfs_read_file_opts(const char *path,
+			     const struct initramfs_read_opts *o,
+			     initramfs_entry_fn fn, void *ctx,
+			     struct kt_str *err);
 /*
  * Append one `cpio -tv` style line (no newline), e.g.
  * "-rwxr-xr-x   1 root     root        12345 Jan  1  1970 bin/busybox"
@@ -337,6 +373,8 @@ struct initramfs_pack_opts {
 	const char *const *modules;	/* names/aliases */
 	size_t n_modules;
 	bool keep_compressed_modules;
+	/* keep setuid/setgid of non-root files: initramfs_archive_add_tree() */
+	bool keep_setuid;
 	const char *extra_list;	/* gen_init_cpio-style list, or NULL */
 	/* Spec to embed (args etc.); modules/rootfs fields are filled in. */
 	const struct initramfs_spec *spec;

@@ -39,7 +39,19 @@ struct initramfs_archive {
 	struct kt_map *by_path;		/* path -> struct ar_entry * (owned) */
 	struct kt_array entries;	/* struct ar_entry *, insertion order */
 	int64_t mtime;
+	bool keep_setuid;		/* initramfs_archive_keep_setuid() */
 };
+
+/*
+ * A regular file's permission bits @perm for an image that owns it by
+ * root, where the host has it owned by @uid:@gid: setuid/setgid of a
+ * non-root owner are cleared with a warning (initramfs_archive_add_tree).
+ */
+mode_t ar_file_perm(const struct initramfs_archive *a, const char *apath,
+		    mode_t perm, unsigned long uid, unsigned long gid);
+/* initramfs_archive_add_file() with @mode -1 for the host's (ar_file_perm). */
+int ar_add_file(struct initramfs_archive *a, const char *path,
+		const char *host_path, int mode, struct kt_str *err);
 
 /* Append a message to @err (which may be NULL) and return @r. */
 int ar_fail(struct kt_str *err, int r, const char *fmt, ...) KT_PRINTF(3, 4);
@@ -80,8 +92,12 @@ int ar_zstd_sink_new(const struct initramfs_write_opts *o, FILE *f,
 struct ar_sink *ar_zstd_sink_base(struct ar_zstd_sink *z);
 int ar_zstd_sink_finish(struct ar_zstd_sink *z, struct kt_str *err);
 void ar_zstd_sink_free(struct ar_zstd_sink *z);
-/* Decompress every consecutive zstd frame at @buf; *used = input bytes. */
-int ar_zstd_decompress(const void *buf, size_t len, struct kt_str *out,
-		       size_t *used, struct kt_str *err);
+/*
+ * Decompress every consecutive zstd frame at @buf; *used = input bytes.
+ * More than @max bytes of output (0: INITRAMFS_READ_MAX_DEFAULT) is
+ * -EFBIG: a small frame can expand a thousandfold and more.
+ */
+int ar_zstd_decompress(const void *buf, size_t len, uint64_t max,
+		       struct kt_str *out, size_t *used, struct kt_str *err);
 
 #endif

@@ -44,7 +44,7 @@ int initramfs_module_read(const char *path, void **buf, size_t *len,
 			r = ar_fail(err, r, "%s: %s", path, strerror(-r));
 			goto out;
 		}
-		r = ar_zstd_decompress(raw, rawlen, &out, &used, err);
+		r = ar_zstd_decompress(raw, rawlen, 0, &out, &used, err);
 		if (r < 0 || used != rawlen) {
 			r = ar_fail(err, r < 0 ? r : -EINVAL, "%s: not a "
 				    "clean zstd file", path);

@@ -51,6 +51,7 @@ int initramfs_pack(const struct initramfs_pack_opts *o, struct kt_str *err)
 
 	if (!a)
 		return -ENOMEM;
+	initramfs_archive_keep_setuid(a, o->keep_setuid);
 	initramfs_spec_init(&spec);
 	r = add_skeleton(a, err);
 	if (r < 0)

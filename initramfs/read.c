@@ -81,6 +81,12 @@ static int read_cpio(const unsigned char *buf, size_t len, unsigned segment,
 		char link[4097];
 		int r;
 
+		/* off <= len holds (see the end of the loop) */
+		if (off == len)
+			return ar_fail(err, -EINVAL, "segment %u offset %llu: "
+				       "archive ends without a %s entry",
+				       segment, (unsigned long long)off,
+				       NEWC_TRAILER);
 		if (len - off < NEWC_HDR_LEN)
 			return ar_fail(err, -EINVAL, "segment %u offset %llu: "
 				       "truncated cpio header", segment,
@@ -151,6 +157,17 @@ static int read_cpio(const unsigned char *buf, size_t len, unsigned segment,
 			link[e.size] = '\0';
 			e.link_target = link;
 		}
+		/*
+		 * Only the trailer may lack its padding: after any other
+		 * entry at least a header must follow, and an offset past
+		 * the end would make "len - off" wrap at the top.
+		 */
+		if (align4(data_off + f[6]) > len)
+			return ar_fail(err, -EINVAL, "segment %u offset %llu: "
+				       "'%s' ends unaligned at the end of the "
+				       "archive (padding and %s missing)",
+				       segment, (unsigned long long)off, name,
+				       NEWC_TRAILER);
 		r = fn(&e, ctx);
 		if (r)
 			return r;
@@ -158,11 +175,26 @@ static int read_cpio(const unsigned char *buf, size_t len, unsigned segment,
 	}
 }
 
+static uint64_t read_max(const struct initramfs_read_opts *o)
+{
+	return o && o->max_size ? o->max_size : INITRAMFS_READ_MAX_DEFAULT;
+}
+
 int initramfs_read_buf(const void *data, size_t len, initramfs_entry_fn fn,
 		       void *ctx, struct kt_str *err)
 {
+	return initramfs_read_buf_opts(data, len, NULL, fn, ctx, err);
+}
+
+int initramfs_read_buf_opts(const void *data, size_t len,
+			    const struct initramfs_read_opts *o,
+			    initramfs_entry_fn fn, void *ctx,
+			    struct kt_str *err)
+{
 	const unsigned char *buf = data;
 	struct kt_str plain = KT_STR_INIT;
+	/* what the zstd segments may still expand to, all together */
+	uint64_t budget = read_max(o);
 	unsigned segment = 0;
 	size_t pos = 0;
 	int r = 0;
@@ -186,13 +218,16 @@ int initramfs_read_buf(const void *data, size_t len, initramfs_entry_fn fn,
 			size_t inner = 0;
 
 			kt_str_reset(&plain);
-			r = ar_zstd_decompress(buf + pos, len - pos, &plain,
+			/* 0 would mean the default: an empty budget is 1 */
+			r = ar_zstd_decompress(buf + pos, len - pos,
+					       budget ? budget : 1, &plain,
 					       &used, err);
 			if (r < 0) {
 				ar_fail(err, r, "segment %u at image offset "
 					"%zu", segment, pos);
 				goto out;
 			}
+			budget -= plain.len;
 			r = read_cpio((const unsigned char *)kt_str_cstr(&plain),
 				      plain.len, segment, fn, ctx, &inner,
 				      err);
@@ -216,17 +251,45 @@ out:
 	return r;
 }
 
+/*
+ * The whole of the image file @path. Devices, FIFOs and directories are
+ * refused up front: /dev/zero would be read until memory runs out.
+ */
+static int read_image(const char *path, uint64_t max, char **buf,
+		      size_t *len, struct kt_str *err)
+{
+	int r = kt_read_regular_file(path, max > SIZE_MAX ? SIZE_MAX :
+					   (size_t)max, buf, len);
+
+	if (r == -EINVAL)
+		return ar_fail(err, r, "%s: not a regular file", path);
+	if (r == -EFBIG)
+		return ar_fail(err, r, "%s: larger than %llu bytes (the read "
+			       "limit)", path, (unsigned long long)max);
+	if (r < 0)
+		return ar_fail(err, r, "%s: %s", path, strerror(-r));
+	return 0;
+}
+
 int initramfs_read_file(const char *path, initramfs_entry_fn fn, void *ctx,
 			struct kt_str *err)
+{
+	return initramfs_read_file_opts(path, NULL, fn, ctx, err);
+}
+
+int initramfs_read_file_opts(const char *path,
+			     const struct initramfs_read_opts *o,
+			     initramfs_entry_fn fn, void *ctx,
+			     struct kt_str *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int r;
 
-	r = kt_read_file(path, &buf, &len);
+	r = read_image(path, read_max(o), &buf, &len, err);
 	if (r < 0)
-		return ar_fail(err, r, "%s: %s", path, strerror(-r));
-	r = initramfs_read_buf(buf, len, fn, ctx, err);
+		return r;
+	r = initramfs_read_buf_opts(buf, len, o, fn, ctx, err);
 	if (r < 0 && err) {
 		struct kt_str msg = KT_STR_INIT;
 

@@ -33,6 +33,7 @@ static int join(struct kt_str *s, const char *a, const char *b)
 static int add_one(struct walk *w, const char *apath, const char *hpath,
 		   const struct stat *st);
 
+
 static int walk_dir(struct walk *w, const char *apath, const char *hpath)
 {
 	struct kt_str ha = KT_STR_INIT, aa = KT_STR_INIT;
@@ -89,9 +90,10 @@ static int add_one(struct walk *w, const char *apath, const char *hpath,
 		char key[64];
 		const char *first;
 
+
+		/* the host's mode, and its owner for the setuid rule */
 		if (st->st_nlink < 2)
-			return initramfs_archive_add_file(w->a, apath, hpath,
-							  perm, w->err);
+			return ar_add_file(w->a, apath, hpath, -1, w->err);
 		snprintf(key, sizeof(key), "%llu:%llu",
 			 (unsigned long long)st->st_dev,
 			 (unsigned long long)st->st_ino);
@@ -105,8 +107,7 @@ static int add_one(struct walk *w, const char *apath, const char *hpath,
 			free(copy);
 			return -ENOMEM;
 		}
-		return initramfs_archive_add_file(w->a, apath, hpath, perm,
-						  w->err);
+		return ar_add_file(w->a, apath, hpath, -1, w->err);
 	}
 	if (S_ISLNK(st->st_mode)) {
 		char target[PATH_MAX];
@@ -181,8 +182,18 @@ static int list_line(struct initramfs_archive *a, char **f, int n,
 		NEED(6);
 		if (parse_mode(f[3], &mode) < 0)
 			goto bad_mode;
-		return initramfs_archive_add_file(a, f[1], f[2],
-						  mode ? mode : 0, err);
+		/* mode 0: the host's mode, checked against the host's owner */
+		if (mode == 0)
+			return ar_add_file(a, f[1], f[2], -1, err);
+		/* else the list's owner; a name is not root either */
+		maj = strtoul(f[4], &end, 10);
+		if (*end || !*f[4])
+			maj = ULONG_MAX;
+		min = strtoul(f[5], &end, 10);
+		if (*end || !*f[5])
+			min = ULONG_MAX;
+		mode = ar_file_perm(a, f[1], mode, maj, min);
+		return ar_add_file(a, f[1], f[2], (int)mode, err);
 	}
 	if (strcmp(f[0], "slink") == 0) {
 		NEED(6);

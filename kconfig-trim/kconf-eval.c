@@ -227,7 +227,27 @@ static void warn_unmet(struct kconf_sym *s)
 	kt_str_free(&w);
 }
 
+static void calc_value(struct kconf_sym *s);
+
 void kconf__calc_value(struct kconf_sym *s)
+{
+	struct kconf_tree *t;
+
+	if (!s || (s->flags & KS_VALID))
+		return;
+	t = s->tree;
+	s->flags |= KS_VALID;
+	/* each level waits on the next: a chain too long would overflow */
+	if (t->depth >= KCONF_MAX_DEPTH) {
+		kconf__too_deep(t, s->name ? s->name : "<choice>");
+		return;
+	}
+	t->depth++;
+	calc_value(s);
+	t->depth--;
+}
+
+static void calc_value(struct kconf_sym *s)
 {
 	struct kconf_tree *t = s->tree;
 	enum kconf_tristate old_tri, new_tri;
@@ -236,9 +256,6 @@ void kconf__calc_value(struct kconf_sym *s)
 	struct kconf_iprop *p;
 	size_t i;
 
-	if (!s || (s->flags & KS_VALID))
-		return;
-	s->flags |= KS_VALID;
 	old_tri = s->cur_tri;
 
 	switch (s->type) {

@@ -108,8 +108,26 @@ struct kconf_tree {
 	struct kconf_pp *pp;
 	unsigned shell_cached, shell_run;
 	bool changed;			/* conf_get_changed() */
-	int err;			/* sticky: 0 or -ENOMEM (kconf__nomem) */
+	int err;			/* sticky: 0, -ENOMEM (kconf__nomem) or
+					 * -ELOOP (kconf__too_deep) */
+	unsigned int depth;		/* kconf__menu_finalize / calc_value
+					 * recursion, see KCONF_MAX_DEPTH */
 };
+
+/*
+ * Symbols whose dependencies chain through more than this many others
+ * (each waiting on the next), and entries nested this deep by their
+ * dependencies, are refused: conf's algorithms recurse once per level and
+ * a long enough chain exhausts the stack. Linux's chains are a few dozen
+ * long. Likewise the expressions that accumulate rather than being written
+ * out: a symbol selected or implied more than KCONF_MAX_REVERSE times
+ * (Linux's most selected, REGMAP_I2C, has 402), an entry with more than
+ * KCONF_MAX_CLAUSES `depends on` or `visible if` lines, a symbol defined
+ * more than KCONF_MAX_CLAUSES times.
+ */
+#define KCONF_MAX_DEPTH 2048
+#define KCONF_MAX_REVERSE 4096
+#define KCONF_MAX_CLAUSES 1024
 
 /* kconf-sym.c */
 struct kconf_sym *kconf__sym_lookup(struct kconf_tree *t, const char *name,
@@ -134,6 +152,11 @@ const char *kconf__intern_file(struct kconf_tree *t, const char *name);
  * written or reported as a result (kconfig.h).
  */
 void kconf__nomem(struct kconf_tree *t);
+/*
+ * A recursion deeper than KCONF_MAX_DEPTH at @what: like kconf__nomem, a
+ * sticky error on the tree (-ELOOP), said once on the log.
+ */
+void kconf__too_deep(struct kconf_tree *t, const char *what);
 /* @p, after kconf__nomem(@t) when it is NULL. */
 void *kconf__alloc_check(struct kconf_tree *t, void *p);
 /* kt_array_push_ptr() that records a failure on @t. */

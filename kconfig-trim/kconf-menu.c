@@ -131,7 +131,30 @@ static void check_props(struct kconf_tree *t, struct kconf_sym *sym)
 	}
 }
 
+static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent);
+
+/*
+ * Recursion follows the menu tree and, through the entries that become
+ * children of the symbol they depend on, dependency chains: bounded by
+ * KCONF_MAX_DEPTH (block nesting alone is bounded by the parser).
+ */
 void kconf__menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
+{
+	if (t->depth >= KCONF_MAX_DEPTH) {
+		struct kt_str where = KT_STR_INIT;
+
+		kt_str_printf(&where, "%s:%d", parent->file ? parent->file :
+			      "<root>", parent->line);
+		kconf__too_deep(t, kt_str_cstr(&where));
+		kt_str_free(&where);
+		return;
+	}
+	t->depth++;
+	menu_finalize(t, parent);
+	t->depth--;
+}
+
+static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 {
 	struct kconf_sym *sym = parent->sym;
 	struct kconf_menu *menu, *last;

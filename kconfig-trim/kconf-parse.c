@@ -73,7 +73,24 @@ struct parser {
 	/* menu construction */
 	struct kconf_menu *cur_entry, *cur_menu;
 	struct kconf_menu **last_entry_ptr;
+	/* recursion guards, see KCONF_MAX_BLOCK_DEPTH */
+	unsigned int block_depth;	/* menu/choice/if blocks open */
+	unsigned int expr_nest;		/* '(' and '!' open */
+	struct kconf_menu *clause_entry; /* the entry clause_count is for */
+	unsigned int clause_count;	/* its `depends on`/`visible if` lines */
 };
+
+/*
+ * The parser recurses once per nested block and once per '(' or '!', and
+ * the engine walks expressions recursively (evaluation, copies, printing),
+ * so input nested without bound would exhaust the stack. conf has no
+ * limits; ours are far above any real tree (Linux nests blocks about ten
+ * deep and its longest expression is a few dozen terms), and the
+ * expression limit counts the height of the tree that is built, so a
+ * 200k-term "A || A || ..." chain is refused as well as 200k '('.
+ */
+#define KCONF_MAX_BLOCK_DEPTH 256
+#define KCONF_MAX_EXPR_DEPTH 1024
 
 /*
  * The first error stops the parse. After an allocation failure whatever
@@ -689,7 +706,7 @@ static void set_type(struct parser *p, enum kconf_type type)
 
 /* ---- expressions ------------------------------------------------------ */
 
-static struct kconf_expr *parse_expr(struct parser *p);
+static struct kconf_expr *parse_expr_h(struct parser *p, unsigned int *h);
 
 static struct kconf_sym *parse_symbol(struct parser *p, bool allow_const)
 {
@@ -703,24 +720,46 @@ static struct kconf_sym *parse_symbol(struct parser *p, bool allow_const)
 	return NULL;
 }
 
-static struct kconf_expr *parse_primary(struct parser *p)
+/* false (and the error) when an expression of height @h is too deep */
+static bool expr_depth_ok(struct parser *p, unsigned int h)
+{
+	if (h <= KCONF_MAX_EXPR_DEPTH)
+		return true;
+	perr(p, "expression nested deeper than %d levels",
+	     KCONF_MAX_EXPR_DEPTH);
+	return false;
+}
+
+/* Each parse_* sets *@h to the height of the tree it returns. */
+static struct kconf_expr *parse_primary(struct parser *p, unsigned int *h)
 {
 	struct kconf_sym *a, *b;
 	enum kconf_expr_op op;
-	struct kconf_expr *e;
+	struct kconf_expr *e = NULL;
 
+	*h = 1;
 	switch (peek(p)) {
 	case T_NOT:
-		take(p);
-		e = parse_primary(p);
-		return e ? kconf_expr_alloc_not(e) : NULL;
 	case T_OPEN_PAREN:
-		take(p);
-		e = parse_expr(p);
-		if (e && !expect(p, T_CLOSE_PAREN, "')'")) {
-			kconf_expr_free(e);
-			return NULL;
+		if (!expr_depth_ok(p, ++p->expr_nest))
+			goto nested;
+		if (take(p) == T_NOT) {
+			e = parse_primary(p, h);
+			(*h)++;
+			e = e ? kconf_expr_alloc_not(e) : NULL;
+		} else {
+			e = parse_expr_h(p, h);
+			if (e && !expect(p, T_CLOSE_PAREN, "')'")) {
+				kconf_expr_free(e);
+				e = NULL;
+			}
 		}
+		if (e && !expr_depth_ok(p, *h)) {
+			kconf_expr_free(e);
+			e = NULL;
+		}
+nested:
+		p->expr_nest--;
 		return e;
 	default:
 		break;
@@ -745,14 +784,20 @@ static struct kconf_expr *parse_primary(struct parser *p)
 
 /* A left-associative chain of @op over @sub: a OP b OP c. */
 static struct kconf_expr *parse_chain(struct parser *p, enum tok op,
-				      struct kconf_expr *(*sub)(struct parser *))
+				      struct kconf_expr *(*sub)(struct parser *,
+								unsigned int *),
+				      unsigned int *h)
 {
-	struct kconf_expr *e = sub(p), *r;
+	struct kconf_expr *e = sub(p, h), *r;
+	unsigned int rh;
 
 	while (e && peek(p) == op) {
 		take(p);
-		r = sub(p);
-		if (!r) {
+		r = sub(p, &rh);
+		/* the chain leans left: each term adds a level */
+		*h = (rh > *h ? rh : *h) + 1;
+		if (!r || !expr_depth_ok(p, *h)) {
+			kconf_expr_free(r);
 			kconf_expr_free(e);
 			return NULL;
 		}
@@ -762,14 +807,21 @@ static struct kconf_expr *parse_chain(struct parser *p, enum tok op,
 	return e;
 }
 
-static struct kconf_expr *parse_and(struct parser *p)
+static struct kconf_expr *parse_and(struct parser *p, unsigned int *h)
 {
-	return parse_chain(p, T_AND, parse_primary);
+	return parse_chain(p, T_AND, parse_primary, h);
+}
+
+static struct kconf_expr *parse_expr_h(struct parser *p, unsigned int *h)
+{
+	return parse_chain(p, T_OR, parse_and, h);
 }
 
 static struct kconf_expr *parse_expr(struct parser *p)
 {
-	return parse_chain(p, T_OR, parse_and);
+	unsigned int h;
+
+	return parse_expr_h(p, &h);
 }
 
 /* Optional "if EXPR"; false on a syntax error. */
@@ -785,6 +837,21 @@ static bool parse_if_expr(struct parser *p, struct kconf_expr **out)
 
 /* ---- statements ------------------------------------------------------ */
 
+/* One more `depends on` or `visible if` line for the current entry. */
+static bool clause_ok(struct parser *p)
+{
+	if (p->clause_entry != p->cur_entry) {
+		p->clause_entry = p->cur_entry;
+		p->clause_count = 0;
+	}
+	/* each one deepens the entry's accumulated expression */
+	if (++p->clause_count <= KCONF_MAX_CLAUSES)
+		return true;
+	perr(p, "more than %d 'depends on' or 'visible if' lines for one entry",
+	     KCONF_MAX_CLAUSES);
+	return false;
+}
+
 static bool parse_depends(struct parser *p)
 {
 	struct kconf_expr *e;
@@ -793,7 +860,7 @@ static bool parse_depends(struct parser *p)
 	if (!expect(p, T_ON, "'on'"))
 		return false;
 	e = parse_expr(p);
-	if (!e || !expect_eol(p)) {
+	if (!e || !expect_eol(p) || !clause_ok(p)) {
 		kconf_expr_free(e);
 		return false;
 	}
@@ -953,6 +1020,13 @@ static bool parse_options(struct parser *p, bool is_choice)
 			if (kconf__push(p->t, t == T_SELECT ? &s->selected_by
 							    : &s->implied_by, ip) < 0)
 				return pnomem(p);
+			/* each one is a term of one reverse dependency */
+			if (s->selected_by.len + s->implied_by.len >
+			    KCONF_MAX_REVERSE) {
+				perr(p, "'%s' selected or implied more than %d "
+				     "times", s->name, KCONF_MAX_REVERSE);
+				return false;
+			}
 			if (!expect_eol(p))
 				return false;
 			break;
@@ -1031,7 +1105,15 @@ static bool parse_config(struct parser *p, bool menuconfig)
 	if (!expect_eol(p))
 		return false;
 	s->flags |= KS_OPTIONAL;
-	if (!menu_add_entry(p, s) || !parse_options(p, false))
+	if (!menu_add_entry(p, s))
+		return false;
+	/* each definition is a term of the symbol's direct dependency */
+	if (s->menus.len > KCONF_MAX_CLAUSES) {
+		perr(p, "'%s' defined more than %d times", s->name,
+		     KCONF_MAX_CLAUSES);
+		return false;
+	}
+	if (!parse_options(p, false))
 		return false;
 	if (menuconfig) {
 		if (p->cur_entry->prompt)
@@ -1122,8 +1204,11 @@ static bool parse_menu(struct parser *p)
 				return false;
 		} else if (peek(p) == T_VISIBLE) {
 			take(p);
-			if (!parse_if_expr(p, &cond) || !expect_eol(p))
+			if (!parse_if_expr(p, &cond) || !expect_eol(p) ||
+			    !clause_ok(p)) {
+				kconf_expr_free(cond);
 				return false;
+			}
 			m->visibility = kconf_expr_alloc_and(m->visibility, cond);
 		} else {
 			break;
@@ -1185,8 +1270,34 @@ static const char *end_name(enum tok t)
 	return t == T_ENDMENU ? "menu" : t == T_ENDCHOICE ? "choice" : "if";
 }
 
+static bool parse_block_items(struct parser *p, bool in_choice,
+			      enum tok end, struct kconf_menu *entry);
+
+/*
+ * The statements of the block @entry opened (the top level when NULL),
+ * up to its @end.
+ */
 static bool parse_block(struct parser *p, bool in_choice, enum tok end,
 			struct kconf_menu *entry)
+{
+	bool ok;
+
+	if (entry && p->block_depth >= KCONF_MAX_BLOCK_DEPTH) {
+		/* the lexer has moved on: point at the block's opening */
+		p->pos_file = entry->file;
+		p->pos_line = entry->line;
+		perr(p, "blocks nested deeper than %d levels",
+		     KCONF_MAX_BLOCK_DEPTH);
+		return false;
+	}
+	p->block_depth += !!entry;
+	ok = parse_block_items(p, in_choice, end, entry);
+	p->block_depth -= !!entry;
+	return ok;
+}
+
+static bool parse_block_items(struct parser *p, bool in_choice,
+			      enum tok end, struct kconf_menu *entry)
 {
 	enum tok t;
 

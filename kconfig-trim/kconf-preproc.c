@@ -106,41 +106,110 @@ void kconf__pp_set_pos(struct kconf_pp *pp, const char *file, int line)
 /*
  * File format: records "<cmdlen> <outlen>\n<cmd><out>\n". Lengths make it
  * robust against any byte in commands or outputs.
+ *
+ * The file is ours but lives in a user-writable directory and may be cut
+ * short by a full disk or written by anything: every length is checked
+ * against what is left of the buffer before it is used. A file that is not
+ * exactly a run of well-formed records is dropped whole (a warning, then
+ * the probes run again and the file is rewritten), since a record that
+ * parses after a bad one cannot be trusted either.
  */
+
+/* "<digits><@stop>" at *@p, below @end; moves *@p past @stop. */
+static int cache_parse_len(const char **p, const char *end, char stop,
+			   size_t *out)
+{
+	const char *s = *p;
+	size_t v = 0;
+
+	if (s == end || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		/* no record is anywhere near this long: refuse, don't wrap */
+		if (v > (SIZE_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (size_t)(*s - '0');
+	}
+	if (s == end || *s != stop)
+		return -EINVAL;
+	*p = s + 1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * The records of @buf (@len bytes) into @m. 0, -ENOMEM, or -EINVAL with
+ * the offset of the first bad record in *@bad.
+ */
+static int cache_parse(const char *buf, size_t len, struct kt_map *m,
+		       size_t *bad)
+{
+	const char *p = buf, *end = buf + len;
+	int r = 0;
+
+	while (p < end) {
+		size_t cl, ol;
+		char *cmd = NULL, *out = NULL;
+
+		*bad = (size_t)(p - buf);
+		if (cache_parse_len(&p, end, ' ', &cl) < 0 ||
+		    cache_parse_len(&p, end, '\n', &ol) < 0)
+			return -EINVAL;
+		/* cl + ol + 1 <= end - p, written so that nothing wraps */
+		if (cl > (size_t)(end - p) || ol > (size_t)(end - p) - cl ||
+		    (size_t)(end - p) - cl - ol < 1 || p[cl + ol] != '\n')
+			return -EINVAL;
+		/* outputs and commands are C strings: a NUL means damage */
+		if (memchr(p, '\0', cl + ol))
+			return -EINVAL;
+		cmd = strndup(p, cl);
+		out = strndup(p + cl, ol);
+		if (!cmd || !out || kt_map_set(m, cmd, out) < 0) {
+			free(out);
+			r = -ENOMEM;
+		}
+		free(cmd);
+		if (r < 0)
+			return r;
+		p += cl + ol + 1;
+	}
+	return 0;
+}
+
 static void cache_load(struct kconf_pp *pp)
 {
-	char *buf = NULL, *p, *end;
-	size_t len;
+	char *buf = NULL;
+	size_t len, bad = 0;
+	struct kt_map *m = NULL;
 	int r = kt_read_file(pp->cache_path, &buf, &len);
 
 	/* no cache yet is normal; no memory for it is not */
 	if (r == -ENOMEM)
-		pp_nomem(pp);
+		goto nomem;
 	if (r < 0)
 		return;
-	p = buf;
-	end = buf + len;
-	while (p < end) {
-		unsigned long cl, ol;
-		char *nl = memchr(p, '\n', (size_t)(end - p)), *cmd, *out;
-
-		if (!nl || sscanf(p, "%lu %lu", &cl, &ol) != 2)
-			break;
-		p = nl + 1;
-		if ((size_t)(end - p) < cl + ol + 1)
-			break;
-		cmd = strndup(p, cl);
-		out = strndup(p + cl, ol);
-		if (!cmd || !out || kt_map_set(pp->cache, cmd, out) < 0) {
-			free(cmd);
-			free(out);
-			pp_nomem(pp);
-			break;
-		}
-		free(cmd);
-		p += cl + ol + 1;
+	m = kt_map_new(free);
+	if (!m)
+		goto nomem;
+	r = cache_parse(buf, len, m, &bad);
+	if (r == -ENOMEM)
+		goto nomem;
+	if (r < 0) {
+		kt_warn("%s: corrupt shell cache (bad record at offset %zu); "
+			"running the probes again", pp->cache_path, bad);
+		kt_map_free(m);
+		/* rewritten on save even if no probe runs */
+		pp->cache_dirty = true;
+	} else {
+		kt_map_free(pp->cache);
+		pp->cache = m;
 	}
 	free(buf);
+	return;
+nomem:
+	kt_map_free(m);
+	free(buf);
+	pp_nomem(pp);
 }
 
 static int cache_fill(FILE *f, void *ctx)
@@ -563,6 +632,12 @@ char *kconf__pp_expand_token(struct kconf_pp *pp, const char **str)
 	return expand_until(pp, str, end_of_token, 0, NULL);
 }
 
+/*
+ * The value is expanded (for :=) before the variable changes: "X := $(X)"
+ * reads the old X, and "X = $(Y)", "Y = $(X)", "X := $(X)" then reports
+ * the recursion. Changing X first made it read its new flavor with the
+ * old text (a silently wrong value) or, for a new X, a NULL value.
+ */
 int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
 		      const char *value, int flavor)
 {
@@ -570,22 +645,12 @@ int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
 	bool append = false;
 	char *nv;
 
-	if (v) {
-		if (flavor == KCONF_VAR_APPEND) {
-			flavor = v->flavor;
-			append = true;
-		}
-	} else {
-		if (flavor == KCONF_VAR_APPEND)
-			flavor = KCONF_VAR_RECURSIVE;
-		v = calloc(1, sizeof(*v));
-		if (!v || kt_map_set(pp->vars, name, v) < 0) {
-			free(v);
-			pp_nomem(pp);
-			return -ENOMEM;
-		}
+	if (v && flavor == KCONF_VAR_APPEND) {
+		flavor = v->flavor;
+		append = true;
+	} else if (flavor == KCONF_VAR_APPEND) {
+		flavor = KCONF_VAR_RECURSIVE;
 	}
-	v->flavor = flavor;
 	nv = flavor == KCONF_VAR_SIMPLE ? kconf__pp_expand_string(pp, value)
 					: pp_strdup(pp, value);
 	if (!nv)
@@ -593,15 +658,24 @@ int kconf__pp_var_add(struct kconf_pp *pp, const char *name,
 	if (append && v->value) {
 		char *joined;
 
-		if (asprintf(&joined, "%s %s", v->value, nv) < 0) {
-			free(nv);
-			pp_nomem(pp);
-			return -ENOMEM;
-		}
+		if (asprintf(&joined, "%s %s", v->value, nv) < 0)
+			goto nomem;
 		free(nv);
 		nv = joined;
 	}
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v || kt_map_set(pp->vars, name, v) < 0) {
+			free(v);
+			goto nomem;
+		}
+	}
+	v->flavor = flavor;
 	free(v->value);
 	v->value = nv;
 	return 0;
+nomem:
+	free(nv);
+	pp_nomem(pp);
+	return -ENOMEM;
 }

@@ -53,10 +53,21 @@ int kconf__str_check(struct kconf_tree *t, const struct kt_str *s)
 	return r;
 }
 
+void kconf__too_deep(struct kconf_tree *t, const char *what)
+{
+	if (t->err)
+		return;
+	t->err = -ELOOP;
+	kt_err("kconfig: dependencies nested deeper than %d levels at %s; "
+	       "this Kconfig tree cannot be used", KCONF_MAX_DEPTH, what);
+}
+
 int kconf__tree_check(struct kconf_tree *t, struct kt_str *err)
 {
 	if (t->err && err)
-		kt_str_puts(err, "kconfig: out of memory");
+		kt_str_puts(err, t->err == -ELOOP ?
+			    "kconfig: dependencies nested too deep" :
+			    "kconfig: out of memory");
 	return t->err;
 }
 
@@ -427,6 +438,8 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 	t->changed = true;
 	/* finalising allocates too: this is the check after the last one */
 	r = t->err;
+	if (r == -ELOOP)
+		kconf__tree_check(t, err);
 	if (r == 0)
 		kconf__pp_save_cache(t->pp);
 out:

@@ -10,7 +10,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "profiler/profiler.h"
@@ -136,51 +138,296 @@ static int remove_tree(const char *path)
 }
 
 /*
- * OCI whiteouts, applied before a layer is unpacked: ".wh.NAME" deletes
- * NAME from the lower layers, ".wh..wh..opq" empties its directory.
+ * OCI layers. Unpacking a layer with tar straight over the lower ones let
+ * it write and delete through their symlinks: an absolute symlink "evil
+ * -> /etc" in one layer and "evil/passwd" (or "evil/.wh.passwd") in the
+ * next reached the host's /etc. So each layer is unpacked by tar into an
+ * empty staging directory of its own (where GNU tar's own guards hold:
+ * no "..", no leading "/", symlinks created last), and then merged into
+ * the root here, one directory at a time:
+ *
+ *   - every directory of the root is opened relative to its parent with
+ *     O_NOFOLLOW, so no lower-layer symlink is followed by accident;
+ *   - where the layer has a directory and the root a symlink, the symlink
+ *     is resolved as the image would see it, inside the root (openat2
+ *     RESOLVE_IN_ROOT), so "lib -> usr/lib" keeps working and "/" means
+ *     the root, never the host's; without openat2 that case is an error;
+ *   - files, symlinks and device nodes are moved in with renameat() over
+ *     whatever was there (removed first, never followed);
+ *   - ".wh.NAME" deletes NAME and ".wh..wh..opq" empties its directory,
+ *     both relative to the same directory fds, before the layer's own
+ *     entries of that directory land.
+ *
+ * Hard links between files of one layer survive the moves (same inode);
+ * a hard link to a file of a lower layer fails in the staging directory,
+ * an error rather than a wrong tree.
  */
-static int apply_whiteouts(const char *layer, const char *dest, struct kt_str *err)
+#define WH_PREFIX ".wh."
+#define WH_OPAQUE ".wh..wh..opq"
+
+static int remove_at(int dirfd, const char *name);
+
+/*
+ * The names in the directory @fd (not "." and ".."), collected before the
+ * caller changes it: entries removed or added while readdir() runs may be
+ * skipped or seen twice.
+ */
+static int dir_names(int fd, struct kt_array *names)
 {
-	const char *argv[] = { "tar", "-t", "-f", layer, NULL };
-	struct kt_str list = KT_STR_INIT;
-	char *save = NULL, *line, path[4096];
-	int ret = kt_run(argv, &list, NULL);
+	struct dirent *de;
+	DIR *d;
+	int dup_fd = dup(fd), ret = 0;
 
-	if (ret) {
-		kt_str_printf(err, "listing layer %s failed", layer);
-		kt_str_free(&list);
-		return ret == -ENOMEM ? ret : -EIO;
+	if (dup_fd < 0)
+		return -errno;
+	d = fdopendir(dup_fd);
+	if (!d) {
+		close(dup_fd);
+		return -errno;
 	}
-	for (line = strtok_r(list.buf, "\n", &save); line && !ret;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *base = strrchr(line, '/');
-		size_t dirlen = base ? (size_t)(base - line + 1) : 0;
+	/* a dup shares the offset: start from the top whoever read before */
+	rewinddir(d);
+	while ((de = readdir(d)) && !ret)
+		if (skip_dots(de))
+			ret = kt_array_push_strdup(names, de->d_name);
+	closedir(d);
+	return ret;
+}
 
-		base = base ? base + 1 : line;
-		if (strncmp(base, ".wh.", 4) || strstr(line, ".."))
-			continue;
-		if (!strcmp(base, ".wh..wh..opq")) {
-			snprintf(path, sizeof(path), "%s/%.*s", dest, (int)dirlen, line);
-			ret = remove_tree(path);
-			if (!ret)
-				ret = kt_mkdir_p(path, 0755);
-		} else {
-			snprintf(path, sizeof(path), "%s/%.*s%s", dest, (int)dirlen, line,
-				 base + 4);
-			ret = remove_tree(path);
+/* Remove everything in the directory @fd (not @fd itself). */
+static int empty_dir(int fd)
+{
+	struct kt_array names = KT_ARRAY_INIT(char *);
+	int ret = dir_names(fd, &names);
+
+	for (size_t i = 0; i < names.len && !ret; i++)
+		ret = remove_at(fd, kt_array_ptr(&names, i));
+	kt_array_free_ptrs(&names);
+	return ret;
+}
+
+/* rm -rf of @name in @dirfd, never following a symlink; absent is fine. */
+static int remove_at(int dirfd, const char *name)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(st.st_mode)) {
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		ret = empty_dir(fd);
+		close(fd);
+		if (ret)
+			return ret;
+	}
+	if (unlinkat(dirfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
+/*
+ * The directory @rel of the root @rootfd, symlinks resolved as inside the
+ * image: beneath @rootfd whatever they say. -ENOSYS without openat2.
+ */
+static int open_in_root(int rootfd, const char *rel)
+{
+#ifdef SYS_openat2
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
+	};
+	long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+#else
+	return -ENOSYS;
+#endif
+}
+
+struct merge {
+	int rootfd;		/* the root being built */
+	struct kt_str rel;	/* the current directory, relative to it */
+	const char *layer;	/* for messages */
+	struct kt_str *err;
+};
+
+static int merge_dir(struct merge *m, int src, int dst);
+
+/* The layer's directory @name (in @src) over whatever @dst has there. */
+static int merge_subdir(struct merge *m, int src, int dst, const char *name,
+			const struct stat *sst)
+{
+	size_t rel_len = m->rel.len;
+	struct stat dst_st;
+	int sfd = -1, dfd = -1, ret = 0;
+
+	if (fstatat(dst, name, &dst_st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			return -errno;
+		dst_st.st_mode = 0;
+	}
+	if (m->rel.len)
+		kt_str_putc(&m->rel, '/');
+	kt_str_puts(&m->rel, name);
+	if ((ret = kt_str_error(&m->rel)))
+		goto out;
+	if (S_ISLNK(dst_st.st_mode)) {
+		/* "lib -> usr/lib": the layer's lib/x goes to usr/lib/x */
+		dfd = open_in_root(m->rootfd, m->rel.buf);
+		if (dfd == -ENOSYS) {
+			kt_str_printf(m->err, "%s: '%s' is a symlink in a lower "
+				      "layer; resolving it safely needs openat2 "
+				      "(Linux 5.6)", m->layer, m->rel.buf);
+			ret = dfd;
+			goto out;
+		}
+		/* dangling, or not a directory: the layer's directory wins */
+		if (dfd < 0)
+			dst_st.st_mode = S_IFREG;
+	}
+	if (dfd < 0 && !S_ISDIR(dst_st.st_mode)) {
+		if ((ret = remove_at(dst, name)))
+			goto out;
+		if (mkdirat(dst, name, sst->st_mode & 07777) < 0) {
+			ret = -errno;
+			goto out;
 		}
 	}
-	kt_str_free(&list);
-	if (ret)
-		return ret;
-	ret = untar(layer, dest, err);
-	if (ret)
-		return ret;
-	/* The whiteout markers themselves are not part of the result. */
-	{
-		const char *find[] = { "find", dest, "-name", ".wh.*", "-delete", NULL };
+	if (dfd < 0) {
+		dfd = openat(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			     O_CLOEXEC);
+		/* the layer's entry says what the directory's mode is */
+		if (dfd < 0 || fchmod(dfd, sst->st_mode & 07777) < 0) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	sfd = openat(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = merge_dir(m, sfd, dfd);
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (dfd >= 0)
+		close(dfd);
+	m->rel.len = rel_len;
+	if (m->rel.buf)
+		m->rel.buf[rel_len] = '\0';
+	return ret;
+}
 
-		kt_run(find, NULL, NULL);
+/* Apply the staged layer directory @src to the root directory @dst. */
+static int merge_dir(struct merge *m, int src, int dst)
+{
+	struct kt_array names = KT_ARRAY_INIT(char *);
+	struct stat st;
+	int ret = 0;
+
+	/* an opaque directory hides everything below it in lower layers */
+	if (fstatat(src, WH_OPAQUE, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		ret = empty_dir(dst);
+	if (!ret)
+		ret = dir_names(src, &names);
+	/* whiteouts first: they are about the lower layers only */
+	for (size_t i = 0; i < names.len && !ret; i++) {
+		const char *name = kt_array_ptr(&names, i), *victim;
+
+		if (strncmp(name, WH_PREFIX, strlen(WH_PREFIX)))
+			continue;
+		victim = name + strlen(WH_PREFIX);
+		if (strcmp(name, WH_OPAQUE) && *victim && strcmp(victim, ".") &&
+		    strcmp(victim, ".."))
+			ret = remove_at(dst, victim);
+	}
+	for (size_t i = 0; i < names.len && !ret; i++) {
+		const char *name = kt_array_ptr(&names, i);
+
+		if (!strncmp(name, WH_PREFIX, strlen(WH_PREFIX)))
+			continue;
+		if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			ret = -errno;
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			ret = merge_subdir(m, src, dst, name, &st);
+			continue;
+		}
+		ret = remove_at(dst, name);
+		if (!ret && renameat(src, name, dst, name) < 0)
+			ret = -errno;
+	}
+	kt_array_free_ptrs(&names);
+	return ret;
+}
+
+/* Unpack the layer tarball @layer into the root @dest through @staging. */
+static int apply_layer(const char *layer, const char *staging,
+		       const char *dest, struct kt_str *err)
+{
+	struct merge m = { .rootfd = -1, .rel = KT_STR_INIT, .layer = layer,
+			   .err = err };
+	int src = -1, ret;
+
+	ret = remove_tree(staging);
+	if (!ret)
+		ret = kt_mkdir_p(staging, 0755);
+	if (!ret)
+		ret = untar(layer, staging, err);
+	if (ret)
+		goto out;
+	src = open(staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	m.rootfd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (src < 0 || m.rootfd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = merge_dir(&m, src, m.rootfd);
+	if (ret && !err->len)
+		kt_str_printf(err, "applying layer %s at '%s': %s", layer,
+			      kt_str_cstr(&m.rel), strerror(-ret));
+out:
+	if (src >= 0)
+		close(src);
+	if (m.rootfd >= 0)
+		close(m.rootfd);
+	kt_str_free(&m.rel);
+	if (remove_tree(staging) && !ret)
+		ret = -EIO;
+	return ret;
+}
+
+/*
+ * A blob must be what its digest says: a layout whose blobs were swapped
+ * or damaged is refused. sha256 is the one algorithm OCI requires.
+ */
+static int blob_verify(const char *path, const char *digest,
+		       struct kt_str *err)
+{
+	char hex[65];
+	int ret;
+
+	if (strncmp(digest, "sha256:", 7)) {
+		kt_str_printf(err, "%s: digest algorithm of '%s' not supported "
+			      "(only sha256)", path, digest);
+		return -EINVAL;
+	}
+	ret = kt_sha256_file(path, hex);
+	if (ret) {
+		kt_str_printf(err, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (strcmp(hex, digest + 7)) {
+		kt_str_printf(err, "%s: sha256 is %s, not the %s its digest "
+			      "says", path, hex, digest + 7);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -190,7 +437,11 @@ static const char *digest_path(const char *layout, const char *digest,
 {
 	const char *colon = strchr(digest, ':');
 
-	if (!colon || strchr(colon + 1, '/'))
+	/* the digest names a file: algorithm and hex only, no path */
+	if (!colon || colon == digest ||
+	    strspn(digest, "abcdefghijklmnopqrstuvwxyz0123456789") !=
+	    (size_t)(colon - digest) || !colon[1] ||
+	    strspn(colon + 1, "0123456789abcdef") != strlen(colon + 1))
 		return NULL;
 	snprintf(buf, cap, "%s/blobs/%.*s/%s", layout, (int)(colon - digest), digest,
 		 colon + 1);
@@ -215,8 +466,13 @@ static int unpack_oci(const struct kprof_project *pr, const char *dest,
 {
 	struct kt_yaml_doc index = { 0 }, manifest = { 0 };
 	const struct kt_yaml_node *mans, *chosen = NULL, *layers, *dg;
-	char path[4096], blob[4096];
+	char path[4096], blob[4096], staging[4096];
 	int ret;
+
+	/* beside dest, in the same scratch directory (renameat) */
+	if (snprintf(staging, sizeof(staging), "%s.layer", dest) >=
+	    (int)sizeof(staging))
+		return -ENAMETOOLONG;
 
 	snprintf(path, sizeof(path), "%s/index.json", pr->rootfs);
 	if ((ret = load_json(path, &index, err)))
@@ -236,7 +492,8 @@ static int unpack_oci(const struct kprof_project *pr, const char *dest,
 		ret = -EINVAL;
 		goto out;
 	}
-	if ((ret = load_json(blob, &manifest, err)))
+	if ((ret = blob_verify(blob, dg->scalar, err)) ||
+	    (ret = load_json(blob, &manifest, err)))
 		goto out;
 	layers = kt_yaml_map_get(manifest.root, "layers");
 	if (!layers || layers->type != KT_YAML_SEQ) {
@@ -251,7 +508,9 @@ static int unpack_oci(const struct kprof_project *pr, const char *dest,
 			ret = -EINVAL;
 			break;
 		}
-		ret = apply_whiteouts(path, dest, err);
+		ret = blob_verify(path, dg->scalar, err);
+		if (!ret)
+			ret = apply_layer(path, staging, dest, err);
 	}
 out:
 	kt_yaml_doc_release(&index);

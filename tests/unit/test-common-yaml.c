@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -117,6 +118,80 @@ static void test_yaml_put_scalar_round_trips(void **state)
 	}
 }
 
+/* 80 KB of '[' used to overflow the stack of the recursive loader. */
+static void test_yaml_deep_nesting_refused(void **state)
+{
+	size_t len = 80 * 1024;
+	char *text = malloc(len);
+	struct kt_yaml_doc doc;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_non_null(text);
+	memset(text, '[', len);
+	assert_int_equal(kt_yaml_load_string("deep.yaml", text, len, &doc, &err), -EINVAL);
+	assert_null(doc.root);
+	/* The 65th '[' is the one too many. */
+	assert_string_equal(kt_str_cstr(&err),
+			    "deep.yaml:1:65: collections nested deeper than 64 levels");
+	free(text);
+	kt_str_free(&err);
+}
+
+/* 64 levels are still fine, maps included. */
+static void test_yaml_nesting_at_limit_loads(void **state)
+{
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	struct kt_yaml_doc doc;
+	const struct kt_yaml_node *n;
+	int depth = 0;
+
+	for (int i = 0; i < 63; i++)
+		kt_str_puts(&text, "{a: ");
+	kt_str_puts(&text, "[x]");
+	for (int i = 0; i < 63; i++)
+		kt_str_putc(&text, '}');
+	assert_int_equal(kt_str_error(&text), 0);
+	assert_int_equal(kt_yaml_load_string("ok.yaml", text.buf, text.len, &doc, &err), 0);
+	for (n = doc.root; n->type == KT_YAML_MAP; n = kt_yaml_map_get(n, "a"))
+		depth++;
+	assert_int_equal(depth, 63);
+	assert_int_equal(n->type, KT_YAML_SEQ);
+	kt_yaml_doc_release(&doc);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
+static void make_many_keys(struct kt_str *text, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kt_str_printf(text, "key%zu: %zu\n", i, i);
+	assert_int_equal(kt_str_error(text), 0);
+}
+
+/* Duplicate detection was quadratic: 100k keys took 22 s. */
+static void test_yaml_many_keys_load_fast(void **state)
+{
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	struct kt_yaml_doc doc;
+	double t0;
+
+	make_many_keys(&text, 100000);
+	t0 = kt_clock_now();
+	assert_int_equal(kt_yaml_load_string("big.yaml", text.buf, text.len, &doc, &err), 0);
+	/* Generous: the test also runs under ASan on a busy machine. */
+	assert_true(kt_clock_now() - t0 < 2.0);
+	assert_int_equal(doc.root->n, 100000);
+	assert_string_equal(kt_yaml_map_get(doc.root, "key99999")->scalar, "99999");
+	kt_yaml_doc_release(&doc);
+
+	/* A duplicate at the very end is still found, with its position. */
+	kt_str_puts(&text, "key4242: again\n");
+	assert_int_equal(kt_yaml_load_string("big.yaml", text.buf, text.len, &doc, &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err), "big.yaml:100001:1: duplicate key 'key4242'");
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +201,9 @@ int main(void)
 		cmocka_unit_test(test_yaml_duplicate_key_rejected),
 		cmocka_unit_test(test_yaml_missing_file),
 		cmocka_unit_test(test_yaml_put_scalar_round_trips),
+		cmocka_unit_test(test_yaml_deep_nesting_refused),
+		cmocka_unit_test(test_yaml_nesting_at_limit_loads),
+		cmocka_unit_test(test_yaml_many_keys_load_fast),
 	};
 	return cmocka_run_group_tests_name("common-yaml", tests, NULL, NULL);
 }

@@ -433,6 +433,328 @@ static void test_reader_rejects_bad_input(void **state)
 	initramfs_archive_free(a);
 }
 
+/* One newc entry by hand; @pad adds the 4-byte padding after the data. */
+static void put_entry(struct kt_str *s, const char *name, unsigned mode,
+		      const char *data, size_t size, bool pad)
+{
+	size_t namesize = strlen(name) + 1;
+
+	kt_str_printf(s, "070701%08x%08x%08x%08x%08x%08x%08zx%08x%08x%08x"
+		      "%08x%08zx%08x", 1u, mode, 0u, 0u, 1u, 0u, size, 0u, 0u,
+		      0u, 0u, namesize, 0u);
+	kt_str_append(s, name, namesize);
+	while (s->len % 4)
+		kt_str_putc(s, '\0');
+	kt_str_append(s, data, size);
+	while (pad && s->len % 4)
+		kt_str_putc(s, '\0');
+	assert_int_equal(kt_str_error(s), 0);
+}
+
+static void expect_bad(const struct kt_str *s, size_t len, const char *what)
+{
+	struct collected c = { KT_STR_INIT, KT_STR_INIT, { 0 }, 0 };
+	struct kt_str err = KT_STR_INIT;
+
+	/* a copy of exactly @len bytes, so ASan sees any read past it */
+	char *copy = malloc(len ? len : 1);
+
+	assert_non_null(copy);
+	memcpy(copy, s->buf, len);
+	assert_int_equal(initramfs_read_buf(copy, len, collect, &c, &err),
+			 -EINVAL);
+	if (!strstr(kt_str_cstr(&err), what))
+		fail_msg("'%s' does not say '%s'", kt_str_cstr(&err), what);
+	free(copy);
+	collected_free(&c);
+	kt_str_free(&err);
+}
+
+/*
+ * An archive whose last entry ends unaligned with no trailer made the
+ * reader step past the end (len - off wrapped) and read the heap beyond
+ * the buffer. Each kind of truncation is an error naming the offset.
+ */
+static void test_reader_truncated_archives(void **state)
+{
+	struct kt_str s = KT_STR_INIT;
+	size_t first;
+
+	put_entry(&s, "a", 0100644, "xyz", 3, true);	/* 112 + 4 bytes */
+	first = s.len;
+	assert_int_equal(first, 116);
+
+	/* the original crash: "b" (5 bytes of data) ends unaligned, no more */
+	put_entry(&s, "b", 0100644, "12345", 5, false);
+	expect_bad(&s, s.len, "offset 116: 'b' ends unaligned at the end of "
+		   "the archive (padding and TRAILER!!! missing)");
+	/* padded, and still no trailer */
+	kt_str_reset(&s);
+	put_entry(&s, "a", 0100644, "xyz", 3, true);
+	put_entry(&s, "b", 0100644, "1234", 4, true);
+	expect_bad(&s, s.len, "offset 232: archive ends without a TRAILER!!! entry");
+	/* a truncated header */
+	expect_bad(&s, first + 50, "offset 116: truncated cpio header");
+	/* a truncated name: the header is whole, the name is not */
+	expect_bad(&s, first + 110 + 1, "offset 116: name size 2 out of bounds");
+	/* truncated data */
+	expect_bad(&s, first + 112 + 2, "offset 116: 'b' data (4 bytes) runs past the end");
+	/* the same behind a zstd frame */
+	kt_str_reset(&s);
+	put_entry(&s, "a", 0100644, "xyz", 3, true);
+	put_entry(&s, "b", 0100644, "12345", 5, false);
+	{
+		size_t cap = ZSTD_compressBound(s.len), zlen;
+		char *z = malloc(cap);
+		struct kt_str zs = KT_STR_INIT;
+
+		assert_non_null(z);
+		zlen = ZSTD_compress(z, cap, s.buf, s.len, 3);
+		assert_false(ZSTD_isError(zlen));
+		kt_str_append(&zs, z, zlen);
+		expect_bad(&zs, zs.len, "offset 116: 'b' ends unaligned");
+		free(z);
+		kt_str_free(&zs);
+	}
+	kt_str_free(&s);
+}
+
+/* @n bytes of zeros as one zstd frame, through the streaming API. */
+static void zstd_zeros(struct kt_str *out, size_t n)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	size_t chunk = 1 << 20, outcap = ZSTD_CStreamOutSize();
+	char *zeros = calloc(1, chunk), *obuf = malloc(outcap);
+
+	assert_non_null(c);
+	assert_non_null(zeros);
+	assert_non_null(obuf);
+	for (size_t done = 0; done < n || n == 0;) {
+		size_t take = n - done < chunk ? n - done : chunk;
+		bool last = done + take == n;
+		ZSTD_inBuffer in = { zeros, take, 0 };
+		size_t left;
+
+		do {
+			ZSTD_outBuffer o = { obuf, outcap, 0 };
+
+			left = ZSTD_compressStream2(c, &o, &in, last ?
+						    ZSTD_e_end : ZSTD_e_continue);
+			assert_false(ZSTD_isError(left));
+			kt_str_append(out, obuf, o.pos);
+		} while (last ? left != 0 : in.pos < in.size);
+		done += take;
+		if (last)
+			break;
+	}
+	assert_int_equal(kt_str_error(out), 0);
+	ZSTD_freeCCtx(c);
+	free(zeros);
+	free(obuf);
+}
+
+/*
+ * A zstd bomb (a small frame of a great many zeros) was decompressed
+ * with no cap: the read limit stops it before the memory is taken. The
+ * limit is set small here so the test stays fast; the default is 2 GiB.
+ */
+static void test_reader_zstd_bomb(void **state)
+{
+	struct initramfs_read_opts o = { .max_size = 1 << 20 };
+	struct collected c = { KT_STR_INIT, KT_STR_INIT, { 0 }, 0 };
+	struct kt_str bomb = KT_STR_INIT, err = KT_STR_INIT;
+	char p[512];
+
+	zstd_zeros(&bomb, 64 << 20);
+	assert_true(bomb.len < 64 * 1024);	/* 64 MiB in a few KB */
+	assert_int_equal(initramfs_read_buf_opts(bomb.buf, bomb.len, &o,
+						 collect, &c, &err), -EFBIG);
+	assert_non_null(strstr(err.buf, "zstd frame at offset 0: decompresses "
+			       "to more than 1048576 bytes (the read limit)"));
+	assert_non_null(strstr(err.buf, "segment 0 at image offset 0"));
+
+	/* frames of one segment count together */
+	kt_str_reset(&bomb);
+	kt_str_reset(&err);
+	zstd_zeros(&bomb, 700 << 10);
+	zstd_zeros(&bomb, 700 << 10);
+	assert_int_equal(initramfs_read_buf_opts(bomb.buf, bomb.len, &o,
+						 collect, &c, &err), -EFBIG);
+	assert_non_null(strstr(err.buf, "more than 1048576 bytes"));
+	assert_null(strstr(err.buf, "zstd frame at offset 0:"));
+
+	/* and so do segments: two 700 KB archives, zero-padded apart */
+	{
+		struct kt_str cpio = KT_STR_INIT;
+		char *zeros = calloc(1, 700 << 10), *z;
+		size_t cap, zlen;
+
+		assert_non_null(zeros);
+		put_entry(&cpio, "a", 0100644, zeros, 700 << 10, true);
+		put_entry(&cpio, "TRAILER!!!", 0, "", 0, true);
+		cap = ZSTD_compressBound(cpio.len);
+		z = malloc(cap);
+		assert_non_null(z);
+		zlen = ZSTD_compress(z, cap, cpio.buf, cpio.len, 3);
+		assert_false(ZSTD_isError(zlen));
+		kt_str_reset(&bomb);
+		kt_str_append(&bomb, z, zlen);
+		kt_str_append(&bomb, "\0\0\0\0", 4);
+		kt_str_append(&bomb, z, zlen);
+		assert_int_equal(kt_str_error(&bomb), 0);
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_read_buf_opts(bomb.buf, bomb.len,
+							 &o, collect, &c,
+							 &err), -EFBIG);
+		assert_non_null(strstr(err.buf, "segment 1 at image offset"));
+		/* each alone is within the limit */
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_read_buf_opts(z, zlen, &o, collect,
+							 &c, &err), 0);
+		free(z);
+		free(zeros);
+		kt_str_free(&cpio);
+	}
+
+	/* and the image file itself */
+	path_in(p, sizeof(p), "big.img");
+	kt_str_reset(&err);
+	{
+		char *zeros = calloc(1, (1 << 20) + 1);
+
+		assert_non_null(zeros);
+		assert_int_equal(kt_atomic_write_buf(p, 0644, zeros,
+						     (1 << 20) + 1), 0);
+		free(zeros);
+	}
+	assert_int_equal(initramfs_read_file_opts(p, &o, collect, &c, &err),
+			 -EFBIG);
+	assert_non_null(strstr(err.buf, "big.img: larger than 1048576 bytes"));
+	collected_free(&c);
+	kt_str_free(&bomb);
+	kt_str_free(&err);
+}
+
+/* `ktrim initramfs --list /dev/zero` read until memory ran out. */
+static void test_reader_refuses_non_regular(void **state)
+{
+	struct collected c = { KT_STR_INIT, KT_STR_INIT, { 0 }, 0 };
+	struct kt_str err = KT_STR_INIT;
+	struct initramfs_archive *a = initramfs_archive_new();
+	char p[512], link[512], *buf = NULL;
+	size_t len = 0;
+
+	assert_int_equal(initramfs_read_file("/dev/zero", collect, &c, &err),
+			 -EINVAL);
+	assert_string_equal(err.buf, "/dev/zero: not a regular file");
+	/* a FIFO: refused, without waiting for a writer */
+	path_in(p, sizeof(p), "fifo");
+	assert_int_equal(mkfifo(p, 0600), 0);
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_read_file(p, collect, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "fifo: not a regular file"));
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_read_file(dir, collect, &c, &err), -EINVAL);
+	/* a symlink to an image is still an image */
+	assert_int_equal(initramfs_archive_add_data(a, "f", "x", 1, 0644, NULL), 0);
+	to_buf(a, &plain, &buf, &len);
+	path_in(p, sizeof(p), "img");
+	assert_int_equal(kt_atomic_write_buf(p, 0644, buf, len), 0);
+	path_in(link, sizeof(link), "img-link");
+	assert_int_equal(symlink(p, link), 0);
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_read_file(link, collect, &c, &err), 0);
+	assert_string_equal(c.names.buf, "f\n");
+	free(buf);
+	initramfs_archive_free(a);
+	collected_free(&c);
+	kt_str_free(&err);
+}
+
+static int mode_of(const struct initramfs_entry *e, void *ctx)
+{
+	struct kt_str *out = ctx;
+
+	kt_str_printf(out, "%s %o\n", e->path, (unsigned)(e->mode & 07777));
+	return 0;
+}
+
+/*
+ * The image owns everything by root: a setuid file of uid 1000 in a
+ * rootfs used to become setuid root. Its setuid (setgid) bit is cleared
+ * when the host owner (group) is not root, with a warning naming it; a
+ * root-owned file keeps its bits, and so does everything on request.
+ */
+static void test_tree_setuid_of_non_root_cleared(void **state)
+{
+	struct initramfs_archive *a;
+	struct kt_str err = KT_STR_INIT, modes = KT_STR_INIT;
+	char root[512], p[512], list[512], text[2048], *buf = NULL, *log = NULL;
+	size_t len = 0, loglen = 0;
+	FILE *logf;
+
+	if (geteuid() != 0)
+		skip();	/* chown needs root */
+	path_in(root, sizeof(root), "root");
+	assert_int_equal(mkdir(root, 0755), 0);
+	path_in(p, sizeof(p), "root/user-suid");
+	write_host("root/user-suid", "x", 0644);
+	assert_int_equal(chown(p, 1000, 1000), 0);
+	assert_int_equal(chmod(p, 06755), 0);
+	path_in(p, sizeof(p), "root/group-sgid");
+	write_host("root/group-sgid", "x", 0644);
+	assert_int_equal(chown(p, 0, 1000), 0);
+	assert_int_equal(chmod(p, 06755), 0);
+	path_in(p, sizeof(p), "root/root-suid");
+	write_host("root/root-suid", "x", 0644);
+	assert_int_equal(chmod(p, 06755), 0);
+	/* a list naming uid 1000 for a setuid file, and mode 0 (the host's) */
+	path_in(p, sizeof(p), "root/user-suid");
+	snprintf(text, sizeof(text), "file /l-user %s 4755 1000 0\n"
+		 "file /l-root %s 4755 0 0\n"
+		 "file /l-host %s 0 0 0\n", p, p, p);
+	write_host("list", text, 0644);
+	path_in(list, sizeof(list), "list");
+
+	logf = open_memstream(&log, &loglen);
+	assert_non_null(logf);
+	kt_log_set_stream(logf);
+	a = initramfs_archive_new();
+	assert_int_equal(initramfs_archive_add_tree(a, "rootfs", root, &err), 0);
+	assert_int_equal(initramfs_archive_add_list(a, list, &err), 0);
+	kt_log_set_stream(NULL);
+	fclose(logf);
+	to_buf(a, &plain, &buf, &len);
+	assert_int_equal(initramfs_read_buf(buf, len, mode_of, &modes, &err), 0);
+	assert_string_equal(modes.buf,
+			    "l-host 755\nl-root 4755\nl-user 755\nrootfs 755\n"
+			    "rootfs/group-sgid 4755\nrootfs/root-suid 6755\n"
+			    "rootfs/user-suid 755\n");
+	assert_non_null(strstr(log, "rootfs/user-suid: setuid bit cleared: "
+			       "owned by uid 1000, would be setuid root in "
+			       "the image"));
+	assert_non_null(strstr(log, "rootfs/user-suid: setgid bit cleared"));
+	assert_non_null(strstr(log, "rootfs/group-sgid: setgid bit cleared"));
+	assert_null(strstr(log, "root-suid"));
+	assert_non_null(strstr(log, "/l-user: setuid bit cleared"));
+	initramfs_archive_free(a);
+	free(buf);
+	free(log);
+
+	/* kept on request */
+	a = initramfs_archive_new();
+	initramfs_archive_keep_setuid(a, true);
+	assert_int_equal(initramfs_archive_add_tree(a, "", root, &err), 0);
+	to_buf(a, &plain, &buf, &len);
+	kt_str_reset(&modes);
+	assert_int_equal(initramfs_read_buf(buf, len, mode_of, &modes, &err), 0);
+	assert_non_null(strstr(modes.buf, "user-suid 6755"));
+	initramfs_archive_free(a);
+	free(buf);
+	kt_str_free(&modes);
+	kt_str_free(&err);
+}
+
 static void test_list_file(void **state)
 {
 	struct initramfs_archive *a = initramfs_archive_new();
@@ -483,6 +805,13 @@ int main(void)
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_path_rules),
 		cmocka_unit_test(test_reader_rejects_bad_input),
+		cmocka_unit_test(test_reader_truncated_archives),
+		cmocka_unit_test_setup_teardown(test_reader_zstd_bomb, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reader_refuses_non_regular,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_tree_setuid_of_non_root_cleared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_file, setup, teardown),
 	};
 

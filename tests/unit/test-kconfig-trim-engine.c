@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <glob.h>
 
 #include "common/common.h"
 #include "kconfig-trim/kconfig.h"
@@ -268,6 +269,87 @@ static void test_macros(void **state)
 	assert_int_equal(system("rm -rf /tmp/ktrim-kconf-test-*"), 0);
 }
 
+/* The one shell cache file in @dir, as a heap string. */
+static char *cache_file(const char *dir)
+{
+	struct kt_str pat = KT_STR_INIT;
+	glob_t g;
+	char *path;
+
+	kt_str_printf(&pat, "%s/kconfig-shell-*.cache", dir);
+	assert_int_equal(glob(kt_str_cstr(&pat), 0, NULL, &g), 0);
+	assert_int_equal(g.gl_pathc, 1);
+	path = strdup(g.gl_pathv[0]);
+	globfree(&g);
+	kt_str_free(&pat);
+	return path;
+}
+
+/*
+ * A corrupt shell cache used to crash the loader (a length check that
+ * wrapped): each kind of damage is now a warning naming the offset, the
+ * probes run again and the file is rewritten.
+ */
+static void test_corrupt_shell_cache(void **state)
+{
+	char dir[] = "/tmp/ktrim-kconf-cache-XXXXXX";
+	static const struct {
+		const char *text;
+		const char *offset;
+	} bad[] = {
+		{ "22 10\necho from-shell", "offset 0" },		/* truncated */
+		{ "\x7f\x45garbage\n\n\n", "offset 0" },		/* garbage */
+		{ "1 1\nab\n18446744073709551615 5\nxyz\n", "offset 7" },
+		{ "1 1\nab\n18446744073709551616 1\nxyz\n", "offset 7" },
+		{ "1 1\nab\n1 18446744073709551615\nxyz\n", "offset 7" },
+		{ "-1 -1\nxyz\n", "offset 0" },
+		{ "1 1\nab", "offset 0" },			/* no newline */
+		{ "1 1\na\0\n", "offset 0" },			/* NUL */
+	};
+	struct kconf_tree *t;
+	unsigned cached, run;
+	char *path;
+
+	assert_non_null(mkdtemp(dir));
+	t = load("macro.Kconfig", dir);
+	kconf_tree_free(t);
+	path = cache_file(dir);
+	for (size_t i = 0; i < KT_ARRAY_SIZE(bad); i++) {
+		size_t len = strlen(bad[i].text);
+		char *log = NULL;
+		size_t loglen = 0;
+		FILE *f = open_memstream(&log, &loglen);
+
+		if (i == KT_ARRAY_SIZE(bad) - 1)
+			len += 3;	/* past the NUL */
+		assert_int_equal(kt_atomic_write_buf(path, 0644, bad[i].text, len), 0);
+		kt_log_set_stream(f);
+		kt_log_set_level(KT_LOG_WARN);
+		t = load("macro.Kconfig", dir);
+		kt_log_set_level(KT_LOG_ERR);
+		kt_log_set_stream(NULL);
+		fclose(f);
+		assert_non_null(strstr(log, "corrupt shell cache"));
+		assert_non_null(strstr(log, bad[i].offset));
+		free(log);
+		kconf_tree_shell_stats(t, &cached, &run);
+		assert_int_equal(cached, 0);
+		assert_true(run >= 1);
+		kconf_resolve(t);
+		assert_string_equal(val(t, "FROM_SHELL"), "from-shell");
+		kconf_tree_free(t);
+		/* rebuilt: the next load runs nothing */
+		t = load("macro.Kconfig", dir);
+		kconf_tree_shell_stats(t, &cached, &run);
+		assert_int_equal(run, 0);
+		assert_true(cached >= 1);
+		kconf_tree_free(t);
+	}
+	unlink(path);
+	free(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_bad_input(void **state)
 {
 	struct kt_str err = KT_STR_INIT;
@@ -285,6 +367,228 @@ static void test_bad_input(void **state)
 	assert_string_equal(kt_str_cstr(&err), "bad-stmt.Kconfig:5: unknown statement \"frobnicate\"");
 	kt_str_reset(&err);
 	assert_true(load_err("missing.Kconfig", &err) < 0);
+	kt_str_free(&err);
+}
+
+/*
+ * Recursion through another variable (the kernel's circular_expansion
+ * test) is reported as conf does; ":=" of a variable reads its old value
+ * (a new one used to be read as NULL, a crash).
+ */
+static void test_macro_recursion(void **state)
+{
+	struct kt_str err = KT_STR_INIT;
+	struct kconf_tree *t;
+
+	assert_int_equal(load_err("circular.Kconfig", &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err),
+			    "circular.Kconfig:6: Recursive variable 'X' references itself (eventually)");
+	kt_str_reset(&err);
+	assert_int_equal(load_err("circular-simple.Kconfig", &err), -EINVAL);
+	assert_string_equal(kt_str_cstr(&err),
+			    "circular-simple.Kconfig:5: Recursive variable 'X' references itself (eventually)");
+	kt_str_free(&err);
+	t = load("self-simple.Kconfig", NULL);
+	kconf_resolve(t);
+	assert_string_equal(val(t, "A"), "[][]");
+	kconf_tree_free(t);
+}
+
+/* Load @text as the top Kconfig of a scratch tree; the error in @err. */
+static int load_text_err(const struct kt_str *text, struct kt_str *err)
+{
+	char dir[] = "/tmp/ktrim-kconf-deep-XXXXXX";
+	struct kconf_load_opts o = { .arch = "x86_64", .cache_dir = "" };
+	struct kconf_tree *t = NULL;
+	struct kt_str path = KT_STR_INIT;
+	int r;
+
+	assert_int_equal(kt_str_error(text), 0);
+	assert_non_null(mkdtemp(dir));
+	kt_str_printf(&path, "%s/Kconfig", dir);
+	assert_int_equal(kt_atomic_write_str(kt_str_cstr(&path), 0644, text), 0);
+	r = kconf_tree_load(dir, &o, &t, err);
+	kconf_tree_free(t);
+	unlink(kt_str_cstr(&path));
+	rmdir(dir);
+	kt_str_free(&path);
+	return r;
+}
+
+static void repeat(struct kt_str *s, const char *piece, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kt_str_puts(s, piece);
+}
+
+/* 100k nested blocks used to overflow the parser's stack. */
+static void test_deep_blocks_refused(void **state)
+{
+	static const char *const opens[] = { "menu \"m\"\n", "if A\n", NULL };
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+
+	for (size_t i = 0; opens[i]; i++) {
+		kt_str_reset(&text);
+		kt_str_reset(&err);
+		kt_str_puts(&text, "config A\n\tbool\n");	/* lines 1-2 */
+		repeat(&text, opens[i], 100000);
+		assert_int_equal(load_text_err(&text, &err), -EINVAL);
+		/* the 257th block opens on line 2 + 257 */
+		assert_string_equal(kt_str_cstr(&err),
+				    "Kconfig:259: blocks nested deeper than 256 levels");
+	}
+
+	/* 256 levels are fine */
+	kt_str_reset(&text);
+	kt_str_reset(&err);
+	repeat(&text, "menu \"m\"\n", 256);
+	kt_str_puts(&text, "config B\n\tbool \"b\"\n");
+	repeat(&text, "endmenu\n", 256);
+	assert_int_equal(load_text_err(&text, &err), 0);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
+/* A 200k-deep expression, by nesting or by a long chain, is refused. */
+static void test_deep_expressions_refused(void **state)
+{
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT, e = KT_STR_INIT;
+	struct kconf_tree *t;
+	struct kconf_expr *x = NULL;
+	int kind;
+
+	for (kind = 0; kind < 3; kind++) {
+		kt_str_reset(&text);
+		kt_str_reset(&err);
+		kt_str_puts(&text, "config A\n\tbool \"a\"\n\tdepends on ");
+		if (kind == 0) {
+			repeat(&text, "(", 200000);
+			kt_str_puts(&text, "A");
+			repeat(&text, ")", 200000);
+		} else if (kind == 1) {
+			repeat(&text, "!", 200000);
+			kt_str_puts(&text, "A");
+		} else {
+			kt_str_puts(&text, "A");
+			repeat(&text, " || A", 200000);
+		}
+		kt_str_puts(&text, "\n");
+		assert_int_equal(load_text_err(&text, &err), -EINVAL);
+		assert_string_equal(kt_str_cstr(&err),
+				    "Kconfig:3: expression nested deeper than 1024 levels");
+	}
+
+	/* the same for expressions given to kconf_expr_parse */
+	t = load("logic.Kconfig", NULL);
+	repeat(&e, "(", 5000);
+	kt_str_puts(&e, "y");
+	repeat(&e, ")", 5000);
+	assert_int_equal(kt_str_error(&e), 0);
+	kt_str_reset(&err);
+	assert_int_equal(kconf_expr_parse(t, kt_str_cstr(&e), &x, &err), -EINVAL);
+	assert_null(x);
+	assert_string_equal(kt_str_cstr(&err),
+			    "<expr>:1: expression nested deeper than 1024 levels");
+	/* a real-sized one still parses */
+	assert_int_equal(ev(t, "((y && !(n || n)) || n) && y"), KCONF_Y);
+	kconf_tree_free(t);
+	kt_str_free(&e);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
+/* Loading @text fails with @r and exactly @msg. */
+static void load_fails(const struct kt_str *text, int r, const char *msg)
+{
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(load_text_err(text, &err), r);
+	assert_string_equal(kt_str_cstr(&err), msg);
+	kt_str_free(&err);
+}
+
+/* C1 depends on C0, C2 on C1, ...: @n entries, defined in either order. */
+static void chain(struct kt_str *text, int n, bool backwards)
+{
+	for (int k = 0; k < n; k++) {
+		int i = backwards ? n - 1 - k : k;
+
+		kt_str_printf(text, "config C%d\n\tbool \"c\"\n\tdefault y\n", i);
+		if (i)
+			kt_str_printf(text, "\tdepends on C%d\n", i - 1);
+	}
+}
+
+/*
+ * What accumulates rather than being written out: 200k selects of one
+ * symbol or 200k `depends on` lines took minutes to build (then a deep
+ * chain to walk), and a 100k-long dependency chain overflowed the stack
+ * of the menu finalisation or of the evaluation.
+ */
+static void test_accumulated_depth_refused(void **state)
+{
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	struct kconf_load_opts o = { .arch = "x86_64", .cache_dir = "" };
+	char dir[] = "/tmp/ktrim-kconf-chain-XXXXXX", *path = NULL, *log = NULL;
+	struct kconf_tree *t = NULL;
+	size_t loglen = 0;
+	FILE *logf;
+	int r;
+
+	kt_str_puts(&text, "config X\n\tbool\n");
+	for (int i = 0; i < 5000; i++)
+		kt_str_printf(&text, "config S%d\n\tdef_bool y\n\tselect X\n", i);
+	/* the 4097th select: 2 + 4096 * 3 + 3 */
+	load_fails(&text, -EINVAL, "Kconfig:12293: 'X' selected or implied "
+		   "more than 4096 times");
+
+	kt_str_reset(&text);
+	kt_str_puts(&text, "config A\n\tbool \"a\"\n");
+	repeat(&text, "\tdepends on A\n", 2000);
+	load_fails(&text, -EINVAL, "Kconfig:1027: more than 1024 'depends on' "
+		   "or 'visible if' lines for one entry");
+
+	kt_str_reset(&text);
+	repeat(&text, "config A\n\tbool \"a\"\n", 2000);
+	load_fails(&text, -EINVAL, "Kconfig:2049: 'A' defined more than 1024 "
+		   "times");
+
+	/* entries nested by their dependencies: C1 under C0, C2 under C1... */
+	kt_str_reset(&text);
+	chain(&text, 100000, false);
+	logf = open_memstream(&log, &loglen);
+	assert_non_null(logf);
+	kt_log_set_stream(logf);
+	load_fails(&text, -ELOOP, "kconfig: dependencies nested too deep");
+
+	/* the same chain backwards: no nesting, but each value waits on the next */
+	kt_str_reset(&text);
+	chain(&text, 100000, true);
+	assert_int_equal(kt_str_error(&text), 0);
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&path, "%s/Kconfig", dir) > 0);
+	assert_int_equal(kt_atomic_write_str(path, 0644, &text), 0);
+	r = kconf_tree_load(dir, &o, &t, &err);
+	if (r == 0)
+		r = kconf_resolve(t);
+	assert_int_equal(r, -ELOOP);
+	kt_log_set_stream(NULL);
+	fclose(logf);
+	/* where: the entry for the nesting, the symbol for the evaluation */
+	assert_non_null(strstr(log, "nested deeper than 2048 levels at Kconfig:"));
+	assert_non_null(strstr(log, "nested deeper than 2048 levels at C"));
+	free(log);
+	kconf_tree_free(t);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+
+	/* 2000 levels are fine */
+	kt_str_reset(&text);
+	kt_str_reset(&err);
+	chain(&text, 2000, false);
+	assert_int_equal(load_text_err(&text, &err), 0);
+	kt_str_free(&text);
 	kt_str_free(&err);
 }
 
@@ -419,7 +723,12 @@ int main(void)
 		cmocka_unit_test(test_write_format),
 		cmocka_unit_test(test_config_warnings),
 		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_corrupt_shell_cache),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_macro_recursion),
+		cmocka_unit_test(test_deep_blocks_refused),
+		cmocka_unit_test(test_deep_expressions_refused),
+		cmocka_unit_test(test_accumulated_depth_refused),
 		cmocka_unit_test(test_oom_is_an_error),
 		cmocka_unit_test(test_oom_is_sticky_on_the_tree),
 	};
