@@ -23,6 +23,7 @@ enum {
 	KS_WRITTEN = 1u << 8,	/* already written in this pass */
 	KS_CHECK = 1u << 9,	/* dependency loop check in progress */
 	KS_CHECKED = 1u << 10,
+	KS_ALLNOCONFIG_Y = 1u << 11,	/* pre-5.13 `option allnoconfig_y` */
 };
 
 /* Property kinds, the public ones first. */

@@ -21,7 +21,7 @@ enum tok {
 	T_BOOL, T_CHOICE, T_COMMENT, T_CONFIG, T_DEF_BOOL, T_DEF_TRISTATE,
 	T_DEFAULT, T_DEPENDS, T_ENDCHOICE, T_ENDIF, T_ENDMENU, T_HELP, T_HEX,
 	T_IF, T_IMPLY, T_INT, T_MAINMENU, T_MENU, T_MENUCONFIG, T_MODULES,
-	T_ON, T_OPTIONAL, T_PROMPT, T_RANGE, T_SELECT, T_SOURCE, T_STRING,
+	T_ON, T_OPTION, T_OPTIONAL, T_PROMPT, T_RANGE, T_SELECT, T_SOURCE, T_STRING,
 	T_TRISTATE, T_VISIBLE,
 	/* operators */
 	T_OR, T_AND, T_EQUAL, T_UNEQUAL, T_LESS, T_LESS_EQUAL, T_GREATER,
@@ -41,7 +41,7 @@ static const struct {
 	{ "hex", T_HEX }, { "if", T_IF }, { "imply", T_IMPLY },
 	{ "int", T_INT }, { "mainmenu", T_MAINMENU }, { "menu", T_MENU },
 	{ "menuconfig", T_MENUCONFIG }, { "modules", T_MODULES },
-	{ "on", T_ON }, { "optional", T_OPTIONAL }, { "prompt", T_PROMPT },
+	{ "on", T_ON }, { "option", T_OPTION }, { "optional", T_OPTIONAL }, { "prompt", T_PROMPT },
 	{ "range", T_RANGE }, { "select", T_SELECT }, { "source", T_SOURCE },
 	{ "string", T_STRING }, { "tristate", T_TRISTATE },
 	{ "visible", T_VISIBLE },
@@ -934,6 +934,63 @@ static enum kconf_type type_of(enum tok t)
 }
 
 /* Options of config/menuconfig (in_choice: of a choice header). */
+/*
+ * Before 5.13 (and env before 4.18) some attributes were spelled
+ * `option NAME`: modules and allnoconfig_y mean what they meant;
+ * defconfig_list names where a missing .config is taken from, which
+ * olddefconfig never needs; env="VAR" gives the symbol the variable's value
+ * as its default and keeps it out of .config (conf's SYMBOL_AUTO).
+ */
+static bool parse_option(struct parser *p)
+{
+	struct kconf_sym *s = p->cur_entry->sym, *c;
+	struct kconf_iprop *ip;
+	const char *v;
+	enum tok t;
+
+	t = take(p);
+	if (t != T_WORD && t != T_MODULES) {
+		perr(p, "syntax error: expected an option name");
+		return false;
+	}
+	if (t == T_MODULES) {	/* "modules" lexes as the 5.13+ keyword */
+		if (p->t->modules_sym) {
+			perr(p, "symbol '%s' redefines option 'modules' already defined by symbol '%s'",
+			     s->name, p->t->modules_sym->name);
+			return false;
+		}
+		p->t->modules_sym = s;
+	} else if (!strcmp(p->str, "allnoconfig_y")) {
+		s->flags |= KS_ALLNOCONFIG_Y;
+	} else if (!strcmp(p->str, "env")) {
+		if (!expect(p, T_EQUAL, "'='"))
+			return false;
+		t = take(p);
+		if (t != T_WORD_QUOTE && t != T_WORD) {
+			perr(p, "syntax error: expected an environment variable name");
+			return false;
+		}
+		s->flags |= KS_NO_WRITE;
+		v = getenv(p->str);
+		if (!v) {
+			pwarn(p, p->pos_file, p->pos_line, "environment variable %s undefined",
+			      p->str);
+		} else {
+			ip = add_prop(p, KP_DEFAULT, NULL);
+			if (!ip)
+				return false;
+			c = kconf__sym_lookup(p->t, v, KS_CONST);
+			ip->pub.expr = c ? kconf_expr_alloc_sym(c) : NULL;
+			if (!ip->pub.expr)
+				return pnomem(p);
+		}
+	} else if (strcmp(p->str, "defconfig_list")) {
+		perr(p, "unknown option \"%s\"", p->str);
+		return false;
+	}
+	return expect_eol(p);
+}
+
 static bool parse_options(struct parser *p, bool is_choice)
 {
 	struct kconf_expr *e, *cond;
@@ -1061,6 +1118,13 @@ static bool parse_options(struct parser *p, bool is_choice)
 			}
 			p->t->modules_sym = p->cur_entry->sym;
 			if (!expect_eol(p))
+				return false;
+			break;
+		case T_OPTION:
+			if (is_choice)
+				goto done;
+			take(p);
+			if (!parse_option(p))
 				return false;
 			break;
 		case T_OPTIONAL:

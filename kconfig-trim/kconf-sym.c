@@ -236,6 +236,11 @@ bool kconf_sym_is_const(const struct kconf_sym *sym)
 	return sym->flags & KS_CONST;
 }
 
+bool kconf_sym_allnoconfig_y(const struct kconf_sym *sym)
+{
+	return sym->flags & KS_ALLNOCONFIG_Y;
+}
+
 bool kconf_sym_is_choice(const struct kconf_sym *sym)
 {
 	return sym->flags & KS_CHOICE;

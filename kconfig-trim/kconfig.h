@@ -211,6 +211,8 @@ const char *kconf_sym_name(const struct kconf_sym *sym); /* NULL: choice */
 enum kconf_type kconf_sym_type(const struct kconf_sym *sym);
 bool kconf_sym_is_const(const struct kconf_sym *sym);
 bool kconf_sym_is_choice(const struct kconf_sym *sym);
+/* Pre-5.13 `option allnoconfig_y`: allnoconfig sets it y, not n. */
+bool kconf_sym_allnoconfig_y(const struct kconf_sym *sym);
 /* For a choice member, its choice; else NULL. */
 struct kconf_sym *kconf_sym_choice(const struct kconf_sym *sym);
 

@@ -1097,7 +1097,7 @@ static int apply_plan(struct kconf_trim *t, bool with_plan)
 		if (kconf_sym_is_choice(s) || kconf_sym_choice(s) || !sym_is_bool_like(s) ||
 		    !kconf_sym_prompt(s))
 			continue;
-		r = kconf_sym_set_user(s, "n");
+		r = kconf_sym_set_user(s, kconf_sym_allnoconfig_y(s) ? "y" : "n");
 	}
 	if (!with_plan || r < 0)
 		return r;

@@ -710,6 +710,58 @@ static void test_oom_is_sticky_on_the_tree(void **state)
 	kconf_tree_free(t);
 }
 
+/* Trees before 5.13 spell some attributes `option NAME`. */
+static void test_pre513_options(void **state)
+{
+	struct kconf_tree *t;
+	struct kt_str out = KT_STR_INIT, err = KT_STR_INIT;
+	const char *w;
+
+	setenv("KTRIM_TEST_ARCH", "x86_64", 1);
+	unsetenv("KTRIM_TEST_UNSET_VARIABLE");
+	t = load("options-pre513.Kconfig", NULL);
+	assert_int_equal(kconf_resolve(t), 0);
+	/* option modules: MODULES=n caps the driver at y-or-n, not m */
+	assert_ptr_equal(kconf_tree_modules_sym(t), kconf_sym_lookup(t, "MODULES"));
+	assert_string_equal(val(t, "MODULES"), "n");
+	assert_string_equal(val(t, "DRIVER"), "y");
+	/* option env="VAR": the variable's value, never written to .config */
+	assert_string_equal(val(t, "KERNEL_ARCH"), "x86_64");
+	assert_string_equal(val(t, "UNSET_ENV"), "");
+	assert_true(kconf_sym_allnoconfig_y(kconf_sym_lookup(t, "EMBEDDED_Y")));
+	assert_false(kconf_sym_allnoconfig_y(kconf_sym_lookup(t, "DRIVER")));
+	assert_int_equal(kconf_config_format(t, &out), 0);
+	assert_null(strstr(out.buf, "KERNEL_ARCH"));
+	assert_non_null(strstr(out.buf, "CONFIG_DEFCONFIG_LIST=\"arch/x86/configs/x86_64_defconfig\""));
+	/* an unset variable is a warning with its position, as conf gives */
+	for (size_t i = 0; (w = kconf_tree_warning(t, i)); i++)
+		if (strstr(w, "environment variable KTRIM_TEST_UNSET_VARIABLE undefined"))
+			break;
+	if (!w)
+		fail_msg("no warning for the unset variable");
+	assert_non_null(strstr(w, "options-pre513.Kconfig:"));
+	kconf_tree_free(t);
+	kt_str_free(&out);
+	/* option allnoconfig_y: the trimmer's allnoconfig base keeps it y */
+	{
+		struct kconf_trim *tr = NULL;
+
+		t = load("options-pre513.Kconfig", NULL);
+		assert_int_equal(kconf_trim_new(t, NULL, &tr), 0);
+		assert_int_equal(kconf_trim_solve(tr, NULL, &err), 0);
+		assert_string_equal(val(t, "EMBEDDED_Y"), "y");
+		assert_string_equal(val(t, "DRIVER"), "n");
+		kconf_trim_free(tr);
+		kconf_tree_free(t);
+	}
+	/* an option the kernel never had is an error with file:line */
+	assert_int_equal(load_err("options-bad.Kconfig", &err), -EINVAL);
+	assert_non_null(strstr(kt_str_cstr(&err), "options-bad.Kconfig:4:"));
+	assert_non_null(strstr(kt_str_cstr(&err), "unknown option \"no_such_option\""));
+	kt_str_free(&err);
+	unsetenv("KTRIM_TEST_ARCH");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -723,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_write_format),
 		cmocka_unit_test(test_config_warnings),
 		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_pre513_options),
 		cmocka_unit_test(test_corrupt_shell_cache),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_macro_recursion),
