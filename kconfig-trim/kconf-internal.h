@@ -21,9 +21,10 @@ enum {
 	KS_WRITE = 1u << 6,	/* goes to .config */
 	KS_DEF_USER = 1u << 7,	/* user value present */
 	KS_WRITTEN = 1u << 8,	/* already written in this pass */
-	KS_CHECK = 1u << 9,	/* dependency loop check in progress */
-	KS_CHECKED = 1u << 10,
+	KS_CHECK = 1u << 9,	/* on the path of the dependency loop check */
+	KS_CHECKED = 1u << 10,	/* walked by the dependency loop check */
 	KS_ALLNOCONFIG_Y = 1u << 11,	/* pre-5.13 `option allnoconfig_y` */
+	KS_WARNED = 1u << 12,	/* definition checks done (conf's SYMBOL_WARNED) */
 };
 
 /* Property kinds, the public ones first. */
@@ -44,6 +45,12 @@ struct kconf_iprop {
 	int kind;			/* KP_* */
 	struct kconf_menu *menu;	/* definition site */
 	enum kconf_tristate vis_tri;	/* last evaluation of pub.visible */
+	/*
+	 * Within pub.visible, the copy of the definition's dependencies
+	 * (kconf-menu.c), which are also terms of the symbol's dir_dep: the
+	 * loop check need not walk them twice. NULL: none.
+	 */
+	const struct kconf_expr *inherited;
 };
 
 struct kconf_sym {
@@ -170,6 +177,13 @@ int kconf__tree_check(struct kconf_tree *t, struct kt_str *err);
 /* kconf-parse.c */
 int kconf__parse(struct kconf_tree *t, const char *topfile,
 		 struct kt_str *err);
+
+/*
+ * kconf-depcheck.c: conf's recursive dependency check, after finalising.
+ * -EINVAL with conf's diagnostics in @err (may be NULL) when a symbol
+ * depends on itself.
+ */
+int kconf__check_deps(struct kconf_tree *t, struct kt_str *err);
 
 /* kconf-menu.c */
 void kconf__menu_finalize(struct kconf_tree *t, struct kconf_menu *parent);

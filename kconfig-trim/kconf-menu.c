@@ -78,13 +78,16 @@ static void propagate(struct kconf_tree *t, struct kconf_menu *menu,
 	for (i = 0; i < n; i++) {
 		struct kconf_iprop *p = menu->sym ?
 			kt_array_ptr(&menu->sym->props, i) : menu->prompt;
-		struct kconf_expr *dep;
+		struct kconf_expr *dep, *inh;
 
 		if (p->menu != menu)	/* handled at its own definition */
 			continue;
 		dep = kconf__rewrite_m(t, p->pub.visible);
-		dep = kconf_expr_alloc_and(kconf_expr_copy(basedep), dep);
+		inh = kconf_expr_copy(basedep);
+		dep = kconf_expr_alloc_and(inh, dep);
 		p->pub.visible = dep;
+		/* NULL @dep: out of memory, and @inh is gone with it */
+		p->inherited = dep ? inh : NULL;
 		if (p->kind == KP_SELECT || p->kind == KP_IMPLY) {
 			struct kconf_sym *es = p->pub.target;
 			struct kconf_expr *x = kconf_expr_alloc_and(
@@ -252,7 +255,7 @@ static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 		}
 	}
 
-	if (sym && !(sym->flags & KS_CHECKED)) {
+	if (sym && !(sym->flags & KS_WARNED)) {
 		if (sym->type == KCONF_UNKNOWN)
 			warn_at(t, parent->file, parent->line,
 				"config symbol defined without type", NULL);
@@ -260,7 +263,7 @@ static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 			warn_at(t, parent->file, parent->line,
 				"choice must have a prompt", NULL);
 		check_props(t, sym);
-		sym->flags |= KS_CHECKED;
+		sym->flags |= KS_WARNED;
 	}
 
 	/* a visible non-optional choice cannot be n: "select" it to m */

@@ -440,6 +440,9 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 	r = t->err;
 	if (r == -ELOOP)
 		kconf__tree_check(t, err);
+	/* like conf, refuse a tree where a symbol depends on itself */
+	if (r == 0)
+		r = kconf__check_deps(t, err);
 	if (r == 0)
 		kconf__pp_save_cache(t->pp);
 out:
