@@ -371,6 +371,48 @@ static void test_bad_input(void **state)
 }
 
 /*
+ * A symbol depending on itself makes conf exit 1 with one diagnostic per
+ * loop; the load fails the same way, with conf's lines (taken from the
+ * kernel's conf run on these files) in the error.
+ */
+static void test_dependency_loops_refused(void **state)
+{
+	static const char *const resolution =
+		"For a resolution refer to Documentation/kbuild/kconfig-language.rst\n"
+		"subsection \"Kconfig recursive dependency limitations\"";
+	static const struct {
+		const char *file, *lines;
+	} cases[] = {
+		{ "depcheck-plain.Kconfig",
+		  "depcheck-plain.Kconfig:7:error: recursive dependency detected!\n"
+		  "depcheck-plain.Kconfig:7:\tsymbol B depends on A\n"
+		  "depcheck-plain.Kconfig:3:\tsymbol A depends on B\n" },
+		{ "depcheck-select.Kconfig",
+		  "depcheck-select.Kconfig:8:error: recursive dependency detected!\n"
+		  "depcheck-select.Kconfig:8:\tsymbol TARGET is selected by SEL\n"
+		  "depcheck-select.Kconfig:3:\tsymbol SEL depends on MID\n"
+		  "depcheck-select.Kconfig:13:\tsymbol MID default value contains TARGET\n" },
+		{ "depcheck-choice.Kconfig",
+		  "depcheck-choice.Kconfig:7:error: recursive dependency detected!\n"
+		  "depcheck-choice.Kconfig:7:\tchoice <choice> contains symbol GATE\n"
+		  "depcheck-choice.Kconfig:3:\tsymbol GATE depends on FIRST\n"
+		  "depcheck-choice.Kconfig:11:\tsymbol FIRST is part of choice <choice>\n" },
+	};
+	struct kt_str err = KT_STR_INIT, want = KT_STR_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		kt_str_reset(&err);
+		kt_str_reset(&want);
+		kt_str_printf(&want, "%s%s", cases[i].lines, resolution);
+		assert_int_equal(load_err(cases[i].file, &err), -EINVAL);
+		assert_string_equal(kt_str_cstr(&err), kt_str_cstr(&want));
+	}
+	kt_str_free(&err);
+	kt_str_free(&want);
+}
+
+/*
  * Recursion through another variable (the kernel's circular_expansion
  * test) is reported as conf does; ":=" of a variable reads its old value
  * (a new one used to be read as NULL, a crash).
@@ -782,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_deep_blocks_refused),
 		cmocka_unit_test(test_deep_expressions_refused),
 		cmocka_unit_test(test_accumulated_depth_refused),
+		cmocka_unit_test(test_dependency_loops_refused),
 		cmocka_unit_test(test_oom_is_an_error),
 		cmocka_unit_test(test_oom_is_sticky_on_the_tree),
 	};
