@@ -57,6 +57,37 @@ static bool depends_on_sym(const struct kconf_expr *dep,
 	}
 }
 
+static bool same_expr(const struct kconf_expr *a, const struct kconf_expr *b)
+{
+	if (!a || !b)
+		return a == b;
+	return a->op == b->op && a->sym == b->sym && a->sym2 == b->sym2 &&
+	       same_expr(a->l, b->l) && same_expr(a->r, b->r);
+}
+
+/* @term is one of the &&-terms of @e */
+static bool has_and_term(const struct kconf_expr *e,
+			 const struct kconf_expr *term)
+{
+	if (!e)
+		return false;
+	if (e->op == KCONF_E_AND)
+		return has_and_term(e->l, term) || has_and_term(e->r, term);
+	return same_expr(e, term);
+}
+
+/* Every &&-term of @base is one of @dep's: @dep is @base && something. */
+static bool and_terms_cover(const struct kconf_expr *dep,
+			    const struct kconf_expr *base)
+{
+	if (!base)
+		return true;
+	if (base->op == KCONF_E_AND)
+		return and_terms_cover(dep, base->l) &&
+		       and_terms_cover(dep, base->r);
+	return has_and_term(dep, base);
+}
+
 static void warn_at(struct kconf_tree *t, const char *file, int line,
 		    const char *msg, const char *arg)
 {
@@ -189,18 +220,33 @@ static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 		for (menu = parent->list; menu; menu = menu->next)
 			kconf__menu_finalize(t, menu);
 	} else if (sym) {
+		bool in_choice = parent->parent && parent->parent->sym &&
+				 (parent->parent->sym->flags & KS_CHOICE);
+
 		/*
 		 * Following entries that depend on this symbol become its
 		 * children. conf also nests entries whose dependencies are a
-		 * superset of the symbol's; that only changes the menu shape,
-		 * not values or the .config order, so it is left out.
+		 * superset of the symbol's; outside a choice that only changes
+		 * the menu shape, not values or the .config order, so it is
+		 * left out there.
 		 */
 		last = NULL;
 		for (menu = parent->next; menu; menu = menu->next) {
 			struct kconf_expr *dep = menu->prompt ?
 				menu->prompt->pub.visible : menu->dep;
 
-			if (!depends_on_sym(dep, sym))
+			/*
+			 * conf also nests an entry that names the symbol anyhow
+			 * when its condition is the symbol's prompt condition
+			 * and more (compared term by term here; conf first
+			 * normalises both). Inside a choice that decides
+			 * membership: a nested entry is no choice value, and a
+			 * value naming a sibling would be a dependency loop.
+			 */
+			if (!depends_on_sym(dep, sym) &&
+			    !(in_choice && kconf_expr_contains_sym(dep, sym) &&
+			      and_terms_cover(dep, parent->prompt ?
+					      parent->prompt->pub.visible : NULL)))
 				break;
 			kconf__menu_finalize(t, menu);
 			menu->parent = parent;
