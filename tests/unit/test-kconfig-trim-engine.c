@@ -428,6 +428,24 @@ static void test_dependency_loops_refused(void **state)
 }
 
 /*
+ * A choice entry whose condition is a member's and more is moved under
+ * that member, as conf does: it is no choice value, and naming the member
+ * is no loop (conf accepts this tree).
+ */
+static void test_choice_entry_nested_under_member(void **state)
+{
+	struct kconf_tree *t = load("choice-nested.Kconfig", NULL);
+	struct kconf_sym *early = kconf_sym_lookup(t, "EARLY");
+	struct kconf_sym *later = kconf_sym_lookup(t, "LATER");
+
+	assert_non_null(early);
+	assert_non_null(later);
+	assert_non_null(kconf_sym_choice(early));
+	assert_null(kconf_sym_choice(later));
+	kconf_tree_free(t);
+}
+
+/*
  * Recursion through another variable (the kernel's circular_expansion
  * test) is reported as conf does; ":=" of a variable reads its old value
  * (a new one used to be read as NULL, a crash).
@@ -840,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_deep_expressions_refused),
 		cmocka_unit_test(test_accumulated_depth_refused),
 		cmocka_unit_test(test_dependency_loops_refused),
+		cmocka_unit_test(test_choice_entry_nested_under_member),
 		cmocka_unit_test(test_oom_is_an_error),
 		cmocka_unit_test(test_oom_is_sticky_on_the_tree),
 	};
