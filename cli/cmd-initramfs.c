@@ -45,6 +45,7 @@ static const struct option opts[] = {
 	{ "ready-tcp", required_argument, NULL, OPT_SPEC },
 	{ "timeout", required_argument, NULL, OPT_SPEC },
 	{ "stop-grace", required_argument, NULL, OPT_SPEC },
+	{ "restart", required_argument, NULL, OPT_SPEC },
 	{ "smoke", required_argument, NULL, OPT_SPEC },
 	{ "smoke-timeout", required_argument, NULL, OPT_SPEC },
 	{ "compress", required_argument, NULL, OPT_WRITE },
@@ -199,6 +200,9 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --ready-tcp PORT        ready when 127.0.0.1:PORT accepts\n"
 "  --timeout SECONDS       stop the workload (SIGTERM) after this long\n"
 "  --stop-grace SECONDS    SIGTERM to SIGKILL delay (default 10)\n"
+"  --restart POLICY        when the workload ends: no (default, power off),\n"
+"                          on-failure[:N] (again while it fails, N times\n"
+"                          at most) or always (until a stop request)\n"
 "  --smoke 'PROGRAM ARGS'  once ready, run this in the workload's\n"
 "                          namespaces; report smoke-done, then stop it\n"
 "  --smoke-timeout SECONDS kill the smoke test after this (default 30)\n"
