@@ -35,13 +35,17 @@ http_get() {
 count() { grep -Eac -- "$2" "$1.txt" || true; }
 
 echo "checking: restart on-failure:2"
-pack "$work/fail.img" --restart on-failure:2 --cmd "/bin/sh -c 'echo run-once; exit 1'"
+# In its own pid namespace: each run gets a fresh one (the last died with it).
+pack "$work/fail.img" --restart on-failure:2 --namespaces mnt,pid \
+	--cmd "/bin/sh -c 'echo run-once pid=\$\$; exit 1'"
 boot "$work/fail.img" "$work/fail.log"
 expect_poweroff "$work/fail.log"
 n=$(count "$work/fail.log" '^ktrim-timeline: workload-exit [0-9]+ status=1 ')
 [ "$n" -eq 3 ] && pass "three runs, each status=1" || fail "$n workload-exit status=1 records, want 3"
 n=$(count "$work/fail.log" '^ktrim-timeline: workload-restart [0-9]+ n=[12] ')
 [ "$n" -eq 2 ] && pass "two restarts" || fail "$n workload-restart records, want 2"
+n=$(count "$work/fail.log" '^run-once pid=1$')
+[ "$n" -eq 3 ] && pass "each run is pid 1 of a new pid namespace" || fail "$n runs as pid 1, want 3"
 
 echo "checking: a service reached from the host, stopped by the power button"
 port=$(free_port)
