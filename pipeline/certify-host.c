@@ -36,7 +36,7 @@ int certify_stage_image(struct certify *c, struct kt_str *err)
 		c->boot_image = NULL;
 		return -ENOMEM;
 	}
-	r = pipeline_overlay(c->o->project, c->overlay_path, err);
+	r = pipeline_overlay(c->o->project, true, c->overlay_path, err);
 	if (r == 0)
 		r = kt_read_file(c->o->initramfs, &shipped, &ls);
 	if (r == 0)

@@ -119,7 +119,8 @@ out:
 	return r;
 }
 
-int pipeline_overlay(const struct kprof_project *pr, const char *output, struct kt_str *err)
+int pipeline_overlay(const struct kprof_project *pr, bool hold, const char *output,
+		     struct kt_str *err)
 {
 	const struct initramfs_write_opts plain = { .compress = INITRAMFS_COMPRESS_NONE };
 	struct initramfs_archive *a = initramfs_archive_new();
@@ -131,8 +132,8 @@ int pipeline_overlay(const struct kprof_project *pr, const char *output, struct 
 	for (size_t i = 0; pr && i < pr->smoke_command.len && r == 0; i++)
 		r = kt_array_push_strdup(&spec.smoke, kt_array_ptr(&pr->smoke_command, i));
 	spec.smoke_timeout_s = pr ? pr->smoke_timeout_s : 0;
-	/* The host's tests run after the guest's, then it asks for the stop. */
-	spec.certify_hold = true;
+	/* With @hold the host's tests run after the guest's, then it asks for the stop. */
+	spec.certify_hold = hold;
 	if (r == 0)
 		r = initramfs_spec_format_addition(&spec, &text);
 	if (r == -E2BIG)

@@ -262,12 +262,14 @@ int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err);
 
 /*
  * The certification overlay (@pr NULL: no smoke test), a small plain cpio
- * segment holding only
- * etc/ktrim/spec.d/certify, @pr's smoke test and certify-hold (after the
- * test the init waits for the host's stop request). Appended to the shipped
- * initramfs it makes the image certify boots; the kernel unpacks both.
+ * segment holding only etc/ktrim/spec.d/certify: @pr's smoke test, and with
+ * @hold certify-hold (after the test the init waits for the host's stop
+ * request; without it, it stops the workload and powers off). Appended to
+ * the shipped initramfs (zero-padded to 4 bytes) it makes the image certify
+ * boots; the kernel unpacks both.
  */
-int pipeline_overlay(const struct kprof_project *pr, const char *output, struct kt_str *err);
+int pipeline_overlay(const struct kprof_project *pr, bool hold, const char *output,
+		     struct kt_str *err);
 
 /* `ktrim initramfs`: an image from explicit inputs. */
 struct pipeline_initramfs_opts {
