@@ -128,8 +128,7 @@ int certify_host_smoke(const struct certify *c, unsigned port, struct kt_str *de
 				return r < 0 ? r : 0;
 			usleep((useconds_t)(PROBE_RETRY_S * 1e6));
 		}
-		kt_str_printf(detail, "no reply on 127.0.0.1:%u within %us", port,
-			      pr->host_smoke_timeout_s);
+		kt_str_printf(detail, "no reply within %us", pr->host_smoke_timeout_s);
 		return 1;
 	}
 	/* kt_proc_run wants a NULL-terminated argv. */

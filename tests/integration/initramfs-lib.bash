@@ -98,7 +98,8 @@ finish() {
 
 # boot_bg IMAGE LOG [extra QEMU args...]: like boot, in the background, with
 # an HMP monitor on the fifos $LOG.mon.in/.out (QEMU's -monitor pipe:); real
-# time, no -icount. Then `monitor CMD`, `wait_line LOG REGEX`, `boot_wait`.
+# time, no -icount; $BG_KERNEL replaces $KIMAGE. Then `monitor CMD`,
+# `wait_line LOG REGEX`, `boot_wait`.
 boot_bg() {
 	local img=$1 log=$2
 	shift 2
@@ -106,7 +107,7 @@ boot_bg() {
 	rm -f "$log.mon.in" "$log.mon.out"
 	mkfifo "$log.mon.in" "$log.mon.out"
 	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -nographic \
-		-no-reboot -kernel "$KIMAGE" -initrd "$img" -monitor "pipe:$log.mon" \
+		-no-reboot -kernel "${BG_KERNEL:-$KIMAGE}" -initrd "$img" -monitor "pipe:$log.mon" \
 		-append "console=ttyS0 panic=-1 quiet${APPEND_EXTRA:+ $APPEND_EXTRA}" "$@" \
 		</dev/null >"$log" 2>&1 &
 	bg_pid=$!
