@@ -67,6 +67,7 @@ ktrim-initramfs: ktrim-check-vars
 ktrim-certify: ktrim-kernel ktrim-initramfs
 	$(KTRIM) certify --kernel $(ktrim_image) --initramfs $(O)/ktrim-initramfs.cpio.zst \
 		--config $(O)/.config --target $(ktrim_target) -o $(O)/ktrim-certificate.yaml \
+		--project $(KTRIM_PROJECT) \
 		$(KTRIM_CERTIFY_FLAGS)
 
 ktrim-all: ktrim-certify

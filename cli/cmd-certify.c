@@ -23,6 +23,7 @@ extern const struct cli_cmd cli_cmd_certify;
 enum {
 	OPT_KERNEL = 256, OPT_INITRAMFS, OPT_TARGET, OPT_CONFIG, OPT_MEMORY,
 	OPT_NO_BISECT, OPT_ACCEL, OPT_TIMEOUT, OPT_APPEND, OPT_NO_ICOUNT, OPT_ALLOW_PARTIAL,
+	OPT_PROJECT, OPT_OVERLAY,
 };
 
 static int parse_uint(const char *s, unsigned *out)
@@ -49,6 +50,8 @@ static int certify_run(int argc, char **argv)
 		{ "append", required_argument, NULL, OPT_APPEND },
 		{ "no-icount", no_argument, NULL, OPT_NO_ICOUNT },
 		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
+		{ "project", required_argument, NULL, OPT_PROJECT },
+		{ "overlay", required_argument, NULL, OPT_OVERLAY },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -57,8 +60,10 @@ static int certify_run(int argc, char **argv)
 	struct kt_str err = KT_STR_INIT;
 	const char *target_name = NULL;
 	enum pipeline_verdict verdict = PIPELINE_FAILED;
+	struct kprof_project project;
+	const char *project_file = NULL;
 	bool allow_partial = false;
-		int c, r;
+	int c, r;
 
 	pipeline_certify_opts_init(&o);
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -108,6 +113,12 @@ static int certify_run(int argc, char **argv)
 		case OPT_ALLOW_PARTIAL:
 			allow_partial = true;
 			break;
+		case OPT_PROJECT:
+			project_file = optarg;
+			break;
+		case OPT_OVERLAY:
+			o.overlay = optarg;
+			break;
 		case 'o':
 			o.output = optarg;
 			break;
@@ -121,14 +132,19 @@ static int certify_run(int argc, char **argv)
 	if (!o.kernel || !target_name)
 		return cli_usage_error(&cli_cmd_certify,
 					  "--kernel and --target are required");
-	r = pipeline_target_load(&target, pipeline_recipes_dir(), target_name, &err);
+	kprof_project_init(&project);
+	r = project_file ? kprof_project_load(project_file, &project, &err) : 0;
+	if (r == 0)
+		r = pipeline_target_load(&target, pipeline_recipes_dir(), target_name, &err);
 	if (r < 0) {
 		kt_err("%s", err.len ? err.buf : strerror(-r));
 	} else {
 		o.target = &target;
+		o.project = project_file ? &project : NULL;
 		r = pipeline_certify(&o, &verdict);
 		pipeline_target_release(&target);
 	}
+	kprof_project_release(&project);
 	kt_str_free(&err);
 	if (r < 0)
 		return 1;
@@ -144,6 +160,7 @@ const struct cli_cmd cli_cmd_certify = {
 	"                     [-o CERT.yaml] [--memory MB] [--no-bisect]\n"
 	"                     [--accel auto|kvm|tcg] [--no-icount] [--timeout S]\n"
 	"                     [--append 'ARGS'] [--allow-partial]\n"
+	"                     [--project ktrim.yaml] [--overlay OVERLAY.cpio]\n"
 	"\n"
 	"Checks the artefacts against the target recipe (recipes/targets/NAME.yaml):\n"
 	"the kernel's format (bzImage, PVH vmlinux, EFI stub), that K was built\n"
@@ -151,8 +168,20 @@ const struct cli_cmd cli_cmd_certify = {
 	"configuration's sha256 in their banner; another one is refused), the\n"
 	"options the target needs built in,\n"
 	"then boots them under QEMU for the target's machine model and reads the\n"
-	"init's timeline: boot to init, workload ready, the smoke test, a clean\n"
-	"power-off, and (unless --no-bisect) the smallest memory that still passes.\n"
+	"init's timeline: boot to init, workload ready, the smoke test, the host\n"
+	"smoke test, the power button, a clean power-off, and (unless --no-bisect)\n"
+	"the smallest memory that still passes.\n"
+	"\n"
+	"The initramfs boots unchanged: certify appends an overlay segment (written\n"
+	"to --overlay, default certify-overlay.cpio beside the certificate) that\n"
+	"carries only the project's smoke test; the certificate hashes the kernel,\n"
+	"the initramfs and the overlay separately. With --project, the guest gets\n"
+	"a virtio NIC on QEMU user networking with a free host port forwarded to\n"
+	"the workload's ready tcp-port; once the workload is ready, the project's\n"
+	"host-smoke-test runs on the host with KTRIM_HOST_PORT set (default:\n"
+	"connect, send a line, require a reply). When every test is done, certify\n"
+	"presses the ACPI power button (QEMU monitor system_powerdown) and\n"
+	"expects the init to stop the workload and power off.\n"
 	"KVM is used only when a probe shows it runs a guest, else TCG with\n"
 	"-icount shift=0,sleep=off so guest times repeat exactly.\n"
 	"Targets with no machine model here (Hyper-V) get static checks only;\n"
@@ -161,6 +190,7 @@ const struct cli_cmd cli_cmd_certify = {
 	"  --memory MB   memory for the main boot (default 256)\n"
 	"  --timeout S   wall-clock limit per boot (default 300)\n"
 	"  --append ARGS extra kernel command line\n"
+	"  --project F   the ktrim.yaml whose smoke tests run (without it: none)\n"
 	"\n"
 	"The certificate's verdict: certified (every check ran and passed), partial\n"
 	"(none failed, but some could not run here: each is named) or failed.\n"

@@ -15,7 +15,7 @@ extern const struct cli_cmd cli_cmd_initramfs;
 enum {
 	OPT_SPEC = 256, OPT_WRITE, OPT_LIST, OPT_PROJECT, OPT_RECIPE, OPT_RECIPES_DIR,
 	OPT_PROFILE, OPT_MODDIR, OPT_KREL, OPT_MODULE, OPT_KEEPCOMP, OPT_ROOTFS,
-	OPT_FILELIST, OPT_INIT, OPT_EARLY,
+	OPT_FILELIST, OPT_INIT, OPT_EARLY, OPT_OVERLAY,
 };
 
 static const struct option opts[] = {
@@ -32,6 +32,7 @@ static const struct option opts[] = {
 	{ "file-list", required_argument, NULL, OPT_FILELIST },
 	{ "init", required_argument, NULL, OPT_INIT },
 	{ "early-dir", required_argument, NULL, OPT_EARLY },
+	{ "overlay", no_argument, NULL, OPT_OVERLAY },
 	{ "cmd", required_argument, NULL, OPT_SPEC },
 	{ "env", required_argument, NULL, OPT_SPEC },
 	{ "cwd", required_argument, NULL, OPT_SPEC },
@@ -45,6 +46,7 @@ static const struct option opts[] = {
 	{ "ready-tcp", required_argument, NULL, OPT_SPEC },
 	{ "timeout", required_argument, NULL, OPT_SPEC },
 	{ "stop-grace", required_argument, NULL, OPT_SPEC },
+	{ "restart", required_argument, NULL, OPT_SPEC },
 	{ "smoke", required_argument, NULL, OPT_SPEC },
 	{ "smoke-timeout", required_argument, NULL, OPT_SPEC },
 	{ "compress", required_argument, NULL, OPT_WRITE },
@@ -83,6 +85,7 @@ static int run(int argc, char **argv)
 	struct kt_array mods = KT_ARRAY_INIT(char *), recipes = KT_ARRAY_INIT(char *);
 	struct kt_str err = KT_STR_INIT;
 	const char *list = NULL;
+	bool overlay = false;
 	int c, idx, r = 0, status = 1;
 
 	initramfs_spec_init(&spec);
@@ -111,6 +114,7 @@ static int run(int argc, char **argv)
 		case OPT_FILELIST: o.file_list = optarg; break;
 		case OPT_INIT: o.init_path = optarg; break;
 		case OPT_EARLY: o.early_dir = optarg; break;
+		case OPT_OVERLAY: overlay = true; break;
 		case 'o': o.output = optarg; break;
 		default:
 			status = cli_usage_error(&cli_cmd_initramfs, "unknown option");
@@ -123,6 +127,10 @@ static int run(int argc, char **argv)
 	}
 	if (r == 0 && optind < argc) {
 		status = cli_usage_error(&cli_cmd_initramfs, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (r == 0 && overlay && !o.project) {
+		status = cli_usage_error(&cli_cmd_initramfs, "--overlay needs --project");
 		goto out;
 	}
 	if (r == 0 && !list && !o.output) {
@@ -139,7 +147,9 @@ static int run(int argc, char **argv)
 	if (!o.init_path)
 		o.init_path = pipeline_guest_path("ktrim-init");
 	if (r == 0)
-		r = list ? list_image(list, &err) : pipeline_initramfs(&o, &err);
+		r = list ? list_image(list, &err) :
+		    overlay ? pipeline_overlay(o.project, false, o.output, &err) :
+		    pipeline_initramfs(&o, &err);
 	if (r < 0)
 		kt_err("%s", err.len ? err.buf : strerror(-r));
 	status = r < 0 ? 1 : 0;
@@ -167,8 +177,14 @@ const struct cli_cmd cli_cmd_initramfs = {
 "\n"
 "Inputs:\n"
 "  --project ktrim.yaml    the workload of a project file: rootfs, command,\n"
-"                          env, user, ready condition, smoke test (options\n"
-"                          after it override)\n"
+"                          env, user, ready condition, restart policy (no\n"
+"                          smoke test: that is the overlay's; options after\n"
+"                          it override)\n"
+"  --overlay               with --project: write the project's certification\n"
+"                          overlay instead (a plain cpio segment with its\n"
+"                          smoke test; appended to the image after zero\n"
+"                          padding to 4 bytes, the init runs the test, then\n"
+"                          stops the workload and powers off)\n"
 "  --recipe R             add the `module:` requirements of a recipe (a\n"
 "                          path, or a name such as kvm-q35) and its includes\n"
 "  --recipes-dir DIR       where recipe names and includes resolve\n"
@@ -199,6 +215,9 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --ready-tcp PORT        ready when 127.0.0.1:PORT accepts\n"
 "  --timeout SECONDS       stop the workload (SIGTERM) after this long\n"
 "  --stop-grace SECONDS    SIGTERM to SIGKILL delay (default 10)\n"
+"  --restart POLICY        when the workload ends: no (default, power off),\n"
+"                          on-failure[:N] (again while it fails, N times\n"
+"                          at most) or always (until a stop request)\n"
 "  --smoke 'PROGRAM ARGS'  once ready, run this in the workload's\n"
 "                          namespaces; report smoke-done, then stop it\n"
 "  --smoke-timeout SECONDS kill the smoke test after this (default 30)\n"

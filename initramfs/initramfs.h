@@ -293,6 +293,16 @@ int initramfs_module_read(const char *path, void **buf, size_t *len,
  * parser is initramfs/init/spec.c. See initramfs/README.md.
  */
 #define INITRAMFS_SPEC_PATH "etc/ktrim/spec"
+/*
+ * The certification overlay's addition to the spec (a second cpio segment
+ * adds it): only smoke-arg, smoke-timeout and certify-hold, so a certified
+ * boot runs the shipped workload unchanged. The init reads at most
+ * INITRAMFS_SPEC_ADD_MAX bytes of it.
+ */
+#define INITRAMFS_SPEC_ADD_PATH "etc/ktrim/spec.d/certify"
+#define INITRAMFS_SPEC_ADD_MAX (16 * 1024)
+/* Seconds and counts in a spec: the guest parser's limit. */
+#define INITRAMFS_SPEC_MAX_COUNT 0x7fffffffu
 
 enum initramfs_ns {
 	INITRAMFS_NS_MNT = 1 << 0,
@@ -308,6 +318,13 @@ enum initramfs_ready {
 	INITRAMFS_READY_NONE = 0,	/* ready when exec'd */
 	INITRAMFS_READY_STDOUT,		/* a stdout line matches a glob */
 	INITRAMFS_READY_TCP,		/* 127.0.0.1:port accepts */
+};
+
+/* Docker's restart policies, applied by the init when the workload ends. */
+enum initramfs_restart {
+	INITRAMFS_RESTART_NO = 0,	/* power off */
+	INITRAMFS_RESTART_ON_FAILURE,	/* again while the status is non-zero */
+	INITRAMFS_RESTART_ALWAYS,	/* again, until a stop request */
 };
 
 struct initramfs_cgroup_limit {
@@ -339,6 +356,10 @@ struct initramfs_spec {
 	uint32_t smoke_timeout_s;	/* 0 means 30 */
 	uint32_t timeout_s;	/* 0 = none; else SIGTERM after this long */
 	uint32_t stop_grace_s;	/* SIGTERM -> SIGKILL delay; 0 means 10 */
+	enum initramfs_restart restart;
+	uint32_t restart_max;	/* on-failure: most restarts; 0 = no limit */
+	/* Overlay only: after the smoke test, wait for a stop request. */
+	bool certify_hold;
 };
 
 void initramfs_spec_init(struct initramfs_spec *s);
@@ -351,8 +372,12 @@ int initramfs_spec_set_cmd(struct initramfs_spec *s, const char *cmdline,
 			   struct kt_str *err);
 int initramfs_spec_add_cgroup(struct initramfs_spec *s, const char *file,
 			      const char *value);
+/* "no", "always", "on-failure[:N]" -> @s's policy; -EINVAL naming it. */
+int initramfs_spec_set_restart(struct initramfs_spec *s, const char *policy,
+			       struct kt_str *err);
 /*
- * One option by its command-line name, without the dashes: cmd, smoke,
+ * One option by its command-line name, without the dashes: restart
+ * (POLICY), cmd, smoke,
  * env (NAME=VALUE), cwd, hostname, user (UID[:GID]), namespaces, cgroup
  * (FILE=VALUE), root-dev (DEVICE:FSTYPE), readonly (no value), ready-stdout
  * (GLOB), ready-tcp (PORT), timeout, stop-grace, smoke-timeout (seconds).
@@ -360,8 +385,18 @@ int initramfs_spec_add_cgroup(struct initramfs_spec *s, const char *file,
  */
 int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 			      const char *value, struct kt_str *err);
-/* Serialise; same spec -> same bytes. Newlines in values are escaped. */
+/*
+ * Serialise; same spec -> same bytes. Newlines in values are escaped. A
+ * smoke test in @s is written too (`ktrim initramfs --smoke`); the shipped
+ * image of `ktrim build` has none, its test travels in the overlay.
+ */
 int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out);
+/*
+ * The overlay's addition: @s's smoke test and certify-hold only.
+ * -E2BIG when it is larger than the init reads.
+ */
+int initramfs_spec_format_addition(const struct initramfs_spec *s,
+				   struct kt_str *out);
 
 /* ---- the whole image ---------------------------------------------------- */
 

@@ -147,6 +147,9 @@ int initramfs_spec_add_cgroup(struct initramfs_spec *s, const char *file,
 	return 0;
 }
 
+static int opt_uint(const char *key, const char *value, unsigned long max,
+		    unsigned long min, uint32_t *out, struct kt_str *err);
+
 /* "key value\n" with \\, \n, \t and other control bytes escaped. */
 static int put(struct kt_str *out, const char *key, const char *value)
 {
@@ -247,7 +250,57 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 		snprintf(num, sizeof(num), "%u", s->stop_grace_s);
 		r = put(out, "stop-grace", num);
 	}
+	if (r == 0 && s->restart == INITRAMFS_RESTART_ALWAYS)
+		r = put(out, "restart", "always");
+	if (r == 0 && s->restart == INITRAMFS_RESTART_ON_FAILURE) {
+		snprintf(num, sizeof(num), "on-failure %u", s->restart_max);
+		r = put(out, "restart", num);
+	}
+	if (r == 0 && s->certify_hold)
+		r = put(out, "certify-hold", NULL);
 	return r;
+}
+
+int initramfs_spec_format_addition(const struct initramfs_spec *s,
+				   struct kt_str *out)
+{
+	char num[32];
+	int r = kt_str_puts(out, "ktrim-spec 1\n");
+
+	for (size_t i = 0; r == 0 && i < s->smoke.len; i++)
+		r = put(out, "smoke-arg", kt_array_ptr(&s->smoke, i));
+	if (r == 0 && s->smoke_timeout_s) {
+		snprintf(num, sizeof(num), "%u", s->smoke_timeout_s);
+		r = put(out, "smoke-timeout", num);
+	}
+	if (r == 0 && s->certify_hold)
+		r = put(out, "certify-hold", NULL);
+	/* The init refuses (and powers off) past its buffer: say it here. */
+	if (r == 0 && out->len >= INITRAMFS_SPEC_ADD_MAX)
+		r = -E2BIG;
+	return r;
+}
+
+int initramfs_spec_set_restart(struct initramfs_spec *s, const char *policy,
+			       struct kt_str *err)
+{
+	uint32_t n = 0;
+
+	if (!strcmp(policy, "no") || !strcmp(policy, "always")) {
+		s->restart = policy[0] == 'n' ? INITRAMFS_RESTART_NO :
+			     INITRAMFS_RESTART_ALWAYS;
+		s->restart_max = 0;
+		return 0;
+	}
+	if (strncmp(policy, "on-failure", 10) ||
+	    (policy[10] && (policy[10] != ':' ||
+			    opt_uint("restart", policy + 11, INITRAMFS_SPEC_MAX_COUNT, 1,
+				     &n, err) < 0)))
+		return ar_fail(err, -EINVAL, "restart: '%s' is not no, always or "
+			       "on-failure[:N]", policy);
+	s->restart = INITRAMFS_RESTART_ON_FAILURE;
+	s->restart_max = n;
+	return 0;
 }
 
 /* ---- options by name (the CLI's --env, --user, ...) ----------------------- */
@@ -352,11 +405,15 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 		}
 		return r;
 	}
+	if (!strcmp(key, "restart"))
+		return initramfs_spec_set_restart(s, value, err);
+	/* The guest parser's limit, so a spec the host writes always parses. */
 	if (!strcmp(key, "timeout"))
-		return opt_uint(key, value, 0xffffffff, 0, &s->timeout_s, err);
+		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->timeout_s, err);
 	if (!strcmp(key, "stop-grace"))
-		return opt_uint(key, value, 0xffffffff, 0, &s->stop_grace_s, err);
+		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->stop_grace_s, err);
 	if (!strcmp(key, "smoke-timeout"))
-		return opt_uint(key, value, 0xffffffff, 0, &s->smoke_timeout_s, err);
+		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->smoke_timeout_s,
+				err);
 	return ar_fail(err, -ENOENT, "no spec option '%s'", key);
 }

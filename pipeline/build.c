@@ -218,6 +218,7 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 		pipeline_certify_opts_init(&co);
 		co.kernel = p->kernel.buf;
 		co.initramfs = p->initrd.buf;
+		co.project = &b->pr;
 		co.target = &members[i];
 		co.config = p->config.buf;
 		co.output = cert.buf;

@@ -115,6 +115,9 @@ int certify_format(const struct certify *c, struct kt_str *o)
 	put_file(o, "kernel", c->o->kernel);
 	if (c->o->initramfs)
 		put_file(o, "initramfs", c->o->initramfs);
+	/* What the boots added to the shipped bytes, hashed on its own. */
+	if (c->boot_image)
+		put_file(o, "overlay", c->overlay_path);
 	if (c->config) {
 		put_file(o, "config", c->config_path);
 		kt_str_printf(o, "  options-y: %u\n  options-m: %u\n", c->opt_y, c->opt_m);
@@ -145,6 +148,9 @@ int certify_format(const struct certify *c, struct kt_str *o)
 		put_ms(o, "boot-to-ready-ms", b->ready, b->ready_us);
 		put_ms(o, "smoke-done-ms", b->smoke_status >= 0, b->smoke_us);
 		put_ms(o, "poweroff-ms", b->poweroff_us != 0, b->poweroff_us);
+		if (b->stop_us && b->poweroff_us > b->stop_us)
+			kt_str_printf(o, "  stop-to-poweroff-ms: %.1f\n",
+				      (double)(b->poweroff_us - b->stop_us) / 1000.0);
 		if (b->init_power_on_ms > 0)
 			kt_str_printf(o, "  power-on-to-init-ms: %.1f\n", b->init_power_on_ms);
 		if (b->ready_power_on_ms > 0)
@@ -160,6 +166,8 @@ int certify_format(const struct certify *c, struct kt_str *o)
 void certify_boot_release(struct certify_boot *b)
 {
 	free(b->accel_reason);
+	free(b->host_smoke_detail);
+	free(b->stop_source);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -176,4 +184,8 @@ void certify_release(struct certify *c)
 	certify_boot_release(&c->main_boot);
 	free(c->config_path);
 	free(c->console_log);
+	certify_unstage_image(c);
+	free(c->overlay_path);
+	free(c->tmpdir);
+	free(c->boot_image);
 }

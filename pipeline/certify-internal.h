@@ -25,6 +25,12 @@ struct certify_boot {
 	bool ready;
 	bool poweroff;		/* the init said so and QEMU exited by itself */
 	int smoke_status;	/* -1: no smoke event */
+	int host_smoke;		/* -1: not run, 0: pass, 1: fail */
+	char *host_smoke_detail;
+	unsigned host_port;	/* forwarded to the guest's ready port, 0: none */
+	bool powerdown_sent;	/* system_powerdown went through the monitor */
+	char *stop_source;	/* the init's stop-request source, or NULL */
+	uint64_t stop_us;	/* when the init saw the stop request */
 	int workload_status;	/* -1: no exit event */
 	uint64_t init_us, ready_us, smoke_us, poweroff_us;
 	/* Time since vCPU reset from the TSC; 0 when the records carry none. */
@@ -49,6 +55,9 @@ struct certify {
 	unsigned min_memory_mb;	/* 0: not measured */
 	unsigned bisect_boots;
 	char *console_log;
+	char *overlay_path;	/* the overlay, written beside the certificate */
+	char *tmpdir;		/* the boot image and the monitor socket */
+	char *boot_image;	/* shipped initramfs + overlay, what QEMU boots */
 	/* AUTO until the first boot has probed KVM; then what it chose. */
 	enum kprof_vm_accel accel;
 };
@@ -74,6 +83,12 @@ int certify_config_binding(struct certify *c);
 int certify_required_options(struct certify *c);
 int certify_kernel_format(struct certify *c);
 int certify_initramfs(struct certify *c);
+
+/* certify-host.c: the boot image (in c->tmpdir) and what the host runs. */
+int certify_stage_image(struct certify *c, struct kt_str *err);
+void certify_unstage_image(struct certify *c);
+/* The host smoke test against 127.0.0.1:@port: 0 pass, 1 fail, or -errno. */
+int certify_host_smoke(const struct certify *c, unsigned port, struct kt_str *detail);
 
 /*
  * Power-on times of a boot from the TSC in its timeline records; both stay

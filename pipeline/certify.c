@@ -74,18 +74,69 @@ void certify_power_on_times(const struct kprof_vm_result *res, struct certify_bo
 		b->ready_power_on_ms = (double)t_ready / per_ms;
 }
 
+/* One boot's host side, driven by the console's timeline records. */
+struct boot_run {
+	struct certify *c;
+	struct kprof_vm *vm;
+	struct certify_boot *b;
+	bool host_tests;	/* the main boot runs the host smoke test */
+	bool ready, smoke_done;
+};
+
+/*
+ * On workload-ready the host smoke test runs (the guest's own runs at the
+ * same time); once both are over, the power button asks the init to stop.
+ */
+static int boot_line(const char *line, void *ctx)
+{
+	struct boot_run *run = ctx;
+	struct certify_boot *b = run->b;
+	struct kprof_vm_event ev;
+	int r = kprof_vm_parse_timeline(line, &ev);
+
+	if (r != 1)
+		return r == -ENOMEM ? r : 0;
+	if (!strcmp(ev.name, "smoke-done"))
+		run->smoke_done = true;
+	if (!strcmp(ev.name, "workload-ready") && !run->ready) {
+		run->ready = true;
+		if (run->host_tests && b->host_port) {
+			struct kt_str detail = KT_STR_INIT;
+
+			kt_progress("certify: host smoke test on 127.0.0.1:%u", b->host_port);
+			r = certify_host_smoke(run->c, b->host_port, &detail);
+			b->host_smoke = r < 0 ? 1 : r;
+			if (r < 0)
+				kt_str_printf(&detail, "could not run: %s", strerror(-r));
+			b->host_smoke_detail = kt_str_steal(&detail);
+		}
+	}
+	kprof_vm_event_release(&ev);
+	if (!run->ready || b->powerdown_sent || (run->c->has_smoke && !run->smoke_done))
+		return 0;
+	r = kprof_vm_monitor_command(run->vm, "system_powerdown");
+	if (r < 0) {
+		kt_err("certify: system_powerdown through the QEMU monitor: %s", strerror(-r));
+		return r;	/* stops the VM: no clean power-off */
+	}
+	b->powerdown_sent = true;
+	return 0;
+}
+
 static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		     struct certify_boot *b)
 {
 	enum kprof_vm_machine machine;
 	struct kprof_vm vm;
 	struct kprof_vm_result res;
-	struct kt_str cmdline = KT_STR_INIT;
+	struct kt_str cmdline = KT_STR_INIT, monitor = KT_STR_INIT;
 	const struct kprof_vm_event *ev;
+	struct boot_run run = { .c = c, .vm = &vm, .b = b, .host_tests = log != NULL };
+	const struct kprof_project *pr = c->o->project;
 	int r;
 
 	memset(b, 0, sizeof(*b));
-	b->smoke_status = b->workload_status = -1;
+	b->smoke_status = b->workload_status = b->host_smoke = -1;
 	r = kprof_vm_machine_parse(pipeline_machine_name(c->t->machine), &machine);
 	if (r < 0)
 		return r;
@@ -94,15 +145,26 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	kt_str_puts(&cmdline, c->t->cmdline);
 	if (c->o->append)
 		kt_str_printf(&cmdline, " %s", c->o->append);
+	kt_str_printf(&monitor, "%s/monitor.sock", c->tmpdir);
 	r = kt_str_error(&cmdline);
 	if (r == 0)
-		r = kprof_vm_set_kernel(&vm, c->o->kernel, c->o->initramfs, cmdline.buf);
+		r = kt_str_error(&monitor);
+	if (r == 0)
+		r = kprof_vm_set_kernel(&vm, c->o->kernel, c->boot_image, cmdline.buf);
+	if (r == 0)
+		r = kprof_vm_add_monitor(&vm, monitor.buf);
+	/* Every boot has the NIC, so each boots the same devices. */
+	if (r == 0 && pr && pr->ready == KPROF_READY_TCP &&
+	    (r = kprof_vm_free_port(&b->host_port)) == 0)
+		r = kprof_vm_add_user_net(&vm, b->host_port, pr->ready_port);
 	if (r < 0)
 		goto out;
 	vm.accel = c->accel;
 	vm.memory_mb = memory_mb;
 	vm.icount = c->o->icount;
 	vm.timeout_s = c->o->timeout_s;
+	vm.on_line = boot_line;
+	vm.ctx = &run;
 	if (log && !(vm.console_log = strdup(log))) {
 		r = -ENOMEM;
 		goto out;
@@ -127,6 +189,12 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		b->smoke_status = event_status(ev);
 		b->smoke_us = ev->uptime_us;
 	}
+	if ((ev = kprof_vm_result_event(&res, "stop-request"))) {
+		const char *src = strstr(ev->args, "source=");
+
+		b->stop_us = ev->uptime_us;
+		b->stop_source = src ? strndup(src + 7, strcspn(src + 7, " ")) : NULL;
+	}
 	b->workload_status = event_status(kprof_vm_result_event(&res, "workload-exit"));
 	if ((ev = kprof_vm_result_event(&res, "poweroff"))) {
 		b->poweroff_us = ev->uptime_us;
@@ -138,12 +206,19 @@ out:
 	kprof_vm_result_release(&res);
 	kprof_vm_release(&vm);
 	kt_str_free(&cmdline);
+	kt_str_free(&monitor);
 	return r;
+}
+
+/* The init stopped because of the power button the host pressed. */
+static bool stopped_by_button(const struct certify_boot *b)
+{
+	return b->powerdown_sent && b->stop_source && !strcmp(b->stop_source, "power-button");
 }
 
 static bool boot_passes(const struct certify *c, const struct certify_boot *b)
 {
-	return b->ran && b->reached_init && b->ready && b->poweroff &&
+	return b->ran && b->reached_init && b->ready && b->poweroff && stopped_by_button(b) &&
 	       (!c->has_smoke || b->smoke_status == 0);
 }
 
@@ -177,6 +252,21 @@ static int boot_checks(struct certify *c)
 		certify_check_add(c, "smoke test", "fail", where, "exit status %d", b->smoke_status);
 	else
 		certify_check_add(c, "smoke test", "fail", where, "the smoke test never finished");
+	if (!b->host_port)
+		certify_check_add(c, "host smoke test", "not-run", "not-run",
+				  "the workload has no ready tcp-port to forward");
+	else if (b->host_smoke < 0)
+		certify_check_add(c, "host smoke test", "fail", where,
+				  "never ran: the workload did not become ready");
+	else
+		/* The host port changes from run to run: checks do not name it. */
+		certify_check_add(c, "host smoke test", b->host_smoke ? "fail" : "pass", where,
+				  "a host port forwarded to the guest's port %u: %s",
+				  c->o->project->ready_port, b->host_smoke_detail);
+	certify_check_add(c, "power-button stop", stopped_by_button(b) ? "pass" : "fail", where,
+			  stopped_by_button(b) ? "system_powerdown: the init stopped the workload" :
+			  b->powerdown_sent ? "system_powerdown sent, the init saw no power button" :
+			  "the tests never finished, no stop was requested");
 	return certify_check_add(c, "clean power-off", b->poweroff ? "pass" : "fail", where,
 			 b->poweroff ? "the init powered off and QEMU exited 0" :
 				       "no clean power-off (timeout, panic or crash)");
@@ -243,7 +333,9 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 	out_path = o->output ? strdup(o->output) : path_beside(o->kernel, "certificate.yaml");
 	c.config_path = o->config ? strdup(o->config) : path_beside(o->kernel, ".config");
 	c.console_log = path_beside(out_path, "console.log");
-	if (!out_path || !c.config_path || !c.console_log) {
+	c.overlay_path = o->overlay ? strdup(o->overlay) :
+			 path_beside(out_path, "certify-overlay.cpio");
+	if (!out_path || !c.config_path || !c.console_log || !c.overlay_path) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -268,6 +360,17 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 	} else if (!o->initramfs) {
 		certify_check_add(&c, "boot", "not-run", "not-run", "no initramfs to boot");
 	} else {
+		struct kt_str err = KT_STR_INIT;
+
+		r = certify_stage_image(&c, &err);
+		if (r < 0) {
+			kt_err("certify: cannot build the boot image: %s",
+			       err.len ? err.buf : strerror(-r));
+			kt_str_free(&err);
+			goto out;
+		}
+		kt_str_free(&err);
+		c.has_smoke |= o->project && o->project->smoke_command.len;
 		r = boot_checks(&c);
 		if (r < 0)
 			goto out;

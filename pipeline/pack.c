@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The pack stage: a project's workload, spec and module closure -> initramfs. */
+/*
+ * The pack stage: a project's workload, spec and module closure -> the
+ * shipped initramfs (no test inside), and the certification overlay that
+ * carries the smoke test.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +27,14 @@ int pipeline_spec_from_project(const struct kprof_project *pr, struct initramfs_
 		r = kt_array_push_strdup(&s->args, kt_array_ptr(&pr->command, i));
 	for (size_t i = 0; i < pr->env.len && r == 0; i++)
 		r = kt_array_push_strdup(&s->env, kt_array_ptr(&pr->env, i));
-	for (size_t i = 0; i < pr->smoke_command.len && r == 0; i++)
-		r = kt_array_push_strdup(&s->smoke, kt_array_ptr(&pr->smoke_command, i));
 	if (r < 0)
 		return r;
-	s->smoke_timeout_s = pr->smoke_timeout_s;
+	/* The smoke test is no part of what ships: see pipeline_overlay(). */
+	kt_array_init(&s->smoke, sizeof(char *));
+	s->smoke_timeout_s = 0;
+	s->restart = pr->restart;
+	s->restart_max = pr->restart_max;
+	s->stop_grace_s = pr->stop_grace_s;
 	s->cwd = pr->cwd ? strdup(pr->cwd) : NULL;
 	s->hostname = pr->hostname ? strdup(pr->hostname) : NULL;
 	s->uid = pr->uid;
@@ -109,6 +116,37 @@ int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err)
 out:
 	initramfs_spec_release(&spec);
 	kt_array_free_ptrs(&mods);
+	return r;
+}
+
+int pipeline_overlay(const struct kprof_project *pr, bool hold, const char *output,
+		     struct kt_str *err)
+{
+	const struct initramfs_write_opts plain = { .compress = INITRAMFS_COMPRESS_NONE };
+	struct initramfs_archive *a = initramfs_archive_new();
+	struct initramfs_spec spec;
+	struct kt_str text = KT_STR_INIT;
+	int r = a ? 0 : -ENOMEM;
+
+	initramfs_spec_init(&spec);
+	for (size_t i = 0; pr && i < pr->smoke_command.len && r == 0; i++)
+		r = kt_array_push_strdup(&spec.smoke, kt_array_ptr(&pr->smoke_command, i));
+	spec.smoke_timeout_s = pr ? pr->smoke_timeout_s : 0;
+	/* With @hold the host's tests run after the guest's, then it asks for the stop. */
+	spec.certify_hold = hold;
+	if (r == 0)
+		r = initramfs_spec_format_addition(&spec, &text);
+	if (r == -E2BIG)
+		kt_str_printf(err, "the smoke test is larger than the %d bytes the init reads",
+			      INITRAMFS_SPEC_ADD_MAX);
+	if (r == 0)
+		r = initramfs_archive_add_data(a, INITRAMFS_SPEC_ADD_PATH, text.buf, text.len,
+					       0644, err);
+	if (r == 0)
+		r = initramfs_archive_write_file(a, &plain, output, err);
+	initramfs_archive_free(a);
+	initramfs_spec_release(&spec);
+	kt_str_free(&text);
 	return r;
 }
 

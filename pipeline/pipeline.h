@@ -233,8 +233,9 @@ int pipeline_kernel_release(const char *build_dir, char **out);
 /* ---- pack ---------------------------------------------------------------------------- */
 
 /*
- * Replace @s's command, env, smoke test, cwd, hostname, user, namespaces
- * and ready condition with @pr's (copied).
+ * Replace @s's command, env, cwd, hostname, user, namespaces, ready
+ * condition, restart policy and stop grace with @pr's (copied). The smoke
+ * test is left out (it is cleared): it travels in the overlay.
  */
 int pipeline_spec_from_project(const struct kprof_project *pr,
 			       struct initramfs_spec *s);
@@ -261,6 +262,17 @@ struct pipeline_pack_opts {
 
 /* A project's shipped initramfs: init, module closure, workload, spec. */
 int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err);
+
+/*
+ * The certification overlay (@pr NULL: no smoke test), a small plain cpio
+ * segment holding only etc/ktrim/spec.d/certify: @pr's smoke test, and with
+ * @hold certify-hold (after the test the init waits for the host's stop
+ * request; without it, it stops the workload and powers off). Appended to
+ * the shipped initramfs (zero-padded to 4 bytes) it makes the image certify
+ * boots; the kernel unpacks both.
+ */
+int pipeline_overlay(const struct kprof_project *pr, bool hold, const char *output,
+		     struct kt_str *err);
 
 /* `ktrim initramfs`: an image from explicit inputs. */
 struct pipeline_initramfs_opts {
@@ -289,6 +301,12 @@ int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *e
 struct pipeline_certify_opts {
 	const char *kernel;
 	const char *initramfs;	/* may be NULL: kernel-only static checks */
+	/*
+	 * The smoke tests (in-guest through the overlay, host-side through a
+	 * port forward to the ready tcp-port); NULL: none of them.
+	 */
+	const struct kprof_project *project;
+	const char *overlay;	/* NULL: certify-overlay.cpio beside the certificate */
 	const struct pipeline_target *target;
 	const char *config;	/* NULL: .config beside the kernel */
 	const char *append;	/* extra kernel command line */

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
+#include "initramfs/initramfs.h"
 
 /* ---- profile facts ------------------------------------------------------ */
 
@@ -166,6 +167,17 @@ struct kprof_project {
 	/* smoke test: argv run inside the container once ready */
 	struct kt_array smoke_command;	/* char *; empty = no smoke test */
 	unsigned smoke_timeout_s;	/* default 30 */
+	/*
+	 * host-side smoke test: argv run on the host by `ktrim certify` once
+	 * the workload is ready, with KTRIM_HOST_PORT (forwarded to the ready
+	 * tcp-port) in its environment; empty = connect and read a reply
+	 */
+	struct kt_array host_smoke_command;	/* char * */
+	unsigned host_smoke_timeout_s;	/* default 30 */
+	/* after the workload ends: the init's restart policy */
+	enum initramfs_restart restart;
+	unsigned restart_max;	/* on-failure:N; 0 = no limit */
+	unsigned stop_grace_s;	/* SIGTERM -> SIGKILL; 0: the init's 10 s */
 	/* build side */
 	struct kt_array targets;	/* char * recipe names */
 	/* kernel.source; read it with kprof_project_kernel_source() */
@@ -280,6 +292,7 @@ struct kprof_vm {
 	char *initrd;
 	char *cmdline;
 	char *console_log;		/* console copied here when set */
+	char *monitor;			/* HMP monitor's unix socket, or NULL */
 	double timeout_s;		/* wall clock; 0 = none */
 	kprof_vm_line_fn on_line;
 	void *ctx;
@@ -316,6 +329,21 @@ int kprof_vm_add_virtio_serial(struct kprof_vm *vm, const char *name,
 			       const char *path);
 /* Any other QEMU argument, verbatim. */
 int kprof_vm_add_arg(struct kprof_vm *vm, const char *arg);
+/*
+ * A virtio NIC (virtio-net-pci on q35, virtio-net-device on microvm's
+ * virtio-mmio) on QEMU user networking, forwarding 127.0.0.1:@host_port on
+ * the host to the guest's @guest_port (the guest is 10.0.2.15).
+ */
+int kprof_vm_add_user_net(struct kprof_vm *vm, unsigned host_port, unsigned guest_port);
+/* A free TCP port on 127.0.0.1 (bound to port 0, then released). */
+int kprof_vm_free_port(unsigned *port);
+/* An HMP monitor on a unix socket at @path (vm->monitor), created by QEMU. */
+int kprof_vm_add_monitor(struct kprof_vm *vm, const char *path);
+/*
+ * Send one HMP command (e.g. "system_powerdown") to the running VM's
+ * monitor; 0 once QEMU has prompted again, a negative errno otherwise.
+ */
+int kprof_vm_monitor_command(const struct kprof_vm *vm, const char *cmd);
 
 /*
  * The full QEMU argv (char *, caller frees with kt_array free of each) for

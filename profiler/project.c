@@ -33,6 +33,7 @@ void kprof_project_init(struct kprof_project *pr)
 	kt_array_init(&pr->env, sizeof(char *));
 	kt_array_init(&pr->cgroups, sizeof(char *));
 	kt_array_init(&pr->smoke_command, sizeof(char *));
+	kt_array_init(&pr->host_smoke_command, sizeof(char *));
 	kt_array_init(&pr->targets, sizeof(char *));
 }
 
@@ -50,6 +51,7 @@ void kprof_project_release(struct kprof_project *pr)
 	kt_array_free_ptrs(&pr->env);
 	kt_array_free_ptrs(&pr->cgroups);
 	kt_array_free_ptrs(&pr->smoke_command);
+	kt_array_free_ptrs(&pr->host_smoke_command);
 	kt_array_free_ptrs(&pr->targets);
 	free(pr->file);
 	free(pr->name);
@@ -415,7 +417,9 @@ static int get_ready(struct ploader *l, const struct kt_yaml_node *n)
 	return 0;
 }
 
-static int get_smoke(struct ploader *l, const struct kt_yaml_node *n)
+/* A test command: a string is a shell line, run by /bin/sh -c. */
+static int get_test(struct ploader *l, const struct kt_yaml_node *n,
+		    const char *what, struct kt_array *argv, unsigned *timeout_s)
 {
 	static const char *const keys[] = { "command", "timeout", NULL };
 	const struct kt_yaml_node *c = kt_yaml_map_get(n, "command");
@@ -423,32 +427,51 @@ static int get_smoke(struct ploader *l, const struct kt_yaml_node *n)
 	unsigned long v;
 	int ret;
 
+	if (n->type != KT_YAML_MAP)
+		return kt_yaml_error(l->doc, n, l->err, "%s must be a mapping", what);
 	if ((ret = kt_yaml_map_check_keys(l->doc, n, keys, l->err)))
 		return ret;
 	if (!c)
-		return kt_yaml_error(l->doc, n, l->err,
-				     "smoke-test needs a command");
+		return kt_yaml_error(l->doc, n, l->err, "%s needs a command", what);
 	if (c->type == KT_YAML_SCALAR) {
-		/* A string is a shell command line, run by the rootfs's sh. */
 		char *cmd = NULL;
 
 		if ((ret = expand(l, c, &cmd)))
 			return ret;
-		if ((ret = push_str(&l->pr->smoke_command, strdup("/bin/sh"))) ||
-		    (ret = push_str(&l->pr->smoke_command, strdup("-c"))) ||
-		    (ret = push_str(&l->pr->smoke_command, cmd)))
+		if ((ret = push_str(argv, strdup("/bin/sh"))) ||
+		    (ret = push_str(argv, strdup("-c"))) ||
+		    (ret = push_str(argv, cmd)))
 			return ret;
-	} else if ((ret = get_list(l, c, &l->pr->smoke_command))) {
+	} else if ((ret = get_list(l, c, argv))) {
 		return ret;
 	}
-	if (!l->pr->smoke_command.len)
-		return kt_yaml_error(l->doc, c, l->err, "empty smoke-test command");
+	if (!argv->len)
+		return kt_yaml_error(l->doc, c, l->err, "empty %s command", what);
 	if (t) {
 		if ((ret = get_uint(l, t, 1, 86400, &v)))
 			return ret;
-		l->pr->smoke_timeout_s = (unsigned)v;
+		*timeout_s = (unsigned)v;
 	}
 	return 0;
+}
+
+/* restart: no | always | on-failure[:N], Docker's policies. */
+static int get_restart(struct ploader *l, const struct kt_yaml_node *n)
+{
+	struct initramfs_spec tmp;
+	struct kt_str why = KT_STR_INIT;
+	char *v = NULL;
+	int ret = get_str(l, n, &v);
+
+	initramfs_spec_init(&tmp);
+	if (!ret && initramfs_spec_set_restart(&tmp, v, &why) < 0)
+		ret = kt_yaml_error(l->doc, n, l->err, "%s", kt_str_cstr(&why));
+	l->pr->restart = tmp.restart;
+	l->pr->restart_max = tmp.restart_max;
+	initramfs_spec_release(&tmp);
+	kt_str_free(&why);
+	free(v);
+	return ret;
 }
 
 static bool has_suffix(const char *s, const char *suf)
@@ -495,7 +518,8 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 	static const char *const keys[] = { "rootfs", "image-ref", "command",
 					    "env", "cwd", "user", "hostname",
 					    "namespaces", "cgroups", "ready",
-					    "smoke-test", NULL };
+					    "smoke-test", "host-smoke-test",
+					    "restart", "stop-grace", NULL };
 	struct kprof_project *pr = l->pr;
 	const struct kt_yaml_node *n;
 	int ret;
@@ -546,12 +570,21 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 		if ((ret = get_ready(l, n)))
 			return ret;
 	}
-	if ((n = kt_yaml_map_get(w, "smoke-test"))) {
-		if (n->type != KT_YAML_MAP)
-			return kt_yaml_error(l->doc, n, l->err,
-					     "smoke-test must be a mapping");
-		if ((ret = get_smoke(l, n)))
+	if ((n = kt_yaml_map_get(w, "smoke-test")) &&
+	    (ret = get_test(l, n, "smoke-test", &pr->smoke_command, &pr->smoke_timeout_s)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "host-smoke-test")) &&
+	    (ret = get_test(l, n, "host-smoke-test", &pr->host_smoke_command,
+			    &pr->host_smoke_timeout_s)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "restart")) && (ret = get_restart(l, n)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "stop-grace"))) {
+		unsigned long v;
+
+		if ((ret = get_uint(l, n, 1, 86400, &v)))
 			return ret;
+		pr->stop_grace_s = (unsigned)v;
 	}
 	return 0;
 }
@@ -596,10 +629,14 @@ static int set_defaults(struct kprof_project *pr)
 		return -ENOMEM;
 	if (!pr->hostname && !(pr->hostname = strdup(pr->name)))
 		return -ENOMEM;
+	/*
+	 * No "net": the container shares the VM's network namespace, so the
+	 * NIC reaches it; the VM is the isolation boundary (README.md).
+	 */
 	if (!pr->namespaces)
 		pr->namespaces = INITRAMFS_NS_MNT | INITRAMFS_NS_UTS |
 				 INITRAMFS_NS_IPC | INITRAMFS_NS_PID |
-				 INITRAMFS_NS_NET | INITRAMFS_NS_CGROUP;
+				 INITRAMFS_NS_CGROUP;
 	if (!pr->cgroups.len)
 		for (size_t i = 0; i < KT_ARRAY_SIZE(cgroups); i++)
 			if (push_str(&pr->cgroups, strdup(cgroups[i])))
@@ -608,6 +645,8 @@ static int set_defaults(struct kprof_project *pr)
 		pr->ready_timeout_s = 60;
 	if (!pr->smoke_timeout_s)
 		pr->smoke_timeout_s = 30;
+	if (!pr->host_smoke_timeout_s)
+		pr->host_smoke_timeout_s = 30;
 	if (!pr->profile_memory_mb)
 		pr->profile_memory_mb = 1024;
 	if (!pr->profile_timeout_s)

@@ -6,10 +6,15 @@
  * the console is read line by line so callers see the guest timeline as
  * it happens and can stop the VM early.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "profiler/profiler.h"
@@ -33,6 +38,7 @@ void kprof_vm_release(struct kprof_vm *vm)
 	free(vm->initrd);
 	free(vm->cmdline);
 	free(vm->console_log);
+	free(vm->monitor);
 	free(vm->accel_reason);
 	memset(vm, 0, sizeof(*vm));
 }
@@ -195,6 +201,100 @@ int kprof_vm_add_virtio_serial(struct kprof_vm *vm, const char *name,
 			      "virtserialport,bus=vser%u.0,chardev=vsc%u,name=%s",
 			      id, id, name);
 	free(p);
+	return ret;
+}
+
+int kprof_vm_add_user_net(struct kprof_vm *vm, unsigned host_port, unsigned guest_port)
+{
+	unsigned id = vm->n_virtio++;
+	int ret;
+
+	ret = add_fmt(vm, "-netdev", "user,id=n%u,hostfwd=tcp:127.0.0.1:%u-:%u", id,
+		      host_port, guest_port);
+	if (!ret)
+		ret = add_fmt(vm, "-device", "%s,netdev=n%u", virtio_dev(vm, "virtio-net"), id);
+	return ret;
+}
+
+int kprof_vm_free_port(unsigned *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* The kernel picks a free port; QEMU binds it again right after. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		ret = -errno;
+	else
+		*port = ntohs(sa.sin_port);
+	close(fd);
+	return ret;
+}
+
+int kprof_vm_add_monitor(struct kprof_vm *vm, const char *path)
+{
+	char *p = escape_commas(path);
+	int ret = p ? set_str(&vm->monitor, path) : -ENOMEM;
+
+	if (!ret)
+		ret = add_fmt(vm, "-monitor", "unix:%s,server=on,wait=off", p);
+	free(p);
+	return ret;
+}
+
+/* Read from the monitor until its "(qemu) " prompt; 2 s at most. */
+static int monitor_prompt(int fd)
+{
+	char buf[4096];
+	size_t have = 0;
+	double until = kt_clock_now() + 2.0;
+
+	while (kt_clock_now() < until) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			return n ? -errno : -ECONNRESET;
+		have += (size_t)n;
+		buf[have] = '\0';
+		if (strstr(buf, "(qemu) "))
+			return 0;
+		if (have > sizeof(buf) / 2) {
+			/* keep the tail: the prompt may straddle reads */
+			memmove(buf, buf + have - 16, 16);
+			have = 16;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
+int kprof_vm_monitor_command(const struct kprof_vm *vm, const char *cmd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(cmd);
+	int fd, ret;
+
+	if (!vm->monitor || strlen(vm->monitor) >= sizeof(sa.sun_path))
+		return -EINVAL;
+	strcpy(sa.sun_path, vm->monitor);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	if (!ret)
+		ret = monitor_prompt(fd);
+	if (!ret && (write(fd, cmd, len) != (ssize_t)len || write(fd, "\n", 1) != 1))
+		ret = -EIO;
+	if (!ret)
+		ret = monitor_prompt(fd);
+	close(fd);
 	return ret;
 }
 

@@ -280,7 +280,7 @@ static int wait_for(const char *path)
 	return -1;
 }
 
-static const char *prepare_root(const struct spec *s)
+static const char *prepare_root_once(const struct spec *s)
 {
 	struct stat st;
 
@@ -307,6 +307,17 @@ static const char *prepare_root(const struct spec *s)
 	}
 	snprintf(root_buf, sizeof(root_buf), "%s", s->rootfs);
 	return root_buf;
+}
+
+static const char *prepare_root(const struct spec *s)
+{
+	static const char *prepared;
+
+	/* A restart runs in the root the first run prepared. */
+	if (prepared)
+		return prepared;
+	prepared = prepare_root_once(s);
+	return prepared;
 }
 
 static char *const *choose_command(const struct spec *s, const char *root)
@@ -350,6 +361,19 @@ int container_start(const struct spec *s, struct workload *w)
 		pre |= CLONE_NEWPID;
 	if (s->namespaces & NS_TIME)
 		pre |= CLONE_NEWTIME;
+	/*
+	 * A restart: the last run's pid namespace died with its init, and
+	 * unshare refuses a second one while our children's namespace is
+	 * not our own. Going back to ours first makes each run a fresh one.
+	 */
+	if (pre & CLONE_NEWPID) {
+		static int own_pidns = -2;
+
+		if (own_pidns == -2)
+			own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (own_pidns >= 0)
+			setns(own_pidns, CLONE_NEWPID);
+	}
 	if (pre && unshare((int)pre) < 0) {
 		say("unshare pid/time namespace: %s", strerror(errno));
 		return -1;

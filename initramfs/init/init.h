@@ -14,6 +14,15 @@
 
 #define SPEC_FILE "/etc/ktrim/spec"
 #define SPEC_MAX_BYTES (256 * 1024)
+/*
+ * The certification overlay: a second cpio segment that adds this file.
+ * It may only add a smoke test and certification switches, so a certified
+ * boot runs the shipped workload unchanged.
+ */
+#define SPEC_ADD_FILE "/etc/ktrim/spec.d/certify"
+#define SPEC_ADD_MAX_BYTES (16 * 1024)
+/* Largest number of seconds or restarts a spec may hold (host checks it too). */
+#define SPEC_MAX_COUNT 0x7fffffffUL
 #define SPEC_MAX_ARGS 128
 #define SPEC_MAX_ENV 128
 #define SPEC_MAX_MODULES 512
@@ -32,6 +41,9 @@ enum {
 };
 
 enum { READY_NONE = 0, READY_STDOUT, READY_TCP };
+
+/* Docker's restart policies; same order as enum initramfs_restart. */
+enum { RESTART_NO = 0, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
 struct spec {
 	char *args[SPEC_MAX_ARGS + 1];	/* NULL-terminated */
@@ -60,6 +72,10 @@ struct spec {
 	unsigned ready_port;
 	unsigned timeout_s;
 	unsigned stop_grace_s;
+	int restart;
+	unsigned restart_max;	/* on-failure: 0 = no limit */
+	/* Overlay: after the smoke test, wait for a stop request. */
+	bool certify_hold;
 };
 
 /*
@@ -67,6 +83,13 @@ struct spec {
  * it). Returns 0, or -1 with "line N: problem" in @err.
  */
 int spec_parse(char *text, struct spec *s, char *err, size_t errlen);
+/*
+ * Parse the overlay's @text as an addition to @s (already parsed): only
+ * smoke-arg, smoke-timeout and certify-hold; anything else is an error.
+ */
+int spec_parse_addition(char *text, struct spec *s, char *err, size_t errlen);
+/* Whether the policy starts the workload again after it ended with @code. */
+bool spec_restart_wanted(const struct spec *s, int code, unsigned restarts);
 
 /* log.c: console + /dev/kmsg. */
 void log_init(void);
@@ -98,8 +121,18 @@ int container_start(const struct spec *s, struct workload *w);
 pid_t container_exec_in(const struct spec *s, const struct workload *w,
 			char *const *argv);
 
-/* supervise.c: runs until the workload exits; returns the wait status. */
-int supervise(const struct spec *s, struct workload *w);
+/* acpi.c: the ACPI event netlink socket, or -1 without one. */
+int acpi_events_open(void);
+/* Drain @fd; true when a power-button press was among the events. */
+bool acpi_power_pressed(int fd);
+
+/*
+ * supervise.c: runs until the workload exits; returns the wait status.
+ * *@stop is set when a stop request (signal, power button, timeout, the
+ * end of a certification smoke test) ended it: then nothing restarts.
+ */
+int supervise(const struct spec *s, struct workload *w, int acpi_fd,
+	      bool *stop);
 /* Exit code, or 128+signal, from a wait status. */
 int status_code(int status);
 

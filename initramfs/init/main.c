@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ktrim-init: mount, load modules, bring up the network, start the
- * container from /etc/ktrim/spec, supervise it, power off. PID 1 must never
- * exit (the kernel would panic), so every path ends in power_off().
+ * container from /etc/ktrim/spec (plus a certification overlay's addition),
+ * supervise it, start it again as its restart policy says, power off. PID 1
+ * must never exit (the kernel would panic), so every path ends in
+ * power_off().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include "initramfs/init/init.h"
 
 static char spec_text[SPEC_MAX_BYTES + 1];
+static char add_text[SPEC_ADD_MAX_BYTES + 1];
 static struct spec spec;
 
 void power_off(void)
@@ -33,47 +36,77 @@ void power_off(void)
 		pause();
 }
 
-static int read_spec(void)
+/*
+ * @path (@what, for messages) into @buf (@max bytes at most, NUL-terminated). 0, 1 when
+ * @optional and the file is absent, -1 (said why) otherwise.
+ */
+static int read_text(const char *what, const char *path, char *buf, ssize_t max,
+		     bool optional)
 {
-	char err[256];
 	ssize_t n, total = 0;
-	int fd = open(SPEC_FILE, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
+	if (fd < 0 && optional && errno == ENOENT)
+		return 1;
 	if (fd < 0) {
-		say("FATAL: cannot open the container spec %s: %s", SPEC_FILE,
-		    strerror(errno));
+		say("FATAL: cannot open %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
-	while ((n = read(fd, spec_text + total,
-			 (size_t)(SPEC_MAX_BYTES - total))) > 0)
+	while ((n = read(fd, buf + total, (size_t)(max - total))) > 0)
 		total += n;
 	close(fd);
 	if (n < 0) {
-		say("FATAL: reading %s: %s", SPEC_FILE, strerror(errno));
+		say("FATAL: reading %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (total == SPEC_MAX_BYTES) {
-		say("FATAL: %s is larger than %d bytes", SPEC_FILE,
-		    SPEC_MAX_BYTES);
+	if (total == max) {
+		say("FATAL: %s is larger than %zd bytes", path, max);
 		return -1;
 	}
-	spec_text[total] = '\0';
-	if (memchr(spec_text, '\0', (size_t)total)) {
-		say("FATAL: %s holds a NUL byte", SPEC_FILE);
-		return -1;
-	}
-	if (spec_parse(spec_text, &spec, err, sizeof(err)) < 0) {
-		say("FATAL: bad container spec %s: %s", SPEC_FILE, err);
+	buf[total] = '\0';
+	if (memchr(buf, '\0', (size_t)total)) {
+		say("FATAL: %s holds a NUL byte", path);
 		return -1;
 	}
 	return 0;
+}
+
+/* The shipped spec, then the certification overlay's addition if any. */
+static int read_spec(void)
+{
+	char err[256];
+	int r = read_text("the container spec", SPEC_FILE, spec_text, SPEC_MAX_BYTES, false);
+
+	if (r == 0 && spec_parse(spec_text, &spec, err, sizeof(err)) < 0) {
+		say("FATAL: bad container spec %s: %s", SPEC_FILE, err);
+		r = -1;
+	}
+	if (r == 0)
+		r = read_text("the overlay", SPEC_ADD_FILE, add_text, SPEC_ADD_MAX_BYTES, true);
+	if (r == 0) {
+		say("certification overlay %s present", SPEC_ADD_FILE);
+		if (spec_parse_addition(add_text, &spec, err, sizeof(err)) < 0) {
+			say("FATAL: bad overlay %s: %s", SPEC_ADD_FILE, err);
+			return -1;
+		}
+	}
+	return r < 0 ? -1 : 0;
+}
+
+static void workload_close(struct workload *w)
+{
+	if (w->stdout_fd >= 0)
+		close(w->stdout_fd);
+	if (w->netns_fd >= 0)
+		close(w->netns_fd);
 }
 
 int main(int argc, char **argv)
 {
 	struct workload w;
 	sigset_t set;
-	int status, r;
+	int status, code, r, acpi_fd;
+	bool stop = false;
 
 	log_init();
 	timeline("init-start", NULL);
@@ -85,7 +118,8 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	/* Ctrl-Alt-Del becomes SIGINT to us, which we forward. */
+	/* Ctrl-Alt-Del (how Firecracker asks a guest to stop) becomes SIGINT
+	 * to us instead of a reboot: a stop request like SIGTERM. */
 	reboot(RB_DISABLE_CAD);
 	mounts_setup();
 	if (read_spec() < 0) {
@@ -95,15 +129,26 @@ int main(int argc, char **argv)
 	r = modules_load(&spec);
 	timeline("modules-loaded", "n=%d", r);
 	net_setup(&spec);
-	r = container_start(&spec, &w);
-	if (r < 0) {
-		say("workload not started: powering off");
-		timeline("workload-exit", "status=%d", 127);
-		power_off();
+	acpi_fd = acpi_events_open();
+	/* Each pass is one run of the workload; the restart policy loops. */
+	for (unsigned restarts = 0;; restarts++) {
+		r = container_start(&spec, &w);
+		if (r < 0) {
+			say("workload not started: powering off");
+			timeline("workload-exit", "status=%d", 127);
+			power_off();
+		}
+		if (r == 0)
+			timeline("workload-exec", "pid=%d", (int)w.pid);
+		status = supervise(&spec, &w, acpi_fd, &stop);
+		code = status_code(status);
+		timeline("workload-exit", "status=%d", code);
+		workload_close(&w);
+		if (stop || !spec_restart_wanted(&spec, code, restarts))
+			break;
+		say("restart policy: starting the workload again (restart %u)",
+		    restarts + 1);
+		timeline("workload-restart", "n=%u", restarts + 1);
 	}
-	if (r == 0)
-		timeline("workload-exec", "pid=%d", (int)w.pid);
-	status = supervise(&spec, &w);
-	timeline("workload-exit", "status=%d", status_code(status));
 	power_off();
 }

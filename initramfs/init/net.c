@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Hostname, loopback, and an optional static address for eth0 from the
- * kernel command line: ktrim.ip=ADDR/PREFIX[,GATEWAY]. Plain ioctls: no
- * netlink library, and the kernel assigns 127.0.0.1 to lo when it comes up.
+ * Hostname, loopback, and a static IPv4 address for the NIC: from the
+ * kernel command line (ktrim.ip=ADDR/PREFIX[,GATEWAY], or the kernel's own
+ * ip= syntax), else QEMU user networking's 10.0.2.15/24 via 10.0.2.2 when
+ * eth0 exists. The container shares this network namespace unless its spec
+ * lists "net" (see initramfs/README.md). Plain ioctls: no netlink library,
+ * and the kernel assigns 127.0.0.1 to lo when it comes up.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -84,52 +87,55 @@ static bool cmdline_get(const char *key, char *out, size_t outlen)
 	return false;
 }
 
-static void eth0_setup(const char *spec_ip)
+/* An IPv4 address: 0 (and @out set) or -1; "" is -1. */
+static int parse_ipv4(const char *text, struct in_addr *out)
 {
-	char val[128], *slash, *comma;
+	return *text && inet_pton(AF_INET, text, out) == 1 ? 0 : -1;
+}
+
+/* The prefix length of a contiguous netmask, or -1. */
+static int mask_prefix(struct in_addr m)
+{
+	uint32_t v = ntohl(m.s_addr);
+	int n = 0;
+
+	while (n < 32 && (v & (0x80000000u >> n)))
+		n++;
+	return (n == 32 ? 0 : v << n) ? -1 : n;
+}
+
+/* @dev gets @addr/@prefix (and a default route through @gw unless 0). */
+static void nic_setup(const char *dev, struct in_addr addr, unsigned prefix,
+		      struct in_addr gw, bool wait)
+{
 	struct ifreq ifr;
-	struct in_addr addr, gw;
-	unsigned long prefix;
+	char a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
 	int sock, tries;
 
-	strncpy(val, spec_ip, sizeof(val) - 1);
-	val[sizeof(val) - 1] = '\0';
-	comma = strchr(val, ',');
-	if (comma)
-		*comma++ = '\0';
-	slash = strchr(val, '/');
-	if (slash)
-		*slash++ = '\0';
-	prefix = slash ? strtoul(slash, NULL, 10) : 24;
-	if (inet_pton(AF_INET, val, &addr) != 1 || prefix > 32 ||
-	    (comma && inet_pton(AF_INET, comma, &gw) != 1)) {
-		say("ktrim.ip=%s: expected ADDR/PREFIX[,GATEWAY]", spec_ip);
-		return;
-	}
 	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (sock < 0)
 		return;
 	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, "eth0", IFNAMSIZ - 1);
-	/* The NIC driver may still be probing: give it two seconds. */
-	for (tries = 0; ioctl(sock, SIOCGIFINDEX, &ifr) < 0 && tries < 200;
-	     tries++) {
+	strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
+	/* When asked for, the NIC driver may still be probing: two seconds. */
+	for (tries = 0; ioctl(sock, SIOCGIFINDEX, &ifr) < 0 && wait &&
+	     tries < 200; tries++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
 	}
 	set_addr(&ifr.ifr_addr, addr.s_addr);
 	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0) {
-		say("eth0: cannot set address: %s", strerror(errno));
+		say("%s: cannot set address: %s", dev, strerror(errno));
 		goto out;
 	}
 	set_addr(&ifr.ifr_netmask,
 		 htonl(prefix ? 0xffffffffu << (32 - prefix) : 0));
 	if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
-		say("eth0: cannot set netmask: %s", strerror(errno));
-	if (if_up(sock, "eth0") < 0)
-		say("eth0: cannot bring up: %s", strerror(errno));
-	if (comma) {
+		say("%s: cannot set netmask: %s", dev, strerror(errno));
+	if (if_up(sock, dev) < 0)
+		say("%s: cannot bring up: %s", dev, strerror(errno));
+	if (gw.s_addr) {
 		struct rtentry rt;
 
 		memset(&rt, 0, sizeof(rt));
@@ -137,25 +143,110 @@ static void eth0_setup(const char *spec_ip)
 		set_addr(&rt.rt_genmask, 0);
 		set_addr(&rt.rt_gateway, gw.s_addr);
 		rt.rt_flags = RTF_UP | RTF_GATEWAY;
+		rt.rt_dev = ifr.ifr_name;
 		if (ioctl(sock, SIOCADDRT, &rt) < 0)
-			say("eth0: cannot add default route: %s",
+			say("%s: cannot add default route: %s", dev,
 			    strerror(errno));
 	}
-	say("eth0: %s/%lu%s%s", val, prefix, comma ? " via " : "",
-	    comma ? comma : "");
+	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	inet_ntop(AF_INET, &gw, g, sizeof(g));
+	say("%s: %s/%u%s%s", dev, a, prefix, gw.s_addr ? " via " : "",
+	    gw.s_addr ? g : "");
+	timeline("net-up", "dev=%s addr=%s/%u", dev, a, prefix);
 out:
 	close(sock);
+}
+
+/* ktrim.ip=ADDR/PREFIX[,GATEWAY] on eth0. */
+static void ktrim_ip(char *val)
+{
+	char *slash, *comma;
+	struct in_addr addr, gw = { 0 };
+	unsigned long prefix;
+
+	comma = strchr(val, ',');
+	if (comma)
+		*comma++ = '\0';
+	slash = strchr(val, '/');
+	if (slash)
+		*slash++ = '\0';
+	prefix = slash ? strtoul(slash, NULL, 10) : 24;
+	if (parse_ipv4(val, &addr) < 0 || prefix > 32 ||
+	    (comma && parse_ipv4(comma, &gw) < 0)) {
+		say("ktrim.ip=: expected ADDR/PREFIX[,GATEWAY]");
+		return;
+	}
+	nic_setup("eth0", addr, (unsigned)prefix, gw, true);
+}
+
+/*
+ * The kernel's own syntax (Documentation/admin-guide/nfs/nfsroot.rst):
+ * ip=<client>:<server>:<gw>:<netmask>:<hostname>:<device>:<autoconf>...
+ * Static addresses only: the image has no DHCP client. "off" and "none"
+ * leave every NIC down.
+ */
+static void kernel_ip(char *val)
+{
+	char *f[7] = { 0 };
+	struct in_addr addr, gw = { 0 }, mask;
+	int prefix = 24, n = 0;
+
+	if (!strcmp(val, "off") || !strcmp(val, "none")) {
+		say("ip=%s: leaving the NICs down", val);
+		return;
+	}
+	for (char *p = val; n < 7; n++) {
+		f[n] = p;
+		p = strchr(p, ':');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (parse_ipv4(f[0], &addr) < 0 ||
+	    (f[6] && *f[6] && strcmp(f[6], "off") && strcmp(f[6], "none"))) {
+		say("ip=: only a static <client> address is supported "
+		    "(no DHCP/BOOTP client in the image)");
+		return;
+	}
+	if (f[2] && *f[2] && parse_ipv4(f[2], &gw) < 0) {
+		say("ip=: bad gateway '%s'", f[2]);
+		return;
+	}
+	if (f[3] && *f[3] &&
+	    (parse_ipv4(f[3], &mask) < 0 || (prefix = mask_prefix(mask)) < 0)) {
+		say("ip=: bad netmask '%s'", f[3]);
+		return;
+	}
+	nic_setup(f[5] && *f[5] ? f[5] : "eth0", addr, (unsigned)prefix, gw,
+		  true);
+}
+
+/*
+ * Without any ip= setting, a NIC that is there gets QEMU user
+ * networking's guest address, so a host port forward reaches the
+ * workload with no configuration.
+ */
+static void default_ip(void)
+{
+	struct in_addr addr = { htonl(0x0a00020f) }, gw = { htonl(0x0a000202) };
+
+	if (if_nametoindex("eth0"))
+		nic_setup("eth0", addr, 24, gw, false);
 }
 
 void net_setup(const struct spec *s)
 {
 	const char *name = s->hostname ? s->hostname : "ktrim";
-	char ip[128];
+	char ip[256];
 
 	if (sethostname(name, strlen(name)) < 0)
 		say("sethostname %s: %s", name, strerror(errno));
 	if (net_loopback_up() < 0)
 		say("lo: cannot bring up: %s", strerror(errno));
 	if (cmdline_get("ktrim.ip", ip, sizeof(ip)))
-		eth0_setup(ip);
+		ktrim_ip(ip);
+	else if (cmdline_get("ip", ip, sizeof(ip)))
+		kernel_ip(ip);
+	else
+		default_ip();
 }

@@ -101,12 +101,48 @@ static int parse_namespaces(char *v, unsigned *out)
 	size_t l_ = strlen(err); snprintf(err + l_, errlen - l_, __VA_ARGS__); \
 	return -1; } while (0)
 
-int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
+/* The directives an overlay may add: the test, never the workload. */
+static bool addable(const char *key)
+{
+	return !strcmp(key, "smoke-arg") || !strcmp(key, "smoke-timeout") ||
+	       !strcmp(key, "certify-hold");
+}
+
+/* "no", "always", "on-failure N" (N 0: no limit). */
+static int parse_restart(char *v, struct spec *s)
+{
+	char *n = split(v);
+
+	if (!n && !strcmp(v, "no"))
+		s->restart = RESTART_NO;
+	else if (!n && !strcmp(v, "always"))
+		s->restart = RESTART_ALWAYS;
+	else if (n && !strcmp(v, "on-failure") &&
+		 parse_u32(n, SPEC_MAX_COUNT, &s->restart_max) == 0)
+		s->restart = RESTART_ON_FAILURE;
+	else
+		return -1;
+	return 0;
+}
+
+bool spec_restart_wanted(const struct spec *s, int code, unsigned restarts)
+{
+	switch (s->restart) {
+	case RESTART_ALWAYS:
+		return true;
+	case RESTART_ON_FAILURE:
+		return code != 0 && (!s->restart_max || restarts < s->restart_max);
+	default:
+		return false;
+	}
+}
+
+static int parse_lines(char *text, struct spec *s, bool addition, char *err,
+		       size_t errlen)
 {
 	char *line = text, *next;
 	int lineno = 0;
 
-	memset(s, 0, sizeof(*s));
 	for (; line && *line; line = next) {
 		char *key, *val;
 
@@ -128,10 +164,19 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
 			*val++ = '\0';
 		if (val && unescape(val) < 0)
 			FAIL("bad escape in value of '%s'", key);
+		if (addition && !addable(key))
+			FAIL("'%s' cannot be added by an overlay (only smoke-arg, "
+			     "smoke-timeout, certify-hold)", key);
 		if (strcmp(key, "readonly") == 0) {
 			if (val)
 				FAIL("'readonly' takes no value");
 			s->readonly = true;
+			continue;
+		}
+		if (strcmp(key, "certify-hold") == 0) {
+			if (val)
+				FAIL("'certify-hold' takes no value");
+			s->certify_hold = true;
 			continue;
 		}
 		/* An argument may be empty (redis-server --save ""). */
@@ -148,7 +193,7 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
 				     SPEC_MAX_SMOKE);
 			s->smoke[s->nsmoke++] = val;
 		} else if (strcmp(key, "smoke-timeout") == 0) {
-			if (parse_u32(val, 0x7fffffffUL, &s->smoke_timeout_s) < 0)
+			if (parse_u32(val, SPEC_MAX_COUNT, &s->smoke_timeout_s) < 0)
 				FAIL("smoke-timeout wants seconds");
 		} else if (strcmp(key, "env") == 0) {
 			if (s->nenv == SPEC_MAX_ENV)
@@ -202,11 +247,14 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
 				FAIL("ready-tcp wants a port 1..65535");
 			s->ready = READY_TCP;
 		} else if (strcmp(key, "timeout") == 0) {
-			if (parse_u32(val, 0x7fffffffUL, &s->timeout_s) < 0)
+			if (parse_u32(val, SPEC_MAX_COUNT, &s->timeout_s) < 0)
 				FAIL("timeout wants seconds");
 		} else if (strcmp(key, "stop-grace") == 0) {
-			if (parse_u32(val, 0x7fffffffUL, &s->stop_grace_s) < 0)
+			if (parse_u32(val, SPEC_MAX_COUNT, &s->stop_grace_s) < 0)
 				FAIL("stop-grace wants seconds");
+		} else if (strcmp(key, "restart") == 0) {
+			if (parse_restart(val, s) < 0)
+				FAIL("restart wants no, always or on-failure N");
 		} else {
 			FAIL("unknown directive '%s'", key);
 		}
@@ -217,4 +265,15 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
 	s->env[s->nenv] = NULL;
 	s->smoke[s->nsmoke] = NULL;
 	return 0;
+}
+
+int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	return parse_lines(text, s, false, err, errlen);
+}
+
+int spec_parse_addition(char *text, struct spec *s, char *err, size_t errlen)
+{
+	return parse_lines(text, s, true, err, errlen);
 }

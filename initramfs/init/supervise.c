@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * PID 1's loop while the workload runs: reap every zombie (orphans are
- * ours), forward SIGTERM/SIGINT, enforce the spec's timeout with a grace
- * period before SIGKILL, forward the workload's stdout to the console and
+ * ours), turn stop requests (SIGTERM, SIGINT from Ctrl-Alt-Del, the ACPI
+ * power button, the spec's timeout) into SIGTERM to the workload with a
+ * grace period before SIGKILL, forward the workload's stdout to the console and
  * watch for readiness (a stdout line matching a glob, or a TCP port
  * accepting on 127.0.0.1 inside the workload's network namespace).
  */
@@ -167,7 +168,19 @@ static void stop_workload(const struct spec *s, const struct workload *w,
 		*kill_at = uptime_us() + (uint64_t)grace * 1000000u;
 }
 
-int supervise(const struct spec *s, struct workload *w)
+/* A stop request from @source: on the timeline once, then SIGTERM. */
+static void stop_request(const struct spec *s, const struct workload *w,
+			 const char *source, unsigned grace, uint64_t *kill_at,
+			 bool *stop)
+{
+	if (!*stop)
+		timeline("stop-request", "source=%s", source);
+	*stop = true;
+	stop_workload(s, w, SIGTERM, grace, kill_at);
+}
+
+int supervise(const struct spec *s, struct workload *w, int acpi_fd,
+	      bool *stop)
 {
 	uint64_t start = uptime_us(), kill_at = 0, term_at = 0, smoke_at = 0;
 	pid_t smoke_pid = 0;
@@ -177,6 +190,9 @@ int supervise(const struct spec *s, struct workload *w)
 	sigset_t set;
 	char text[128];
 
+	*stop = false;
+	ready = false;
+	line_len = 0;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
@@ -187,7 +203,7 @@ int supervise(const struct spec *s, struct workload *w)
 	if (s->ready == READY_NONE)
 		mark_ready("via=exec");
 	while (running) {
-		struct pollfd pfd[2];
+		struct pollfd pfd[3];
 		uint64_t now = uptime_us();
 		int nfd = 0, timeout = -1;
 
@@ -195,7 +211,7 @@ int supervise(const struct spec *s, struct workload *w)
 			say("workload timeout (%us): sending SIGTERM",
 			    s->timeout_s);
 			term_at = 0;
-			stop_workload(s, w, SIGTERM, grace, &kill_at);
+			stop_request(s, w, "timeout", grace, &kill_at, stop);
 		}
 		if (kill_at && now >= kill_at) {
 			say("workload still running %us after SIGTERM: "
@@ -242,23 +258,31 @@ int supervise(const struct spec *s, struct workload *w)
 			timeout = timeout < 0 || ms < timeout ? ms : timeout;
 		}
 		pfd[nfd++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		if (out_open)
-			pfd[nfd++] = (struct pollfd){ .fd = w->stdout_fd,
-						      .events = POLLIN };
+		/* A closed stdout keeps its slot, ignored (fd -1). */
+		pfd[nfd++] = (struct pollfd){ .fd = out_open ? w->stdout_fd : -1,
+					      .events = POLLIN };
+		pfd[nfd++] = (struct pollfd){ .fd = acpi_fd, .events = POLLIN };
 		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
 			say("poll: %s", strerror(errno));
 		if (out_open && pfd[1].revents)
 			out_open = pump_stdout(s, w->stdout_fd);
+		if (acpi_fd >= 0 && (pfd[2].revents & POLLIN) &&
+		    acpi_power_pressed(acpi_fd)) {
+			say("power button pressed: stopping the workload");
+			stop_request(s, w, "power-button", grace, &kill_at,
+				     stop);
+		}
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD)
 					continue;
-				say("got signal %u: forwarding to the "
-				    "workload", si.ssi_signo);
-				stop_workload(s, w, (int)si.ssi_signo, grace,
-					      &kill_at);
+				say("got signal %u: stopping the workload",
+				    si.ssi_signo);
+				stop_request(s, w, si.ssi_signo == SIGINT ?
+					     "sigint" : "sigterm", grace,
+					     &kill_at, stop);
 			}
 		}
 		/* Reap everything: orphans re-parent to us. */
@@ -277,8 +301,14 @@ int supervise(const struct spec *s, struct workload *w)
 				timeline("smoke-done", "status=%d",
 					 status_code(st));
 				smoke_pid = -1;
-				/* The test is over: stop the workload. */
-				stop_workload(s, w, SIGTERM, grace, &kill_at);
+				/*
+				 * The test is over: stop the workload, or
+				 * with certify-hold wait for the host's
+				 * tests and its stop request.
+				 */
+				if (!s->certify_hold)
+					stop_request(s, w, "smoke-done", grace,
+						     &kill_at, stop);
 			}
 		}
 	}

@@ -135,8 +135,11 @@ static void child_setup(const struct spec *s, int out_w)
 		die("entering the rootfs");
 	if ((s->ns_flags & CLONE_NEWUTS) && sethostname(s->hostname, strlen(s->hostname)))
 		logmsg("sethostname: %s", strerror(errno));
-	if (s->ns_flags & CLONE_NEWNET)
-		loopback_up();
+	/*
+	 * Its own lo, or the VM's when it shares the VM's network namespace
+	 * (the default): the production init brings that one up too.
+	 */
+	loopback_up();
 	drop_privileges(s);
 	devnull = open("/dev/null", O_RDWR);
 	if (devnull >= 0)

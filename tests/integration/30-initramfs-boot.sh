@@ -74,7 +74,7 @@ APPEND_EXTRA=ktrim.ip=10.0.2.15/24,10.0.2.2 boot "$work/a.img" "$work/console.lo
 	-netdev user,id=n0 -device virtio-net-pci,netdev=n0
 log=$work/console.log
 expect_poweroff "$log"
-expect_timeline_order "$log" init-start modules-loaded workload-exec \
+expect_timeline_order "$log" init-start modules-loaded net-up workload-exec \
 	workload-ready workload-exit poweroff
 expect_line "$log" "^ktrim-timeline: modules-loaded [0-9]+ n=${#mods[@]} tsc=[0-9]+$" \
 	"all ${#mods[@]} modules loaded"
@@ -104,7 +104,7 @@ boot "$work/httpd.img" "$work/httpd.log"
 log=$work/httpd.log
 expect_poweroff "$log"
 expect_timeline_order "$log" init-start modules-loaded workload-exec \
-	workload-ready smoke-done workload-exit poweroff
+	workload-ready smoke-done stop-request workload-exit poweroff
 expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=tcp tsc=[0-9]+$' \
 	"ready when 127.0.0.1:8080 accepted (inside the workload's net ns)"
 expect_line "$log" "^served-by-ktrim-$$\$" "smoke test fetched the page"

@@ -5,7 +5,7 @@
 # panic) with the status reported:
 #   - a workload that crashes (SIGSEGV)                 -> status=139
 #   - a workload that ignores SIGTERM past its timeout  -> SIGKILL, status=137
-#   - SIGINT from Ctrl-Alt-Del, forwarded to the workload -> its own status
+#   - SIGINT from Ctrl-Alt-Del: a stop request, SIGTERM to the workload -> its own status
 #   - an image without a spec, and one with a bad spec  -> message, power-off
 set -euo pipefail
 . "$(dirname "$0")/initramfs-lib.bash"
@@ -42,9 +42,9 @@ expect_line "$work/term.log" 'still running 2s after SIGTERM: sending SIGKILL' \
 expect_line "$work/term.log" '^ktrim-timeline: workload-exit [0-9]+ status=137 tsc=[0-9]+$' \
 	"status 137 (128+SIGKILL)"
 
-echo "checking: SIGINT (Ctrl-Alt-Del) is forwarded"
+echo "checking: SIGINT (Ctrl-Alt-Del) stops the workload with SIGTERM"
 pack "$work/int.img" --ready-stdout 'waiting-for-int' \
-	--cmd "/bin/sh -c 'trap \"echo got-sigint; exit 7\" INT; echo waiting-for-int; while :; do sleep 1; done'"
+	--cmd "/bin/sh -c 'trap \"echo got-sigterm; exit 7\" TERM; echo waiting-for-int; while :; do sleep 1; done'"
 fifo=$work/qemu.in
 rm -f "$fifo"
 mkfifo "$fifo"
@@ -67,9 +67,11 @@ wait "$qpid" || qemu_rc=$?
 exec 9>&-
 tr -d '\r' <"$work/int.log" >"$work/int.log.txt"
 expect_poweroff "$work/int.log"
-expect_line "$work/int.log" 'got signal 2: forwarding to the workload' \
-	"init got SIGINT and forwarded it"
-expect_line "$work/int.log" '^got-sigint$' "workload's handler ran"
+expect_line "$work/int.log" 'got signal 2: stopping the workload' \
+	"init got SIGINT as a stop request"
+expect_line "$work/int.log" '^ktrim-timeline: stop-request [0-9]+ source=sigint tsc=[0-9]+$' \
+	"timeline: stop-request source=sigint"
+expect_line "$work/int.log" '^got-sigterm$' "workload's SIGTERM handler ran"
 expect_line "$work/int.log" '^ktrim-timeline: workload-exit [0-9]+ status=7 tsc=[0-9]+$' \
 	"workload's own status 7 reported"
 

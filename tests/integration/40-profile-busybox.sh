@@ -42,7 +42,11 @@ has modules 'name: overlay'
 has syscalls 'name: accept[4]?,'
 has syscalls 'name: sendfile,'
 has syscalls 'name: listen,'
-has namespaces 'name: net,'
+has namespaces 'name: pid,'
+# The container shares the VM's network namespace (ktrim.yaml's default).
+! awk '/^  namespaces:/ { on = 1; next } /^  [a-z]/ { on = 0 } on' "$w/profile.yaml" |
+	grep -q 'name: net,' || fail "the workload got its own net namespace"
+echo "ok: no net namespace (the workload shares the VM's)"
 has cgroups 'name: memory,'
 # the profile is valid input for the loader the trimmer uses, and merging
 # it with itself doubles counts

@@ -64,7 +64,7 @@ for c in "boot to init" "workload ready" "smoke test" "clean power-off"; do
 		on { print; if (/where:/) exit }' "$cert" |
 		grep -q 'where: tcg' || fail "check '$c' did not run on tcg"
 done
-# (a scalar of digits and letters may be quoted: YAML would read some as numbers)
+# YAML quotes a hash that could read as a number (digits, an e, digits).
 grep -Eq "^  sha256: \"?$(sha256sum "$out/$built" | cut -d' ' -f1)\"?$" "$cert" ||
 	fail "the certificate is not about the kernel ktrim-kernel built"
 echo "ok: ktrim-kernel built $built, ktrim-certify booted it: $(grep -c '    result: pass' "$cert") checks pass"

@@ -95,3 +95,54 @@ finish() {
 	fi
 	echo "all checks passed"
 }
+
+# boot_bg IMAGE LOG [extra QEMU args...]: like boot, in the background, with
+# an HMP monitor on the fifos $LOG.mon.in/.out (QEMU's -monitor pipe:); real
+# time, no -icount; $BG_KERNEL replaces $KIMAGE. Then `monitor CMD`,
+# `wait_line LOG REGEX`, `boot_wait`.
+boot_bg() {
+	local img=$1 log=$2
+	shift 2
+	bg_log=$log
+	rm -f "$log.mon.in" "$log.mon.out"
+	mkfifo "$log.mon.in" "$log.mon.out"
+	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -nographic \
+		-no-reboot -kernel "${BG_KERNEL:-$KIMAGE}" -initrd "$img" -monitor "pipe:$log.mon" \
+		-append "console=ttyS0 panic=-1 quiet${APPEND_EXTRA:+ $APPEND_EXTRA}" "$@" \
+		</dev/null >"$log" 2>&1 &
+	bg_pid=$!
+	# Both ends of the fifos stay open for QEMU's whole life.
+	cat "$log.mon.out" >"$log.mon.log" &
+	exec 8>"$log.mon.in"
+}
+
+monitor() { printf '%s\n' "$1" >&8; }
+
+# wait_line LOG REGEX [SECONDS]: 0 once the console shows a matching line.
+wait_line() {
+	local log=$1 re=$2 n=${3:-$BOOT_TIMEOUT}
+	for _ in $(seq 1 "$n"); do
+		tr -d '\r' <"$log" | grep -Eaq -- "$re" && return 0
+		kill -0 "$bg_pid" 2>/dev/null || break
+		sleep 1
+	done
+	tr -d '\r' <"$log" | grep -Eaq -- "$re"
+}
+
+# Wait for the background QEMU; sets $qemu_rc like boot.
+boot_wait() {
+	qemu_rc=0
+	wait "$bg_pid" || qemu_rc=$?
+	exec 8>&-
+	tr -d '\r' <"$bg_log" >"$bg_log.txt"
+}
+
+# A free TCP port on the host: one nothing listens on (ss from iproute2).
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}

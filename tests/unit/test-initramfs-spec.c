@@ -196,6 +196,141 @@ static void test_guest_parser_errors(void **state)
 	kt_str_free(&err);
 }
 
+/* Each policy the host accepts, written and read back as the same rule. */
+static void test_restart_policy_round_trip(void **state)
+{
+	static const struct {
+		const char *policy;
+		int guest;
+		unsigned max;
+	} cases[] = {
+		{ "no", RESTART_NO, 0 },
+		{ "always", RESTART_ALWAYS, 0 },
+		{ "on-failure", RESTART_ON_FAILURE, 0 },
+		{ "on-failure:2", RESTART_ON_FAILURE, 2 },
+		{ "on-failure:2147483647", RESTART_ON_FAILURE, 0x7fffffff },
+	};
+	struct kt_str err = KT_STR_INIT;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct initramfs_spec in;
+		struct kt_str text = KT_STR_INIT;
+		struct spec out;
+		char msg[256];
+
+		initramfs_spec_init(&in);
+		assert_int_equal(initramfs_spec_set_option(&in, "restart", cases[i].policy,
+							   &err), 0);
+		assert_int_equal(initramfs_spec_format(&in, &text), 0);
+		/* "no" is the default and is not written. */
+		assert_int_equal(strstr(text.buf, "restart") != NULL, i != 0);
+		assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+		assert_int_equal(out.restart, cases[i].guest);
+		assert_int_equal(out.restart_max, cases[i].max);
+		initramfs_spec_release(&in);
+		kt_str_free(&text);
+	}
+	kt_str_free(&err);
+}
+
+/* Docker's semantics: on-failure:N restarts a failing workload N times. */
+static void test_restart_wanted(void **state)
+{
+	struct spec s;
+
+	memset(&s, 0, sizeof(s));
+	assert_false(spec_restart_wanted(&s, 1, 0));
+	s.restart = RESTART_ALWAYS;
+	assert_true(spec_restart_wanted(&s, 0, 1000));
+	s.restart = RESTART_ON_FAILURE;
+	s.restart_max = 2;
+	assert_false(spec_restart_wanted(&s, 0, 0));
+	assert_true(spec_restart_wanted(&s, 1, 0));
+	assert_true(spec_restart_wanted(&s, 137, 1));
+	assert_false(spec_restart_wanted(&s, 1, 2));
+	s.restart_max = 0;
+	assert_true(spec_restart_wanted(&s, 1, 100000));
+}
+
+/* What the host refuses, and the guest's matching limits. */
+static void test_restart_and_limits_refused(void **state)
+{
+	static const char *const bad[] = {
+		"sometimes", "on-failure:", "on-failure:0", "on-failure:x",
+		"on-failure:2147483648", "always:3", "on-failure2",
+	};
+	struct initramfs_spec in;
+	struct kt_str err = KT_STR_INIT;
+
+	initramfs_spec_init(&in);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_spec_set_option(&in, "restart", bad[i], &err), -EINVAL);
+		assert_non_null(strstr(err.buf, "restart"));
+	}
+	/* Seconds past the guest's limit are refused on the host already. */
+	assert_int_equal(initramfs_spec_set_option(&in, "timeout", "2147483648", &err), -EINVAL);
+	assert_int_equal(initramfs_spec_set_option(&in, "stop-grace", "2147483647", &err), 0);
+	initramfs_spec_release(&in);
+	kt_str_free(&err);
+	expect_error("ktrim-spec 1\nrestart sometimes\n", "restart wants");
+	expect_error("ktrim-spec 1\nrestart on-failure\n", "restart wants");
+	expect_error("ktrim-spec 1\nrestart on-failure 2147483648\n", "restart wants");
+	expect_error("ktrim-spec 1\nstop-grace 2147483648\n", "stop-grace wants");
+}
+
+/* The overlay's addition: merged into the shipped spec, the test only. */
+static void test_overlay_addition_merge(void **state)
+{
+	struct initramfs_spec ship, add;
+	struct kt_str t1 = KT_STR_INIT, t2 = KT_STR_INIT, err = KT_STR_INIT;
+	struct spec out;
+	char msg[256], bad[] = "ktrim-spec 1\nsmoke-arg true\narg /bin/evil\n";
+	char hold[] = "ktrim-spec 1\ncertify-hold yes\n";
+
+	initramfs_spec_init(&ship);
+	initramfs_spec_init(&add);
+	assert_int_equal(initramfs_spec_set_cmd(&ship, "/bin/httpd -f", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&ship, "restart", "always", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&add, "smoke", "/bin/sh -c 'wget -O - x'",
+						   &err), 0);
+	add.smoke_timeout_s = 9;
+	add.certify_hold = true;
+	/* The addition holds nothing of the workload, even when @add has one. */
+	assert_int_equal(initramfs_spec_set_cmd(&add, "/bin/other", &err), 0);
+	assert_int_equal(initramfs_spec_format(&ship, &t1), 0);
+	assert_int_equal(initramfs_spec_format_addition(&add, &t2), 0);
+	assert_null(strstr(t1.buf, "smoke"));
+	assert_null(strstr(t2.buf, "arg /bin/other"));
+	assert_int_equal(spec_parse(t1.buf, &out, msg, sizeof(msg)), 0);
+	assert_false(out.certify_hold);
+	assert_int_equal(out.nsmoke, 0);
+	assert_int_equal(spec_parse_addition(t2.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(out.nargs, 2);
+	assert_string_equal(out.args[0], "/bin/httpd");
+	assert_int_equal(out.restart, RESTART_ALWAYS);
+	assert_int_equal(out.nsmoke, 3);
+	assert_string_equal(out.smoke[2], "wget -O - x");
+	assert_null(out.smoke[3]);
+	assert_int_equal(out.smoke_timeout_s, 9);
+	assert_true(out.certify_hold);
+	/* Anything else in an overlay is refused, with its line. */
+	assert_int_equal(spec_parse_addition(bad, &out, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "line 3: 'arg' cannot be added by an overlay"));
+	assert_int_equal(spec_parse_addition(hold, &out, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "takes no value"));
+	/* Larger than the init reads: the host says so. */
+	for (int i = 0; i < 2000; i++)
+		kt_array_push_ptr(&add.smoke, strdup("0123456789"));
+	kt_str_reset(&t2);
+	assert_int_equal(initramfs_spec_format_addition(&add, &t2), -E2BIG);
+	initramfs_spec_release(&ship);
+	initramfs_spec_release(&add);
+	kt_str_free(&t1);
+	kt_str_free(&t2);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +338,10 @@ int main(void)
 		cmocka_unit_test(test_same_spec_same_bytes),
 		cmocka_unit_test(test_empty_argument_round_trip),
 		cmocka_unit_test(test_guest_parser_errors),
+		cmocka_unit_test(test_restart_policy_round_trip),
+		cmocka_unit_test(test_restart_wanted),
+		cmocka_unit_test(test_restart_and_limits_refused),
+		cmocka_unit_test(test_overlay_addition_merge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -295,6 +295,83 @@ static void test_certificate_writer(void **state)
 	kt_str_free(&err);
 }
 
+struct overlay_scan {
+	unsigned files;
+	char spec[1024];
+};
+
+static int scan_overlay(const struct initramfs_entry *e, void *ctx)
+{
+	struct overlay_scan *sc = ctx;
+
+	if ((e->mode & 0170000) != 0100000)
+		return 0;
+	sc->files++;
+	assert_string_equal(e->path, INITRAMFS_SPEC_ADD_PATH);
+	assert_true(e->size < sizeof(sc->spec));
+	memcpy(sc->spec, e->data, e->size);
+	sc->spec[e->size] = '\0';
+	return 0;
+}
+
+/*
+ * The overlay holds the smoke test and nothing of the workload; the image
+ * certify boots is the shipped bytes, zero padding to 4 bytes, the overlay;
+ * the certificate hashes the overlay on its own.
+ */
+static void test_overlay_and_boot_image(void **state)
+{
+	struct pipeline_certify_opts o;
+	struct pipeline_target t;
+	struct kprof_project pr;
+	struct certify c;
+	struct overlay_scan sc = { 0 };
+	struct kt_str out = KT_STR_INIT, err = KT_STR_INIT;
+	char *boot = NULL, *ovl = NULL, hex[65], shipped[256];
+	size_t boot_len = 0, ovl_len = 0;
+
+	kprof_project_init(&pr);
+	kt_array_push_ptr(&pr.command, strdup("/bin/httpd"));
+	kt_array_push_ptr(&pr.smoke_command, strdup("/bin/sh"));
+	kt_array_push_ptr(&pr.smoke_command, strdup("-c"));
+	kt_array_push_ptr(&pr.smoke_command, strdup("wget -O - http://127.0.0.1/"));
+	pr.smoke_timeout_s = 20;
+	snprintf(shipped, sizeof(shipped), "%s", write_tmp("shipped.cpio.zst", "12345", 5));
+	pipeline_certify_opts_init(&o);
+	o.kernel = shipped;
+	o.initramfs = shipped;
+	o.project = &pr;
+	memset(&t, 0, sizeof(t));
+	t.name = "kvm-q35";
+	certify_setup(&c, &o, &t);
+	c.overlay_path = strdup(write_tmp("certify-overlay.cpio", "", 0));
+	assert_int_equal(certify_stage_image(&c, &err), 0);
+
+	assert_int_equal(initramfs_read_file(c.overlay_path, scan_overlay, &sc, &err), 0);
+	assert_int_equal(sc.files, 1);
+	assert_string_equal(sc.spec, "ktrim-spec 1\nsmoke-arg /bin/sh\nsmoke-arg -c\n"
+			    "smoke-arg wget -O - http://127.0.0.1/\nsmoke-timeout 20\ncertify-hold\n");
+	assert_int_equal(kt_read_file(c.boot_image, &boot, &boot_len), 0);
+	assert_int_equal(kt_read_file(c.overlay_path, &ovl, &ovl_len), 0);
+	assert_int_equal(boot_len, 8 + ovl_len);
+	assert_memory_equal(boot, "12345\0\0\0", 8);
+	assert_memory_equal(boot + 8, ovl, ovl_len);
+
+	assert_int_equal(certify_format(&c, &out), 0);
+	assert_int_equal(kt_sha256_file(c.overlay_path, hex), 0);
+	assert_non_null(strstr(out.buf, "\noverlay:\n"));
+	assert_non_null(strstr(out.buf, hex));
+	/* The temporary image goes with the certification. */
+	snprintf(shipped, sizeof(shipped), "%s", c.boot_image);
+	certify_release(&c);
+	assert_int_not_equal(access(shipped, F_OK), 0);
+	kprof_project_release(&pr);
+	free(boot);
+	free(ovl);
+	kt_str_free(&out);
+	kt_str_free(&err);
+}
+
 static void test_verdicts(void **state)
 {
 	struct pipeline_certify_opts o;
@@ -418,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_format_checks),
 		cmocka_unit_test(test_power_on_times),
 		cmocka_unit_test(test_certificate_writer),
+		cmocka_unit_test(test_overlay_and_boot_image),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_certify_hyperv_partial_and_binding),

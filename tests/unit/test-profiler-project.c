@@ -59,6 +59,28 @@ static void test_full_project(void **state)
 	kt_str_free(&err);
 }
 
+/* Restart policy, stop grace, host smoke test; the default namespaces. */
+static void test_production_keys(void **state)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(kprof_project_load(PROJ "/production.yaml", &pr, &err), 0);
+	assert_int_equal(pr.restart, INITRAMFS_RESTART_ON_FAILURE);
+	assert_int_equal(pr.restart_max, 3);
+	assert_int_equal(pr.stop_grace_s, 7);
+	assert_int_equal(pr.host_smoke_command.len, 3);
+	assert_string_equal(kt_array_ptr(&pr.host_smoke_command, 2),
+			    "redis-cli -p ${KTRIM_HOST_PORT} ping");
+	assert_int_equal(pr.host_smoke_timeout_s, 12);
+	/* No net namespace by default: the workload shares the VM's NIC. */
+	assert_int_equal(pr.namespaces & INITRAMFS_NS_NET, 0);
+	assert_int_equal(pr.namespaces, INITRAMFS_NS_MNT | INITRAMFS_NS_UTS | INITRAMFS_NS_IPC |
+			 INITRAMFS_NS_PID | INITRAMFS_NS_CGROUP);
+	kprof_project_release(&pr);
+	kt_str_free(&err);
+}
+
 static void expect_error(const char *file, const char *what)
 {
 	struct kprof_project pr;
@@ -80,6 +102,7 @@ static void test_errors(void **state)
 	expect_error("both.yaml", "both.yaml:6:9: user must be numeric");
 	/* an empty path written as such is the file's mistake */
 	expect_error("kernel-empty.yaml", "kernel-empty.yaml:7:11: empty path");
+	expect_error("restart-bad.yaml", "restart-bad.yaml:6:12: restart: 'sometimes' is not no");
 }
 
 /*
@@ -143,6 +166,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_project),
+		cmocka_unit_test(test_production_keys),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_kernel_vars_unset),
 		cmocka_unit_test(test_missing_file),

@@ -85,6 +85,40 @@ static void test_microvm_uses_mmio(void **state)
 	kprof_vm_release(&vm);
 }
 
+/* The NIC follows the transport; the forward and the monitor are spelled out. */
+static void test_user_net_and_monitor(void **state)
+{
+	static const struct {
+		enum kprof_vm_machine m;
+		const char *dev;
+	} cases[] = {
+		{ KPROF_VM_Q35, "-device virtio-net-pci,netdev=n0" },
+		{ KPROF_VM_MICROVM, "-device virtio-net-device,netdev=n0" },
+	};
+	unsigned port = 0;
+
+	assert_int_equal(kprof_vm_free_port(&port), 0);
+	assert_true(port > 0 && port < 65536);
+	for (size_t i = 0; i < 2; i++) {
+		struct kprof_vm vm;
+		char *cmd;
+
+		kprof_vm_init(&vm, cases[i].m);
+		vm.accel = KPROF_VM_ACCEL_TCG;
+		assert_int_equal(kprof_vm_set_kernel(&vm, "/k/vmlinux", NULL, NULL), 0);
+		assert_int_equal(kprof_vm_add_monitor(&vm, "/tmp/a,b/mon.sock"), 0);
+		assert_int_equal(kprof_vm_add_user_net(&vm, 40123, 80), 0);
+		cmd = joined(&vm);
+		assert_non_null(strstr(cmd, "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:40123-:80"));
+		assert_non_null(strstr(cmd, cases[i].dev));
+		/* a comma in the path is doubled for QEMU's option parser */
+		assert_non_null(strstr(cmd, "-monitor unix:/tmp/a,,b/mon.sock,server=on,wait=off"));
+		assert_string_equal(vm.monitor, "/tmp/a,b/mon.sock");
+		free(cmd);
+		kprof_vm_release(&vm);
+	}
+}
+
 static void test_timeline_lines(void **state)
 {
 	struct kprof_vm_event ev;
@@ -241,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_q35_command_line),
 		cmocka_unit_test(test_microvm_uses_mmio),
+		cmocka_unit_test(test_user_net_and_monitor),
 		cmocka_unit_test(test_timeline_lines),
 		cmocka_unit_test(test_kvm_probe_is_bounded),
 		cmocka_unit_test(test_run_feeds_lines_and_stops),
