@@ -50,6 +50,7 @@ ktrim-check-vars:
 ktrim-config: ktrim-check-vars
 	@mkdir -p $(O)
 	$(KTRIM) config --ksrc $(KSRC) $(ktrim_profile) $(ktrim_recipes) \
+		$(if $(KTRIM_PROJECT),--project $(KTRIM_PROJECT)) \
 		-o $(O)/.config --report $(O)/ktrim-report.yaml
 
 # `ktrim kernel` runs the kernel's own make (olddefconfig, then the target's

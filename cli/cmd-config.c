@@ -14,7 +14,7 @@ extern const struct cli_cmd cli_cmd_config;
 enum {
 	OPT_KSRC = 256, OPT_ARCH, OPT_PROFILE, OPT_RECIPE, OPT_BASE, OPT_REPORT,
 	OPT_REQUIRE, OPT_FORBID, OPT_MODULES, OPT_RECIPES_DIR, OPT_RESCAN, OPT_STATS,
-	OPT_STRICT,
+	OPT_STRICT, OPT_PROJECT,
 };
 
 static int run(int argc, char **argv)
@@ -33,6 +33,7 @@ static int run(int argc, char **argv)
 		{ "rescan", no_argument, NULL, OPT_RESCAN },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "project", required_argument, NULL, OPT_PROJECT },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -42,11 +43,14 @@ static int run(int argc, char **argv)
 	struct pipeline_config_opts o = { 0 };
 	struct kconf_recipe_set rs;
 	const struct kconf_recipe_set *sets[1] = { &rs };
+	struct kprof_project project;
+	const char *project_file = NULL;
 	struct kt_str err = KT_STR_INIT;
 	const char *recipes_dir = NULL;
 	int c, r = 0, status = 1;
 
 	kconf_recipe_set_init(&rs);
+	kprof_project_init(&project);
 	while (r == 0 && (c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_KSRC: o.ksrc = optarg; break;
@@ -62,6 +66,7 @@ static int run(int argc, char **argv)
 		case OPT_RESCAN: o.rescan = true; break;
 		case OPT_STATS: o.stats = true; break;
 		case OPT_STRICT: o.strict = true; break;
+		case OPT_PROJECT: project_file = optarg; break;
 		case 'o': o.output = optarg; break;
 		default:
 			status = cli_usage_error(&cli_cmd_config, "unknown option");
@@ -90,6 +95,10 @@ static int run(int argc, char **argv)
 	o.nrequire = pins.len;
 	o.forbid = (const char *const *)bans.items;
 	o.nforbid = bans.len;
+	if (r == 0 && project_file) {
+		r = kprof_project_load(project_file, &project, &err);
+		o.project = &project;
+	}
 	if (r == 0)
 		r = pipeline_config(&o, &err);
 	if (r < 0)
@@ -97,6 +106,7 @@ static int run(int argc, char **argv)
 	status = r < 0 ? 1 : 0;
 out:
 	kconf_recipe_set_release(&rs);
+	kprof_project_release(&project);
 	kt_array_free(&profiles);
 	kt_array_free(&recipes);
 	kt_array_free(&pins);
@@ -109,7 +119,7 @@ const struct cli_cmd cli_cmd_config = {
 	.name = "config",
 	.summary = "trim Kconfig to what profiles and recipes need",
 	.usage =
-	"usage: ktrim config --ksrc DIR [--profile P.yaml]... [--recipe R]...\n"
+	"usage: ktrim config --ksrc DIR [--profile P.yaml]... [--recipe R]... [--project F]\n"
 	"                    [--base allnoconfig|FILE] -o OUT [--report REPORT.yaml]\n"
 	"\n"
 	"Compute the smallest valid configuration of the kernel tree DIR that\n"
@@ -131,6 +141,8 @@ const struct cli_cmd cli_cmd_config = {
 	"                     (module:, syscall:, filesystem:, socket:, cgroup:,\n"
 	"                     namespace:) (repeatable)\n"
 	"  --forbid X         X must end up off (repeatable)\n"
+	"  --project FILE     the ktrim.yaml whose shipped image this is: what its\n"
+	"                     network: needs (IPv6, the kernel's DHCP client)\n"
 	"  --modules M        builtin or as-needed (default: from the recipes)\n"
 	"  --recipes-dir DIR  where recipe names and includes resolve\n"
 	"  --rescan           scan the tree again instead of using the cache\n"

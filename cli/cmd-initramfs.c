@@ -49,6 +49,9 @@ static const struct option opts[] = {
 	{ "restart", required_argument, NULL, OPT_SPEC },
 	{ "smoke", required_argument, NULL, OPT_SPEC },
 	{ "smoke-timeout", required_argument, NULL, OPT_SPEC },
+	{ "ipv4", required_argument, NULL, OPT_SPEC },
+	{ "ipv6", required_argument, NULL, OPT_SPEC },
+	{ "dhcp", no_argument, NULL, OPT_SPEC },
 	{ "compress", required_argument, NULL, OPT_WRITE },
 	{ "level", required_argument, NULL, OPT_WRITE },
 	{ "threads", required_argument, NULL, OPT_WRITE },
@@ -221,6 +224,12 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --smoke 'PROGRAM ARGS'  once ready, run this in the workload's\n"
 "                          namespaces; report smoke-done, then stop it\n"
 "  --smoke-timeout SECONDS kill the smoke test after this (default 30)\n"
+"  --ipv4 ADDR/PREFIX[,GW] eth0's IPv4 address (default: QEMU user\n"
+"                          networking's 10.0.2.15/24 via 10.0.2.2)\n"
+"  --ipv6 ADDR/PREFIX[,GW] eth0's IPv6 address\n"
+"  --dhcp                  IPv4 from the kernel's autoconfiguration\n"
+"                          (CONFIG_IP_PNP_DHCP, ip=dhcp on the command line)\n"
+"                          ip= or ktrim.ip= on the command line win over these\n"
 "\n"
 "Output:\n"
 "  -o, --output OUT        image file (written atomically)\n"

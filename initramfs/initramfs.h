@@ -332,6 +332,36 @@ struct initramfs_cgroup_limit {
 	char *value;
 };
 
+/*
+ * The NIC's addresses (eth0), as the init applies them when the kernel
+ * command line sets none (ktrim.ip= or ip= win: the VMM decides).
+ * Values are normalised text ("10.0.2.20/24"), checked when set.
+ */
+struct initramfs_net {
+	char *ipv4;		/* "ADDR/PREFIX", or NULL */
+	char *ipv4_gateway;	/* NULL: no IPv4 default route */
+	char *ipv6;		/* "ADDR/PREFIX", or NULL */
+	char *ipv6_gateway;	/* NULL: no IPv6 default route */
+	/*
+	 * The kernel's IP autoconfiguration (CONFIG_IP_PNP_DHCP and ip=dhcp
+	 * on the command line) configures IPv4; the init only reports it.
+	 */
+	bool dhcp;
+};
+
+void initramfs_net_release(struct initramfs_net *n);
+int initramfs_net_copy(struct initramfs_net *dst, const struct initramfs_net *src);
+/*
+ * @key "ipv4" or "ipv6" with "ADDR/PREFIX[,GATEWAY]", or "dhcp" (no
+ * value): checked (family, prefix range, a gateway of the same family;
+ * dhcp and a static IPv4 address exclude each other) and stored.
+ * -EINVAL with a message in @err; -ENOENT for another key.
+ */
+int initramfs_net_set(struct initramfs_net *n, const char *key, const char *value,
+		      struct kt_str *err);
+/* Whether @n asks for anything. */
+bool initramfs_net_is_set(const struct initramfs_net *n);
+
 struct initramfs_spec {
 	struct kt_array args;	/* char *; empty: rootfs /sbin/init, /bin/sh */
 	struct kt_array env;	/* char * "K=V" */
@@ -360,6 +390,7 @@ struct initramfs_spec {
 	uint32_t restart_max;	/* on-failure: most restarts; 0 = no limit */
 	/* Overlay only: after the smoke test, wait for a stop request. */
 	bool certify_hold;
+	struct initramfs_net net;
 };
 
 void initramfs_spec_init(struct initramfs_spec *s);
@@ -380,7 +411,8 @@ int initramfs_spec_set_restart(struct initramfs_spec *s, const char *policy,
  * (POLICY), cmd, smoke,
  * env (NAME=VALUE), cwd, hostname, user (UID[:GID]), namespaces, cgroup
  * (FILE=VALUE), root-dev (DEVICE:FSTYPE), readonly (no value), ready-stdout
- * (GLOB), ready-tcp (PORT), timeout, stop-grace, smoke-timeout (seconds).
+ * (GLOB), ready-tcp (PORT), timeout, stop-grace, smoke-timeout (seconds),
+ * ipv4 and ipv6 (ADDR/PREFIX[,GATEWAY]), dhcp (no value).
  * -EINVAL with a message for a bad value, -ENOENT for an unknown name.
  */
 int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,

@@ -44,6 +44,7 @@ void initramfs_spec_release(struct initramfs_spec *s)
 	free(s->rootfs);
 	free(s->rootfs_type);
 	free(s->ready_pattern);
+	initramfs_net_release(&s->net);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -174,6 +175,22 @@ static int put(struct kt_str *out, const char *key, const char *value)
 	return r ? r : kt_str_putc(out, '\n');
 }
 
+/* "net-ipvN ADDR/PREFIX[ GATEWAY]" when @addr is set. */
+static int put_net(struct kt_str *out, const char *key, const char *addr, const char *gw)
+{
+	struct kt_str v = KT_STR_INIT;
+	int r;
+
+	if (!addr)
+		return 0;
+	kt_str_printf(&v, "%s%s%s", addr, gw ? " " : "", gw ? gw : "");
+	r = kt_str_error(&v);
+	if (r == 0)
+		r = put(out, key, v.buf);
+	kt_str_free(&v);
+	return r;
+}
+
 int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 {
 	char num[64];
@@ -258,6 +275,12 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 	}
 	if (r == 0 && s->certify_hold)
 		r = put(out, "certify-hold", NULL);
+	if (r == 0)
+		r = put_net(out, "net-ipv4", s->net.ipv4, s->net.ipv4_gateway);
+	if (r == 0)
+		r = put_net(out, "net-ipv6", s->net.ipv6, s->net.ipv6_gateway);
+	if (r == 0 && s->net.dhcp)
+		r = put(out, "net-dhcp", NULL);
 	return r;
 }
 
@@ -407,6 +430,8 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 	}
 	if (!strcmp(key, "restart"))
 		return initramfs_spec_set_restart(s, value, err);
+	if (!strcmp(key, "ipv4") || !strcmp(key, "ipv6") || !strcmp(key, "dhcp"))
+		return initramfs_net_set(&s->net, key, value, err);
 	/* The guest parser's limit, so a spec the host writes always parses. */
 	if (!strcmp(key, "timeout"))
 		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->timeout_s, err);

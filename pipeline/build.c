@@ -118,7 +118,7 @@ static int stage_config(struct build *b, struct pipeline_target *members, size_t
 	const struct kconf_recipe_set *sets[MAX_MEMBERS];
 	struct pipeline_config_opts co = {
 		.ksrc = b->ksrc, .arch = pipeline_target_make_arch(&members[0]),
-		.recipes = sets, .nrecipes = n,
+		.recipes = sets, .nrecipes = n, .project = &b->pr,
 		.output = p->config.buf, .report = p->report.buf,
 	};
 	struct kt_str err = KT_STR_INIT;

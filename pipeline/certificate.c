@@ -126,6 +126,8 @@ int certify_format(const struct certify *c, struct kt_str *o)
 		put_kv(o, "", "accelerator", b->accel);
 		if (b->accel_reason)
 			put_kv(o, "", "accelerator-reason", b->accel_reason);
+		if (b->cmdline)
+			put_kv(o, "", "cmdline", b->cmdline);
 		kt_str_printf(o, "guest-clock: %s\n",
 			      !strcmp(b->accel, "tcg") && c->o->icount ?
 			      "icount shift=0 (instructions, repeatable)" : "real time");
@@ -168,6 +170,7 @@ void certify_boot_release(struct certify_boot *b)
 	free(b->accel_reason);
 	free(b->host_smoke_detail);
 	free(b->stop_source);
+	free(b->cmdline);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -38,6 +38,7 @@ struct certify_boot {
 	double host_s;
 	const char *accel;
 	char *accel_reason;
+	char *cmdline;		/* the kernel command line it booted with */
 };
 
 struct certify {

@@ -143,6 +143,9 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	kprof_vm_init(&vm, machine);
 	kprof_vm_result_init(&res);
 	kt_str_puts(&cmdline, c->t->cmdline);
+	/* The project's DHCP is the kernel's client: it needs asking. */
+	if (pr && pr->net.dhcp)
+		kt_str_puts(&cmdline, " ip=dhcp");
 	if (c->o->append)
 		kt_str_printf(&cmdline, " %s", c->o->append);
 	kt_str_printf(&monitor, "%s/monitor.sock", c->tmpdir);
@@ -156,7 +159,7 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	/* Every boot has the NIC, so each boots the same devices. */
 	if (r == 0 && pr && pr->ready == KPROF_READY_TCP &&
 	    (r = kprof_vm_free_port(&b->host_port)) == 0)
-		r = kprof_vm_add_user_net(&vm, b->host_port, pr->ready_port);
+		r = kprof_vm_add_user_net(&vm, b->host_port, pr->ready_port, &pr->net);
 	if (r < 0)
 		goto out;
 	vm.accel = c->accel;
@@ -176,6 +179,7 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	c->accel = vm.accel;	/* the probe is paid once per certification */
 	b->accel = kprof_vm_accel_name(vm.accel);
 	b->accel_reason = vm.accel_reason ? strdup(vm.accel_reason) : NULL;
+	b->cmdline = kt_str_steal(&cmdline);
 	b->host_s = res.elapsed_s;
 	if ((ev = kprof_vm_result_event(&res, "init-start"))) {
 		b->reached_init = true;

@@ -98,6 +98,43 @@ out:
 	return r;
 }
 
+/*
+ * What the project's shipped image needs beyond its profile: the init
+ * configures an IPv6 address, or the kernel's DHCP client runs before it
+ * (ktrim.yaml network:, which the profiling run does not exercise).
+ */
+static int add_project(struct kconf_trim *t, const struct kprof_project *pr)
+{
+	static const struct {
+		const char *what;
+		const char *sym;
+	} needs[] = {
+		{ "ipv6", "CONFIG_IPV6" },
+		{ "dhcp", "CONFIG_IP_PNP_DHCP" },
+	};
+	struct kt_str where = KT_STR_INIT, why = KT_STR_INIT;
+	struct kconf_req q;
+	int r = 0;
+
+	for (size_t i = 0; i < KT_ARRAY_SIZE(needs) && r == 0; i++) {
+		if (i == 0 ? !pr->net.ipv6 : !pr->net.dhcp)
+			continue;
+		kt_str_reset(&where);
+		kt_str_reset(&why);
+		kt_str_printf(&where, "%s:%u", pr->file, pr->net_line);
+		kt_str_printf(&why, "project %s (network: %s)", pr->name, needs[i].what);
+		r = kt_str_error(&where);
+		if (r == 0)
+			r = kt_str_error(&why);
+		if (r == 0)
+			r = require_one(t, &q, kconf_req_init_symbol(&q, needs[i].sym, why.buf,
+								    where.buf));
+	}
+	kt_str_free(&where);
+	kt_str_free(&why);
+	return r;
+}
+
 /* A pin from the command line: CONFIG_X[=v] or kind:name. */
 static int add_pin(struct kconf_trim *t, const char *text, bool forbid, struct kt_str *err)
 {
@@ -184,6 +221,8 @@ int pipeline_config(const struct pipeline_config_opts *o, struct kt_str *err)
 								   KCONF_MODULES_BUILTIN;
 	for (size_t i = 0; r == 0 && i < o->nprofiles; i++)
 		r = add_profile(t, o->profiles[i], err);
+	if (r == 0 && o->project)
+		r = add_project(t, o->project);
 	for (size_t i = 0; r == 0 && i < o->nrequire; i++)
 		r = add_pin(t, o->require[i], false, err);
 	for (size_t i = 0; r == 0 && i < o->nforbid; i++)

@@ -40,6 +40,10 @@ int pipeline_spec_from_project(const struct kprof_project *pr, struct initramfs_
 	s->uid = pr->uid;
 	s->gid = pr->gid;
 	s->namespaces = pr->namespaces;	/* already INITRAMFS_NS_* bits */
+	initramfs_net_release(&s->net);
+	r = initramfs_net_copy(&s->net, &pr->net);
+	if (r < 0)
+		return r;
 	switch (pr->ready) {
 	case KPROF_READY_STDOUT:
 		s->ready = INITRAMFS_READY_STDOUT;

@@ -125,6 +125,8 @@ struct pipeline_config_opts {
 	size_t nrequire;
 	const char *const *forbid;
 	size_t nforbid;
+	/* NULL, or the project whose shipped image needs more (network:) */
+	const struct kprof_project *project;
 	const char *base;		/* NULL/"allnoconfig" or a .config */
 	const char *modules;		/* NULL (recipes decide), builtin, as-needed */
 	bool rescan;			/* ignore the feature-map cache */

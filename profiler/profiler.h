@@ -178,6 +178,9 @@ struct kprof_project {
 	enum initramfs_restart restart;
 	unsigned restart_max;	/* on-failure:N; 0 = no limit */
 	unsigned stop_grace_s;	/* SIGTERM -> SIGKILL; 0: the init's 10 s */
+	/* network: eth0's addresses in the shipped image */
+	struct initramfs_net net;
+	unsigned net_line;	/* of "network:", for the trim report's reasons */
 	/* build side */
 	struct kt_array targets;	/* char * recipe names */
 	/* kernel.source; read it with kprof_project_kernel_source() */
@@ -332,9 +335,12 @@ int kprof_vm_add_arg(struct kprof_vm *vm, const char *arg);
 /*
  * A virtio NIC (virtio-net-pci on q35, virtio-net-device on microvm's
  * virtio-mmio) on QEMU user networking, forwarding 127.0.0.1:@host_port on
- * the host to the guest's @guest_port (the guest is 10.0.2.15).
+ * the host to the guest's @guest_port: at @net's static IPv4 address on
+ * its subnet (gateway as QEMU's host address), else at 10.0.2.15.
+ * -EINVAL for a prefix QEMU cannot serve (over /30).
  */
-int kprof_vm_add_user_net(struct kprof_vm *vm, unsigned host_port, unsigned guest_port);
+int kprof_vm_add_user_net(struct kprof_vm *vm, unsigned host_port, unsigned guest_port,
+			  const struct initramfs_net *net);
 /* A free TCP port on 127.0.0.1 (bound to port 0, then released). */
 int kprof_vm_free_port(unsigned *port);
 /* An HMP monitor on a unix socket at @path (vm->monitor), created by QEMU. */

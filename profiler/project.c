@@ -60,6 +60,7 @@ void kprof_project_release(struct kprof_project *pr)
 	free(pr->cwd);
 	free(pr->hostname);
 	free(pr->ready_pattern);
+	initramfs_net_release(&pr->net);
 	path_release(&pr->kernel_source);
 	path_release(&pr->profile_kernel);
 	path_release(&pr->profile_modules);
@@ -246,6 +247,17 @@ static int get_deferred_path(struct ploader *l, const struct kt_yaml_node *n,
 		      n->scalar);
 	dst->error = kt_str_steal(&msg);
 	return dst->error ? 0 : -ENOMEM;
+}
+
+/* true or false, unquoted (a quoted "true" is a string). */
+static int get_bool(struct ploader *l, const struct kt_yaml_node *n, bool *out)
+{
+	if (n->type == KT_YAML_SCALAR && n->scalar && !n->quoted &&
+	    (!strcmp(n->scalar, "true") || !strcmp(n->scalar, "false"))) {
+		*out = n->scalar[0] == 't';
+		return 0;
+	}
+	return kt_yaml_error(l->doc, n, l->err, "expected true or false");
 }
 
 static int get_uint(struct ploader *l, const struct kt_yaml_node *n,
@@ -589,6 +601,72 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 	return 0;
 }
 
+/* One address of @family: "ADDR/PREFIX" and an optional gateway. */
+static int get_address(struct ploader *l, const struct kt_yaml_node *addr,
+		       const struct kt_yaml_node *gw, const char *key)
+{
+	struct kt_str v = KT_STR_INIT, why = KT_STR_INIT;
+	char *a = NULL, *g = NULL;
+	int ret = get_str(l, addr, &a);
+
+	if (!ret && gw)
+		ret = get_str(l, gw, &g);
+	if (!ret) {
+		kt_str_printf(&v, "%s%s%s", a, g ? "," : "", g ? g : "");
+		ret = kt_str_error(&v);
+	}
+	if (!ret && initramfs_net_set(&l->pr->net, key, v.buf, &why) < 0)
+		ret = kt_yaml_error(l->doc, addr, l->err, "%s", kt_str_cstr(&why));
+	kt_str_free(&v);
+	kt_str_free(&why);
+	free(a);
+	free(g);
+	return ret;
+}
+
+/*
+ * network: the NIC's addresses in the shipped image (static IPv4/IPv6,
+ * or DHCP through the kernel's autoconfiguration); the kernel command
+ * line's ip= still wins, so a VMM can override them.
+ */
+static int get_network(struct ploader *l, const struct kt_yaml_node *n)
+{
+	static const char *const keys[] = { "ipv4", "ipv4-gateway", "ipv6",
+					    "ipv6-gateway", "dhcp", NULL };
+	static const char *const families[] = { "ipv4", "ipv6" };
+	struct kt_str why = KT_STR_INIT;
+	const struct kt_yaml_node *v;
+	int ret;
+
+	if (n->type != KT_YAML_MAP)
+		return kt_yaml_error(l->doc, n, l->err, "network must be a mapping");
+	if ((ret = kt_yaml_map_check_keys(l->doc, n, keys, l->err)))
+		return ret;
+	l->pr->net_line = (unsigned)n->line;
+	for (size_t i = 0; i < KT_ARRAY_SIZE(families) && !ret; i++) {
+		char gw_key[32];
+		const struct kt_yaml_node *a = kt_yaml_map_get(n, families[i]), *gw;
+
+		snprintf(gw_key, sizeof(gw_key), "%s-gateway", families[i]);
+		gw = kt_yaml_map_get(n, gw_key);
+		if (gw && !a)
+			return kt_yaml_error(l->doc, gw, l->err, "%s without %s", gw_key,
+					     families[i]);
+		if (a)
+			ret = get_address(l, a, gw, families[i]);
+	}
+	if (!ret && (v = kt_yaml_map_get(n, "dhcp"))) {
+		bool on = false;
+
+		if ((ret = get_bool(l, v, &on)))
+			return ret;
+		if (on && initramfs_net_set(&l->pr->net, "dhcp", NULL, &why) < 0)
+			ret = kt_yaml_error(l->doc, v, l->err, "%s", kt_str_cstr(&why));
+	}
+	kt_str_free(&why);
+	return ret;
+}
+
 static int get_profiling(struct ploader *l, const struct kt_yaml_node *p)
 {
 	static const char *const keys[] = { "kernel", "modules", "memory",
@@ -657,7 +735,7 @@ static int set_defaults(struct kprof_project *pr)
 static int load_root(struct ploader *l)
 {
 	static const char *const keys[] = { "name", "workload", "targets",
-					    "kernel", "profiling", NULL };
+					    "network", "kernel", "profiling", NULL };
 	static const char *const kernel_keys[] = { "source", NULL };
 	const struct kt_yaml_node *root = l->doc->root, *n;
 	struct kprof_project *pr = l->pr;
@@ -682,6 +760,8 @@ static int load_root(struct ploader *l)
 		return ret;
 	if ((n = kt_yaml_map_get(root, "targets")) &&
 	    (ret = get_list(l, n, &pr->targets)))
+		return ret;
+	if ((n = kt_yaml_map_get(root, "network")) && (ret = get_network(l, n)))
 		return ret;
 	if ((n = kt_yaml_map_get(root, "kernel"))) {
 		if (n->type != KT_YAML_MAP)

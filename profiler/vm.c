@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -204,13 +205,37 @@ int kprof_vm_add_virtio_serial(struct kprof_vm *vm, const char *name,
 	return ret;
 }
 
-int kprof_vm_add_user_net(struct kprof_vm *vm, unsigned host_port, unsigned guest_port)
+int kprof_vm_add_user_net(struct kprof_vm *vm, unsigned host_port, unsigned guest_port,
+			  const struct initramfs_net *net)
 {
 	unsigned id = vm->n_virtio++;
+	char guest[INET_ADDRSTRLEN] = "", subnet[64] = "";
 	int ret;
 
-	ret = add_fmt(vm, "-netdev", "user,id=n%u,hostfwd=tcp:127.0.0.1:%u-:%u", id,
-		      host_port, guest_port);
+	/*
+	 * A static guest address gets its own user network (net=, host= the
+	 * gateway), so the forward reaches the address that ships; the
+	 * defaults are the init's own (10.0.2.15 via 10.0.2.2).
+	 */
+	if (net && net->ipv4) {
+		struct in_addr a, mask;
+		unsigned long prefix;
+		const char *slash = strchr(net->ipv4, '/');
+
+		snprintf(guest, sizeof(guest), "%.*s", slash ? (int)(slash - net->ipv4) : 0,
+			 net->ipv4);
+		if (!slash || kt_parse_ulong(slash + 1, 30, &prefix) < 0 || prefix < 1 ||
+		    inet_pton(AF_INET, guest, &a) != 1)
+			return -EINVAL;
+		mask.s_addr = htonl(0xffffffffu << (32 - prefix));
+		a.s_addr &= mask.s_addr;
+		ret = snprintf(subnet, sizeof(subnet), "net=%s/%lu,", inet_ntoa(a), prefix);
+		if (net->ipv4_gateway)
+			snprintf(subnet + ret, sizeof(subnet) - (size_t)ret, "host=%s,",
+				 net->ipv4_gateway);
+	}
+	ret = add_fmt(vm, "-netdev", "user,id=n%u,%shostfwd=tcp:127.0.0.1:%u-%s:%u", id,
+		      subnet, host_port, guest, guest_port);
 	if (!ret)
 		ret = add_fmt(vm, "-device", "%s,netdev=n%u", virtio_dev(vm, "virtio-net"), id);
 	return ret;

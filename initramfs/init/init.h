@@ -76,6 +76,9 @@ struct spec {
 	unsigned restart_max;	/* on-failure: 0 = no limit */
 	/* Overlay: after the smoke test, wait for a stop request. */
 	bool certify_hold;
+	/* eth0 when the command line says nothing: "ADDR/PREFIX", gateway */
+	char *ipv4, *ipv4_gw, *ipv6, *ipv6_gw;
+	bool dhcp;		/* the kernel's ip=dhcp configured IPv4 */
 };
 
 /*

@@ -179,6 +179,12 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 			s->certify_hold = true;
 			continue;
 		}
+		if (strcmp(key, "net-dhcp") == 0) {
+			if (val)
+				FAIL("'net-dhcp' takes no value");
+			s->dhcp = true;
+			continue;
+		}
 		/* An argument may be empty (redis-server --save ""). */
 		if (!val || (!*val && strcmp(key, "arg") != 0 &&
 			     strcmp(key, "smoke-arg") != 0))
@@ -252,6 +258,19 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 		} else if (strcmp(key, "stop-grace") == 0) {
 			if (parse_u32(val, SPEC_MAX_COUNT, &s->stop_grace_s) < 0)
 				FAIL("stop-grace wants seconds");
+		} else if (strcmp(key, "net-ipv4") == 0 ||
+			   strcmp(key, "net-ipv6") == 0) {
+			/* The address is checked where it is applied (net.c). */
+			char *gw = strchr(val, ' ');
+
+			if (gw)
+				*gw++ = '\0';
+			if (!strchr(val, '/') || (gw && !*gw))
+				FAIL("%s wants 'ADDR/PREFIX [GATEWAY]'", key);
+			if (key[7] == '4')
+				s->ipv4 = val, s->ipv4_gw = gw;
+			else
+				s->ipv6 = val, s->ipv6_gw = gw;
 		} else if (strcmp(key, "restart") == 0) {
 			if (parse_restart(val, s) < 0)
 				FAIL("restart wants no, always or on-failure N");

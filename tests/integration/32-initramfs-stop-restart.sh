@@ -8,6 +8,9 @@
 #     forward to the default address (10.0.2.15, no ip= given) three times,
 #     10 s apart; then the ACPI power button (system_powerdown) stops it with
 #     SIGTERM and nothing restarts
+#   - static addresses from the spec (ktrim.yaml network:, here --ipv4/--ipv6)
+#     on a subnet of their own: the host reaches the service at that IPv4
+#     address, eth0 carries the IPv6 one; ip= on the command line still wins
 #   - the certification overlay (a second cpio segment) adds a smoke test and
 #     certify-hold: the test runs, the workload keeps running until
 #     Ctrl-Alt-Del (sendkey) asks it to stop
@@ -80,6 +83,42 @@ expect_line "$work/svc.log" '^ktrim-timeline: stop-request [0-9]+ source=power-b
 expect_line "$work/svc.log" '^ktrim-timeline: workload-exit [0-9]+ status=[0-9]+ ' \
 	"timeline: the workload's exit status"
 refute_line "$work/svc.log" 'workload-restart' "no restart after a stop request"
+
+echo "checking: addresses from the spec, on their own subnet"
+port=$(free_port)
+pack "$work/net.img" --modules-dir "$KMODDIR" --kernel-release "$KREL" \
+	--module virtio_pci --module virtio_net --module button \
+	--ipv4 192.168.7.9/24,192.168.7.1 --ipv6 fd00::7/64,fd00::1 \
+	--ready-tcp 80 --namespaces mnt,pid,uts,ipc \
+	--cmd "/bin/sh -c 'cat /proc/net/if_inet6; exec /bin/busybox httpd -f -p 80 -h /www'"
+boot_bg "$work/net.img" "$work/net.log" \
+	-netdev "user,id=n0,net=192.168.7.0/24,host=192.168.7.1,hostfwd=tcp:127.0.0.1:$port-192.168.7.9:80" \
+	-device virtio-net-pci,netdev=n0
+if wait_line "$work/net.log" '^ktrim-timeline: workload-ready '; then
+	http_get "$port" | grep 'ktrim production image' >/dev/null &&
+		pass "the host reached 192.168.7.9:80" || fail "no answer from 192.168.7.9:80"
+else
+	fail "the service never became ready"
+fi
+monitor system_powerdown
+boot_wait
+expect_poweroff "$work/net.log"
+expect_line "$work/net.log" '^ktrim-timeline: net-up [0-9]+ dev=eth0 addr=192\.168\.7\.9/24 ' \
+	"timeline: net-up 192.168.7.9/24"
+expect_line "$work/net.log" 'eth0: 192\.168\.7\.9/24 via 192\.168\.7\.1$' "IPv4 gateway from the spec"
+expect_line "$work/net.log" '^ktrim-timeline: net-up [0-9]+ dev=eth0 addr=fd00::7/64 ' \
+	"timeline: net-up fd00::7/64"
+expect_line "$work/net.log" '^fd000000000000000000000000000007 [0-9a-f]+ 40 .* eth0$' \
+	"the workload sees fd00::7/64 on eth0"
+# The command line wins over the spec: a VMM decides the address.
+pack "$work/net-once.img" --modules-dir "$KMODDIR" --kernel-release "$KREL" \
+	--module virtio_pci --module virtio_net --ipv4 192.168.7.9/24 --cmd /bin/true
+APPEND_EXTRA="ktrim.ip=10.0.2.30/24" boot "$work/net-once.img" "$work/net-cmdline.log" \
+	-netdev user,id=n0 -device virtio-net-pci,netdev=n0
+expect_poweroff "$work/net-cmdline.log"
+expect_line "$work/net-cmdline.log" '^ktrim-timeline: net-up [0-9]+ dev=eth0 addr=10\.0\.2\.30/24 ' \
+	"ktrim.ip= on the command line wins over the spec"
+refute_line "$work/net-cmdline.log" '192\.168\.7\.9' "the spec's address unused"
 
 # An overlay segment as ktrim certify appends it: only the addition file.
 overlay() { # image, spec text

@@ -233,6 +233,59 @@ static void test_restart_policy_round_trip(void **state)
 	kt_str_free(&err);
 }
 
+/* The NIC's addresses: checked and normalised on the host, read by the init. */
+static void test_network_round_trip(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "ipv4", "10.0.2.15" }, { "ipv4", "10.0.2.15/33" }, { "ipv4", "10.0.2.15/0" },
+		{ "ipv4", "fd00::1/64" }, { "ipv4", "10.0.2.15/24,fd00::1" },
+		{ "ipv6", "fd00::1/129" }, { "ipv6", "10.0.2.15/24" }, { "ipv6", "fd00::1/x" },
+	};
+	struct initramfs_spec in;
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	struct spec out;
+	char msg[256];
+
+	initramfs_spec_init(&in);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_spec_set_option(&in, bad[i][0], bad[i][1], &err),
+				 -EINVAL);
+		assert_non_null(strstr(err.buf, bad[i][1]));
+	}
+	assert_false(initramfs_net_is_set(&in.net));
+	assert_int_equal(initramfs_spec_set_option(&in, "ipv4", "10.0.2.020/24,10.0.2.2",
+						   &err), -EINVAL);
+	assert_int_equal(initramfs_spec_set_option(&in, "ipv4", "10.0.2.20/24,10.0.2.2", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "ipv6", "FEC0:0:0::20/64", &err), 0);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_non_null(strstr(text.buf, "\nnet-ipv4 10.0.2.20/24 10.0.2.2\n"));
+	assert_non_null(strstr(text.buf, "\nnet-ipv6 fec0::20/64\n"));
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_string_equal(out.ipv4, "10.0.2.20/24");
+	assert_string_equal(out.ipv4_gw, "10.0.2.2");
+	assert_string_equal(out.ipv6, "fec0::20/64");
+	assert_null(out.ipv6_gw);
+	assert_false(out.dhcp);
+	/* DHCP is the kernel's and excludes a static IPv4 address. */
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_spec_set_option(&in, "dhcp", NULL, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "exclude"));
+	initramfs_spec_release(&in);
+	initramfs_spec_init(&in);
+	assert_int_equal(initramfs_spec_set_option(&in, "dhcp", NULL, &err), 0);
+	kt_str_free(&text);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_true(out.dhcp);
+	assert_null(out.ipv4);
+	initramfs_spec_release(&in);
+	kt_str_free(&text);
+	kt_str_free(&err);
+	expect_error("ktrim-spec 1\nnet-ipv4 10.0.2.20\n", "net-ipv4 wants");
+	expect_error("ktrim-spec 1\nnet-dhcp yes\n", "takes no value");
+}
+
 /* Docker's semantics: on-failure:N restarts a failing workload N times. */
 static void test_restart_wanted(void **state)
 {
@@ -339,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_empty_argument_round_trip),
 		cmocka_unit_test(test_guest_parser_errors),
 		cmocka_unit_test(test_restart_policy_round_trip),
+		cmocka_unit_test(test_network_round_trip),
 		cmocka_unit_test(test_restart_wanted),
 		cmocka_unit_test(test_restart_and_limits_refused),
 		cmocka_unit_test(test_overlay_addition_merge),

@@ -77,6 +77,13 @@ static void test_production_keys(void **state)
 	assert_int_equal(pr.namespaces & INITRAMFS_NS_NET, 0);
 	assert_int_equal(pr.namespaces, INITRAMFS_NS_MNT | INITRAMFS_NS_UTS | INITRAMFS_NS_IPC |
 			 INITRAMFS_NS_PID | INITRAMFS_NS_CGROUP);
+	/* network: addresses normalised, the line kept for the trim report */
+	assert_string_equal(pr.net.ipv4, "192.168.7.9/24");
+	assert_string_equal(pr.net.ipv4_gateway, "192.168.7.1");
+	assert_string_equal(pr.net.ipv6, "fd00::7/64");
+	assert_null(pr.net.ipv6_gateway);
+	assert_false(pr.net.dhcp);
+	assert_int_equal(pr.net_line, 14);
 	kprof_project_release(&pr);
 	kt_str_free(&err);
 }
@@ -103,6 +110,10 @@ static void test_errors(void **state)
 	/* an empty path written as such is the file's mistake */
 	expect_error("kernel-empty.yaml", "kernel-empty.yaml:7:11: empty path");
 	expect_error("restart-bad.yaml", "restart-bad.yaml:6:12: restart: 'sometimes' is not no");
+	expect_error("network-bad.yaml", "network-bad.yaml:6:17: ipv4: '10.0.2.300/24' is not an "
+		     "IPv4 ADDRESS/PREFIX");
+	expect_error("network-dhcp-static.yaml", "network-dhcp-static.yaml:8:9: dhcp and a static "
+		     "ipv4 address exclude each other");
 }
 
 /*

@@ -100,6 +100,8 @@ static void test_user_net_and_monitor(void **state)
 	assert_int_equal(kprof_vm_free_port(&port), 0);
 	assert_true(port > 0 && port < 65536);
 	for (size_t i = 0; i < 2; i++) {
+		struct initramfs_net net = { .ipv4 = "192.168.7.9/24",
+					     .ipv4_gateway = "192.168.7.1" };
 		struct kprof_vm vm;
 		char *cmd;
 
@@ -107,9 +109,13 @@ static void test_user_net_and_monitor(void **state)
 		vm.accel = KPROF_VM_ACCEL_TCG;
 		assert_int_equal(kprof_vm_set_kernel(&vm, "/k/vmlinux", NULL, NULL), 0);
 		assert_int_equal(kprof_vm_add_monitor(&vm, "/tmp/a,b/mon.sock"), 0);
-		assert_int_equal(kprof_vm_add_user_net(&vm, 40123, 80), 0);
+		assert_int_equal(kprof_vm_add_user_net(&vm, 40123, 80, NULL), 0);
+		assert_int_equal(kprof_vm_add_user_net(&vm, 40124, 8080, &net), 0);
 		cmd = joined(&vm);
 		assert_non_null(strstr(cmd, "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:40123-:80"));
+		/* a static address gets its subnet, the gateway as QEMU's host */
+		assert_non_null(strstr(cmd, "-netdev user,id=n1,net=192.168.7.0/24,"
+				       "host=192.168.7.1,hostfwd=tcp:127.0.0.1:40124-192.168.7.9:8080"));
 		assert_non_null(strstr(cmd, cases[i].dev));
 		/* a comma in the path is doubled for QEMU's option parser */
 		assert_non_null(strstr(cmd, "-monitor unix:/tmp/a,,b/mon.sock,server=on,wait=off"));
