@@ -136,6 +136,11 @@ bool acpi_power_pressed(int fd);
  */
 int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	      bool *stop);
+/*
+ * Wait @ms before a restart, as Docker's restart policy backs off; a stop
+ * request meanwhile (signal, power button) ends the wait: true.
+ */
+bool supervise_backoff(unsigned ms, int acpi_fd);
 /* Exit code, or 128+signal, from a wait status. */
 int status_code(int status);
 

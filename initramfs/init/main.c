@@ -130,8 +130,14 @@ int main(int argc, char **argv)
 	timeline("modules-loaded", "n=%d", r);
 	net_setup(&spec);
 	acpi_fd = acpi_events_open();
-	/* Each pass is one run of the workload; the restart policy loops. */
-	for (unsigned restarts = 0;; restarts++) {
+	/*
+	 * Each pass is one run of the workload; the restart policy loops,
+	 * backing off as Docker does: 100 ms before the first restart,
+	 * doubling up to a minute, back to 100 ms after a run of 10 s.
+	 */
+	for (unsigned restarts = 0, delay_ms = 0;; restarts++) {
+		uint64_t started = uptime_us();
+
 		r = container_start(&spec, &w);
 		if (r < 0) {
 			say("workload not started: powering off");
@@ -146,9 +152,13 @@ int main(int argc, char **argv)
 		workload_close(&w);
 		if (stop || !spec_restart_wanted(&spec, code, restarts))
 			break;
-		say("restart policy: starting the workload again (restart %u)",
-		    restarts + 1);
-		timeline("workload-restart", "n=%u", restarts + 1);
+		delay_ms = uptime_us() - started >= 10000000u || !delay_ms ? 100 :
+			   delay_ms >= 30000 ? 60000 : delay_ms * 2;
+		say("restart policy: starting the workload again in %u ms (restart %u)",
+		    delay_ms, restarts + 1);
+		if (supervise_backoff(delay_ms, acpi_fd))
+			break;
+		timeline("workload-restart", "n=%u delay-ms=%u", restarts + 1, delay_ms);
 	}
 	power_off();
 }

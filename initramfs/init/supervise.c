@@ -325,3 +325,45 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	say("workload %s", text);
 	return status;
 }
+
+bool supervise_backoff(unsigned ms, int acpi_fd)
+{
+	uint64_t end = uptime_us() + (uint64_t)ms * 1000u;
+	sigset_t set;
+	int sfd;
+	bool stop = false;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	for (uint64_t now; !stop && (now = uptime_us()) < end;) {
+		struct pollfd pfd[2] = {
+			{ .fd = sfd, .events = POLLIN },
+			{ .fd = acpi_fd, .events = POLLIN },
+		};
+		struct signalfd_siginfo si;
+
+		if (poll(pfd, 2, (int)((end - now) / 1000) + 1) < 0 && errno != EINTR)
+			break;
+		if (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			say("got signal %u while waiting to restart: stopping",
+			    si.ssi_signo);
+			timeline("stop-request", "source=%s",
+				 si.ssi_signo == SIGINT ? "sigint" : "sigterm");
+			stop = true;
+		}
+		if (acpi_fd >= 0 && (pfd[1].revents & POLLIN) &&
+		    acpi_power_pressed(acpi_fd)) {
+			say("power button pressed while waiting to restart: stopping");
+			timeline("stop-request", "source=power-button");
+			stop = true;
+		}
+		/* Orphans of the last run may still end: they are ours. */
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+	if (sfd >= 0)
+		close(sfd);
+	return stop;
+}

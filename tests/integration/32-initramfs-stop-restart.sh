@@ -3,7 +3,8 @@
 # The init's production paths on Debian's generic kernel under QEMU TCG (real
 # time), each ending in a clean power-off with the workload's status on the
 # timeline:
-#   - restart: on-failure:2 and a workload that exits 1 -> three runs, power-off
+#   - restart: on-failure:2 and a workload that exits 1 -> three runs, backing
+#     off 100 then 200 ms, power-off
 #   - restart: always, busybox httpd reached from the host through a port
 #     forward to the default address (10.0.2.15, no ip= given) three times,
 #     10 s apart; then the ACPI power button (system_powerdown) stops it with
@@ -47,6 +48,10 @@ n=$(count "$work/fail.log" '^ktrim-timeline: workload-exit [0-9]+ status=1 ')
 [ "$n" -eq 3 ] && pass "three runs, each status=1" || fail "$n workload-exit status=1 records, want 3"
 n=$(count "$work/fail.log" '^ktrim-timeline: workload-restart [0-9]+ n=[12] ')
 [ "$n" -eq 2 ] && pass "two restarts" || fail "$n workload-restart records, want 2"
+expect_line "$work/fail.log" '^ktrim-timeline: workload-restart [0-9]+ n=1 delay-ms=100 ' \
+	"the first restart backs off 100 ms"
+expect_line "$work/fail.log" '^ktrim-timeline: workload-restart [0-9]+ n=2 delay-ms=200 ' \
+	"the second 200 ms (Docker's doubling back-off)"
 n=$(count "$work/fail.log" '^run-once pid=1$')
 [ "$n" -eq 3 ] && pass "each run is pid 1 of a new pid namespace" || fail "$n runs as pid 1, want 3"
 

@@ -35,10 +35,20 @@ grep -q 'family: AF_INET, type: SOCK_STREAM' "$prof" || fail "profile lacks AF_I
 
 out=$w/out
 # Each target's kernel is built once; microvm skips the memory bisection
-# (q35 covers it) to keep the test's time down.
+# (q35 covers it) to keep the test's time down. microvm takes its address
+# by DHCP (ktrim.yaml network:), which the kernel's autoconfiguration does:
+# the trim adds IP_PNP_DHCP with its reason, certify boots with ip=dhcp.
 "$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target kvm-q35 -o "$out" 2>&1 | tee "$w/build1.log"
-"$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target kvm-microvm --no-bisect -o "$out" \
+{ cat "$w/ktrim.yaml"; printf 'network: {dhcp: true}\n'; } >"$w/ktrim-dhcp.yaml"
+"$KTRIM" build -f "$w/ktrim-dhcp.yaml" --profile "$prof" --target kvm-microvm --no-bisect -o "$out" \
 	2>&1 | tee "$w/build-microvm.log"
+d=$out/kvm-microvm
+grep -qx 'CONFIG_IP_PNP_DHCP=y' "$d/.config" || fail "network: dhcp did not bring CONFIG_IP_PNP_DHCP"
+grep -q 'network: dhcp' "$d/trim-report.yaml" || fail "the trim report gives no reason for IP_PNP_DHCP"
+grep -Eq '^cmdline: .* ip=dhcp' "$d/certificate.yaml" || fail "certify did not boot with ip=dhcp"
+grep -Eq '^ktrim-timeline: net-up [0-9]+ dev=eth0 addr=10\.0\.2\.15 source=autoconf' \
+	"$d/console.log" || fail "eth0 was not configured by the kernel's DHCP client"
+echo "ok: microvm took 10.0.2.15 by the kernel's DHCP client (IP_PNP_DHCP, ip=dhcp)"
 
 check() { # name result where
 	awk -v n="  - name: $1" -v r="    result: $2" -v w="    where: $3" '
