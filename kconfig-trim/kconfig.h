@@ -541,6 +541,11 @@ struct kconf_trim_opts {
 	enum kconf_modules_policy modules;
 	/* Facts that name nothing in the tree fail the solve (else: one warning). */
 	bool strict;
+	/*
+	 * Test hook: permute the requirement and prohibition lists with this
+	 * seed before solving (0: as given). The result must not change.
+	 */
+	unsigned long shuffle_seed;
 };
 
 /* @tree and @fm must outlive the trim; the trim owns nothing of them. */

@@ -246,8 +246,10 @@ static void test_conflict_negative_dependency(void **state)
 	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
 	e = kt_str_cstr(&f->err);
 	assert_contains(e, "conflict on CONFIG_LEGACY_PTYS");
-	assert_contains(e, "kept off: CONFIG_UNIX98_PTYS depends on !LEGACY_PTYS");
-	assert_contains(e, "CONFIG_UNIX98_PTYS (required by recipe test)");
+	/* both chains, in either order of the requirements */
+	assert_contains(e, "needed: CONFIG_LEGACY_PTYS (required by recipe test)");
+	assert_contains(e, "off:    CONFIG_LEGACY_PTYS (must be off for CONFIG_UNIX98_PTYS) <- "
+			   "CONFIG_UNIX98_PTYS (required by recipe test)");
 }
 
 static void test_features_and_modules(void **state)
@@ -486,6 +488,145 @@ static void test_report_and_fixpoint(void **state)
 	kt_str_free(&err);
 }
 
+/* ---- order independence (issue 18) ------------------------------------------ */
+
+/* Solve @reqs (NULL-terminated) in a fresh trim of @f's tree; the .config text. */
+static int solve_list(struct fix *f, const char *const *reqs, unsigned long seed,
+		      struct kt_str *config, struct kt_str *err)
+{
+	struct kconf_trim_opts o = { .modules = KCONF_MODULES_BUILTIN, .shuffle_seed = seed };
+	struct kconf_trim *t;
+	int r;
+
+	assert_int_equal(kconf_trim_new(f->tree, f->fm, &t), 0);
+	for (size_t i = 0; reqs[i]; i++) {
+		struct kconf_req q;
+		const char *colon = strchr(reqs[i], ':');
+
+		if (colon) {
+			char kind[32];
+			enum kconf_feat_kind k;
+
+			snprintf(kind, sizeof(kind), "%.*s", (int)(colon - reqs[i]), reqs[i]);
+			assert_int_equal(kconf_feat_kind_parse(kind, &k), 0);
+			assert_int_equal(kconf_req_init_feature(&q, k, colon + 1, "recipe test",
+								NULL), 0);
+		} else {
+			assert_int_equal(kconf_req_init_symbol(&q, reqs[i], "recipe test", NULL), 0);
+		}
+		assert_int_equal(kconf_trim_require(t, &q), 0);
+		kconf_req_release(&q);
+	}
+	kt_str_reset(err);
+	kt_str_reset(config);
+	r = kconf_trim_solve(t, &o, err);
+	if (r == 0)
+		assert_int_equal(kconf_config_format(f->tree, config), 0);
+	kconf_trim_free(t);
+	return r;
+}
+
+/* Every order of @reqs gives the same config as the first (which must solve). */
+static void assert_same_in_any_order(struct fix *f, const char *const *reqs)
+{
+	struct kt_str want = KT_STR_INIT, got = KT_STR_INIT, err = KT_STR_INIT;
+
+	if (solve_list(f, reqs, 0, &want, &err) != 0)
+		fail_msg("%s", kt_str_cstr(&err));
+	for (unsigned long seed = 1; seed <= 8; seed++) {
+		if (solve_list(f, reqs, seed, &got, &err) != 0)
+			fail_msg("seed %lu: %s", seed, kt_str_cstr(&err));
+		if (strcmp(kt_str_cstr(&want), kt_str_cstr(&got)) != 0)
+			fail_msg("seed %lu gives another config", seed);
+	}
+	kt_str_free(&want);
+	kt_str_free(&got);
+	kt_str_free(&err);
+}
+
+/*
+ * The recorded case: FOO depends on (B && !X) || (C && D). Requiring FOO
+ * then X was a false conflict (X held off for FOO's cheaper branch); X
+ * then FOO worked. Both orders now give C && D.
+ */
+static void test_order_recorded_case(void **state)
+{
+	struct fix *f = *state;
+	struct kt_str a = KT_STR_INIT, b = KT_STR_INIT, err = KT_STR_INIT;
+
+	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_FOO", "CONFIG_ORD_X", NULL }, 0,
+		       &a, &err) != 0)
+		fail_msg("FOO then X: %s", kt_str_cstr(&err));
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_FOO=y\n");
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_X=y\n");
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_C=y\nCONFIG_ORD_D=y\n");
+	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_B is not set\n");
+	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_X", "CONFIG_ORD_FOO", NULL }, 0,
+		       &b, &err) != 0)
+		fail_msg("X then FOO: %s", kt_str_cstr(&err));
+	assert_string_equal(kt_str_cstr(&a), kt_str_cstr(&b));
+	/* alone, FOO takes the cheaper branch and holds X off */
+	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_FOO", NULL }, 0, &a, &err) != 0)
+		fail_msg("FOO: %s", kt_str_cstr(&err));
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_B=y\n");
+	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_X is not set\n");
+	kt_str_free(&a);
+	kt_str_free(&b);
+	kt_str_free(&err);
+}
+
+/*
+ * X needed through a dependency, not required itself: the first pass
+ * holds X off for FOO and meets NEEDS_X's need of it; the next pass pins
+ * X on and FOO takes the other branch. Either order, the same config.
+ */
+static void test_order_learnt_pin(void **state)
+{
+	struct fix *f = *state;
+	struct kt_str a = KT_STR_INIT, b = KT_STR_INIT, err = KT_STR_INIT;
+
+	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_FOO", "CONFIG_ORD_NEEDS_X", NULL },
+		       0, &a, &err) != 0)
+		fail_msg("FOO then NEEDS_X: %s", kt_str_cstr(&err));
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_X=y\n");
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_NEEDS_X=y\n");
+	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_B is not set\n");
+	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_NEEDS_X", "CONFIG_ORD_FOO", NULL },
+		       0, &b, &err) != 0)
+		fail_msg("NEEDS_X then FOO: %s", kt_str_cstr(&err));
+	assert_string_equal(kt_str_cstr(&a), kt_str_cstr(&b));
+	kt_str_free(&a);
+	kt_str_free(&b);
+	kt_str_free(&err);
+}
+
+/* Shuffled lists of everything the fixture tree offers: one answer. */
+static void test_order_shuffled(void **state)
+{
+	assert_same_in_any_order(*state, (const char *const[]){
+		"CONFIG_ORD_FOO", "CONFIG_ORD_NEEDS_X", "CONFIG_VIRTIO_NET", "socket:AF_UNIX",
+		"socket:AF_INET6", "CONFIG_KERNEL_ZSTD", "CONFIG_UNIX98_PTYS", "CONFIG_CRC32",
+		"module:ipv6", "namespace:net", "cgroup:memory", "syscall:sendfile64",
+		"filesystem:proc", "CONFIG_OVERLAY_FS", "CONFIG_NR_CPUS=4", NULL });
+	/* a real conflict stays one in every order, with the same text */
+	{
+		struct fix *f = *state;
+		struct kt_str first = KT_STR_INIT, cfg = KT_STR_INIT, err = KT_STR_INIT;
+		const char *const conflicting[] = { "CONFIG_ORD_FOO", "CONFIG_UNIX98_PTYS",
+						    "CONFIG_LEGACY_PTYS", "CONFIG_VIRTIO_NET", NULL };
+
+		assert_int_equal(solve_list(f, conflicting, 0, &cfg, &first), -EINVAL);
+		assert_contains(kt_str_cstr(&first), "conflict on CONFIG_LEGACY_PTYS");
+		for (unsigned long seed = 1; seed <= 8; seed++) {
+			assert_int_equal(solve_list(f, conflicting, seed, &cfg, &err), -EINVAL);
+			assert_string_equal(kt_str_cstr(&first), kt_str_cstr(&err));
+		}
+		kt_str_free(&first);
+		kt_str_free(&cfg);
+		kt_str_free(&err);
+	}
+}
+
 /* ---- EXPERT (tests/fixtures/trim/expert) ---------------------------------- */
 
 /* Each {name, value} until a NULL name. */
@@ -639,6 +780,9 @@ int main(void)
 		T(test_module_alias),
 		T(test_explain),
 		T(test_report_and_fixpoint),
+		T(test_order_recorded_case),
+		T(test_order_learnt_pin),
+		T(test_order_shuffled),
 		TX(test_defaults_without_expert),
 		TX(test_expert_last),
 		TX(test_expert_first),
