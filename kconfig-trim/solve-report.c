@@ -45,10 +45,17 @@ int kconf_trim_derive_reasons(struct kconf_trim *t)
 		const char *root, *text;
 		struct kconf_sym *via = NULL;
 
-		if (!kconf_sym_name(s) || !bool_like(s) || kconf_sym_tristate(s) == KCONF_N)
+		if (!kconf_sym_name(s) || !bool_like(s))
 			continue;
-		root = kt_map_get(t->roots, kconf_sym_name(s));
 		e = kconf_plan_get(t, s);
+		if (kconf_sym_tristate(s) == KCONF_N) {
+			/* held off: forbidden, or for a `!X` of a dependency */
+			if (e && e->off)
+				r = kconf_reasons_set(t->reasons, kconf_sym_name(s), e->reason,
+						      e->via ? kconf_sym_name(e->via) : NULL);
+			continue;
+		}
+		root = kt_map_get(t->roots, kconf_sym_name(s));
 		if (root) {
 			text = root;
 		} else if (e && !e->off) {
@@ -131,6 +138,10 @@ static void req_head(FILE *f, const struct kconf_req *q, struct kt_str *d)
 	yq(f, kt_str_cstr(d));
 	fprintf(f, ", from: ");
 	yq(f, q->origin);
+	if (q->where) {
+		fprintf(f, ", at: ");
+		yq(f, q->where);
+	}
 }
 
 static int report_fill(FILE *f, void *ctx)
@@ -264,6 +275,33 @@ static int report_fill(FILE *f, void *ctx)
 			fprintf(f, ", via: CONFIG_%s", via);
 		fprintf(f, "}\n");
 	}
+	/* Symbols the plan held off and why: `ktrim explain` reads them too. */
+	fprintf(f, "off:            # every symbol held off: forbidden, or for a !X\n");
+	names.len = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
+
+		if (kconf_sym_name(s) && bool_like(s) && kconf_sym_tristate(s) == KCONF_N &&
+		    kconf_reasons_text(t->reasons, kconf_sym_name(s), NULL) &&
+		    kt_array_push_ptr(&names, (void *)kconf_sym_name(s)) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	kt_array_sort(&names, name_cmp);
+	for (size_t i = 0; i < names.len; i++) {
+		const char *name = kt_array_ptr(&names, i);
+		const char *via = NULL;
+		const char *text = kconf_reasons_text(t->reasons, name, &via);
+
+		fprintf(f, "  CONFIG_%s: {value: n, reason: ", name);
+		yq(f, text);
+		if (via)
+			fprintf(f, ", via: CONFIG_%s", via);
+		fprintf(f, "}\n");
+	}
+	if (!names.len)
+		fprintf(f, "  {}\n");
 	r = ferror(f) ? -EIO : 0;
 out:
 	kt_array_free(&names);

@@ -1011,6 +1011,8 @@ static int plan_forbids(struct kconf_trim *t, struct kt_str *err)
 		kt_str_reset(&why);
 		kt_str_printf(&why, "forbidden by %s (", q->origin);
 		kconf_req_describe(q, &why);
+		if (q->where)
+			kt_str_printf(&why, ", %s", q->where);
 		kt_str_putc(&why, ')');
 		r = plan_put_text(t, s, KCONF_N, true, NULL, &why);
 	}

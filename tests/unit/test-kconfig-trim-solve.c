@@ -430,18 +430,75 @@ static void test_explain(void **state)
 	assert_int_equal(kconf_explain(f->tree, NULL, "VIRTIO_PCI", &out), 0);
 	o = kt_str_cstr(&out);
 	assert_contains(o, "CONFIG_VIRTIO_PCI=n");
-	assert_contains(o, "depends on PCI, which is n");
-	assert_contains(o, "CONFIG_PCI=n (set n in the config)");
+	assert_contains(o, "CONFIG_VIRTIO_PCI=n (Kconfig:");
+	assert_contains(o, "depends on PCI, which is n\n");
+	assert_contains(o, "  <- CONFIG_PCI=n (Kconfig:");
+	assert_contains(o, "set n in the config and nothing selects it");
 	/* an off symbol with a visible prompt */
 	kt_str_reset(&out);
 	assert_int_equal(kconf_explain(f->tree, NULL, "PROC_FS", &out), 0);
-	assert_contains(kt_str_cstr(&out), "set to n in the config and nothing selects it");
+	assert_contains(kt_str_cstr(&out), "set n in the config and nothing selects it");
 	/* a promptless one: its selectors */
 	kt_str_reset(&out);
 	assert_int_equal(kconf_explain(f->tree, NULL, "CRC16", &out), 0);
 	assert_contains(kt_str_cstr(&out), "selectors (all off or their condition n): CONFIG_EXT4_FS");
 	assert_int_equal(kconf_explain(f->tree, NULL, "NOPE", &out), -ENOENT);
 	kt_str_free(&out);
+}
+
+/*
+ * explain for a symbol that is off gives the whole chain: each unmet
+ * dependency and why it is off in turn, down to the recipe that forbids
+ * it (file:line) or the `!X` that holds it; the same from the report.
+ */
+static void test_explain_off_chain(void **state)
+{
+	struct fix *f = *state;
+	char dir[] = "/tmp/ktrim-explain-XXXXXX";
+	struct kt_str out = KT_STR_INIT, rep = KT_STR_INIT, err = KT_STR_INIT;
+	struct kconf_reasons *rs = kconf_reasons_new();
+	struct kconf_req q;
+	const char *const want[] = {
+		"CONFIG_IPV6=n (tristate, Kconfig:",
+		"what keeps it off:\n  CONFIG_IPV6=n (Kconfig:",
+		"): depends on INET, which is n\n",
+		"\n    <- CONFIG_INET=n (Kconfig:",
+		"): depends on NET, which is n\n",
+		"\n      <- CONFIG_NET=n (Kconfig:",
+		"): forbidden by recipe nonet (CONFIG_NET, recipes/bases/nonet.yaml:7:5)\n",
+	};
+
+	assert_int_equal(kconf_req_init_symbol(&q, "CONFIG_NET", "recipe nonet",
+					       "recipes/bases/nonet.yaml:7:5"), 0);
+	assert_int_equal(kconf_trim_forbid(f->t, &q), 0);
+	kconf_req_release(&q);
+	req(f, "CONFIG_ORD_FOO");
+	req(f, "CONFIG_PROC_FS");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_int_equal(kconf_explain(f->tree, kconf_trim_reasons(f->t), "IPV6", &out), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_contains(kt_str_cstr(&out), want[i]);
+	/* a `!X` the solver walked: NEEDS_X is off because FOO holds X off */
+	kt_str_reset(&out);
+	assert_int_equal(kconf_explain(f->tree, kconf_trim_reasons(f->t), "ORD_NEEDS_X", &out), 0);
+	assert_contains(kt_str_cstr(&out), "): depends on ORD_X, which is n\n");
+	assert_contains(kt_str_cstr(&out), "<- CONFIG_ORD_X=n (Kconfig:");
+	assert_contains(kt_str_cstr(&out), "): kept off: CONFIG_ORD_FOO depends on !ORD_X\n");
+	/* the same chain from the report, as `ktrim explain --report` reads it */
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(kt_str_printf(&rep, "%s/report.yaml", dir), 0);
+	assert_int_equal(kconf_trim_report_write(f->t, kt_str_cstr(&rep)), 0);
+	assert_int_equal(kconf_reasons_load_report(rs, kt_str_cstr(&rep), &err), 0);
+	kt_str_reset(&out);
+	assert_int_equal(kconf_explain(f->tree, rs, "IPV6", &out), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_contains(kt_str_cstr(&out), want[i]);
+	unlink(kt_str_cstr(&rep));
+	rmdir(dir);
+	kconf_reasons_free(rs);
+	kt_str_free(&out);
+	kt_str_free(&rep);
+	kt_str_free(&err);
 }
 
 static void test_report_and_fixpoint(void **state)
@@ -780,6 +837,7 @@ int main(void)
 		T(test_module_alias),
 		T(test_explain),
 		T(test_report_and_fixpoint),
+		T(test_explain_off_chain),
 		T(test_order_recorded_case),
 		T(test_order_learnt_pin),
 		T(test_order_shuffled),
