@@ -253,7 +253,8 @@ static void off_sym(struct off_walk *w, struct kconf_sym *s, int depth)
 		kt_str_puts(w->out, "...\n");
 		return;
 	}
-	if (kconf_sym_dir_dep_value(s) == KCONF_N) {
+	/* evaluated here: the engine leaves it unset for choice members */
+	if (kconf_expr_eval(kconf_sym_dir_dep(s)) == KCONF_N) {
 		/* straight into @out, so its error covers the expression too */
 		kt_str_puts(w->out, "depends on ");
 		kconf_expr_print(kconf_sym_dir_dep(s), w->out);

@@ -1700,15 +1700,24 @@ static void pass_clear(struct pass *ps, size_t nreqs)
 /*
  * One pass: plan the prohibitions and the requirements in their canonical
  * order, then resolve, check and plan again what moved until nothing
- * changes. The tree is left resolved with the plan that was checked last.
+ * changes. The tree is left resolved with the plan that was checked last;
+ * a pass after the first (@again) resolves the trimmed base first.
  */
-static int solve_pass(struct kconf_trim *t, const char *base, struct pass *ps,
+static int solve_pass(struct kconf_trim *t, const char *base, bool again, struct pass *ps,
 		      struct kt_str *err)
 {
 	size_t nreqs = t->reqs.len;
 	int r, round;
 
 	r = pass_reset(t);
+	if (r == 0 && again) {
+		/* plan against the trimmed base, not the last pass's result */
+		r = apply_base(t, base, err);
+		if (r == 0)
+			r = apply_plan(t, false);
+		if (r == 0)
+			r = kconf_resolve(t->tree);
+	}
 	if (r == 0)
 		r = plan_forbids(t, &ps->errs);
 	for (size_t i = 0; r >= 0 && i < nreqs; i++) {
@@ -1846,7 +1855,7 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 
 		pass_clear(&ps, nreqs);
 		t->mute = pass > 0;
-		r = solve_pass(t, base, &ps, err);
+		r = solve_pass(t, base, pass > 0, &ps, err);
 		if (r == 0 && pass == 0) {
 			/* the facts naming nothing here are the same in every pass */
 			r = summarise_unknown(t, opts && opts->strict, &errs);

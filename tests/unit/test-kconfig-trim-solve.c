@@ -657,23 +657,61 @@ static void test_order_learnt_pin(void **state)
 	kt_str_free(&err);
 }
 
-/* Shuffled lists of everything the fixture tree offers: one answer. */
+/*
+ * PNP depends on OLDBUS || FIRMWARE, OLDBUS on the choice default NARROW,
+ * and WIDE is required: the first pass plans OLDBUS, which the resolved
+ * tree drops; the next pass avoids it and takes FIRMWARE. The greedy
+ * solver failed here in both orders.
+ */
+static void test_order_avoid(void **state)
+{
+	struct fix *f = *state;
+	struct kt_str a = KT_STR_INIT, b = KT_STR_INIT, err = KT_STR_INIT;
+
+	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_PNP", "CONFIG_ORD_WIDE", NULL }, 0,
+		       &a, &err) != 0)
+		fail_msg("PNP then WIDE: %s", kt_str_cstr(&err));
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_WIDE=y\n");
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_FIRMWARE=y\nCONFIG_ORD_PNP=y\n");
+	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_NARROW is not set\n");
+	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_WIDE", "CONFIG_ORD_PNP", NULL }, 0,
+		       &b, &err) != 0)
+		fail_msg("WIDE then PNP: %s", kt_str_cstr(&err));
+	assert_string_equal(kt_str_cstr(&a), kt_str_cstr(&b));
+	/* explain follows OLDBUS's dependency into the choice */
+	kt_str_reset(&a);
+	assert_int_equal(kconf_explain(f->tree, NULL, "ORD_OLDBUS", &a), 0);
+	assert_contains(kt_str_cstr(&a), "): depends on ORD_NARROW, which is n\n");
+	assert_contains(kt_str_cstr(&a), "<- CONFIG_ORD_NARROW=n (Kconfig:");
+	assert_contains(kt_str_cstr(&a), "another member of its choice is selected: CONFIG_ORD_WIDE\n");
+	kt_str_free(&a);
+	kt_str_free(&b);
+	kt_str_free(&err);
+}
+
+/* Shuffled lists of much that the fixture tree offers: one answer. */
 static void test_order_shuffled(void **state)
 {
 	assert_same_in_any_order(*state, (const char *const[]){
 		"CONFIG_ORD_FOO", "CONFIG_ORD_NEEDS_X", "CONFIG_VIRTIO_NET", "socket:AF_UNIX",
 		"socket:AF_INET6", "CONFIG_KERNEL_ZSTD", "CONFIG_UNIX98_PTYS", "CONFIG_CRC32",
 		"module:ipv6", "namespace:net", "cgroup:memory", "syscall:sendfile64",
-		"filesystem:proc", "CONFIG_OVERLAY_FS", "CONFIG_NR_CPUS=4", NULL });
+		"filesystem:proc", "CONFIG_OVERLAY_FS", "CONFIG_NR_CPUS=4", "CONFIG_ORD_PNP",
+		"CONFIG_ORD_WIDE", NULL });
 	/* a real conflict stays one in every order, with the same text */
 	{
 		struct fix *f = *state;
 		struct kt_str first = KT_STR_INIT, cfg = KT_STR_INIT, err = KT_STR_INIT;
+		/* PNP and WIDE take a second pass: it plans from the base again */
 		const char *const conflicting[] = { "CONFIG_ORD_FOO", "CONFIG_UNIX98_PTYS",
-						    "CONFIG_LEGACY_PTYS", "CONFIG_VIRTIO_NET", NULL };
+						    "CONFIG_LEGACY_PTYS", "CONFIG_VIRTIO_NET",
+						    "CONFIG_ORD_PNP", "CONFIG_ORD_WIDE", NULL };
 
 		assert_int_equal(solve_list(f, conflicting, 0, &cfg, &first), -EINVAL);
 		assert_contains(kt_str_cstr(&first), "conflict on CONFIG_LEGACY_PTYS");
+		assert_contains(kt_str_cstr(&first), "off:    CONFIG_LEGACY_PTYS (must be off for "
+						     "CONFIG_UNIX98_PTYS)");
+		assert_null(strstr(kt_str_cstr(&first), "ORD_"));
 		for (unsigned long seed = 1; seed <= 8; seed++) {
 			assert_int_equal(solve_list(f, conflicting, seed, &cfg, &err), -EINVAL);
 			assert_string_equal(kt_str_cstr(&first), kt_str_cstr(&err));
@@ -840,6 +878,7 @@ int main(void)
 		T(test_explain_off_chain),
 		T(test_order_recorded_case),
 		T(test_order_learnt_pin),
+		T(test_order_avoid),
 		T(test_order_shuffled),
 		TX(test_defaults_without_expert),
 		TX(test_expert_last),
