@@ -73,7 +73,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void req(struct fix *f, const char *text)
+static void req_to(struct kconf_trim *t, const char *text)
 {
 	struct kconf_req q;
 	const char *colon = strchr(text, ':');
@@ -88,8 +88,13 @@ static void req(struct fix *f, const char *text)
 	} else {
 		assert_int_equal(kconf_req_init_symbol(&q, text, "recipe test", NULL), 0);
 	}
-	assert_int_equal(kconf_trim_require(f->t, &q), 0);
+	assert_int_equal(kconf_trim_require(t, &q), 0);
 	kconf_req_release(&q);
+}
+
+static void req(struct fix *f, const char *text)
+{
+	req_to(f->t, text);
 }
 
 static void forbid(struct fix *f, const char *text)
@@ -556,24 +561,8 @@ static int solve_list(struct fix *f, const char *const *reqs, unsigned long seed
 	int r;
 
 	assert_int_equal(kconf_trim_new(f->tree, f->fm, &t), 0);
-	for (size_t i = 0; reqs[i]; i++) {
-		struct kconf_req q;
-		const char *colon = strchr(reqs[i], ':');
-
-		if (colon) {
-			char kind[32];
-			enum kconf_feat_kind k;
-
-			snprintf(kind, sizeof(kind), "%.*s", (int)(colon - reqs[i]), reqs[i]);
-			assert_int_equal(kconf_feat_kind_parse(kind, &k), 0);
-			assert_int_equal(kconf_req_init_feature(&q, k, colon + 1, "recipe test",
-								NULL), 0);
-		} else {
-			assert_int_equal(kconf_req_init_symbol(&q, reqs[i], "recipe test", NULL), 0);
-		}
-		assert_int_equal(kconf_trim_require(t, &q), 0);
-		kconf_req_release(&q);
-	}
+	for (size_t i = 0; reqs[i]; i++)
+		req_to(t, reqs[i]);
 	kt_str_reset(err);
 	kt_str_reset(config);
 	r = kconf_trim_solve(t, &o, err);
@@ -601,6 +590,20 @@ static void assert_same_in_any_order(struct fix *f, const char *const *reqs)
 	kt_str_free(&err);
 }
 
+/* Require @a and @b in both orders: both solve, to the same config (@out). */
+static void solve_pair(struct fix *f, const char *a, const char *b, struct kt_str *out)
+{
+	struct kt_str other = KT_STR_INIT, err = KT_STR_INIT;
+
+	if (solve_list(f, (const char *const[]){ b, a, NULL }, 0, &other, &err) != 0)
+		fail_msg("%s then %s: %s", b, a, kt_str_cstr(&err));
+	if (solve_list(f, (const char *const[]){ a, b, NULL }, 0, out, &err) != 0)
+		fail_msg("%s then %s: %s", a, b, kt_str_cstr(&err));
+	assert_string_equal(kt_str_cstr(out), kt_str_cstr(&other));
+	kt_str_free(&other);
+	kt_str_free(&err);
+}
+
 /*
  * The recorded case: FOO depends on (B && !X) || (C && D). Requiring FOO
  * then X was a false conflict (X held off for FOO's cheaper branch); X
@@ -609,26 +612,19 @@ static void assert_same_in_any_order(struct fix *f, const char *const *reqs)
 static void test_order_recorded_case(void **state)
 {
 	struct fix *f = *state;
-	struct kt_str a = KT_STR_INIT, b = KT_STR_INIT, err = KT_STR_INIT;
+	struct kt_str a = KT_STR_INIT, err = KT_STR_INIT;
 
-	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_FOO", "CONFIG_ORD_X", NULL }, 0,
-		       &a, &err) != 0)
-		fail_msg("FOO then X: %s", kt_str_cstr(&err));
+	solve_pair(f, "CONFIG_ORD_FOO", "CONFIG_ORD_X", &a);
 	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_FOO=y\n");
 	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_X=y\n");
 	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_C=y\nCONFIG_ORD_D=y\n");
 	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_B is not set\n");
-	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_X", "CONFIG_ORD_FOO", NULL }, 0,
-		       &b, &err) != 0)
-		fail_msg("X then FOO: %s", kt_str_cstr(&err));
-	assert_string_equal(kt_str_cstr(&a), kt_str_cstr(&b));
 	/* alone, FOO takes the cheaper branch and holds X off */
 	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_FOO", NULL }, 0, &a, &err) != 0)
 		fail_msg("FOO: %s", kt_str_cstr(&err));
 	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_B=y\n");
 	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_X is not set\n");
 	kt_str_free(&a);
-	kt_str_free(&b);
 	kt_str_free(&err);
 }
 
@@ -639,22 +635,13 @@ static void test_order_recorded_case(void **state)
  */
 static void test_order_learnt_pin(void **state)
 {
-	struct fix *f = *state;
-	struct kt_str a = KT_STR_INIT, b = KT_STR_INIT, err = KT_STR_INIT;
+	struct kt_str a = KT_STR_INIT;
 
-	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_FOO", "CONFIG_ORD_NEEDS_X", NULL },
-		       0, &a, &err) != 0)
-		fail_msg("FOO then NEEDS_X: %s", kt_str_cstr(&err));
+	solve_pair(*state, "CONFIG_ORD_FOO", "CONFIG_ORD_NEEDS_X", &a);
 	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_X=y\n");
 	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_NEEDS_X=y\n");
 	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_B is not set\n");
-	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_NEEDS_X", "CONFIG_ORD_FOO", NULL },
-		       0, &b, &err) != 0)
-		fail_msg("NEEDS_X then FOO: %s", kt_str_cstr(&err));
-	assert_string_equal(kt_str_cstr(&a), kt_str_cstr(&b));
 	kt_str_free(&a);
-	kt_str_free(&b);
-	kt_str_free(&err);
 }
 
 /*
@@ -666,18 +653,12 @@ static void test_order_learnt_pin(void **state)
 static void test_order_avoid(void **state)
 {
 	struct fix *f = *state;
-	struct kt_str a = KT_STR_INIT, b = KT_STR_INIT, err = KT_STR_INIT;
+	struct kt_str a = KT_STR_INIT;
 
-	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_PNP", "CONFIG_ORD_WIDE", NULL }, 0,
-		       &a, &err) != 0)
-		fail_msg("PNP then WIDE: %s", kt_str_cstr(&err));
+	solve_pair(f, "CONFIG_ORD_PNP", "CONFIG_ORD_WIDE", &a);
 	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_WIDE=y\n");
 	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_FIRMWARE=y\nCONFIG_ORD_PNP=y\n");
 	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_NARROW is not set\n");
-	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_WIDE", "CONFIG_ORD_PNP", NULL }, 0,
-		       &b, &err) != 0)
-		fail_msg("WIDE then PNP: %s", kt_str_cstr(&err));
-	assert_string_equal(kt_str_cstr(&a), kt_str_cstr(&b));
 	/* explain follows OLDBUS's dependency into the choice */
 	kt_str_reset(&a);
 	assert_int_equal(kconf_explain(f->tree, NULL, "ORD_OLDBUS", &a), 0);
@@ -685,8 +666,6 @@ static void test_order_avoid(void **state)
 	assert_contains(kt_str_cstr(&a), "<- CONFIG_ORD_NARROW=n (Kconfig:");
 	assert_contains(kt_str_cstr(&a), "another member of its choice is selected: CONFIG_ORD_WIDE\n");
 	kt_str_free(&a);
-	kt_str_free(&b);
-	kt_str_free(&err);
 }
 
 /* Shuffled lists of much that the fixture tree offers: one answer. */
