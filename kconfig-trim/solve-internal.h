@@ -59,6 +59,12 @@ void kconf_trim_put_label(struct kt_str *out, const struct kconf_sym *s);
  * checks its one string.
  */
 const char *kconf_trim_sym_label(const struct kconf_sym *s, struct kt_str *buf);
+/*
+ * Where a requirement or prohibition stands, from "recipes/" on for the
+ * shipped and installed recipes, so reports do not depend on where ktrim
+ * is installed or checked out; NULL for command-line items.
+ */
+const char *kconf_trim_where(const struct kconf_req *q);
 /* Append the planned chain from @s back to its root. */
 void kconf_trim_chain(struct kconf_trim *t, struct kconf_sym *s, struct kt_str *out);
 /* solve-report.c */

@@ -138,10 +138,6 @@ static void req_head(FILE *f, const struct kconf_req *q, struct kt_str *d)
 	yq(f, kt_str_cstr(d));
 	fprintf(f, ", from: ");
 	yq(f, q->origin);
-	if (q->where) {
-		fprintf(f, ", at: ");
-		yq(f, q->where);
-	}
 }
 
 /*
@@ -268,7 +264,13 @@ static int report_fill(FILE *f, void *ctx)
 	}
 	fprintf(f, "forbidden:\n");
 	for (size_t i = 0; i < t->forbids.len; i++) {
-		req_head(f, kt_array_at(&t->forbids, i), &d);
+		const struct kconf_req *q = kt_array_at(&t->forbids, i);
+
+		req_head(f, q, &d);
+		if (q->where) {
+			fprintf(f, ", at: ");
+			yq(f, kconf_trim_where(q));
+		}
 		fprintf(f, "}\n");
 	}
 	/* d was reused for every item: once is enough, before the rename */

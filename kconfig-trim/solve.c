@@ -986,6 +986,17 @@ static struct kconf_sym *req_sym(struct kconf_trim *t, const struct kconf_req *q
 	return s;
 }
 
+const char *kconf_trim_where(const struct kconf_req *q)
+{
+	const char *w = q->where, *p;
+
+	if (!w)
+		return NULL;
+	for (p = strstr(w, "/recipes/"); p; p = strstr(p + 1, "/recipes/"))
+		w = p + 1;
+	return w;
+}
+
 /* Every forbid item: the symbol (or the feature's own symbol) is off. */
 static int plan_forbids(struct kconf_trim *t, struct kt_str *err)
 {
@@ -1012,7 +1023,7 @@ static int plan_forbids(struct kconf_trim *t, struct kt_str *err)
 		kt_str_printf(&why, "forbidden by %s (", q->origin);
 		kconf_req_describe(q, &why);
 		if (q->where)
-			kt_str_printf(&why, ", %s", q->where);
+			kt_str_printf(&why, ", %s", kconf_trim_where(q));
 		kt_str_putc(&why, ')');
 		r = plan_put_text(t, s, KCONF_N, true, NULL, &why);
 	}
