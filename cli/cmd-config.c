@@ -2,6 +2,7 @@
 /* `ktrim config`: options for pipeline_config(). */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@ extern const struct cli_cmd cli_cmd_config;
 enum {
 	OPT_KSRC = 256, OPT_ARCH, OPT_PROFILE, OPT_RECIPE, OPT_BASE, OPT_REPORT,
 	OPT_REQUIRE, OPT_FORBID, OPT_MODULES, OPT_RECIPES_DIR, OPT_RESCAN, OPT_STATS,
-	OPT_STRICT, OPT_PROJECT,
+	OPT_STRICT, OPT_PROJECT, OPT_SHUFFLE,
 };
 
 static int run(int argc, char **argv)
@@ -34,6 +35,7 @@ static int run(int argc, char **argv)
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "project", required_argument, NULL, OPT_PROJECT },
+		{ "shuffle-seed", required_argument, NULL, OPT_SHUFFLE },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -67,6 +69,13 @@ static int run(int argc, char **argv)
 		case OPT_STATS: o.stats = true; break;
 		case OPT_STRICT: o.strict = true; break;
 		case OPT_PROJECT: project_file = optarg; break;
+		case OPT_SHUFFLE:
+			if (kt_parse_ulong(optarg, ULONG_MAX, &o.shuffle_seed) < 0) {
+				status = cli_usage_error(&cli_cmd_config,
+							 "--shuffle-seed takes a number");
+				goto out;
+			}
+			break;
 		case 'o': o.output = optarg; break;
 		default:
 			status = cli_usage_error(&cli_cmd_config, "unknown option");
@@ -154,6 +163,8 @@ const struct cli_cmd cli_cmd_config = {
 	"  --strict           profile or recipe facts that name nothing in this\n"
 	"                     tree (a module of another version or arch) fail the\n"
 	"                     trim instead of one summary warning\n"
+	"  --shuffle-seed N   test hook: permute the requirements and prohibitions\n"
+	"                     (seed N > 0) before solving; the result is the same\n"
 	"\n"
 	"Recipes may name a renamed symbol's alternatives, CONFIG_NEW | CONFIG_OLD\n"
 	"(the first the tree defines is required), and optional requirements,\n"

@@ -57,26 +57,33 @@ const char *kconf_explain_structural(struct kconf_sym *s, struct kconf_sym **via
 	return "default";
 }
 
-/* Symbols of @e that are n where the expression needs them on. */
-static void unmet(const struct kconf_expr *e, struct kt_array *out)
+/*
+ * What holds @e at n: symbols that are n where it needs them on (@need_on)
+ * and symbols that are on under a `!X` (@need_off). Every branch of an
+ * || that is n is named.
+ */
+static void unmet(const struct kconf_expr *e, struct kt_array *need_on, struct kt_array *need_off)
 {
 	if (!e || kconf_expr_eval(e) != KCONF_N)
 		return;
 	switch (e->op) {
 	case KCONF_E_SYMBOL:
 		if (!kconf_sym_is_const(e->sym))
-			kt_array_push_ptr(out, e->sym);
+			kt_array_push_ptr(need_on, e->sym);
 		break;
 	case KCONF_E_AND:
-		unmet(e->l, out);
-		unmet(e->r, out);
-		break;
 	case KCONF_E_OR:
-		/* every branch is off: name them all */
-		unmet(e->l, out);
-		unmet(e->r, out);
+		unmet(e->l, need_on, need_off);
+		unmet(e->r, need_on, need_off);
+		break;
+	case KCONF_E_NOT:
+		if (e->l && e->l->op == KCONF_E_SYMBOL && !kconf_sym_is_const(e->l->sym))
+			kt_array_push_ptr(need_off, e->l->sym);
 		break;
 	default:
+		/* X=y, X!=n ...: X being n is what a reader can act on */
+		if (e->sym && !kconf_sym_is_const(e->sym) && kconf_sym_tristate(e->sym) == KCONF_N)
+			kt_array_push_ptr(need_on, e->sym);
 		break;
 	}
 }
@@ -141,65 +148,164 @@ out:
 	return r;
 }
 
-static void explain_off(struct kconf_tree *tree, const struct kconf_reasons *rs,
-			struct kconf_sym *s, struct kt_str *out)
+/* Depth and size bounds of the tree of reasons for a symbol that is off. */
+#define OFF_MAX_DEPTH 8
+#define OFF_MAX_LINES 200
+
+struct off_walk {
+	struct kconf_tree *tree;
+	const struct kconf_reasons *rs;
+	struct kt_map *seen;	/* names already explained */
+	unsigned lines;
+	int err;		/* -ENOMEM where no append records it */
+	struct kt_str *out;
+};
+
+static void off_sym(struct off_walk *w, struct kconf_sym *s, int depth);
+
+/* "  <- CONFIG_X=n (file:line): " at @depth. */
+static void off_head(struct off_walk *w, struct kconf_sym *s, int depth)
 {
-	struct kt_array miss = KT_ARRAY_INIT(void *);
-	const char *text = kconf_sym_name(s) ? kconf_reasons_text(rs, kconf_sym_name(s), NULL) : NULL;
+	const char *file = NULL;
+	int line = 0;
 
-	kt_str_puts(out, "what keeps it off:\n");
-	if (text) {
-		kt_str_printf(out, "  recorded: %s\n", text);
+	kconf_sym_def(s, 0, &file, &line, NULL);
+	kt_str_printf(w->out, "  %*s%s", depth * 2, "", depth ? "<- " : "");
+	label(s, w->out);
+	kt_str_printf(w->out, "=%s (%s:%d): ", kconf_sym_value(s), file ? file : "?", line);
+	w->lines++;
+}
+
+/* Each symbol that holds @e at n, one level down. */
+static void off_expr(struct off_walk *w, const struct kconf_expr *e, int depth)
+{
+	struct kt_array need_on = KT_ARRAY_INIT(void *), need_off = KT_ARRAY_INIT(void *);
+	struct kt_str buf = KT_STR_INIT;
+
+	unmet(e, &need_on, &need_off);
+	for (size_t i = 0; i < need_on.len && i < 16; i++)
+		off_sym(w, kt_array_ptr(&need_on, i), depth);
+	for (size_t i = 0; i < need_off.len && i < 16 && w->lines < OFF_MAX_LINES; i++) {
+		struct kconf_sym *x = kt_array_ptr(&need_off, i), *via = NULL;
+		const char *text = kconf_sym_name(x) ?
+				   kconf_reasons_text(w->rs, kconf_sym_name(x), NULL) : NULL;
+
+		if (!text)
+			text = kconf_explain_structural(x, &via, &buf);
+		if (!text)
+			w->err = -ENOMEM;
+		off_head(w, x, depth);
+		kt_str_printf(w->out, "on but needed off (`!%s`): %s\n",
+			      kconf_sym_name(x) ? kconf_sym_name(x) : "?", text ? text : "?");
 	}
-	if (kconf_sym_dir_dep_value(s) == KCONF_N) {
-		/* straight into @out, so its error covers the expression too */
-		kt_str_puts(out, "  depends on ");
-		kconf_expr_print(kconf_sym_dir_dep(s), out);
-		kt_str_puts(out, ", which is n\n");
-		unmet(kconf_sym_dir_dep(s), &miss);
-		for (size_t i = 0; i < miss.len && i < 16; i++) {
-			struct kconf_sym *m = kt_array_ptr(&miss, i);
+	kt_array_free(&need_on);
+	kt_array_free(&need_off);
+	kt_str_free(&buf);
+}
 
-			kt_str_puts(out, "    ");
-			label(m, out);
-			kt_str_printf(out, "=%s", kconf_sym_value(m));
-			if (kconf_sym_prompt(m) && kconf_sym_has_user(m))
-				kt_str_puts(out, " (set n in the config)");
-			else if (!kconf_sym_prompt(m))
-				kt_str_puts(out, " (no prompt: only a default or a select turns it on)");
-			kt_str_putc(out, '\n');
-		}
+/* The prompt condition of @s that is n, or NULL. */
+static const struct kconf_prop *hidden_prompt(struct kconf_sym *s)
+{
+	for (size_t i = 0; i < kconf_sym_nprops(s); i++) {
+		const struct kconf_prop *p = kconf_sym_prop(s, i);
+
+		if (p->type == KCONF_PROP_PROMPT && kconf_expr_eval(p->visible) == KCONF_N)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * Why @s is off, and below it why each symbol that holds it off is off in
+ * turn, down to a root: a prohibition (with its recipe's file:line), a
+ * `!X` another symbol needs, a user n, a choice that selected another
+ * member, or a symbol nothing selects.
+ */
+static void off_sym(struct off_walk *w, struct kconf_sym *s, int depth)
+{
+	const char *name = kconf_sym_name(s);
+	const char *via = NULL;
+	const char *text = name ? kconf_reasons_text(w->rs, name, &via) : NULL;
+	const struct kconf_prop *hid;
+
+	if (w->lines >= OFF_MAX_LINES) {
+		if (w->lines++ == OFF_MAX_LINES)
+			kt_str_puts(w->out, "  ... (more)\n");
+		return;
+	}
+	off_head(w, s, depth);
+	if (kconf_sym_tristate(s) != KCONF_N) {
+		kt_str_puts(w->out, "on\n");
+		return;
+	}
+	if (name && depth && kt_map_has(w->seen, name)) {
+		kt_str_puts(w->out, "see above\n");
+		return;
+	}
+	if (name && kt_map_set(w->seen, name, (void *)1) < 0)
+		w->err = -ENOMEM;
+	if (text) {
+		/* the solver's own reason: a prohibition or a `!X` it walked */
+		kt_str_printf(w->out, "%s\n", text);
+		return;
+	}
+	if (depth >= OFF_MAX_DEPTH) {
+		kt_str_puts(w->out, "...\n");
+		return;
+	}
+	/* evaluated here: the engine leaves it unset for choice members */
+	if (kconf_expr_eval(kconf_sym_dir_dep(s)) == KCONF_N) {
+		/* straight into @out, so its error covers the expression too */
+		kt_str_puts(w->out, "depends on ");
+		kconf_expr_print(kconf_sym_dir_dep(s), w->out);
+		kt_str_puts(w->out, ", which is n\n");
+		off_expr(w, kconf_sym_dir_dep(s), depth + 1);
 	} else if (kconf_sym_choice(s)) {
 		struct kconf_sym *sel = kconf_choice_selection(kconf_sym_choice(s));
 
-		kt_str_puts(out, "  another member of its choice is selected: ");
+		kt_str_puts(w->out, "another member of its choice is selected: ");
 		if (sel)
-			label(sel, out);
+			label(sel, w->out);
 		else
-			kt_str_puts(out, "none (the choice is off)");
-		kt_str_putc(out, '\n');
+			kt_str_puts(w->out, "none (the choice is off)");
+		kt_str_putc(w->out, '\n');
+	} else if (kconf_sym_prompt(s) && (hid = hidden_prompt(s)) != NULL) {
+		kt_str_puts(w->out, "its prompt is hidden: ");
+		kconf_expr_print(hid->visible, w->out);
+		kt_str_printf(w->out, " is n (%s:%d)\n", hid->file ? hid->file : "?", hid->line);
+		off_expr(w, hid->visible, depth + 1);
 	} else if (kconf_sym_prompt(s)) {
-		if (kconf_sym_visibility(s) == KCONF_N) {
-			kt_str_puts(out, "  its prompt is hidden (a `visible if` or prompt condition is n)\n");
-		} else {
-			kt_str_puts(out, "  set to n in the config and nothing selects it\n");
-		}
+		kt_str_printf(w->out, "%s and nothing selects it\n",
+			      kconf_sym_has_user(s) ? "set n in the config" : "n by default");
 	} else {
-		kt_str_puts(out, "  no prompt, no default that applies, and no enabled selector\n");
+		kt_str_puts(w->out, "no prompt, no default that applies, and no enabled selector\n");
 	}
-	if (kconf_sym_nselected_by(s)) {
-		kt_str_printf(out, "  selectors (all off or their condition n): ");
+	if (kconf_sym_nselected_by(s) && w->lines < OFF_MAX_LINES) {
+		kt_str_printf(w->out, "  %*sselectors (all off or their condition n): ",
+			      depth ? depth * 2 + 3 : 0, "");
 		for (size_t i = 0; i < kconf_sym_nselected_by(s) && i < 10; i++) {
 			if (i)
-				kt_str_puts(out, ", ");
-			label(kconf_sym_selected_by(s, i)->sym, out);
+				kt_str_puts(w->out, ", ");
+			label(kconf_sym_selected_by(s, i)->sym, w->out);
 		}
 		if (kconf_sym_nselected_by(s) > 10)
-			kt_str_printf(out, " and %zu more", kconf_sym_nselected_by(s) - 10);
-		kt_str_putc(out, '\n');
+			kt_str_printf(w->out, " and %zu more", kconf_sym_nselected_by(s) - 10);
+		kt_str_putc(w->out, '\n');
+		w->lines++;
 	}
-	(void)tree;
-	kt_array_free(&miss);
+}
+
+static int explain_off(struct kconf_tree *tree, const struct kconf_reasons *rs,
+		       struct kconf_sym *s, struct kt_str *out)
+{
+	struct off_walk w = { .tree = tree, .rs = rs, .seen = kt_map_new(NULL), .out = out };
+
+	if (!w.seen)
+		return -ENOMEM;
+	kt_str_puts(out, "what keeps it off:\n");
+	off_sym(&w, s, 0);
+	kt_map_free(w.seen);
+	return w.err;
 }
 
 int kconf_explain(struct kconf_tree *tree, const struct kconf_reasons *rs,
@@ -227,7 +333,10 @@ int kconf_explain(struct kconf_tree *tree, const struct kconf_reasons *rs,
 		if (r < 0)
 			return r;
 	} else {
-		explain_off(tree, rs, s, out);
+		int r = explain_off(tree, rs, s, out);
+
+		if (r < 0)
+			return r;
 	}
 	/* the explanation is the result: one that lost a line is -ENOMEM */
 	return kt_str_error(out);

@@ -541,6 +541,11 @@ struct kconf_trim_opts {
 	enum kconf_modules_policy modules;
 	/* Facts that name nothing in the tree fail the solve (else: one warning). */
 	bool strict;
+	/*
+	 * Test hook: permute the requirement and prohibition lists with this
+	 * seed before solving (0: as given). The result must not change.
+	 */
+	unsigned long shuffle_seed;
 };
 
 /* @tree and @fm must outlive the trim; the trim owns nothing of them. */
@@ -577,7 +582,9 @@ void kconf_trim_counts(const struct kconf_trim *t, unsigned *base_y,
  * explain: the chain from a root requirement to @sym under the tree's
  * current values (load a .config first), using @rs when given (a report's
  * reasons) and the tree's selects/defaults/dependencies otherwise; for a
- * symbol that is off, what keeps it off.
+ * symbol that is off, the chain of what keeps it off, each unmet
+ * dependency explained in turn down to a prohibition (with @rs: its
+ * recipe's file:line), a `!X`, a user n, a choice or a missing selector.
  */
 int kconf_explain(struct kconf_tree *tree, const struct kconf_reasons *rs,
 		  const char *sym, struct kt_str *out);

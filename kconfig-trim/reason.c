@@ -83,28 +83,13 @@ const char *kconf_reasons_text(const struct kconf_reasons *rs, const char *sym,
 	return r ? r->text : NULL;
 }
 
-int kconf_reasons_load_report(struct kconf_reasons *rs, const char *path,
-			      struct kt_str *err)
+/* One `NAME: {reason: ..., via: ...}` mapping of a report into @rs. */
+static int reasons_load_map(struct kconf_reasons *rs, const struct kt_yaml_node *syms)
 {
-	struct kt_yaml_doc doc = { 0 };
-	const struct kt_yaml_node *syms;
-	int r;
-
-	r = kt_yaml_load_file(path, &doc, err);
-	if (r < 0)
-		return r;
-	syms = doc.root ? kt_yaml_map_get(doc.root, "symbols") : NULL;
-	if (!syms || syms->type != KT_YAML_MAP) {
-		r = doc.root ? kt_yaml_error(&doc, doc.root, err,
-					     "not a ktrim config report (no symbols: mapping)")
-			     : -EINVAL;
-		if (!doc.root)
-			kt_str_printf(err, "%s: empty report", path);
-		goto out;
-	}
 	for (size_t i = 0; i < syms->n; i++) {
 		const struct kt_yaml_node *e = syms->items[i];
 		const struct kt_yaml_node *t, *v;
+		int r;
 
 		if (e->type != KT_YAML_MAP)
 			continue;
@@ -117,9 +102,35 @@ int kconf_reasons_load_report(struct kconf_reasons *rs, const char *path,
 				      strcmp(v->scalar, "null") == 0 ? NULL :
 				      v && v->type == KT_YAML_SCALAR ? v->scalar : NULL);
 		if (r < 0)
-			goto out;
+			return r;
 	}
-	r = 0;
+	return 0;
+}
+
+int kconf_reasons_load_report(struct kconf_reasons *rs, const char *path,
+			      struct kt_str *err)
+{
+	struct kt_yaml_doc doc = { 0 };
+	const struct kt_yaml_node *syms, *off;
+	int r;
+
+	r = kt_yaml_load_file(path, &doc, err);
+	if (r < 0)
+		return r;
+	syms = doc.root ? kt_yaml_map_get(doc.root, "symbols") : NULL;
+	/* the symbols held off (reports since issue 18) read the same way */
+	off = syms ? kt_yaml_map_get(doc.root, "off") : NULL;
+	if (!syms || syms->type != KT_YAML_MAP) {
+		r = doc.root ? kt_yaml_error(&doc, doc.root, err,
+					     "not a ktrim config report (no symbols: mapping)")
+			     : -EINVAL;
+		if (!doc.root)
+			kt_str_printf(err, "%s: empty report", path);
+		goto out;
+	}
+	r = reasons_load_map(rs, syms);
+	if (r == 0 && off && off->type == KT_YAML_MAP)
+		r = reasons_load_map(rs, off);
 out:
 	kt_yaml_doc_release(&doc);
 	return r;

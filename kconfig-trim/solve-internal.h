@@ -10,7 +10,7 @@ struct plan_ent {
 	struct kconf_sym *sym;
 	enum kconf_tristate tri;
 	char *str;		/* int/hex/string value, or NULL */
-	bool off;		/* must end up n */
+	bool off;		/* must end up n; with @via: held off by a `!X` dependency */
 	struct kconf_sym *via;	/* the symbol this one was planned for */
 	char *reason;
 };
@@ -23,6 +23,19 @@ struct kconf_trim {
 	struct kt_array reqs;		/* struct kconf_req */
 	struct kt_array forbids;	/* struct kconf_req */
 	struct kt_map *plan;		/* symbol key -> struct plan_ent * */
+	/*
+	 * What every pass of the search knows before it plans anything, so
+	 * no requirement's choices depend on which requirement came first:
+	 * @pins, the symbols some requirement sets or that a past pass found
+	 * needed on (a `!X` branch is then no choice); @avoid, symbols a past
+	 * pass planned as a dependency and the resolved tree did not keep (an
+	 * || branch through them is tried last).
+	 */
+	struct kt_map *pins;		/* symbol key -> why it must be on (char *) */
+	struct kt_map *avoid;		/* symbol key -> (void *)1 */
+	struct kt_array learn_log;	/* struct learnt: in the order passes added them */
+	unsigned learned;		/* pins and avoids added by this pass */
+	bool mute;			/* a repeated pass: its warnings were given */
 	struct kt_array journal;	/* undo log for trials */
 	struct kt_map *roots;		/* symbol key -> reason text of a requirement */
 	struct kt_map *base_vals;	/* name -> (void *)(tristate + 1) in the base */
@@ -46,6 +59,12 @@ void kconf_trim_put_label(struct kt_str *out, const struct kconf_sym *s);
  * checks its one string.
  */
 const char *kconf_trim_sym_label(const struct kconf_sym *s, struct kt_str *buf);
+/*
+ * Where a requirement or prohibition stands, from "recipes/" on for the
+ * shipped and installed recipes, so reports do not depend on where ktrim
+ * is installed or checked out; NULL for command-line items.
+ */
+const char *kconf_trim_where(const struct kconf_req *q);
 /* Append the planned chain from @s back to its root. */
 void kconf_trim_chain(struct kconf_trim *t, struct kconf_sym *s, struct kt_str *out);
 /* solve-report.c */

@@ -45,10 +45,17 @@ int kconf_trim_derive_reasons(struct kconf_trim *t)
 		const char *root, *text;
 		struct kconf_sym *via = NULL;
 
-		if (!kconf_sym_name(s) || !bool_like(s) || kconf_sym_tristate(s) == KCONF_N)
+		if (!kconf_sym_name(s) || !bool_like(s))
 			continue;
-		root = kt_map_get(t->roots, kconf_sym_name(s));
 		e = kconf_plan_get(t, s);
+		if (kconf_sym_tristate(s) == KCONF_N) {
+			/* held off: forbidden, or for a `!X` of a dependency */
+			if (e && e->off)
+				r = kconf_reasons_set(t->reasons, kconf_sym_name(s), e->reason,
+						      e->via ? kconf_sym_name(e->via) : NULL);
+			continue;
+		}
+		root = kt_map_get(t->roots, kconf_sym_name(s));
 		if (root) {
 			text = root;
 		} else if (e && !e->off) {
@@ -131,6 +138,42 @@ static void req_head(FILE *f, const struct kconf_req *q, struct kt_str *d)
 	yq(f, kt_str_cstr(d));
 	fprintf(f, ", from: ");
 	yq(f, q->origin);
+}
+
+/*
+ * The reasons of the enabled symbols (@on) or of those held off, sorted by
+ * name; @names is scratch.
+ */
+static int write_reasons(FILE *f, struct kconf_trim *t, bool on, struct kt_array *names)
+{
+	size_t n = kconf_tree_nsyms(t->tree);
+
+	names->len = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
+		const char *name = kconf_sym_name(s);
+
+		if (!name || !bool_like(s) || (kconf_sym_tristate(s) != KCONF_N) != on)
+			continue;
+		if (on ? !kconf_sym_is_written(s) : !kconf_reasons_text(t->reasons, name, NULL))
+			continue;
+		if (kt_array_push_ptr(names, (void *)name) < 0)
+			return -ENOMEM;
+	}
+	kt_array_sort(names, name_cmp);
+	for (size_t i = 0; i < names->len; i++) {
+		const char *name = kt_array_ptr(names, i);
+		struct kconf_sym *s = kconf_sym_lookup(t->tree, name);
+		const char *via = NULL;
+		const char *text = kconf_reasons_text(t->reasons, name, &via);
+
+		fprintf(f, "  CONFIG_%s: {value: %s, reason: ", name, kconf_sym_value(s));
+		yq(f, text ? text : "default");
+		if (via)
+			fprintf(f, ", via: CONFIG_%s", via);
+		fprintf(f, "}\n");
+	}
+	return 0;
 }
 
 static int report_fill(FILE *f, void *ctx)
@@ -221,7 +264,13 @@ static int report_fill(FILE *f, void *ctx)
 	}
 	fprintf(f, "forbidden:\n");
 	for (size_t i = 0; i < t->forbids.len; i++) {
-		req_head(f, kt_array_at(&t->forbids, i), &d);
+		const struct kconf_req *q = kt_array_at(&t->forbids, i);
+
+		req_head(f, q, &d);
+		if (q->where) {
+			fprintf(f, ", at: ");
+			yq(f, kconf_trim_where(q));
+		}
 		fprintf(f, "}\n");
 	}
 	/* d was reused for every item: once is enough, before the rename */
@@ -239,31 +288,16 @@ static int report_fill(FILE *f, void *ctx)
 	if (!t->warnings.len)
 		fprintf(f, "  []\n");
 	fprintf(f, "symbols:        # every enabled symbol, why, and through which symbol\n");
-	kt_array_free(&names);
-	kt_array_init(&names, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		struct kconf_sym *s = kconf_tree_sym(t->tree, i);
-
-		if (kconf_sym_name(s) && bool_like(s) && kconf_sym_tristate(s) != KCONF_N &&
-		    kconf_sym_is_written(s) &&
-		    kt_array_push_ptr(&names, (void *)kconf_sym_name(s)) < 0) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
-	kt_array_sort(&names, name_cmp);
-	for (size_t i = 0; i < names.len; i++) {
-		const char *name = kt_array_ptr(&names, i);
-		struct kconf_sym *s = kconf_sym_lookup(t->tree, name);
-		const char *via = NULL;
-		const char *text = kconf_reasons_text(t->reasons, name, &via);
-
-		fprintf(f, "  CONFIG_%s: {value: %s, reason: ", name, kconf_sym_value(s));
-		yq(f, text ? text : "default");
-		if (via)
-			fprintf(f, ", via: CONFIG_%s", via);
-		fprintf(f, "}\n");
-	}
+	r = write_reasons(f, t, true, &names);
+	if (r < 0)
+		goto out;
+	/* Symbols the plan held off and why: `ktrim explain` reads them too. */
+	fprintf(f, "off:            # every symbol held off: forbidden, or for a !X\n");
+	r = write_reasons(f, t, false, &names);
+	if (r < 0)
+		goto out;
+	if (!names.len)
+		fprintf(f, "  {}\n");
 	r = ferror(f) ? -EIO : 0;
 out:
 	kt_array_free(&names);

@@ -160,6 +160,81 @@ static void journal_clear(struct kconf_trim *t)
 	t->journal.len = 0;
 }
 
+/* ---- what passes learn ------------------------------------------------------ */
+
+static bool pinned(const struct kconf_trim *t, const struct kconf_sym *s)
+{
+	char buf[48];
+
+	return kt_map_has(t->pins, sym_key(s, buf, sizeof(buf)));
+}
+
+static bool avoided(const struct kconf_trim *t, const struct kconf_sym *s)
+{
+	char buf[48];
+
+	return kt_map_has(t->avoid, sym_key(s, buf, sizeof(buf)));
+}
+
+/* One learnt pin or avoid, so a search can go back to an earlier pass. */
+struct learnt {
+	char *key;
+	bool avoid;
+};
+
+static void learn_add(struct kconf_trim *t, struct kt_map *set, const struct kconf_sym *s,
+		      void *value, bool avoid)
+{
+	char buf[48];
+	struct learnt l = { .key = strdup(sym_key(s, buf, sizeof(buf))), .avoid = avoid };
+
+	if (!l.key || !kt_array_push(&t->learn_log, &l)) {
+		free(l.key);
+		free(avoid ? NULL : value);
+		t->err = -ENOMEM;
+		return;
+	}
+	if (kt_map_set(set, l.key, value) < 0) {
+		free(avoid ? NULL : value);
+		t->err = -ENOMEM;
+		return;
+	}
+	t->learned++;
+}
+
+/* Pin @s on for the rest of the search; @why says who needs it. */
+static void learn_pin(struct kconf_trim *t, const struct kconf_sym *s, const char *why)
+{
+	char *v;
+
+	if (pinned(t, s))
+		return;
+	v = strdup(why);
+	if (!v) {
+		t->err = -ENOMEM;
+		return;
+	}
+	learn_add(t, t->pins, s, v, false);
+}
+
+static void learn_avoid(struct kconf_trim *t, const struct kconf_sym *s)
+{
+	if (!avoided(t, s))
+		learn_add(t, t->avoid, s, (void *)1, true);
+}
+
+/* Forget what was learnt after @mark: the search goes back to that pass. */
+static void learn_rollback(struct kconf_trim *t, size_t mark)
+{
+	while (t->learn_log.len > mark) {
+		struct learnt *l = kt_array_at(&t->learn_log, t->learn_log.len - 1);
+
+		kt_map_del(l->avoid ? t->avoid : t->pins, l->key);
+		free(l->key);
+		t->learn_log.len--;
+	}
+}
+
 /* ---- evaluation under the plan ------------------------------------------ */
 
 static bool overlay_lookup(void *ctx, const struct kconf_sym *s,
@@ -264,6 +339,38 @@ static int conflict(struct kconf_trim *t, struct kconf_sym *s, struct kconf_sym 
 	return -EINVAL;
 }
 
+/*
+ * A `!X` on the way to @via where X is on in the plan or pinned on (a
+ * requirement sets it, or an earlier pass found it needed): the branch is
+ * no choice, whichever requirement comes first. Both chains.
+ */
+static int off_conflict(struct kconf_trim *t, struct kconf_sym *x, struct kconf_sym *via)
+{
+	char buf[48];
+	const struct plan_ent *p = kconf_plan_get(t, x);
+	const char *need = kt_map_get(t->pins, sym_key(x, buf, sizeof(buf)));
+	struct kt_str lab = KT_STR_INIT;
+
+	kconf_trim_sym_label(x, &lab);
+	kt_str_reset(&t->why);
+	kt_str_printf(&t->why, "conflict on %s:\n    needed: ", kt_str_cstr(&lab));
+	if (p && !p->off)
+		kconf_trim_chain(t, x, &t->why);
+	else
+		kt_str_printf(&t->why, "%s (%s)", kt_str_cstr(&lab), need ? need : "pinned on");
+	kt_str_printf(&t->why, "\n    off:    %s (must be off for ", kt_str_cstr(&lab));
+	if (via) {
+		kconf_trim_put_label(&t->why, via);
+		kt_str_puts(&t->why, ") <- ");
+		kconf_trim_chain(t, via, &t->why);
+	} else {
+		kt_str_puts(&t->why, "?)");
+	}
+	kt_str_free(&lab);
+	t->conflict = true;
+	return -EINVAL;
+}
+
 /* ---- enabling ---------------------------------------------------------------- */
 
 static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
@@ -310,13 +417,16 @@ static unsigned expr_cost(struct kconf_trim *t, const struct kconf_expr *e)
 		if (kconf_sym_is_const(e->sym))
 			return sym_now(t, e->sym) ? 0 : 10000;
 		p = kconf_plan_get(t, e->sym);
-		if (p && p->off)
+		if ((p && p->off) || avoided(t, e->sym))
 			return 10000;
-		if (p || sym_now(t, e->sym) != KCONF_N)
+		/* a pinned symbol is on in the end, whoever comes first */
+		if (p || pinned(t, e->sym) || sym_now(t, e->sym) != KCONF_N)
 			return 0;
 		/* deeper unmet dependencies cost too, one level is enough to rank */
 		return 1 + (kconf_trim_eval(t, kconf_sym_dir_dep(e->sym)) ? 0 : 2);
 	case KCONF_E_NOT:
+		if (e->l && e->l->op == KCONF_E_SYMBOL && pinned(t, e->l->sym))
+			return 10000;
 		return kconf_trim_eval(t, e) ? 0 : 10000;
 	case KCONF_E_AND:
 		return expr_cost(t, e->l) + expr_cost(t, e->r);
@@ -447,6 +557,8 @@ static int satisfy_comp(struct kconf_trim *t, const struct kconf_expr *e,
 	}
 	if (kconf_plan_get(t, s))
 		return 0;
+	if (pinned(t, s))
+		return off_conflict(t, s, via);
 	return plan_put(t, s, KCONF_N, NULL, true, via, "kept off: a dependency needs it n");
 }
 
@@ -470,6 +582,8 @@ static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
 	if (e->op == KCONF_E_NOT && e->l && e->l->op == KCONF_E_SYMBOL &&
 	    !kconf_sym_is_const(e->l->sym) && kconf_sym_ndefs(e->l->sym) &&
 	    !kconf_plan_get(t, e->l->sym) && kconf_trim_eval(t, e) >= want) {
+		if (pinned(t, e->l->sym))
+			return off_conflict(t, e->l->sym, via);
 		kept_off_reason(&lab, via, e->l->sym);
 		r = plan_put_text(t, e->l->sym, KCONF_N, true, via, &lab);
 		kt_str_free(&lab);
@@ -511,17 +625,16 @@ static int satisfy(struct kconf_trim *t, const struct kconf_expr *e,
 				const struct plan_ent *p = kconf_plan_get(t, x);
 
 				if (p && !p->off) {
-					struct kt_str v = KT_STR_INIT;
-
-					kt_str_printf(&v, "must be off for %s",
-						      via ? kconf_trim_sym_label(via, &lab) : "?");
-					r = conflict(t, x, via, kt_str_cstr(&v));
-					kt_str_free(&v);
+					r = off_conflict(t, x, via);
 					break;
 				}
 				fail(t, "%s is on (default or selected) but must be off",
 				     kconf_trim_sym_label(x, &lab));
 				r = -EINVAL;
+				break;
+			}
+			if (!kconf_plan_get(t, x) && pinned(t, x)) {
+				r = off_conflict(t, x, via);
 				break;
 			}
 			if (via)
@@ -687,7 +800,7 @@ static int enable(struct kconf_trim *t, struct kconf_sym *s, enum kconf_tristate
 {
 	const struct plan_ent *p = kconf_plan_get(t, s);
 	struct kconf_sym *choice = kconf_sym_choice(s);
-	struct kt_str lab = KT_STR_INIT;
+	struct kt_str lab = KT_STR_INIT, who = KT_STR_INIT;
 	size_t mark;
 	int r;
 
@@ -704,7 +817,26 @@ static int enable(struct kconf_trim *t, struct kconf_sym *s, enum kconf_tristate
 	if (kconf_sym_type(s) == KCONF_BOOL || t->modules == KCONF_MODULES_BUILTIN)
 		want = KCONF_Y;
 	if (p && p->off) {
+		/*
+		 * Held off by a `!X` that an earlier choice walked: the next
+		 * pass pins it on, so that choice takes another branch.
+		 */
+		if (p->via) {
+			kt_str_printf(&lab, "%s%s%s", reason, via ? ", for " : "",
+				      via ? kconf_trim_sym_label(via, &who) : "");
+			if (kt_str_error(&lab))
+				t->err = -ENOMEM;
+			else
+				learn_pin(t, s, kt_str_cstr(&lab));
+			kt_str_reset(&lab);
+		}
 		r = conflict(t, s, via, reason);
+		goto out;
+	}
+	/* a dependency whose plan did not hold in an earlier pass: try others */
+	if (via && !p && avoided(t, s) && sym_now(t, s) < want) {
+		fail(t, "%s did not hold when an earlier pass planned it", kconf_trim_sym_label(s, &lab));
+		r = -EINVAL;
 		goto out;
 	}
 	if (p && p->tri >= want) {
@@ -747,6 +879,7 @@ static int enable(struct kconf_trim *t, struct kconf_sym *s, enum kconf_tristate
 	}
 out:
 	kt_str_free(&lab);
+	kt_str_free(&who);
 	return r;
 }
 
@@ -789,6 +922,8 @@ static void warnf(struct kconf_trim *t, const char *fmt, ...)
 	va_list ap;
 	char *p;
 
+	if (t->mute)
+		return;	/* a repeated pass: given and recorded by the first */
 	va_start(ap, fmt);
 	kt_str_vprintf(&s, fmt, ap);
 	va_end(ap);
@@ -851,6 +986,17 @@ static struct kconf_sym *req_sym(struct kconf_trim *t, const struct kconf_req *q
 	return s;
 }
 
+const char *kconf_trim_where(const struct kconf_req *q)
+{
+	const char *w = q->where, *p;
+
+	if (!w)
+		return NULL;
+	for (p = strstr(w, "/recipes/"); p; p = strstr(p + 1, "/recipes/"))
+		w = p + 1;
+	return w;
+}
+
 /* Every forbid item: the symbol (or the feature's own symbol) is off. */
 static int plan_forbids(struct kconf_trim *t, struct kt_str *err)
 {
@@ -876,6 +1022,8 @@ static int plan_forbids(struct kconf_trim *t, struct kt_str *err)
 		kt_str_reset(&why);
 		kt_str_printf(&why, "forbidden by %s (", q->origin);
 		kconf_req_describe(q, &why);
+		if (q->where)
+			kt_str_printf(&why, ", %s", kconf_trim_where(q));
 		kt_str_putc(&why, ')');
 		r = plan_put_text(t, s, KCONF_N, true, NULL, &why);
 	}
@@ -963,7 +1111,7 @@ static int req_targets(struct kconf_trim *t, const struct kconf_req *q, bool qui
 		struct kt_str d = KT_STR_INIT;
 		char *p;
 
-		if (quiet)
+		if (quiet || t->mute)
 			return 0;
 		/* Listed once for the whole solve (summarise_unknown). */
 		kt_str_printf(&d, "%s %s (%s%s%s)", feat_label(q->feat), q->name, q->origin,
@@ -1021,6 +1169,16 @@ static int summarise_unknown(struct kconf_trim *t, bool strict, struct kt_str *e
 	return r < 0 ? r : strict;
 }
 
+/* The reason its symbols get: "required by profile x (socket family AF_INET6)". */
+static void req_text(const struct kconf_req *q, struct kt_str *out)
+{
+	if (q->kind == KCONF_REQ_SYMBOL)
+		kt_str_printf(out, "required by %s", q->origin);
+	else
+		kt_str_printf(out, "required by %s (%s %s)", q->origin,
+			      feat_label(q->feat), q->name);
+}
+
 /* 0: planned; 1: a failure was reported in @err; < 0: error. */
 static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
 			    bool quiet, struct kt_str *err)
@@ -1037,21 +1195,19 @@ static int plan_requirement(struct kconf_trim *t, const struct kconf_req *q,
 		if (quiet)
 			return q->optional ? 0 : 1;
 		kconf_req_describe(q, &text);
-		if (q->optional)
-			kt_info("%s%s%s (%s): optional, not in this tree: %s",
-				q->where ? q->where : "", q->where ? ": " : "",
-				kt_str_cstr(&text), q->origin, q->reason);
-		else
+		if (q->optional) {
+			if (!t->mute)
+				kt_info("%s%s%s (%s): optional, not in this tree: %s",
+					q->where ? q->where : "", q->where ? ": " : "",
+					kt_str_cstr(&text), q->origin, q->reason);
+		} else {
 			errorf(err, q, "not defined in this tree%s", q->alts.len ?
 			       " under any of its names" : "");
+		}
 		kt_str_free(&text);
 		return q->optional ? 0 : 1;
 	}
-	if (q->kind == KCONF_REQ_SYMBOL)
-		kt_str_printf(&text, "required by %s", q->origin);
-	else
-		kt_str_printf(&text, "required by %s (%s %s)", q->origin,
-			      feat_label(q->feat), q->name);
+	req_text(q, &text);
 	r = kt_str_error(&text);
 	if (r == 0)
 		r = req_targets(t, q, quiet, &targets);
@@ -1403,27 +1559,274 @@ static void report_missed(struct kconf_trim *t, const struct kconf_req *q, const
 	kt_str_free(&d);
 }
 
+/* splitmix64: a small, well-mixed sequence from a seed, the same everywhere. */
+static unsigned long long shuffle_next(unsigned long long *state)
+{
+	unsigned long long z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The --shuffle-seed test hook: Fisher-Yates over a list of requirements. */
+static void reqs_shuffle(struct kt_array *a, unsigned long long *state)
+{
+	for (size_t i = a->len; i > 1; i--) {
+		size_t j = (size_t)(shuffle_next(state) % i);
+		struct kconf_req tmp, *x = kt_array_at(a, i - 1), *y = kt_array_at(a, j);
+
+		tmp = *x;
+		*x = *y;
+		*y = tmp;
+	}
+}
+
 /* Rounds of plan -> resolve -> check; each one that changes nothing ends it. */
 #define SOLVE_MAX_ROUNDS 16
+/* Passes of the search: each starts again with what the ones before learnt. */
+#define SOLVE_MAX_PASSES 8
 
+static int nstrcmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int req_rank(const struct kconf_req *q)
+{
+	return q->value && strcmp(q->value, "m") == 0;
+}
+
+/* A total order on requirements by what they say, not where they stand. */
+static int req_cmp(const void *pa, const void *pb)
+{
+	const struct kconf_req *a = pa, *b = pb;
+	int c;
+
+	/* "=m" asks least: what else is required may select the symbol y */
+	if (req_rank(a) != req_rank(b))
+		return req_rank(a) < req_rank(b) ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->feat != b->feat)
+		return a->feat < b->feat ? -1 : 1;
+	if ((c = nstrcmp(a->sym, b->sym)) || (c = nstrcmp(a->name, b->name)) ||
+	    (c = nstrcmp(a->value, b->value)))
+		return c;
+	if (a->alts.len != b->alts.len)
+		return a->alts.len < b->alts.len ? -1 : 1;
+	for (size_t i = 0; i < a->alts.len; i++) {
+		c = strcmp(kt_array_ptr(&a->alts, i), kt_array_ptr(&b->alts, i));
+		if (c)
+			return c;
+	}
+	if (a->optional != b->optional)
+		return a->optional ? 1 : -1;
+	if ((c = nstrcmp(a->origin, b->origin)) || (c = nstrcmp(a->reason, b->reason)))
+		return c;
+	return nstrcmp(a->where, b->where);
+}
+
+/*
+ * Before any choice: every symbol a requirement sets on is pinned, so an
+ * || branch that needs it off is never taken, whether that requirement
+ * comes before or after the one whose dependency has the ||.
+ */
+static int pins_init(struct kconf_trim *t)
+{
+	struct kt_array targets = KT_ARRAY_INIT(struct req_target);
+	struct kt_str text = KT_STR_INIT;
+	int r = 0;
+
+	learn_rollback(t, 0);
+	kt_map_free(t->pins);
+	t->pins = kt_map_new(free);
+	if (!t->pins)
+		return -ENOMEM;
+	for (size_t i = 0; r == 0 && i < t->reqs.len; i++) {
+		const struct kconf_req *q = kt_array_at(&t->reqs, i);
+
+		r = req_targets(t, q, true, &targets);
+		for (size_t j = 0; r == 0 && j < targets.len; j++) {
+			const struct req_target *g = kt_array_at(&targets, j);
+			char buf[48], *v;
+
+			if (!sym_is_bool_like(g->sym) || (g->value && strcmp(g->value, "n") == 0) ||
+			    pinned(t, g->sym))
+				continue;
+			kt_str_reset(&text);
+			req_text(q, &text);
+			r = kt_str_error(&text);
+			v = r ? NULL : strdup(kt_str_cstr(&text));
+			if (!v || kt_map_set(t->pins, sym_key(g->sym, buf, sizeof(buf)), v) < 0) {
+				free(v);
+				r = -ENOMEM;
+			}
+		}
+	}
+	kt_array_free(&targets);
+	kt_str_free(&text);
+	return r;
+}
+
+/* A fresh plan for the next pass; what was learnt stays. */
+static int pass_reset(struct kconf_trim *t)
+{
+	journal_clear(t);
+	kt_map_free(t->plan);
+	kt_map_free(t->roots);
+	t->plan = kt_map_new(plan_ent_free);
+	t->roots = kt_map_new(free);
+	kt_str_reset(&t->why);
+	t->conflict = false;
+	t->learned = 0;
+	return t->plan && t->roots ? 0 : -ENOMEM;
+}
+
+/* The state one pass leaves for the final lists. */
+struct pass {
+	struct kt_str errs;	/* requirements that failed while planning */
+	bool *reported;		/* [i]: listed in @errs, not checked again */
+	char **last;		/* [i]: the latest re-planning failure */
+	size_t nreported;
+	struct kt_array bad;	/* struct plan_ent *: planned values that moved */
+	struct kt_array miss;	/* size_t: requirements not met */
+};
+
+static void pass_clear(struct pass *ps, size_t nreqs)
+{
+	kt_str_reset(&ps->errs);
+	for (size_t i = 0; i < nreqs; i++) {
+		free(ps->last[i]);
+		ps->last[i] = NULL;
+		ps->reported[i] = false;
+	}
+	ps->nreported = 0;
+	ps->bad.len = 0;
+	ps->miss.len = 0;
+}
+
+/*
+ * One pass: plan the prohibitions and the requirements in their canonical
+ * order, then resolve, check and plan again what moved until nothing
+ * changes. The tree is left resolved with the plan that was checked last;
+ * a pass after the first (@again) resolves the trimmed base first.
+ */
+static int solve_pass(struct kconf_trim *t, const char *base, bool again, struct pass *ps,
+		      struct kt_str *err)
+{
+	size_t nreqs = t->reqs.len;
+	int r, round;
+
+	r = pass_reset(t);
+	if (r == 0 && again) {
+		/* plan against the trimmed base, not the last pass's result */
+		r = apply_base(t, base, err);
+		if (r == 0)
+			r = apply_plan(t, false);
+		if (r == 0)
+			r = kconf_resolve(t->tree);
+	}
+	if (r == 0)
+		r = plan_forbids(t, &ps->errs);
+	for (size_t i = 0; r >= 0 && i < nreqs; i++) {
+		r = plan_requirement(t, kt_array_at(&t->reqs, i), false, &ps->errs);
+		if (r == 1) {
+			ps->reported[i] = true;	/* listed already: not checked again */
+			ps->nreported++;
+			r = 0;
+		}
+	}
+	if (r < 0)
+		return r;
+	for (round = 0;; round++) {
+		unsigned long long digest;
+
+		journal_clear(t);
+		r = apply_base(t, base, err);
+		if (r < 0)
+			return r;
+		r = apply_plan(t, true);
+		if (r == 0)
+			r = kconf_resolve(t->tree);
+		if (r == 0)
+			r = check_plan(t, &ps->bad);
+		if (r == 0)
+			r = check_reqs(t, ps->reported, &ps->miss);
+		if (r < 0)
+			return r;
+		if ((!ps->bad.len && !ps->miss.len) || round + 1 == SOLVE_MAX_ROUNDS)
+			break;
+		digest = plan_digest(t);
+		r = replan_bad(t, &ps->bad, round);
+		if (r == 0)
+			r = replan_missed(t, &ps->miss, ps->last);
+		if (r < 0)
+			return r;
+		if (plan_digest(t) == digest)
+			break;
+	}
+	journal_clear(t);
+	kt_dbg("plan of %zu symbols, %d resolve rounds", kt_map_len(t->plan), round + 1);
+	/* re-planning may have replaced entries; the tree is as checked */
+	return check_plan(t, &ps->bad);
+}
+
+/*
+ * A dependency the plan chose and the resolved tree did not keep because
+ * its own dependencies are n (ISA for PNP on 64-bit): later passes take
+ * the other branches first.
+ */
+static void learn_from_bad(struct kconf_trim *t, const struct kt_array *bad)
+{
+	for (size_t i = 0; i < bad->len; i++) {
+		const struct plan_ent *e = kt_array_ptr(bad, i);
+
+		if (!e->off && !e->str && e->via && !kconf_sym_is_choice(e->sym) &&
+		    kconf_sym_dir_dep_value(e->sym) == KCONF_N)
+			learn_avoid(t, e->sym);
+	}
+}
+
+/*
+ * The search. Requirements are planned in a canonical order (sorted by
+ * what they say), so any order of the same requirements gives the same
+ * configuration. Within a pass the choices are greedy (cheapest ||
+ * branch, selector or default, with the pinned symbols counted as on);
+ * a pass that fails teaches the next one: a symbol an earlier choice held
+ * off by `!X` but that something needs on is pinned, a dependency whose
+ * own dependencies failed is avoided, and the next pass starts again from
+ * scratch. The pass with the fewest failures is the answer.
+ */
 int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		     struct kt_str *err)
 {
-	struct kt_array bad = KT_ARRAY_INIT(void *);
-	struct kt_array miss = KT_ARRAY_INIT(size_t);
+	struct pass ps = { .errs = KT_STR_INIT, .bad = KT_ARRAY_INIT(void *),
+			   .miss = KT_ARRAY_INIT(size_t) };
 	struct kt_str errs = KT_STR_INIT;
 	struct kt_map *seen = kt_map_new(NULL);
 	const char *base = opts && opts->base ? opts->base : "allnoconfig";
-	size_t nreqs = t->reqs.len;
-	bool *reported = calloc(nreqs + 1, sizeof(*reported));
-	char **last = calloc(nreqs + 1, sizeof(*last));
-	int r, round;
+	size_t nreqs = t->reqs.len, best = SIZE_MAX, best_mark = 0;
+	bool replay = false;
+	int r, pass;
 
-	if (!seen || !reported || !last) {
+	ps.reported = calloc(nreqs + 1, sizeof(*ps.reported));
+	ps.last = calloc(nreqs + 1, sizeof(*ps.last));
+	if (!seen || !ps.reported || !ps.last) {
 		r = -ENOMEM;
 		goto out;
 	}
 	t->modules = opts ? opts->modules : KCONF_MODULES_BUILTIN;
+	if (opts && opts->shuffle_seed) {
+		unsigned long long state = opts->shuffle_seed;
+
+		reqs_shuffle(&t->reqs, &state);
+		reqs_shuffle(&t->forbids, &state);
+	}
+	kt_array_sort(&t->reqs, req_cmp);
+	kt_array_sort(&t->forbids, req_cmp);
 	kt_array_free_ptrs(&t->unknown);
 	kt_array_init(&t->unknown, sizeof(char *));
 	free(t->base);
@@ -1454,66 +1857,51 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		if (r < 0)
 			goto out;
 	}
+	r = pins_init(t);
+	if (r < 0)
+		goto out;
 
-	r = plan_forbids(t, &errs);
-	for (size_t i = 0; r >= 0 && i < nreqs; i++) {
-		r = plan_requirement(t, kt_array_at(&t->reqs, i), false, &errs);
-		if (r == 1) {
-			reported[i] = true;	/* listed already: not checked again */
-			r = 0;
+	for (pass = 0;; pass++) {
+		size_t mark = t->learn_log.len, fails;
+
+		pass_clear(&ps, nreqs);
+		t->mute = pass > 0;
+		r = solve_pass(t, base, pass > 0, &ps, err);
+		if (r == 0 && pass == 0) {
+			/* the facts naming nothing here are the same in every pass */
+			r = summarise_unknown(t, opts && opts->strict, &errs);
+			if (r == 1)
+				r = 0;	/* in @errs: the solve fails below */
 		}
-	}
-	if (r == 0)
-		r = summarise_unknown(t, opts && opts->strict, &errs);
-	if (r == 1)
-		r = 0;	/* in @errs: the solve fails below */
-	if (r < 0)
-		goto out;
-	/*
-	 * Resolve the plan and check both the plan and the requirements
-	 * against the tree; plan again what moved, until nothing changes.
-	 * The tree is left resolved with the plan that was checked last.
-	 */
-	for (round = 0;; round++) {
-		unsigned long long digest;
-
-		journal_clear(t);
-		r = apply_base(t, base, err);
+		if (r == 0 && t->err)
+			r = t->err;
 		if (r < 0)
 			goto out;
-		r = apply_plan(t, true);
-		if (r == 0)
-			r = kconf_resolve(t->tree);
-		if (r == 0)
-			r = check_plan(t, &bad);
-		if (r == 0)
-			r = check_reqs(t, reported, &miss);
-		if (r < 0)
-			goto out;
-		if ((!bad.len && !miss.len) || round + 1 == SOLVE_MAX_ROUNDS)
+		fails = ps.nreported + ps.miss.len + ps.bad.len;
+		kt_dbg("pass %d: %zu failures, %u learnt", pass + 1, fails, t->learned);
+		if (replay || fails == 0)
 			break;
-		digest = plan_digest(t);
-		r = replan_bad(t, &bad, round);
-		if (r == 0)
-			r = replan_missed(t, &miss, last);
-		if (r < 0)
-			goto out;
-		if (plan_digest(t) == digest)
+		if (fails >= best) {
+			/* no better than the best pass: replay that one */
+			learn_rollback(t, best_mark);
+			replay = true;
+			continue;
+		}
+		best = fails;
+		best_mark = mark;
+		learn_from_bad(t, &ps.bad);
+		if (!t->learned || pass + 1 == SOLVE_MAX_PASSES)
 			break;
 	}
-	journal_clear(t);
-	kt_dbg("plan of %zu symbols, %d resolve rounds", kt_map_len(t->plan), round + 1);
-	/* re-planning may have replaced entries; the tree is as checked */
-	r = check_plan(t, &bad);
-	if (r < 0)
-		goto out;
-	for (size_t k = 0; k < miss.len; k++) {
-		size_t i = *(size_t *)kt_array_at(&miss, k);
+	t->mute = false;
+	kt_str_puts(&errs, kt_str_cstr(&ps.errs));
+	for (size_t k = 0; k < ps.miss.len; k++) {
+		size_t i = *(size_t *)kt_array_at(&ps.miss, k);
 
-		report_missed(t, kt_array_at(&t->reqs, i), last[i], seen, &errs);
+		report_missed(t, kt_array_at(&t->reqs, i), ps.last[i], seen, &errs);
 	}
-	for (size_t i = 0; i < bad.len; i++) {
-		const struct plan_ent *e = kt_array_ptr(&bad, i);
+	for (size_t i = 0; i < ps.bad.len; i++) {
+		const struct plan_ent *e = kt_array_ptr(&ps.bad, i);
 		char buf[48];
 
 		if (!kt_map_has(seen, sym_key(e->sym, buf, sizeof(buf))))
@@ -1530,6 +1918,8 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 	 */
 	r = kt_str_error(&errs);
 	if (r == 0)
+		r = kt_str_error(&ps.errs);
+	if (r == 0)
 		r = t->err ? t->err : kconf_tree_error(t->tree);
 	if (r < 0)
 		goto out;
@@ -1538,13 +1928,15 @@ int kconf_trim_solve(struct kconf_trim *t, const struct kconf_trim_opts *opts,
 		r = -EINVAL;
 	}
 out:
-	for (size_t i = 0; last && i < nreqs; i++)
-		free(last[i]);
-	free(last);
-	free(reported);
+	t->mute = false;
+	for (size_t i = 0; ps.last && i < nreqs; i++)
+		free(ps.last[i]);
+	free(ps.last);
+	free(ps.reported);
 	kt_map_free(seen);
-	kt_array_free(&bad);
-	kt_array_free(&miss);
+	kt_array_free(&ps.bad);
+	kt_array_free(&ps.miss);
+	kt_str_free(&ps.errs);
 	kt_str_free(&errs);
 	return r;
 }
@@ -1571,13 +1963,16 @@ int kconf_trim_new(struct kconf_tree *tree, const struct kconf_featmap *fm,
 	kt_array_init(&t->reqs, sizeof(struct kconf_req));
 	kt_array_init(&t->forbids, sizeof(struct kconf_req));
 	kt_array_init(&t->journal, sizeof(struct journal_ent));
+	kt_array_init(&t->learn_log, sizeof(struct learnt));
 	kt_array_init(&t->warnings, sizeof(char *));
 	kt_array_init(&t->unknown, sizeof(char *));
 	t->plan = kt_map_new(plan_ent_free);
 	t->roots = kt_map_new(free);
+	t->pins = kt_map_new(free);
+	t->avoid = kt_map_new(NULL);
 	t->base_vals = kt_map_new(NULL);
 	t->reasons = kconf_reasons_new();
-	if (!t->plan || !t->roots || !t->base_vals || !t->reasons) {
+	if (!t->plan || !t->roots || !t->pins || !t->avoid || !t->base_vals || !t->reasons) {
 		kconf_trim_free(t);
 		return -ENOMEM;
 	}
@@ -1591,6 +1986,11 @@ void kconf_trim_free(struct kconf_trim *t)
 		return;
 	journal_clear(t);
 	kt_array_free(&t->journal);
+	if (t->pins && t->avoid)
+		learn_rollback(t, 0);
+	kt_array_free(&t->learn_log);
+	kt_map_free(t->pins);
+	kt_map_free(t->avoid);
 	req_free(&t->reqs);
 	req_free(&t->forbids);
 	for (size_t i = 0; i < t->warnings.len; i++)

@@ -193,7 +193,8 @@ static int add_recipes(struct kconf_trim *t, const struct pipeline_config_opts *
 int pipeline_config(const struct pipeline_config_opts *o, struct kt_str *err)
 {
 	struct kconf_load_opts lo = { .arch = o->arch };
-	struct kconf_trim_opts to = { .base = o->base, .strict = o->strict };
+	struct kconf_trim_opts to = { .base = o->base, .strict = o->strict,
+				      .shuffle_seed = o->shuffle_seed };
 	struct kconf_tree *tree = NULL;
 	struct kconf_featmap *fm = NULL;
 	struct kconf_trim *t = NULL;

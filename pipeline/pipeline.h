@@ -132,6 +132,7 @@ struct pipeline_config_opts {
 	bool rescan;			/* ignore the feature-map cache */
 	bool strict;			/* facts that name nothing in the tree fail */
 	bool stats;			/* progress lines with timings */
+	unsigned long shuffle_seed;	/* test hook: permute the requirements (0: no) */
 	const char *output;		/* .config, written atomically */
 	const char *report;		/* NULL or the YAML report */
 };

@@ -73,7 +73,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void req(struct fix *f, const char *text)
+static void req_to(struct kconf_trim *t, const char *text)
 {
 	struct kconf_req q;
 	const char *colon = strchr(text, ':');
@@ -88,8 +88,13 @@ static void req(struct fix *f, const char *text)
 	} else {
 		assert_int_equal(kconf_req_init_symbol(&q, text, "recipe test", NULL), 0);
 	}
-	assert_int_equal(kconf_trim_require(f->t, &q), 0);
+	assert_int_equal(kconf_trim_require(t, &q), 0);
 	kconf_req_release(&q);
+}
+
+static void req(struct fix *f, const char *text)
+{
+	req_to(f->t, text);
 }
 
 static void forbid(struct fix *f, const char *text)
@@ -246,8 +251,10 @@ static void test_conflict_negative_dependency(void **state)
 	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), -EINVAL);
 	e = kt_str_cstr(&f->err);
 	assert_contains(e, "conflict on CONFIG_LEGACY_PTYS");
-	assert_contains(e, "kept off: CONFIG_UNIX98_PTYS depends on !LEGACY_PTYS");
-	assert_contains(e, "CONFIG_UNIX98_PTYS (required by recipe test)");
+	/* both chains, in either order of the requirements */
+	assert_contains(e, "needed: CONFIG_LEGACY_PTYS (required by recipe test)");
+	assert_contains(e, "off:    CONFIG_LEGACY_PTYS (must be off for CONFIG_UNIX98_PTYS) <- "
+			   "CONFIG_UNIX98_PTYS (required by recipe test)");
 }
 
 static void test_features_and_modules(void **state)
@@ -428,18 +435,75 @@ static void test_explain(void **state)
 	assert_int_equal(kconf_explain(f->tree, NULL, "VIRTIO_PCI", &out), 0);
 	o = kt_str_cstr(&out);
 	assert_contains(o, "CONFIG_VIRTIO_PCI=n");
-	assert_contains(o, "depends on PCI, which is n");
-	assert_contains(o, "CONFIG_PCI=n (set n in the config)");
+	assert_contains(o, "CONFIG_VIRTIO_PCI=n (Kconfig:");
+	assert_contains(o, "depends on PCI, which is n\n");
+	assert_contains(o, "  <- CONFIG_PCI=n (Kconfig:");
+	assert_contains(o, "set n in the config and nothing selects it");
 	/* an off symbol with a visible prompt */
 	kt_str_reset(&out);
 	assert_int_equal(kconf_explain(f->tree, NULL, "PROC_FS", &out), 0);
-	assert_contains(kt_str_cstr(&out), "set to n in the config and nothing selects it");
+	assert_contains(kt_str_cstr(&out), "set n in the config and nothing selects it");
 	/* a promptless one: its selectors */
 	kt_str_reset(&out);
 	assert_int_equal(kconf_explain(f->tree, NULL, "CRC16", &out), 0);
 	assert_contains(kt_str_cstr(&out), "selectors (all off or their condition n): CONFIG_EXT4_FS");
 	assert_int_equal(kconf_explain(f->tree, NULL, "NOPE", &out), -ENOENT);
 	kt_str_free(&out);
+}
+
+/*
+ * explain for a symbol that is off gives the whole chain: each unmet
+ * dependency and why it is off in turn, down to the recipe that forbids
+ * it (file:line) or the `!X` that holds it; the same from the report.
+ */
+static void test_explain_off_chain(void **state)
+{
+	struct fix *f = *state;
+	char dir[] = "/tmp/ktrim-explain-XXXXXX";
+	struct kt_str out = KT_STR_INIT, rep = KT_STR_INIT, err = KT_STR_INIT;
+	struct kconf_reasons *rs = kconf_reasons_new();
+	struct kconf_req q;
+	const char *const want[] = {
+		"CONFIG_IPV6=n (tristate, Kconfig:",
+		"what keeps it off:\n  CONFIG_IPV6=n (Kconfig:",
+		"): depends on INET, which is n\n",
+		"\n    <- CONFIG_INET=n (Kconfig:",
+		"): depends on NET, which is n\n",
+		"\n      <- CONFIG_NET=n (Kconfig:",
+		"): forbidden by recipe nonet (CONFIG_NET, recipes/bases/nonet.yaml:7:5)\n",
+	};
+
+	assert_int_equal(kconf_req_init_symbol(&q, "CONFIG_NET", "recipe nonet",
+					       "recipes/bases/nonet.yaml:7:5"), 0);
+	assert_int_equal(kconf_trim_forbid(f->t, &q), 0);
+	kconf_req_release(&q);
+	req(f, "CONFIG_ORD_FOO");
+	req(f, "CONFIG_PROC_FS");
+	assert_int_equal(solve(f, KCONF_MODULES_BUILTIN), 0);
+	assert_int_equal(kconf_explain(f->tree, kconf_trim_reasons(f->t), "IPV6", &out), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_contains(kt_str_cstr(&out), want[i]);
+	/* a `!X` the solver walked: NEEDS_X is off because FOO holds X off */
+	kt_str_reset(&out);
+	assert_int_equal(kconf_explain(f->tree, kconf_trim_reasons(f->t), "ORD_NEEDS_X", &out), 0);
+	assert_contains(kt_str_cstr(&out), "): depends on ORD_X, which is n\n");
+	assert_contains(kt_str_cstr(&out), "<- CONFIG_ORD_X=n (Kconfig:");
+	assert_contains(kt_str_cstr(&out), "): kept off: CONFIG_ORD_FOO depends on !ORD_X\n");
+	/* the same chain from the report, as `ktrim explain --report` reads it */
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(kt_str_printf(&rep, "%s/report.yaml", dir), 0);
+	assert_int_equal(kconf_trim_report_write(f->t, kt_str_cstr(&rep)), 0);
+	assert_int_equal(kconf_reasons_load_report(rs, kt_str_cstr(&rep), &err), 0);
+	kt_str_reset(&out);
+	assert_int_equal(kconf_explain(f->tree, rs, "IPV6", &out), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_contains(kt_str_cstr(&out), want[i]);
+	unlink(kt_str_cstr(&rep));
+	rmdir(dir);
+	kconf_reasons_free(rs);
+	kt_str_free(&out);
+	kt_str_free(&rep);
+	kt_str_free(&err);
 }
 
 static void test_report_and_fixpoint(void **state)
@@ -484,6 +548,157 @@ static void test_report_and_fixpoint(void **state)
 	kt_str_free(&a);
 	kt_str_free(&b);
 	kt_str_free(&err);
+}
+
+/* ---- order independence (issue 18) ------------------------------------------ */
+
+/* Solve @reqs (NULL-terminated) in a fresh trim of @f's tree; the .config text. */
+static int solve_list(struct fix *f, const char *const *reqs, unsigned long seed,
+		      struct kt_str *config, struct kt_str *err)
+{
+	struct kconf_trim_opts o = { .modules = KCONF_MODULES_BUILTIN, .shuffle_seed = seed };
+	struct kconf_trim *t;
+	int r;
+
+	assert_int_equal(kconf_trim_new(f->tree, f->fm, &t), 0);
+	for (size_t i = 0; reqs[i]; i++)
+		req_to(t, reqs[i]);
+	kt_str_reset(err);
+	kt_str_reset(config);
+	r = kconf_trim_solve(t, &o, err);
+	if (r == 0)
+		assert_int_equal(kconf_config_format(f->tree, config), 0);
+	kconf_trim_free(t);
+	return r;
+}
+
+/* Every order of @reqs gives the same config as the first (which must solve). */
+static void assert_same_in_any_order(struct fix *f, const char *const *reqs)
+{
+	struct kt_str want = KT_STR_INIT, got = KT_STR_INIT, err = KT_STR_INIT;
+
+	if (solve_list(f, reqs, 0, &want, &err) != 0)
+		fail_msg("%s", kt_str_cstr(&err));
+	for (unsigned long seed = 1; seed <= 8; seed++) {
+		if (solve_list(f, reqs, seed, &got, &err) != 0)
+			fail_msg("seed %lu: %s", seed, kt_str_cstr(&err));
+		if (strcmp(kt_str_cstr(&want), kt_str_cstr(&got)) != 0)
+			fail_msg("seed %lu gives another config", seed);
+	}
+	kt_str_free(&want);
+	kt_str_free(&got);
+	kt_str_free(&err);
+}
+
+/* Require @a and @b in both orders: both solve, to the same config (@out). */
+static void solve_pair(struct fix *f, const char *a, const char *b, struct kt_str *out)
+{
+	struct kt_str other = KT_STR_INIT, err = KT_STR_INIT;
+
+	if (solve_list(f, (const char *const[]){ b, a, NULL }, 0, &other, &err) != 0)
+		fail_msg("%s then %s: %s", b, a, kt_str_cstr(&err));
+	if (solve_list(f, (const char *const[]){ a, b, NULL }, 0, out, &err) != 0)
+		fail_msg("%s then %s: %s", a, b, kt_str_cstr(&err));
+	assert_string_equal(kt_str_cstr(out), kt_str_cstr(&other));
+	kt_str_free(&other);
+	kt_str_free(&err);
+}
+
+/*
+ * The recorded case: FOO depends on (B && !X) || (C && D). Requiring FOO
+ * then X was a false conflict (X held off for FOO's cheaper branch); X
+ * then FOO worked. Both orders now give C && D.
+ */
+static void test_order_recorded_case(void **state)
+{
+	struct fix *f = *state;
+	struct kt_str a = KT_STR_INIT, err = KT_STR_INIT;
+
+	solve_pair(f, "CONFIG_ORD_FOO", "CONFIG_ORD_X", &a);
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_FOO=y\n");
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_X=y\n");
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_C=y\nCONFIG_ORD_D=y\n");
+	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_B is not set\n");
+	/* alone, FOO takes the cheaper branch and holds X off */
+	if (solve_list(f, (const char *const[]){ "CONFIG_ORD_FOO", NULL }, 0, &a, &err) != 0)
+		fail_msg("FOO: %s", kt_str_cstr(&err));
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_B=y\n");
+	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_X is not set\n");
+	kt_str_free(&a);
+	kt_str_free(&err);
+}
+
+/*
+ * X needed through a dependency, not required itself: the first pass
+ * holds X off for FOO and meets NEEDS_X's need of it; the next pass pins
+ * X on and FOO takes the other branch. Either order, the same config.
+ */
+static void test_order_learnt_pin(void **state)
+{
+	struct kt_str a = KT_STR_INIT;
+
+	solve_pair(*state, "CONFIG_ORD_FOO", "CONFIG_ORD_NEEDS_X", &a);
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_X=y\n");
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_NEEDS_X=y\n");
+	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_B is not set\n");
+	kt_str_free(&a);
+}
+
+/*
+ * PNP depends on OLDBUS || FIRMWARE, OLDBUS on the choice default NARROW,
+ * and WIDE is required: the first pass plans OLDBUS, which the resolved
+ * tree drops; the next pass avoids it and takes FIRMWARE. The greedy
+ * solver failed here in both orders.
+ */
+static void test_order_avoid(void **state)
+{
+	struct fix *f = *state;
+	struct kt_str a = KT_STR_INIT;
+
+	solve_pair(f, "CONFIG_ORD_PNP", "CONFIG_ORD_WIDE", &a);
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_WIDE=y\n");
+	assert_contains(kt_str_cstr(&a), "CONFIG_ORD_FIRMWARE=y\nCONFIG_ORD_PNP=y\n");
+	assert_contains(kt_str_cstr(&a), "# CONFIG_ORD_NARROW is not set\n");
+	/* explain follows OLDBUS's dependency into the choice */
+	kt_str_reset(&a);
+	assert_int_equal(kconf_explain(f->tree, NULL, "ORD_OLDBUS", &a), 0);
+	assert_contains(kt_str_cstr(&a), "): depends on ORD_NARROW, which is n\n");
+	assert_contains(kt_str_cstr(&a), "<- CONFIG_ORD_NARROW=n (Kconfig:");
+	assert_contains(kt_str_cstr(&a), "another member of its choice is selected: CONFIG_ORD_WIDE\n");
+	kt_str_free(&a);
+}
+
+/* Shuffled lists of much that the fixture tree offers: one answer. */
+static void test_order_shuffled(void **state)
+{
+	assert_same_in_any_order(*state, (const char *const[]){
+		"CONFIG_ORD_FOO", "CONFIG_ORD_NEEDS_X", "CONFIG_VIRTIO_NET", "socket:AF_UNIX",
+		"socket:AF_INET6", "CONFIG_KERNEL_ZSTD", "CONFIG_UNIX98_PTYS", "CONFIG_CRC32",
+		"module:ipv6", "namespace:net", "cgroup:memory", "syscall:sendfile64",
+		"filesystem:proc", "CONFIG_OVERLAY_FS", "CONFIG_NR_CPUS=4", "CONFIG_ORD_PNP",
+		"CONFIG_ORD_WIDE", NULL });
+	/* a real conflict stays one in every order, with the same text */
+	{
+		struct fix *f = *state;
+		struct kt_str first = KT_STR_INIT, cfg = KT_STR_INIT, err = KT_STR_INIT;
+		/* PNP and WIDE take a second pass: it plans from the base again */
+		const char *const conflicting[] = { "CONFIG_ORD_FOO", "CONFIG_UNIX98_PTYS",
+						    "CONFIG_LEGACY_PTYS", "CONFIG_VIRTIO_NET",
+						    "CONFIG_ORD_PNP", "CONFIG_ORD_WIDE", NULL };
+
+		assert_int_equal(solve_list(f, conflicting, 0, &cfg, &first), -EINVAL);
+		assert_contains(kt_str_cstr(&first), "conflict on CONFIG_LEGACY_PTYS");
+		assert_contains(kt_str_cstr(&first), "off:    CONFIG_LEGACY_PTYS (must be off for "
+						     "CONFIG_UNIX98_PTYS)");
+		assert_null(strstr(kt_str_cstr(&first), "ORD_"));
+		for (unsigned long seed = 1; seed <= 8; seed++) {
+			assert_int_equal(solve_list(f, conflicting, seed, &cfg, &err), -EINVAL);
+			assert_string_equal(kt_str_cstr(&first), kt_str_cstr(&err));
+		}
+		kt_str_free(&first);
+		kt_str_free(&cfg);
+		kt_str_free(&err);
+	}
 }
 
 /* ---- EXPERT (tests/fixtures/trim/expert) ---------------------------------- */
@@ -639,6 +854,11 @@ int main(void)
 		T(test_module_alias),
 		T(test_explain),
 		T(test_report_and_fixpoint),
+		T(test_explain_off_chain),
+		T(test_order_recorded_case),
+		T(test_order_learnt_pin),
+		T(test_order_avoid),
+		T(test_order_shuffled),
 		TX(test_defaults_without_expert),
 		TX(test_expert_last),
 		TX(test_expert_first),
