@@ -6,8 +6,9 @@
 # name the tree defines (the first of its alternatives the tree's Kconfig
 # files define: CONFIG_RETPOLINE on 6.1, CONFIG_MITIGATION_RETPOLINE on
 # 6.12, ...), each forbidden one is off, and the named mitigations are
-# there by name. A recipe requiring a symbol the tree lacks fails the trim
-# with the recipe's file:line.
+# there by name. Every shipped target trims 6.12 with --strict to a fixpoint
+# of its make olddefconfig. A recipe requiring a symbol the tree lacks fails
+# the trim with the recipe's file:line.
 set -euo pipefail
 
 : "${KSRC:?}" "${KSRC_6_12:?}" "${KTRIM:?}" "${KTRIM_TOP:?}" "${KTRIM_WORK:?}"
@@ -62,6 +63,25 @@ grep -qx CONFIG_MITIGATION_RETPOLINE=y "$work/6.12.config" || die "6.12: CONFIG_
 grep -qx CONFIG_PAGE_TABLE_ISOLATION=y "$work/6.1.config" || die "6.1: CONFIG_PAGE_TABLE_ISOLATION"
 grep -qx CONFIG_MITIGATION_PAGE_TABLE_ISOLATION=y "$work/6.12.config" ||
 	die "6.12: CONFIG_MITIGATION_PAGE_TABLE_ISOLATION"
+
+# Every shipped target on 6.12: --strict (no fact or symbol of the recipes
+# missing from the tree), a fixpoint of the kernel's own make olddefconfig,
+# its boot checks =y.
+o=$work/olddef
+mkdir -p "$o"
+for t in kvm-q35 kvm-microvm hyperv-gen1 hyperv-gen2 lcow; do
+	cfg=$work/6.12-$t.config
+	"$KTRIM" -q config --strict --ksrc "$KSRC_6_12" --profile "$profile" --recipe "$t" -o "$cfg" ||
+		die "6.12 $t: ktrim config --strict failed"
+	cp "$cfg" "$o/.config"
+	nice -n 10 make -s -C "$KSRC_6_12" O="$o" olddefconfig >"$work/olddef.log" 2>&1 ||
+		die "make olddefconfig failed: $(tail -n 5 "$work/olddef.log")"
+	cmp -s "$cfg" "$o/.config" || { diff "$cfg" "$o/.config" | head; die "6.12 $t: make olddefconfig changed it"; }
+	for c in $(sed -n '/check:/,/]/p' "$KTRIM_TOP/recipes/targets/$t.yaml" | grep -o 'CONFIG_[A-Z0-9_]*'); do
+		grep -qx "$c=y" "$cfg" || die "6.12 $t: boot check $c is not =y"
+	done
+	echo "ok   6.12 $t: --strict, $(grep -c '=y$' "$cfg") =y, make olddefconfig leaves it, boot checks =y"
+done
 
 # A recipe that requires what the tree lacks, under every name: the trim
 # fails and names the recipe's line.
