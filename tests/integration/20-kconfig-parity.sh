@@ -4,7 +4,7 @@
 # Debian's linux-source-6.1 (x86, conf's rules up to 6.10): Debian's config
 # and the same with every third line dropped, tinyconfig, allnoconfig,
 # x86_64_defconfig, allmodconfig, Firecracker's 6.1 config, 20 randconfigs
-# and 20 more with about half their lines dropped. For each input the set of
+# and 10 more with about half their lines dropped. For each input the set of
 # CONFIG_ lines (assignments and "is not set") must be equal, and the files
 # must be byte-identical. make's results are cached by tree and toolchain
 # (kconfig-parity-lib.bash).
@@ -28,8 +28,9 @@ done
 for seed in $(seq 1 "$NRAND"); do
 	kp_make "randconfig-$seed" "KCONFIG_SEED=$seed" randconfig
 done
-# Partial inputs are where choices are decided by rules, not by the input.
-for seed in $(seq 101 $((100 + NRAND))); do
+# Partial inputs are where choices are decided by rules, not by the input
+# (test 21 has 24 on 6.12, where the rules changed).
+for seed in $(seq 101 $((100 + ${KTRIM_PARITY_PARTIAL:-10}))); do
 	kp_partial_rand "partial-rand-$seed" "$seed"
 done
 kp_run
