@@ -143,6 +143,7 @@ check-integration: all
 check: deps
 	@$(MAKE) --no-print-directory all
 	@ci/kernel-cache.sh >/dev/null
+	@KTRIM_KERNEL=6.12 ci/kernel-cache.sh >/dev/null
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-san
 	@$(MAKE) --no-print-directory check-integration

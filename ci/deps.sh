@@ -11,6 +11,8 @@ packages=(
 	libelf-dev libzstd-dev libkmod-dev libyaml-dev libcmocka-dev
 	# kernel builds (the kernel's own make) and their cache
 	bc bison flex libssl-dev dwarves rsync ccache xz-utils kmod
+	# arm64 Kconfig parity (tests/integration/21): the kernel's toolchain probes
+	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	# kernel compiles handed to other machines (tests/integration/65-distcc.sh)
 	distcc
 	# guests, images and peers

@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Fetch Debian's linux-source-6.1 and the current generic 6.1 kernel image with
-# `apt-get download`, unpack them (dpkg -x, never installed) into the cache and
-# print where they are as shell assignments:
+# Fetch one of Debian's kernel series (KTRIM_KERNEL: 6.1, the default, or 6.12)
+# with `apt-get download`: linux-source-<series> and the current generic amd64
+# image of that series. Unpack them (dpkg -x, never installed) into the cache
+# and print where they are as shell assignments:
 #   KSRC=...      the unpacked source tree
 #   KIMAGE=...    the generic bzImage (vmlinuz)
 #   KMODDIR=...   its /lib/modules/<release> tree
 #   KREL=...      its kernel release
 #   KCONFIG=...   Debian's config for it
+# 6.1 lives at the top of the cache, as it always has; any other series in a
+# subdirectory named after it, so fetching 6.12 leaves 6.1's users alone.
 # Idempotent: a second run only prints. Usage: ci/kernel-cache.sh [CACHE_DIR]
 set -euo pipefail
 
+series=${KTRIM_KERNEL:-6.1}
+case $series in
+# The meta-package whose Depends names the current image of the series.
+6.1) meta=linux-image-amd64 ;;
+6.12) meta=linux-image-6.12-amd64 ;;
+*) echo "[kernel-cache] KTRIM_KERNEL=$series: known series are 6.1 and 6.12" >&2; exit 2 ;;
+esac
+
 cache=${1:-${KTRIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktrim}}
+[ "$series" = 6.1 ] || cache=$cache/$series
 mkdir -p "$cache"
 cd "$cache"
 
@@ -19,15 +31,17 @@ log() { printf '[kernel-cache] %s\n' "$*" >&2; }
 
 apt_ready() {
 	# apt-cache knows nothing until the lists exist.
-	if ! apt-cache show linux-source-6.1 >/dev/null 2>&1; then
+	if ! apt-cache show "linux-source-$series" >/dev/null 2>&1; then
 		log "apt-get update"
 		apt-get update -q >&2
 	fi
 }
 
 image_pkg() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -n 1
+	# 6.1's images are linux-image-6.1.0-N-amd64, 6.12's linux-image-6.12.N+deb12-amd64.
+	local re="linux-image-${series//./\\.}[.0-9]*[-+][0-9a-z]*-amd64"
+	apt-cache depends "$meta" 2>/dev/null |
+		sed -n "s/^ *Depends: \\($re\\)\$/\\1/p" | head -n 1
 }
 
 fetch_unpack() { # package destdir
@@ -49,8 +63,8 @@ fetch_unpack() { # package destdir
 # The source package holds a tarball; the tree is what we need.
 if [ ! -e src/.complete ]; then
 	apt_ready
-	fetch_unpack linux-source-6.1 pkg-linux-source
-	tarball=$(ls pkg-linux-source/usr/src/linux-source-6.1*.tar.xz | head -n 1)
+	fetch_unpack "linux-source-$series" pkg-linux-source
+	tarball=$(ls pkg-linux-source/usr/src/linux-source-"$series"*.tar.xz | head -n 1)
 	rm -rf src.partial && mkdir -p src.partial
 	log "untar $(basename "$tarball")"
 	tar -C src.partial -xf "$tarball"
@@ -58,12 +72,12 @@ if [ ! -e src/.complete ]; then
 	rm -rf src && mv src.partial src
 	rm -rf pkg-linux-source
 fi
-ksrc=$(ls -d "$cache"/src/linux-source-6.1* | head -n 1)
+ksrc=$(ls -d "$cache/src/linux-source-$series" | head -n 1)
 
 if [ ! -e image.current ]; then
 	apt_ready
 	pkg=$(image_pkg)
-	[ -n "$pkg" ] || { log "cannot find linux-image-6.1.0-*-amd64 in apt-cache"; exit 1; }
+	[ -n "$pkg" ] || { log "cannot find the image $meta depends on in apt-cache"; exit 1; }
 	fetch_unpack "$pkg" "$pkg"
 	echo "$pkg" > image.current.tmp && mv image.current.tmp image.current
 fi

@@ -10,7 +10,7 @@
 
 extern const struct cli_cmd cli_cmd_olddefconfig;
 
-enum { OPT_KSRC = 256, OPT_ARCH, OPT_NO_CACHE, OPT_STATS };
+enum { OPT_KSRC = 256, OPT_ARCH, OPT_NO_CACHE, OPT_STATS, OPT_RULES };
 
 static int run(int argc, char **argv)
 {
@@ -20,6 +20,7 @@ static int run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "rules", required_argument, NULL, OPT_RULES },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pipeline_kconfig_opts o = { 0 };
@@ -34,6 +35,15 @@ static int run(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case OPT_NO_CACHE: o.no_cache = true; break;
 		case OPT_STATS: o.stats = true; break;
+		case OPT_RULES:
+			if (!strcmp(optarg, "6.1"))
+				o.rules = KCONF_RULES_6_1;
+			else if (!strcmp(optarg, "6.11"))
+				o.rules = KCONF_RULES_6_11;
+			else
+				return cli_usage_error(&cli_cmd_olddefconfig,
+						       "--rules takes 6.1 or 6.11");
+			break;
 		default: return cli_usage_error(&cli_cmd_olddefconfig, "unknown option");
 		}
 	}
@@ -55,7 +65,7 @@ const struct cli_cmd cli_cmd_olddefconfig = {
 	.name = "olddefconfig",
 	.summary = "resolve a .config like `make olddefconfig`",
 	.usage =
-	"usage: ktrim olddefconfig --ksrc DIR [--arch ARCH] -o OUT IN\n"
+	"usage: ktrim olddefconfig --ksrc DIR [--arch ARCH] [--rules R] -o OUT IN\n"
 	"\n"
 	"Read the kernel's Kconfig files under DIR, load the configuration IN,\n"
 	"give every new or invalid option its default exactly as the kernel's\n"
@@ -68,7 +78,12 @@ const struct cli_cmd cli_cmd_olddefconfig = {
 	"  -o, --output OUT  where to write the resolved .config\n"
 	"  --no-cache     run every $(shell,...) probe instead of using the\n"
 	"                 per-toolchain cache in ~/.cache/ktrim\n"
-	"  --stats        print timing and shell-cache statistics\n"
+	"  --stats        print timing and shell-cache statistics (and whose\n"
+	"                 rules the engine follows)\n"
+	"  --rules R      follow conf 6.1's rules (up to 6.10) or 6.11's; by\n"
+	"                 default the tree's own (scripts/kconfig, else its\n"
+	"                 version); for trees that ship no conf, like the\n"
+	"                 kernel's Kconfig test fixtures\n"
 	"\n"
 	"Exit status: 0 on success, 1 on a Kconfig or I/O error, 2 on usage.\n",
 	.run = run,

@@ -141,6 +141,11 @@ static void read_line(struct reader *r, char *line)
 		return;
 	if (!(s->flags & KS_CHOICEVAL))
 		return;
+	if (t->rules == KCONF_RULES_6_11) {
+		/* the member read last has the first say, whatever its value */
+		kconf__choice_prio_front(s);
+		return;
+	}
 	cs = s->choice;
 	switch (s->user_tri) {
 	case KCONF_N:
@@ -173,7 +178,7 @@ static void read_text(struct reader *r, const char *text, size_t len)
 		if (s->flags & KS_CONST)
 			continue;
 		s->flags &= ~(KS_DEF_USER | KS_VALID);
-		if (s->flags & KS_CHOICE)
+		if ((s->flags & KS_CHOICE) && t->rules != KCONF_RULES_6_11)
 			s->flags |= KS_DEF_USER;
 		if (s->user_str)
 			kconf__push(t, &t->garbage, s->user_str);
@@ -225,7 +230,12 @@ static void read_finish(struct reader *r)
 		}
 		unsaved++;
 	}
-	for (i = 0; i < t->calc_order.len; i++) {
+	/*
+	 * Up to 6.10 conf then forgets invisible user values and drops
+	 * out-of-range numbers; from 6.11 it keeps both (a number is clamped
+	 * to its range when computed).
+	 */
+	for (i = 0; i < t->calc_order.len && t->rules != KCONF_RULES_6_11; i++) {
 		struct kconf_sym *s = kt_array_ptr(&t->calc_order, i);
 
 		if (!(s->flags & KS_DEF_USER) || (s->flags & KS_CHOICEVAL))

@@ -109,6 +109,40 @@ static void frame_site(const struct dep_frame *f, const char **file, int *line)
 	*line = 0;
 }
 
+/*
+ * One step of a loop as conf 6.11 prints it: no positions but the
+ * choice's, a member's step into its choice named as such.
+ */
+static void print_step611(struct depcheck *dc, const struct dep_frame *f,
+			  const struct kconf_sym *next, bool first)
+{
+	struct kt_str *o = dc->out;
+	const char *name = sym_label(f->sym), *nname = sym_label(next);
+
+	if (first)
+		kt_str_puts(o, "error: recursive dependency detected!\n");
+	if (next->flags & KS_CHOICE) {
+		const struct kconf_menu *m = next->menus.len ?
+			kt_array_ptr(&next->menus, 0) : NULL;
+
+		kt_str_printf(o, "\tsymbol %s is part of choice block at %s:%d\n",
+			      name, m ? m->file : "?", m ? m->line : 0);
+	} else if (f->what == DEP_DIR) {
+		kt_str_printf(o, "\tsymbol %s depends on %s\n", name, nname);
+	} else if (f->what == DEP_REV) {
+		kt_str_printf(o, "\tsymbol %s is selected by %s\n", name, nname);
+	} else if (f->what == DEP_IMPLIED) {
+		kt_str_printf(o, "\tsymbol %s is implied by %s\n", name, nname);
+	} else if (f->what == DEP_DEFAULT) {
+		kt_str_printf(o, "\tsymbol %s %s value contains %s\n", name,
+			      prop_type_name(f->prop), nname);
+	} else {
+		kt_str_printf(o, "\tsymbol %s %s is visible depending on %s\n",
+			      name, f->prop ? prop_type_name(f->prop) : "unknown",
+			      nname);
+	}
+}
+
 /* conf's sym_check_print_recursive(): the loop ending at @last. */
 static void print_loop(struct depcheck *dc, struct kconf_sym *last)
 {
@@ -136,6 +170,10 @@ static void print_loop(struct depcheck *dc, struct kconf_sym *last)
 		const char *file;
 		int line;
 
+		if (dc->t->rules == KCONF_RULES_6_11) {
+			print_step611(dc, f, f->next ? f->next->sym : last, s == last);
+			continue;
+		}
 		frame_site(f, &file, &line);
 		if (s == last)
 			kt_str_printf(o, "%s:%d:error: recursive dependency detected!\n",
@@ -343,17 +381,36 @@ static struct kconf_sym *check_deps(struct depcheck *dc, struct kconf_sym *s)
 	return r;
 }
 
+/* conf's menu_next(): depth first through the finalised menu tree. */
+static struct kconf_menu *menu_next(struct kconf_menu *m)
+{
+	if (m->list)
+		return m->list;
+	while (m && !m->next)
+		m = m->parent;
+	return m ? m->next : NULL;
+}
+
 int kconf__check_deps(struct kconf_tree *t, struct kt_str *err)
 {
 	struct kt_str msg = KT_STR_INIT;
 	struct depcheck dc = { .t = t, .out = &msg };
+	struct kconf_menu *m;
 	size_t i, loops = 0, len;
 	int r;
 
-	/* conf's for_all_symbols order, so loops are reported in its order */
-	for (i = 0; i < t->calc_order.len && !t->err; i++)
-		if (check_deps(&dc, kt_array_ptr(&t->calc_order, i)))
-			loops++;
+	if (t->rules == KCONF_RULES_6_11) {
+		/* conf 6.11 checks in menu order */
+		for (m = t->rootmenu.list; m && !t->err; m = menu_next(m)) {
+			if (m->sym && check_deps(&dc, m->sym))
+				loops++;
+		}
+	} else {
+		/* conf's for_all_symbols order, so loops come in its order */
+		for (i = 0; i < t->calc_order.len && !t->err; i++)
+			if (check_deps(&dc, kt_array_ptr(&t->calc_order, i)))
+				loops++;
+	}
 	if (t->err) {
 		r = kconf__tree_check(t, err);
 		goto out;

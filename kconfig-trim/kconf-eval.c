@@ -26,6 +26,12 @@ static bool is_choice_val(const struct kconf_sym *s)
 	return s->flags & KS_CHOICEVAL;
 }
 
+/* conf 6.11 and later: no choice modes, no tristate members */
+static bool rules611(const struct kconf_sym *s)
+{
+	return s->tree->rules == KCONF_RULES_6_11;
+}
+
 static enum kconf_tristate prop_eval_visible(struct kconf_iprop *p)
 {
 	p->vis_tri = kconf_expr_eval(p->pub.visible);
@@ -37,7 +43,7 @@ enum kconf_type kconf__sym_get_type(const struct kconf_sym *s)
 	enum kconf_type type = s->type;
 
 	if (type == KCONF_TRISTATE) {
-		if (is_choice_val(s) && s->visible == KCONF_Y)
+		if (is_choice_val(s) && s->visible == KCONF_Y && !rules611(s))
 			type = KCONF_BOOL;
 		else if (s->tree->modules_val == KCONF_N)
 			type = KCONF_BOOL;
@@ -110,7 +116,8 @@ static void calc_visibility(struct kconf_sym *s)
 			continue;
 		prop_eval_visible(p);
 		/* an m member is hidden when its choice is y */
-		if (cs && s->type == KCONF_TRISTATE && p->vis_tri == KCONF_M &&
+		if (cs && !rules611(s) && s->type == KCONF_TRISTATE &&
+		    p->vis_tri == KCONF_M &&
 		    cs->cur_tri == KCONF_Y)
 			p->vis_tri = KCONF_N;
 		tri = TRI_OR(tri, p->vis_tri);
@@ -184,6 +191,70 @@ static struct kconf_sym *calc_choice(struct kconf_sym *cs)
 	if (!d)
 		cs->cur_tri = KCONF_N;
 	return d;
+}
+
+void kconf__choice_prio_front(struct kconf_sym *m)
+{
+	struct kt_array *prio = &m->choice->prio;
+	size_t i;
+
+	for (i = 0; i < prio->len && kt_array_ptr(prio, i) != m; i++)
+		;
+	if (i == prio->len)
+		return;
+	for (; i > 0; i--)
+		((void **)prio->items)[i] = kt_array_ptr(prio, i - 1);
+	((void **)prio->items)[0] = m;
+}
+
+static bool user_is(const struct kconf_sym *m, enum kconf_tristate v)
+{
+	return (m->flags & KS_DEF_USER) && m->user_tri == v;
+}
+
+/*
+ * conf 6.11's sym_calc_choice(): the first visible member in priority
+ * order that the user set to y; else the default unless the user set it
+ * to n; else the first visible member without a user value; else the
+ * visible member of least priority. Every visible member gets its value
+ * here, and is computed and written.
+ */
+static struct kconf_sym *calc_choice611(struct kconf_sym *cs)
+{
+	struct kconf_sym *res = NULL, *m;
+	size_t i;
+
+	for (i = 0; i < cs->prio.len; i++) {
+		m = kt_array_ptr(&cs->prio, i);
+		calc_visibility(m);
+		if (m->visible != KCONF_N && user_is(m, KCONF_Y)) {
+			res = m;
+			break;
+		}
+	}
+	if (!res) {
+		res = choice_default(cs);
+		if (res && user_is(res, KCONF_N))
+			res = NULL;
+	}
+	for (i = 0; !res && i < cs->members.len; i++) {
+		m = kt_array_ptr(&cs->members, i);
+		if (m->visible != KCONF_N && !(m->flags & KS_DEF_USER))
+			res = m;
+	}
+	for (i = cs->prio.len; !res && i > 0; i--) {
+		m = kt_array_ptr(&cs->prio, i - 1);
+		if (m->visible != KCONF_N)
+			res = m;
+	}
+	for (i = 0; i < cs->members.len; i++) {
+		m = kt_array_ptr(&cs->members, i);
+		if (m->visible == KCONF_N)
+			continue;
+		m->cur_tri = m == res ? KCONF_Y : KCONF_N;
+		m->flags |= KS_VALID | KS_WRITE;
+	}
+	return res;
 }
 
 static void warn_unmet(struct kconf_sym *s)
@@ -286,7 +357,10 @@ static void calc_value(struct kconf_sym *s)
 	switch (kconf__sym_get_type(s)) {
 	case KCONF_BOOL:
 	case KCONF_TRISTATE:
-		if (is_choice_val(s) && s->visible == KCONF_Y) {
+		if (is_choice_val(s) && rules611(s)) {
+			calc_choice611(s->choice);
+			new_tri = s->cur_tri;
+		} else if (is_choice_val(s) && s->visible == KCONF_Y) {
 			new_tri = s->choice->cur_choice == s ? KCONF_Y : KCONF_N;
 		} else {
 			if (s->visible != KCONF_N && (s->flags & KS_DEF_USER)) {
@@ -340,14 +414,14 @@ calc_newval:
 	s->cur_tri = new_tri;
 	s->cur_str = new_str;
 	s->cur_choice = NULL;
-	if (is_choice(s) && new_tri == KCONF_Y)
+	if (is_choice(s) && new_tri == KCONF_Y && !rules611(s))
 		s->cur_choice = calc_choice(s);
 	validate_range(s);
 
 	if (s == t->modules_sym && old_tri != s->cur_tri)
 		t->modules_val = s->cur_tri;
 
-	if (is_choice(s)) {
+	if (is_choice(s) && !rules611(s)) {
 		for (i = 0; i < s->members.len; i++) {
 			cs = kt_array_ptr(&s->members, i);
 			if ((s->flags & KS_WRITE) && cs->visible != KCONF_N)
@@ -384,7 +458,7 @@ static bool tristate_within_range(struct kconf_sym *s, enum kconf_tristate v)
 		return false;
 	if (s->visible <= s->rev_dep_tri)
 		return false;
-	if (is_choice_val(s) && s->visible == KCONF_Y)
+	if (is_choice_val(s) && s->visible == KCONF_Y && !rules611(s))
 		return v == KCONF_Y;
 	return v >= s->rev_dep_tri && v <= s->visible;
 }
@@ -547,7 +621,10 @@ int kconf_sym_set_user(struct kconf_sym *sym, const char *value)
 		break;
 	}
 	sym->flags |= KS_DEF_USER;
-	if (is_choice_val(sym)) {
+	if (is_choice_val(sym) && rules611(sym)) {
+		/* as .config reading does: the latest word has priority */
+		kconf__choice_prio_front(sym);
+	} else if (is_choice_val(sym)) {
 		cs = sym->choice;
 		if (sym->user_tri == KCONF_Y) {
 			/* like conf's interactive set: the whole group is decided */

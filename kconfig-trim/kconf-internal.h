@@ -79,7 +79,14 @@ struct kconf_sym {
 	struct kt_array selected_by;	/* struct kconf_iprop * */
 	struct kt_array implied_by;	/* struct kconf_iprop * */
 	struct kconf_sym *choice;	/* members: their group */
-	struct kt_array members;	/* choices: struct kconf_sym * */
+	struct kt_array members;	/* choices: struct kconf_sym *, in
+					 * menu order */
+	/*
+	 * Choices under KCONF_RULES_6_11: the members in priority order
+	 * (conf's choice_members list): menu order, and each member the
+	 * .config assigns moves to the front.
+	 */
+	struct kt_array prio;
 	struct kconf_tree *tree;
 };
 
@@ -114,6 +121,9 @@ struct kconf_tree {
 	struct kt_array garbage;	/* old user strings still referenced */
 	struct kt_array warnings;	/* owned char * */
 	struct kconf_pp *pp;
+	enum kconf_rules rules;		/* never KCONF_RULES_AUTO */
+	uint32_t hash_size;		/* conf's symbol table (its for_all_symbols
+					 * order): 9973 buckets, 16384 since 6.9 */
 	unsigned shell_cached, shell_run;
 	bool changed;			/* conf_get_changed() */
 	int err;			/* sticky: 0, -ENOMEM (kconf__nomem) or
@@ -193,6 +203,8 @@ struct kconf_expr *kconf__rewrite_m(struct kconf_tree *t,
 
 /* kconf-eval.c */
 void kconf__calc_value(struct kconf_sym *s);
+/* KCONF_RULES_6_11: @m, a member, is the choice's first priority. */
+void kconf__choice_prio_front(struct kconf_sym *m);
 void kconf__clear_all_valid(struct kconf_tree *t);
 bool kconf__string_within_range(struct kconf_sym *s, const char *str);
 enum kconf_type kconf__sym_get_type(const struct kconf_sym *s);

@@ -194,9 +194,10 @@ static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 	struct kconf_menu *menu, *last;
 	struct kconf_expr *parentdep;
 	bool choice = sym && (sym->flags & KS_CHOICE);
+	bool rules611 = t->rules == KCONF_RULES_6_11;
 
 	if (parent->list) {
-		if (choice) {
+		if (choice && !rules611) {
 			if (sym->type == KCONF_UNKNOWN) {
 				for (menu = parent->list; menu; menu = menu->next) {
 					if (menu->sym && menu->sym->type != KCONF_UNKNOWN) {
@@ -215,7 +216,7 @@ static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 		}
 		for (menu = parent->list; menu; menu = menu->next)
 			propagate(t, menu, parentdep);
-		if (choice)
+		if (parentdep != parent->dep)
 			kconf_expr_free(parentdep);
 		for (menu = parent->list; menu; menu = menu->next)
 			kconf__menu_finalize(t, menu);
@@ -231,7 +232,9 @@ static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 		 * left out there.
 		 */
 		last = NULL;
-		for (menu = parent->next; menu; menu = menu->next) {
+		/* conf 6.11 nests nothing among a choice's own entries */
+		for (menu = parent->next; menu && !(rules611 && in_choice);
+		     menu = menu->next) {
 			struct kconf_expr *dep = menu->prompt ?
 				menu->prompt->pub.visible : menu->dep;
 
@@ -262,7 +265,9 @@ static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 	}
 
 	for (menu = parent->list; menu; menu = menu->next) {
-		if (choice && menu->sym && !(menu->sym->flags & KS_CHOICEVAL)) {
+		/* (conf 6.11 decided membership while parsing) */
+		if (choice && !rules611 && menu->sym &&
+		    !(menu->sym->flags & KS_CHOICEVAL)) {
 			struct kconf_sym *ms = menu->sym;
 			size_t i;
 
@@ -312,8 +317,12 @@ static void menu_finalize(struct kconf_tree *t, struct kconf_menu *parent)
 		sym->flags |= KS_WARNED;
 	}
 
-	/* a visible non-optional choice cannot be n: "select" it to m */
-	if (sym && !(sym->flags & KS_OPTIONAL) && parent->prompt)
+	/*
+	 * Up to 6.10 a visible non-optional choice cannot be n: "select" it
+	 * to m. From 6.11 the choice has no mode, its members decide.
+	 */
+	if (sym && !(choice && rules611) && !(sym->flags & KS_OPTIONAL) &&
+	    parent->prompt)
 		sym->rev_dep = kconf_expr_alloc_or(sym->rev_dep,
 			kconf_expr_alloc_and(
 				kconf_expr_copy(parent->prompt->pub.visible),

@@ -72,6 +72,7 @@ struct parser {
 	int pos_line;
 	/* menu construction */
 	struct kconf_menu *cur_entry, *cur_menu;
+	struct kconf_menu *cur_choice;	/* the choice block we are in */
 	struct kconf_menu **last_entry_ptr;
 	/* recursion guards, see KCONF_MAX_BLOCK_DEPTH */
 	unsigned int block_depth;	/* menu/choice/if blocks open */
@@ -1011,6 +1012,11 @@ static bool parse_options(struct parser *p, bool is_choice)
 			if (is_choice && t != T_BOOL && t != T_TRISTATE)
 				goto done;
 			take(p);
+			if (is_choice && t == T_TRISTATE &&
+			    p->t->rules == KCONF_RULES_6_11) {
+				perr(p, "a choice is bool (tristate choices are gone since 6.11)");
+				return false;
+			}
 			set_type(p, type_of(t));
 			if (!parse_prompt_opt(p) || !expect_eol(p))
 				return false;
@@ -1131,6 +1137,10 @@ static bool parse_options(struct parser *p, bool is_choice)
 			if (!is_choice)
 				goto done;
 			take(p);
+			if (p->t->rules == KCONF_RULES_6_11) {
+				perr(p, "optional choices are gone since 6.11");
+				return false;
+			}
 			p->cur_entry->sym->flags |= KS_OPTIONAL;
 			if (!expect_eol(p))
 				return false;
@@ -1153,6 +1163,36 @@ done:
 
 static bool parse_block(struct parser *p, bool in_choice, enum tok end,
 			struct kconf_menu *entry);
+
+/*
+ * conf 6.11 makes every config in a choice block, `if` blocks included,
+ * a member, in the order of first appearance (its choice_members list);
+ * earlier conf decided membership after nesting entries (kconf-menu.c).
+ */
+static bool choice_member_add(struct parser *p, struct kconf_sym *s)
+{
+	struct kconf_sym *cs = p->cur_choice->sym;
+
+	/* conf names the entry, not where the parse has got to */
+	p->pos_file = p->cur_entry->file;
+	p->pos_line = p->cur_entry->line;
+	if (!p->cur_entry->prompt) {
+		perr(p, "choice member must have a prompt");
+		return false;
+	}
+	if (s->type != KCONF_BOOL) {
+		perr(p, "choice member must be bool");
+		return false;
+	}
+	if (s->flags & KS_CHOICEVAL)
+		return true;
+	s->flags |= KS_CHOICEVAL;
+	s->choice = cs;
+	if (kconf__push(p->t, &cs->members, s) < 0 ||
+	    kconf__push(p->t, &cs->prio, s) < 0)
+		return pnomem(p);
+	return true;
+}
 
 static bool parse_config(struct parser *p, bool menuconfig)
 {
@@ -1179,6 +1219,9 @@ static bool parse_config(struct parser *p, bool menuconfig)
 	}
 	if (!parse_options(p, false))
 		return false;
+	if (p->cur_choice && p->t->rules == KCONF_RULES_6_11 &&
+	    !choice_member_add(p, s))
+		return false;
 	if (menuconfig) {
 		if (p->cur_entry->prompt)
 			p->cur_entry->prompt->kind = KP_MENU;
@@ -1194,6 +1237,8 @@ static bool parse_choice(struct parser *p)
 	struct kconf_sym *s;
 	struct kconf_menu *m;
 
+	bool ok;
+
 	take(p);
 	if (peek(p) == T_WORD)
 		take(p);	/* named choices: the name has no effect here */
@@ -1203,10 +1248,17 @@ static bool parse_choice(struct parser *p)
 	if (!s)
 		return pnomem(p);
 	m = menu_add_entry(p, s);
-	if (!m || !parse_options(p, true))
+	if (!m)
+		return false;
+	if (p->t->rules == KCONF_RULES_6_11)
+		s->type = KCONF_BOOL;
+	if (!parse_options(p, true))
 		return false;
 	menu_add_menu(p);
-	return parse_block(p, true, T_ENDCHOICE, m);
+	p->cur_choice = m;
+	ok = parse_block(p, true, T_ENDCHOICE, m);
+	p->cur_choice = NULL;
+	return ok;
 }
 
 static bool parse_comment(struct parser *p)

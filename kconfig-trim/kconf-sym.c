@@ -13,7 +13,6 @@
 
 #include "kconfig-trim/kconf-internal.h"
 
-#define CONF_HASHSIZE 9973u
 
 static uint32_t conf_hash(const char *s)
 {
@@ -41,13 +40,14 @@ static struct kconf_sym *sym_new(struct kconf_tree *t, const char *name,
 	s->flags = flags;
 	s->tree = t;
 	s->order = t->nsyms_created++;
-	s->bucket = name ? conf_hash(name) % CONF_HASHSIZE : 0;
+	s->bucket = name ? conf_hash(name) % t->hash_size : 0;
 	s->cur_str = "";
 	kt_array_init(&s->props, sizeof(void *));
 	kt_array_init(&s->menus, sizeof(void *));
 	kt_array_init(&s->selected_by, sizeof(void *));
 	kt_array_init(&s->implied_by, sizeof(void *));
 	kt_array_init(&s->members, sizeof(void *));
+	kt_array_init(&s->prio, sizeof(void *));
 	if (kconf__push(t, &t->all, s) < 0) {
 		kconf__sym_free(s);
 		return NULL;
@@ -116,6 +116,7 @@ void kconf__sym_free(struct kconf_sym *s)
 	kt_array_free(&s->selected_by);
 	kt_array_free(&s->implied_by);
 	kt_array_free(&s->members);
+	kt_array_free(&s->prio);
 	free(s);
 }
 
@@ -381,6 +382,18 @@ bool kconf_choice_is_optional(const struct kconf_sym *choice)
 
 struct kconf_sym *kconf_choice_selection(const struct kconf_sym *choice)
 {
+	size_t i;
+
+	if (choice->tree->rules == KCONF_RULES_6_11) {
+		/* the choice has no value of its own: its members do */
+		for (i = 0; i < choice->members.len; i++) {
+			struct kconf_sym *m = kt_array_ptr(&choice->members, i);
+
+			if (kconf_sym_tristate(m) == KCONF_Y)
+				return m;
+		}
+		return NULL;
+	}
 	kconf__calc_value((struct kconf_sym *)choice);
 	return choice->cur_tri == KCONF_Y ? choice->cur_choice : NULL;
 }

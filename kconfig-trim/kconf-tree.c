@@ -215,6 +215,85 @@ static int kernel_version(const char *srctree, char **out)
 }
 
 /*
+ * Which conf the tree ships. conf 6.11 reworked choices (Masahiro
+ * Yamada's series "kconfig: refactor choice value calculation" and the
+ * removal of tristate and optional choices): its struct symbol gained a
+ * choice_link, so the tree's own scripts/kconfig/expr.h tells. A tree
+ * without scripts/kconfig is judged by its version.
+ */
+static bool version_at_least(const char *kver, unsigned int maj,
+			      unsigned int min)
+{
+	unsigned int a, b;
+
+	return sscanf(kver, "%u.%u", &a, &b) == 2 &&
+	       (a > maj || (a == maj && b >= min));
+}
+
+/* The text of srctree/scripts/kconfig/@name, or NULL. */
+static char *kconfig_source(const char *srctree, const char *name)
+{
+	char *path = NULL, *buf = NULL;
+	size_t len;
+
+	if (asprintf(&path, "%s/scripts/kconfig/%s", srctree, name) < 0)
+		return NULL;
+	if (kt_read_file(path, &buf, &len) < 0)
+		buf = NULL;
+	free(path);
+	return buf;
+}
+
+static enum kconf_rules tree_rules(const char *srctree, const char *kver)
+{
+	char *expr_h = kconfig_source(srctree, "expr.h");
+	enum kconf_rules rules;
+
+	if (expr_h)
+		rules = strstr(expr_h, "choice_link") ? KCONF_RULES_6_11
+						      : KCONF_RULES_6_1;
+	else
+		rules = version_at_least(kver, 6, 11) ? KCONF_RULES_6_11
+						      : KCONF_RULES_6_1;
+	free(expr_h);
+	return rules;
+}
+
+/*
+ * conf's symbol table: 9973 buckets, 1 << 14 since it moved to
+ * scripts/include/hashtable.h (6.9, with internal.h). Its iteration order
+ * is the order conf computes symbols in.
+ */
+static uint32_t tree_hash_size(const char *srctree, const char *kver,
+			       enum kconf_rules rules)
+{
+	char *internal_h = kconfig_source(srctree, "internal.h");
+	char *expr_h = internal_h ? NULL : kconfig_source(srctree, "expr.h");
+	uint32_t size;
+
+	if (internal_h && strstr(internal_h, "(1U << 14)"))
+		size = 1u << 14;
+	else if (internal_h || expr_h)
+		size = 9973;
+	else
+		size = version_at_least(kver, 6, 9) ||
+		       rules == KCONF_RULES_6_11 ? 1u << 14 : 9973;
+	free(internal_h);
+	free(expr_h);
+	return size;
+}
+
+enum kconf_rules kconf_tree_rules(const struct kconf_tree *tree)
+{
+	return tree->rules;
+}
+
+const char *kconf_rules_name(enum kconf_rules rules)
+{
+	return rules == KCONF_RULES_6_11 ? "6.11" : "6.1";
+}
+
+/*
  * A program's identity: resolved path, size and mtime. It keys the shell
  * cache, so an identity that lost a part must not be used: -ENOMEM.
  */
@@ -282,7 +361,10 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 	char workdir[] = "/tmp/ktrim-kconfig-XXXXXX";
 	bool have_workdir = false;
 	char *cache_dir = NULL, *kver = NULL, *ccv = NULL;
-	const char *arch, *srcarch, *cc, *ld;
+	static const char *const tool_names[] = { "gcc", "ld", "ar", "nm",
+						  "objcopy" };
+	char *tools[KT_ARRAY_SIZE(tool_names)] = { NULL };
+	const char *arch, *srcarch, *cc, *ld, *cross;
 	int r;
 
 	if (!opts)
@@ -330,8 +412,17 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 
 	arch = opts->arch ? opts->arch : kconf_host_arch();
 	srcarch = opts->srcarch ? opts->srcarch : kconf_arch_to_srcarch(arch);
-	cc = opts->cc ? opts->cc : "gcc";
-	ld = opts->ld ? opts->ld : "ld";
+	/* the top Makefile's defaults: $(CROSS_COMPILE)gcc and so on */
+	cross = getenv("CROSS_COMPILE") ? getenv("CROSS_COMPILE") : "";
+	for (size_t i = 0; i < KT_ARRAY_SIZE(tools); i++) {
+		if (asprintf(&tools[i], "%s%s", cross, tool_names[i]) < 0) {
+			tools[i] = NULL;
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	cc = opts->cc ? opts->cc : tools[0];
+	ld = opts->ld ? opts->ld : tools[1];
 	if (opts->kernelversion) {
 		kver = strdup(opts->kernelversion);
 		r = kver ? 0 : -ENOMEM;
@@ -340,6 +431,9 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 	}
 	if (r < 0)
 		goto out;
+	t->rules = opts->rules != KCONF_RULES_AUTO ? opts->rules :
+		   tree_rules(t->srctree, kver);
+	t->hash_size = tree_hash_size(t->srctree, kver, t->rules);
 
 	env_set(t, env, "srctree", t->srctree);
 	env_set(t, env, "objtree", ".");
@@ -349,8 +443,9 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 	env_set(t, env, "CC", cc);
 	env_set(t, env, "LD", ld);
 	env_set(t, env, "HOSTCC", "gcc");
-	env_set(t, env, "NM", "nm");
-	env_set(t, env, "OBJCOPY", "objcopy");
+	env_set(t, env, "AR", tools[2]);
+	env_set(t, env, "NM", tools[3]);
+	env_set(t, env, "OBJCOPY", tools[4]);
 	env_set(t, env, "PAHOLE", "pahole");
 	env_set(t, env, "RUSTC", "rustc");
 	env_set(t, env, "BINDGEN", "bindgen");
@@ -451,6 +546,8 @@ out:
 	free(cache_dir);
 	free(kver);
 	free(ccv);
+	for (size_t i = 0; i < KT_ARRAY_SIZE(tools); i++)
+		free(tools[i]);
 	kt_str_free(&id);
 	/* the tree keeps the preprocessor for kconf_expr_parse(); not env */
 	kt_map_free(env);

@@ -143,6 +143,20 @@ enum kconf_tristate kconf_expr_eval_with(const struct kconf_expr *e,
 
 /* ---- loading a tree --------------------------------------------------- */
 
+/*
+ * Whose rules the engine follows where conf changed them (the tree's own,
+ * by default; see kconfig-trim/README.md, "Rules by tree").
+ */
+enum kconf_rules {
+	KCONF_RULES_AUTO,	/* from the tree's scripts/kconfig, else its
+				 * version (6.11 and later: KCONF_RULES_6_11) */
+	KCONF_RULES_6_1,	/* conf up to 6.10: a choice is a symbol with a
+				 * mode and a remembered selection */
+	KCONF_RULES_6_11,	/* conf from 6.11: a choice picks among bool
+				 * members in priority order; invisible user
+				 * values are kept */
+};
+
 struct kconf_load_opts {
 	const char *arch;	/* ARCH; NULL: the host's, as the kernel's
 				 * Makefile derives it (x86_64 -> x86) */
@@ -158,6 +172,7 @@ struct kconf_load_opts {
 	const char *cache_dir;
 	/* Extra NAME=VALUE environment overrides, NULL-terminated. */
 	const char *const *env;
+	enum kconf_rules rules;	/* KCONF_RULES_AUTO: the tree's */
 };
 
 /*
@@ -171,6 +186,11 @@ int kconf_tree_load(const char *srctree, const struct kconf_load_opts *opts,
 void kconf_tree_free(struct kconf_tree *tree);
 /* 0, or -ENOMEM once an allocation failed (sticky; see the top). */
 int kconf_tree_error(const struct kconf_tree *tree);
+
+/* The rules the tree was loaded with (never KCONF_RULES_AUTO). */
+enum kconf_rules kconf_tree_rules(const struct kconf_tree *tree);
+/* "6.1" or "6.11", for logs. */
+const char *kconf_rules_name(enum kconf_rules rules);
 
 /* The kernel's ARCH -> SRCARCH mapping (x86_64, i386 -> x86, ...). */
 const char *kconf_arch_to_srcarch(const char *arch);

@@ -9,7 +9,8 @@
 int pipeline_olddefconfig(const struct pipeline_kconfig_opts *o, const char *in,
 			  const char *out, struct kt_str *err)
 {
-	struct kconf_load_opts lo = { .arch = o->arch, .cache_dir = o->no_cache ? "" : NULL };
+	struct kconf_load_opts lo = { .arch = o->arch, .cache_dir = o->no_cache ? "" : NULL,
+				      .rules = o->rules };
 	struct kconf_tree *tree = NULL;
 	unsigned cached, ran;
 	int r;
@@ -17,8 +18,9 @@ int pipeline_olddefconfig(const struct pipeline_kconfig_opts *o, const char *in,
 	r = kconf_tree_load(o->ksrc, &lo, &tree, err);
 	if (r == 0 && o->stats) {
 		kconf_tree_shell_stats(tree, &cached, &ran);
-		kt_progress("parsed %s: %zu symbols, shell calls %u cached, %u run",
-			    kconf_tree_srctree(tree), kconf_tree_nsyms(tree), cached, ran);
+		kt_progress("parsed %s: %zu symbols, conf %s rules, shell calls %u cached, %u run",
+			    kconf_tree_srctree(tree), kconf_tree_nsyms(tree),
+			    kconf_rules_name(kconf_tree_rules(tree)), cached, ran);
 	}
 	if (r == 0)
 		r = kconf_olddefconfig(tree, in, out, err);

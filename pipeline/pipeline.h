@@ -151,6 +151,7 @@ struct pipeline_kconfig_opts {
 	const char *arch;	/* NULL: the host's, as the kernel's make maps it */
 	bool no_cache;		/* run every $(shell,...) probe */
 	bool stats;		/* progress lines with counts */
+	enum kconf_rules rules;	/* KCONF_RULES_AUTO: the tree's conf */
 };
 
 /* Resolve @in as `make olddefconfig` does; write @out atomically. */

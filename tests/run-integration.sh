@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Integration tests: every tests/integration/*.sh, in name order, with the
 # kernel cache (ci/kernel-cache.sh) exported as KSRC, KIMAGE, KMODDIR, KREL,
-# KCONFIG, plus KTRIM (the binary) and KTRIM_TOP. A test exits 0 to pass, 77
+# KCONFIG (Debian's 6.1) and KSRC_6_12 ... KCONFIG_6_12 (Debian's 6.12),
+# plus KTRIM (the binary) and KTRIM_TOP. A test exits 0 to pass, 77
 # when the machine cannot run it (it must print why), anything else fails.
 # Select with TESTS='glob'.
 set -u
@@ -11,6 +12,13 @@ cd "$top"
 export KTRIM_TOP=$top KTRIM=$top/ktrim
 eval "$(ci/kernel-cache.sh)" || { echo "kernel cache failed"; exit 1; }
 export KSRC KIMAGE KMODDIR KREL KCONFIG
+# The second kernel, Debian's 6.12, as KSRC_6_12, KIMAGE_6_12, ... for the
+# tests that run on both trees.
+k612=$(KTRIM_KERNEL=6.12 ci/kernel-cache.sh) || { echo "kernel cache (6.12) failed"; exit 1; }
+eval "$(printf '%s\n' "$k612" | sed 's/=/_6_12=/')"
+export KSRC_6_12 KIMAGE_6_12 KMODDIR_6_12 KREL_6_12 KCONFIG_6_12
+# 6.1's under their own names too, for tests that set KSRC to 6.12's
+export KIMAGE_6_1=$KIMAGE KMODDIR_6_1=$KMODDIR
 export KTRIM_WORK=${KTRIM_WORK:-$top/build/itest}
 mkdir -p "$KTRIM_WORK"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The kernel's own Kconfig fixtures ($KSRC/scripts/kconfig/tests, each a
-# directory with a Kconfig) as a differential suite: the tree's own
+# The kernel's own Kconfig fixtures (scripts/kconfig/tests of the 6.1 and
+# the 6.12 tree, each a directory with a Kconfig) as a differential suite:
+# the tree's own
 # `conf --olddefconfig` and `ktrim olddefconfig` run on the same Kconfig
 # and the same input (the fixture's `config`, else an empty one; extra
 # inputs a fixture ships for other modes, `oldask1_config` and `defconfig`,
@@ -12,22 +13,17 @@
 # conf itself is the reference.
 set -euo pipefail
 
-: "${KSRC:?}" "${KTRIM:?}" "${KTRIM_WORK:?}"
-fixtures=$KSRC/scripts/kconfig/tests
+: "${KSRC:?}" "${KSRC_6_12:?}" "${KTRIM:?}" "${KTRIM_WORK:?}"
 work=$KTRIM_WORK/kconfig-fixtures
 rm -rf "$work"
 mkdir -p "$work"
 
-[ -d "$fixtures" ] || { echo "SKIP: no $fixtures in this tree"; exit 77; }
-
-# conf as test 20 builds it when it ran just before; else build it the same
-# way (any *config target builds scripts/kconfig/conf in O=).
-conf=$KTRIM_WORK/kconfig-parity/obj/scripts/kconfig/conf
-if [ ! -x "$conf" ]; then
-	nice -n 10 make -s -C "$KSRC" O="$work/obj" allnoconfig >"$work/make.log" 2>&1 ||
-		{ echo "FAIL: building conf"; tail -20 "$work/make.log"; exit 1; }
-	conf=$work/obj/scripts/kconfig/conf
-fi
+# conf of TREE, built in O=$work/NAME (any *config target builds it)
+build_conf() { # NAME TREE
+	nice -n 10 make -s -C "$2" O="$work/$1-obj" allnoconfig >"$work/make.log" 2>&1 ||
+		{ echo "FAIL: building $1's conf"; tail -20 "$work/make.log"; exit 1; }
+	conf=$work/$1-obj/scripts/kconfig/conf
+}
 
 # conf's diagnostics and ours, without ktrim's prefix and the blank lines
 # between conf's blocks
@@ -46,7 +42,8 @@ run() {
 	(cd "$d/conf" && env -u ARCH -u SRCARCH srctree="$dir" KCONFIG_DEFCONFIG_LIST= \
 		KCONFIG_CONFIG=.config "$conf" --olddefconfig Kconfig) \
 		>"$d/conf.out" 2>"$d/conf.err" || crc=$?
-	"$KTRIM" -q olddefconfig --ksrc "$dir" -o "$d/ktrim.config" "$d/input" \
+	# a fixture ships no scripts/kconfig: the rules are its tree's
+	"$KTRIM" -q olddefconfig --rules "$rules" --ksrc "$dir" -o "$d/ktrim.config" "$d/input" \
 		>"$d/ktrim.out" 2>"$d/ktrim.err" || krc=$?
 	if [ "$crc" -ne 0 ] || [ "$krc" -ne 0 ]; then
 		if [ "$crc" -ne 0 ] && [ "$krc" -ne 0 ]; then
@@ -88,24 +85,34 @@ run() {
 }
 
 : >"$work/empty"
-nfix=0
-while IFS= read -r kc; do
-	dir=$(dirname "$kc")
-	rel=${dir#"$fixtures"/}
-	name=${rel//\//-}
-	nfix=$((nfix + 1))
-	if [ -f "$dir/config" ]; then
-		run "$name" "$dir" "$dir/config"
-	else
-		run "$name" "$dir" "$work/empty"
-	fi
-	for extra in oldask1_config defconfig; do
-		if [ -f "$dir/$extra" ]; then
-			run "$name+$extra" "$dir" "$dir/$extra"
+# TREE NAME RULES: every fixture of TREE against TREE's conf
+run_tree() {
+	local tree=$1 tname=$2 kc dir rel name extra nfix=0
+	local fixtures=$tree/scripts/kconfig/tests
+	rules=$3
+	[ -d "$fixtures" ] || { echo "FAIL: no $fixtures in this tree"; exit 1; }
+	build_conf "$tname" "$tree"
+	while IFS= read -r kc; do
+		dir=$(dirname "$kc")
+		rel=${dir#"$fixtures"/}
+		name=$tname-${rel//\//-}
+		nfix=$((nfix + 1))
+		if [ -f "$dir/config" ]; then
+			run "$name" "$dir" "$dir/config"
+		else
+			run "$name" "$dir" "$work/empty"
 		fi
-	done
-done < <(find "$fixtures" -name Kconfig -type f | LC_ALL=C sort)
+		for extra in oldask1_config defconfig; do
+			if [ -f "$dir/$extra" ]; then
+				run "$name+$extra" "$dir" "$dir/$extra"
+			fi
+		done
+	done < <(find "$fixtures" -name Kconfig -type f | LC_ALL=C sort)
+	[ "$nfix" -gt 0 ] || { echo "FAIL: no fixture with a Kconfig under $fixtures"; exit 1; }
+	echo "$tname: $nfix fixture dirs"
+}
 
-[ "$nfix" -gt 0 ] || { echo "FAIL: no fixture with a Kconfig under $fixtures"; exit 1; }
-echo "fixtures: $nfix fixture dirs, $ran cases: $same byte-identical, $bothfail failing in both"
+run_tree "$KSRC" 6.1 6.1
+run_tree "$KSRC_6_12" 6.12 6.11
+echo "fixtures: $ran cases: $same byte-identical, $bothfail failing in both"
 exit $fail

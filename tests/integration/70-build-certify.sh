@@ -14,6 +14,7 @@
 # certificate apart from measured times.
 set -euo pipefail
 . "$(dirname "$0")/initramfs-lib.bash"
+. "$(dirname "$0")/certify-lib.bash"
 : "${KTRIM:?}" "${KTRIM_TOP:?}" "${KTRIM_WORK:?}" "${KSRC:?}" "${KIMAGE:?}" "${KMODDIR:?}"
 export KSRC KIMAGE KMODDIR
 export KTRIM_ACCEL=${KTRIM_ACCEL:-tcg}
@@ -50,17 +51,6 @@ grep -Eq '^ktrim-timeline: net-up [0-9]+ dev=eth0 addr=10\.0\.2\.15 source=autoc
 	"$d/console.log" || fail "eth0 was not configured by the kernel's DHCP client"
 echo "ok: microvm took 10.0.2.15 by the kernel's DHCP client (IP_PNP_DHCP, ip=dhcp)"
 
-check() { # name result where
-	awk -v n="  - name: $1" -v r="    result: $2" -v w="    where: $3" '
-		$0 == n || $0 == "  - name: \"" substr(n, 11) "\"" { on = 1; next }
-		on && /^  - name:/ { on = 0 }
-		on && $0 == r { rr = 1 } on && $0 == w { ww = 1 }
-		END { exit !(rr && ww) }' "$cert" || fail "check '$1' is not $2 on $3"
-	echo "ok: $1 $2 on $3"
-}
-# The sha256 recorded under a top-level key (kernel, initramfs, overlay).
-cert_sha() { awk -v k="$1:" '$0 == k { on = 1; next } /^[a-z]/ { on = 0 }
-	on && $1 == "sha256:" { gsub(/"/, "", $2); print $2 }' "$cert"; }
 
 for target in kvm-q35 kvm-microvm; do
 	d=$out/$target

@@ -187,6 +187,123 @@ static void test_choice(void **state)
 	kconf_tree_free(t);
 }
 
+static struct kconf_tree *load_rules(const char *top, enum kconf_rules rules)
+{
+	struct kconf_load_opts o = { .arch = "x86_64", .kconfig = top,
+				     .cache_dir = "", .rules = rules };
+	struct kconf_tree *t = NULL;
+	struct kt_str err = KT_STR_INIT;
+
+	if (kconf_tree_load(FIX, &o, &t, &err) < 0)
+		fail_msg("load %s: %s", top, kt_str_cstr(&err));
+	kt_str_free(&err);
+	return t;
+}
+
+/* The chosen member of A's choice after reading @cfg. */
+static const char *chosen(struct kconf_tree *t, const char *cfg)
+{
+	read_cfg(t, cfg);
+	return kconf_sym_name(kconf_choice_selection(
+		kconf_sym_choice(kconf_sym_lookup(t, "A"))));
+}
+
+/*
+ * conf 6.11's choices (the values are what 6.12's conf --olddefconfig
+ * gives on the same fixture) beside conf 6.1's where they differ.
+ */
+static void test_choice_611(void **state)
+{
+	struct kconf_tree *t = load_rules("choice-611.Kconfig", KCONF_RULES_6_11);
+	struct kconf_tree *old = load_rules("choice-611.Kconfig", KCONF_RULES_6_1);
+	struct kt_str err = KT_STR_INIT;
+	struct kconf_load_opts o = { .arch = "x86_64", .cache_dir = "",
+				     .kconfig = "choice-611-tristate.Kconfig",
+				     .rules = KCONF_RULES_6_11 };
+	struct kconf_tree *bad = NULL;
+
+	assert_int_equal(kconf_tree_rules(t), KCONF_RULES_6_11);
+	/* a tree without scripts/kconfig or a version: conf 6.1's */
+	assert_int_equal(kconf_tree_rules(old), KCONF_RULES_6_1);
+	/* members inside an `if` in the choice are members */
+	assert_int_equal(kconf_choice_nmembers(kconf_sym_choice(kconf_sym_lookup(t, "A"))), 4);
+	assert_string_equal(chosen(t, ""), "B");
+	/* the default set to n: the first member the user left alone */
+	assert_string_equal(chosen(t, "CONFIG_B=n\n"), "A");
+	assert_string_equal(chosen(old, "CONFIG_B=n\n"), "B");
+	/* all set to n: the visible member of least priority (read first) */
+	assert_string_equal(chosen(t, "CONFIG_A=n\nCONFIG_B=n\nCONFIG_C=n\n"), "A");
+	assert_string_equal(chosen(t, "CONFIG_C=n\nCONFIG_B=n\nCONFIG_A=n\n"), "C");
+	assert_string_equal(chosen(t, "CONFIG_GATE=y\nCONFIG_A=n\nCONFIG_B=n\nCONFIG_C=n\n"), "D");
+	/* two members y: the one read last */
+	assert_string_equal(chosen(t, "CONFIG_A=y\nCONFIG_C=y\n"), "C");
+	assert_string_equal(chosen(t, "CONFIG_GATE=y\nCONFIG_D=y\n"), "D");
+	assert_string_equal(val(t, "A"), "n");
+	/* an out-of-range number is kept and clamped, no longer dropped */
+	read_cfg(t, "CONFIG_RANGED=20\n");
+	assert_string_equal(val(t, "RANGED"), "10");
+	read_cfg(old, "CONFIG_RANGED=20\n");
+	assert_string_equal(val(old, "RANGED"), "5");
+	/* the choice has no value of its own and is never written */
+	assert_int_equal(kconf_sym_tristate(kconf_sym_choice(kconf_sym_lookup(t, "A"))), KCONF_N);
+	kconf_tree_free(t);
+	kconf_tree_free(old);
+	/* tristate choices are refused with file:line */
+	assert_int_equal(kconf_tree_load(FIX, &o, &bad, &err), -EINVAL);
+	assert_non_null(strstr(kt_str_cstr(&err), "choice-611-tristate.Kconfig:3:"));
+	kt_str_free(&err);
+}
+
+/* The rules come from the tree's own scripts/kconfig, else its version. */
+static void test_rules_detected(void **state)
+{
+	static const struct {
+		const char *file, *text;
+		enum kconf_rules want;
+	} cases[] = {
+		{ "scripts/kconfig/expr.h", "struct list_head choice_link;\n", KCONF_RULES_6_11 },
+		{ "scripts/kconfig/expr.h", "struct property *prop;\n", KCONF_RULES_6_1 },
+		{ "Makefile", "VERSION = 6\nPATCHLEVEL = 12\n", KCONF_RULES_6_11 },
+		{ "Makefile", "VERSION = 6\nPATCHLEVEL = 10\n", KCONF_RULES_6_1 },
+		{ "Makefile", "VERSION = 5\nPATCHLEVEL = 15\n", KCONF_RULES_6_1 },
+	};
+
+	for (size_t i = 0; i < KT_ARRAY_SIZE(cases); i++) {
+		char dir[] = "/tmp/ktrim-kconf-rules-XXXXXX";
+		struct kconf_load_opts o = { .arch = "x86_64", .cache_dir = "" };
+		struct kconf_tree *t = NULL;
+		struct kt_str path = KT_STR_INIT, err = KT_STR_INIT;
+		struct kt_str text = KT_STR_INIT;
+
+		assert_non_null(mkdtemp(dir));
+		kt_str_printf(&path, "%s/Kconfig", dir);
+		kt_str_puts(&text, "config X\n\tbool \"x\"\n");
+		assert_int_equal(kt_atomic_write_str(kt_str_cstr(&path), 0644, &text), 0);
+		kt_str_reset(&path);
+		kt_str_printf(&path, "%s/scripts/kconfig", dir);
+		assert_int_equal(kt_mkdir_p(kt_str_cstr(&path), 0755), 0);
+		kt_str_reset(&path);
+		kt_str_reset(&text);
+		kt_str_printf(&path, "%s/%s", dir, cases[i].file);
+		kt_str_puts(&text, cases[i].text);
+		assert_int_equal(kt_atomic_write_str(kt_str_cstr(&path), 0644, &text), 0);
+		assert_int_equal(kconf_tree_load(dir, &o, &t, &err), 0);
+		assert_int_equal(kconf_tree_rules(t), cases[i].want);
+		kconf_tree_free(t);
+		unlink(kt_str_cstr(&path));
+		for (const char *const *f = (const char *const[]){ "Kconfig",
+		     "scripts/kconfig", "scripts", NULL }; *f; f++) {
+			kt_str_reset(&path);
+			kt_str_printf(&path, "%s/%s", dir, *f);
+			remove(kt_str_cstr(&path));
+		}
+		rmdir(dir);
+		kt_str_free(&path);
+		kt_str_free(&text);
+		kt_str_free(&err);
+	}
+}
+
 static void test_visible_if_range_defaults(void **state)
 {
 	struct kconf_tree *t = load("choice.Kconfig", NULL);
@@ -846,6 +963,8 @@ int main(void)
 		cmocka_unit_test(test_imply),
 		cmocka_unit_test(test_m_capped_without_modules),
 		cmocka_unit_test(test_choice),
+		cmocka_unit_test(test_choice_611),
+		cmocka_unit_test(test_rules_detected),
 		cmocka_unit_test(test_visible_if_range_defaults),
 		cmocka_unit_test(test_write_format),
 		cmocka_unit_test(test_config_warnings),

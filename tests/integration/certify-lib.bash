@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Reading a ktrim certificate ($cert) in the build-and-certify tests (70, 71).
+
+# check NAME RESULT WHERE: the check NAME has RESULT, run WHERE
+check() {
+	awk -v n="  - name: $1" -v r="    result: $2" -v w="    where: $3" '
+		$0 == n || $0 == "  - name: \"" substr(n, 11) "\"" { on = 1; next }
+		on && /^  - name:/ { on = 0 }
+		on && $0 == r { rr = 1 } on && $0 == w { ww = 1 }
+		END { exit !(rr && ww) }' "$cert" || fail "check '$1' is not $2 on $3"
+	echo "ok: $1 $2 on $3"
+}
+
+# The sha256 recorded under a top-level key (kernel, initramfs, overlay).
+cert_sha() { awk -v k="$1:" '$0 == k { on = 1; next } /^[a-z]/ { on = 0 }
+	on && $1 == "sha256:" { gsub(/"/, "", $2); print $2 }' "$cert"; }
+
+# A measurement's value (power-on-to-ready-ms, min-memory-mb, ...).
+cert_field() { sed -n "s/^ *$1: \"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$cert" | head -n 1; }
