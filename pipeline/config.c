@@ -121,7 +121,9 @@ static int add_project(struct kconf_trim *t, const struct kprof_project *pr)
 			continue;
 		kt_str_reset(&where);
 		kt_str_reset(&why);
-		kt_str_printf(&where, "%s:%u", pr->file, pr->net_line);
+		/* The file's name only: a report does not depend on where it lies. */
+		kt_str_printf(&where, "%s:%u", strrchr(pr->file, '/') ? strrchr(pr->file, '/') + 1 :
+			      pr->file, pr->net_line);
 		kt_str_printf(&why, "project %s (network: %s)", pr->name, needs[i].what);
 		r = kt_str_error(&where);
 		if (r == 0)
