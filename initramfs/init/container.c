@@ -34,7 +34,7 @@
 
 static char root_buf[512];
 static const char *workload_root = "/";
-static char *child_env[SPEC_MAX_ENV + 4];
+static char *child_env[INITRAMFS_SPEC_MAX_ENV + 4];
 static char *default_args[2];
 static int err_fd = -1;
 
