@@ -396,6 +396,40 @@ static void test_init_limits_enforced_by_host(void **state)
 	kt_str_free(&err);
 }
 
+/*
+ * Values the init would refuse at boot are refused when given (each found
+ * by tests/fuzz/fuzz-spec.c: the host wrote a spec the init could not read).
+ */
+static void test_values_the_init_refuses(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "root-dev", "/dev/vda:ex t4" },	/* the init splits at a space */
+		{ "root-dev", "vda:ext4" },		/* not a device path */
+		{ "root-dev", "/dev/v da:ext4" },
+		{ "cgroup", "memory max=1" },
+		{ "cgroup", "../x=1" },
+		{ "cgroup", "memory.max=" },
+		{ "hostname", "" },
+		{ "cwd", "" },
+		{ "ready-stdout", "" },
+	};
+	struct kt_str err = KT_STR_INIT;
+	struct initramfs_spec s;
+
+	(void)state;
+	initramfs_spec_init(&s);
+	for (size_t i = 0; i < KT_ARRAY_SIZE(bad); i++) {
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_spec_set_option(&s, bad[i][0], bad[i][1], &err),
+				 -EINVAL);
+		assert_true(err.len > 0);
+	}
+	assert_int_equal(initramfs_spec_set_option(&s, "root-dev", "/dev/vda:ext4", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&s, "cgroup", "cpu.max=5000 10000", &err), 0);
+	initramfs_spec_release(&s);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_restart_and_limits_refused),
 		cmocka_unit_test(test_overlay_addition_merge),
 		cmocka_unit_test(test_init_limits_enforced_by_host),
+		cmocka_unit_test(test_values_the_init_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
