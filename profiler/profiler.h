@@ -374,7 +374,8 @@ const struct kprof_vm_event *kprof_vm_result_event(
 	const struct kprof_vm_result *res, const char *name);
 
 /*
- * Parse a console line holding "ktrim-timeline: ..." anywhere in it.
+ * Parse a console line that starts with "ktrim-timeline: " (the tag
+ * anywhere else in a line is no record).
  * Returns 1 and fills @ev (heap strings), 0 when the line has no timeline
  * record, -EINVAL when it is malformed.
  */

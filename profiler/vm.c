@@ -465,15 +465,20 @@ void kprof_vm_event_release(struct kprof_vm_event *ev)
 
 int kprof_vm_parse_timeline(const char *line, struct kprof_vm_event *ev)
 {
-	const char *p = strstr(line, TIMELINE_TAG), *name, *end;
+	const char *name, *end;
 	unsigned long long us;
 	char *num_end;
 	size_t alen;
 
-	if (!p)
+	/*
+	 * Only at the start of a line: the init writes each record in one
+	 * write() that starts a line, while a workload's text that merely
+	 * holds the tag (after a prefix of its own) is not the init's.
+	 */
+	if (strncmp(line, TIMELINE_TAG, strlen(TIMELINE_TAG)) != 0)
 		return 0;
 	memset(ev, 0, sizeof(*ev));
-	name = p + strlen(TIMELINE_TAG);
+	name = line + strlen(TIMELINE_TAG);
 	end = name + strcspn(name, " \t\r");
 	if (end == name)
 		return -EINVAL;

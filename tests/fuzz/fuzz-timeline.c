@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * One console line as the VM runner hands it to the timeline parser:
- * a record found is well formed (a lowercase name, a number).
+ * a record found starts the line and is well formed (a lowercase name,
+ * a number).
  */
 #include "profiler/profiler.h"
 #include "tests/fuzz/fuzz.h"
@@ -13,7 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_quiet();
 	if (kprof_vm_parse_timeline(line, &ev) == 1) {
-		if (!ev.name || !ev.name[0] || !ev.args)
+		/* only the init's own lines: the tag starts the line */
+		if (strncmp(line, "ktrim-timeline: ", 16) != 0 ||
+		    !ev.name || !ev.name[0] || !ev.args)
 			abort();
 		for (const char *c = ev.name; *c; c++)
 			if (!((*c >= 'a' && *c <= 'z') ||

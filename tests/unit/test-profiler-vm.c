@@ -128,8 +128,12 @@ static void test_timeline_lines(void **state)
 	assert_int_equal(ev.uptime_us, 812345);
 	assert_string_equal(ev.args, "");
 	kprof_vm_event_release(&ev);
-	/* kernel text before it on the same console line, CR from the tty */
-	assert_int_equal(kprof_vm_parse_timeline("[    1.2] x ktrim-timeline: modules-loaded 900001 n=3\r", &ev), 1);
+	/* the tag after other text is no record: a workload can print that */
+	assert_int_equal(kprof_vm_parse_timeline("[    1.2] x ktrim-timeline: modules-loaded 900001 n=3", &ev), 0);
+	assert_int_equal(kprof_vm_parse_timeline("fake: ktrim-timeline: workload-ready 1 via=stdout", &ev), 0);
+	assert_int_equal(kprof_vm_parse_timeline(" ktrim-timeline: poweroff 1", &ev), 0);
+	/* CR from the tty */
+	assert_int_equal(kprof_vm_parse_timeline("ktrim-timeline: modules-loaded 900001 n=3\r", &ev), 1);
 	assert_string_equal(ev.name, "modules-loaded");
 	assert_string_equal(ev.args, "n=3");
 	kprof_vm_event_release(&ev);
