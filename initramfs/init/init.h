@@ -85,7 +85,14 @@ int spec_parse_addition(char *text, struct spec *s, char *err, size_t errlen);
 bool spec_restart_wanted(const struct spec *s, int code, unsigned restarts);
 
 /* log.c: console + /dev/kmsg. */
+/* Longest per-boot nonce the host may pass (hex digits). */
+#define KTRIM_NONCE_MAX 64
 void log_init(void);
+/*
+ * When the boot has a nonce: bind an empty file over @root/proc/cmdline
+ * (@root "" is the init's own /proc, which also restricts dmesg).
+ */
+void nonce_hide(const char *root);
 uint64_t uptime_us(void);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void timeline(const char *event, const char *fmt, ...)
