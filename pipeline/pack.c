@@ -166,6 +166,7 @@ int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *e
 		.init_path = o->init_path, .rootfs_dir = o->rootfs_dir, .moddir = o->moddir,
 		.kernel_release = o->kernel_release, .spec = o->spec, .write = o->write,
 		.keep_compressed_modules = o->keep_compressed_modules, .output = o->output,
+		.keep_setuid = o->keep_setuid,
 		.extra_list = o->file_list,
 	};
 	struct kconf_recipe_set rs;

@@ -83,6 +83,29 @@ want="the container spec takes [0-9]+ bytes or more; the guest init reads less t
 refused "$KTRIM" initramfs --init "$init" --cmd /bin/sh "${envs[@]}" -o "$w/big.img"
 [ ! -e "$w/big.img" ] || fail "an image was written"
 
+echo "checking: a setuid file of uid 1000 in --rootfs"
+mkdir -p "$w/suid/bin"
+cp "$(type -P true)" "$w/suid/bin/t"
+# chown clears the bit: owner first
+if chown 1000:1000 "$w/suid/bin/t" 2>/dev/null && chmod 4755 "$w/suid/bin/t"; then
+	"$KTRIM" initramfs --init "$init" --rootfs "$w/suid" --cmd /bin/t -o "$w/suid.img" \
+		2>"$w/suid.txt"
+	grep -q 'rootfs/bin/t: setuid bit cleared: owned by uid 1000' "$w/suid.txt" ||
+		fail "clearing the setuid bit is not said"
+	"$KTRIM" initramfs --list "$w/suid.img" | grep -Eq '^-rwxr-xr-x .* rootfs/bin/t$' ||
+		fail "setuid root in the image"
+	"$KTRIM" initramfs --keep-setuid --init "$init" --rootfs "$w/suid" --cmd /bin/t \
+		-o "$w/suid.img" 2>"$w/suid.txt"
+	grep -q 'rootfs/bin/t: setuid bit kept as asked' "$w/suid.txt" ||
+		fail "keeping the setuid bit is not said"
+	"$KTRIM" initramfs --list "$w/suid.img" | grep -Eq '^-rwsr-xr-x .* rootfs/bin/t$' ||
+		fail "--keep-setuid did not keep it"
+	echo "ok: cleared and said; kept and said with --keep-setuid"
+else
+	echo "(not root: no file of uid 1000 to pack; setuid check skipped)"
+fi
+rm -f "$w/suid.img"
+
 if ! command -v valgrind >/dev/null; then
 	echo "SKIP: valgrind is not installed (ci/deps.sh installs it)"
 	exit 77
