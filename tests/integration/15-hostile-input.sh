@@ -6,7 +6,8 @@
 #     target name '../x': refused with a message, exit 1, nothing executed
 #     or written outside the output;
 #   - a spec larger than the guest init takes (args, env, bytes): refused
-#     by `ktrim initramfs` naming the limit, not at boot;
+#     by `ktrim initramfs` naming the limit, not at boot; the same for the
+#     profiling agent's spec (`ktrim profile`);
 #   - `ktrim initramfs --list` of every test archive (the fuzz seeds, an
 #     image ktrim packs, damaged ones) is clean under valgrind (skipped only
 #     without valgrind; ci/deps.sh installs it).
@@ -82,6 +83,21 @@ for i in $(seq 1 100); do envs+=(--env "V$i=$long"); done
 want="the container spec takes [0-9]+ bytes or more; the guest init reads less than 262144"
 refused "$KTRIM" initramfs --init "$init" --cmd /bin/sh "${envs[@]}" -o "$w/big.img"
 [ ! -e "$w/big.img" ] || fail "an image was written"
+
+echo "checking: a profiling spec larger than the agent takes"
+args=$(for i in $(seq 1 70); do printf 'a%d, ' "$i"; done)
+cat >"$w/app/big.yaml" <<YAML
+name: app
+workload:
+  rootfs: rootfs
+  command: [/bin/sh, ${args%, }]
+targets: [kvm-q35]
+profiling:
+  kernel: ${KIMAGE:?}
+  modules: ${KMODDIR:?}
+YAML
+want="71 command arguments; the profiling agent takes at most 64"
+refused "$KTRIM" profile -f "$w/app/big.yaml" -o "$w/app/p.yaml"
 
 echo "checking: a setuid file of uid 1000 in --rootfs"
 mkdir -p "$w/suid/bin"
