@@ -181,7 +181,7 @@ static void cache_load(struct kconf_pp *pp)
 	char *buf = NULL;
 	size_t len, bad = 0;
 	struct kt_map *m = NULL;
-	int r = kt_read_file(pp->cache_path, &buf, &len);
+	int r = kt_read_regular_file(pp->cache_path, 0, &buf, &len);
 
 	/* no cache yet is normal; no memory for it is not */
 	if (r == -ENOMEM)

@@ -175,7 +175,7 @@ static int kernel_version(const char *srctree, char **out)
 
 	if (asprintf(&path, "%s/Makefile", srctree) < 0)
 		return -ENOMEM;
-	r = kt_read_file(path, &buf, &len);
+	r = kt_read_regular_file(path, 0, &buf, &len);
 	free(path);
 	if (r == -ENOMEM)
 		return r;

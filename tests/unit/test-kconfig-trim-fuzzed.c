@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Kconfig inputs the fuzzer (tests/fuzz/fuzz-kconfig.c) found to break
- * the engine, each loaded here as a tree of its own. Under check-san
- * (ASan, LeakSanitizer) a leak or a bad access fails the test; the plain
- * build checks the outcome conf gives.
+ * Kconfig inputs found to break the engine, by tests/fuzz/fuzz-kconfig.c
+ * or by hand (a device where a file belongs), each loaded here as a tree
+ * of its own. Under check-san (ASan, LeakSanitizer) a leak or a bad
+ * access fails the test; the plain build checks the outcome.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -65,10 +66,49 @@ static void test_config_named_like_a_constant(void **state)
 	kt_str_free(&err);
 }
 
+/*
+ * `source "/dev/zero"` read until memory ran out, a FIFO blocked for
+ * ever; a .config that is a device too. Each is refused before reading.
+ */
+static void test_source_of_a_device_refused(void **state)
+{
+	struct kt_str err = KT_STR_INIT;
+	struct kconf_tree *t;
+	char fifo[] = "/tmp/ktrim-fifo-XXXXXX", *text = NULL;
+
+	(void)state;
+	assert_int_equal(load_text("source \"/dev/zero\"\n", &t, &err), -EINVAL);
+	assert_non_null(strstr(kt_str_cstr(&err),
+			       "Kconfig:1: can't open file \"/dev/zero\": not a regular file"));
+	kconf_tree_free(t);
+	assert_non_null(mkdtemp(fifo));
+	assert_true(asprintf(&text, "source \"%s/f\"\n", fifo) > 0);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "%s/f", fifo);
+		assert_int_equal(mkfifo(path, 0600), 0);
+		kt_str_reset(&err);
+		assert_int_equal(load_text(text, &t, &err), -EINVAL);
+		assert_non_null(strstr(kt_str_cstr(&err), "not a regular file"));
+		kconf_tree_free(t);
+		unlink(path);
+		rmdir(fifo);
+	}
+	kt_str_reset(&err);
+	assert_int_equal(load_text("config A\n\tbool \"a\"\n", &t, &err), 0);
+	assert_int_equal(kconf_config_read(t, "/dev/zero", &err), -EINVAL);
+	assert_non_null(strstr(kt_str_cstr(&err), "/dev/zero: not a regular file"));
+	kconf_tree_free(t);
+	free(text);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_named_like_a_constant),
+		cmocka_unit_test(test_source_of_a_device_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
