@@ -5,6 +5,8 @@
 #   - a kernel tree path with ';', an output directory with $(shell ...), a
 #     target name '../x': refused with a message, exit 1, nothing executed
 #     or written outside the output;
+#   - a device (/dev/zero) given where a file belongs, or sourced by a
+#     Kconfig file: refused before reading, never read until memory ends;
 #   - a spec larger than the guest init takes (args, env, bytes): refused
 #     by `ktrim initramfs` naming the limit, not at boot; the same for the
 #     profiling agent's spec (`ktrim profile`);
@@ -98,6 +100,17 @@ profiling:
 YAML
 want="71 command arguments; the profiling agent takes at most 64"
 refused "$KTRIM" profile -f "$w/app/big.yaml" -o "$w/app/p.yaml"
+
+echo "checking: a device where an input file belongs"
+want="/dev/zero: not a regular file"
+refused timeout 60 "$KTRIM" initramfs --init "$init" --file-list /dev/zero -o "$w/zero.img"
+refused timeout 60 "$KTRIM" profile -f /dev/zero -o "$w/zero.yaml"
+refused timeout 60 "$KTRIM" olddefconfig --ksrc "$tree" -o "$w/out.config" /dev/zero
+refused timeout 60 "$KTRIM" initramfs --list /dev/zero
+mkdir -p "$w/ztree"
+printf 'source "/dev/zero"\n' >"$w/ztree/Kconfig"
+want="Kconfig:1: can't open file \"/dev/zero\": not a regular file"
+refused timeout 60 "$KTRIM" olddefconfig --ksrc "$w/ztree" -o "$w/out.config" "$w/in.config"
 
 echo "checking: a setuid file of uid 1000 in --rootfs"
 mkdir -p "$w/suid/bin"
