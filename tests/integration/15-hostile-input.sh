@@ -112,6 +112,12 @@ printf 'source "/dev/zero"\n' >"$w/ztree/Kconfig"
 want="Kconfig:1: can't open file \"/dev/zero\": not a regular file"
 refused timeout 60 "$KTRIM" olddefconfig --ksrc "$w/ztree" -o "$w/out.config" "$w/in.config"
 
+# a FIFO in a kernel tree blocked the feature scan for ever
+cp -r "$tree" "$w/ftree"
+mkfifo "$w/ftree/fs/fifo.c"
+want="ftree/fs/fifo.c: not a regular file"
+KTRIM_CACHE=$w/cache refused timeout 60 "$KTRIM" config --ksrc "$w/ftree" --rescan -o "$w/out.config"
+
 echo "checking: a setuid file of uid 1000 in --rootfs"
 mkdir -p "$w/suid/bin"
 cp "$(type -P true)" "$w/suid/bin/t"
