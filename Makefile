@@ -4,6 +4,7 @@
 #   make              build ./ktrim (and the static guest programs)
 #   make check        build + unit tests (plain, then ASan+UBSan) + integration tests
 #   make check-unit   unit tests only, plain build
+#   make fuzz         every libFuzzer harness for FUZZ_SECONDS (default 60)
 #   make demo         the main job, end to end (installs what it needs)
 #   make bench        ktrim against its peers (not part of check)
 #   make install PREFIX=/usr/local
@@ -46,6 +47,7 @@ endif
 
 B := build
 SAN := build/san
+FUZZ := build/fuzz
 
 define component_rules
 $(1)_SRCS := $$(wildcard $(1)/*.c)
@@ -56,6 +58,10 @@ $(B)/lib$(call lib_name,$(1)).a: $$($(1)_OBJS)
 	$$(quiet) AR $$@
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(SAN)/lib$(call lib_name,$(1)).a: $$($(1)_SAN_OBJS)
+	@mkdir -p $$(@D)
+	$$(quiet) AR $$@
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+$(FUZZ)/lib$(call lib_name,$(1)).a: $$(patsubst %.c,$(FUZZ)/%.o,$$($(1)_SRCS))
 	@mkdir -p $$(@D)
 	$$(quiet) AR $$@
 	$$(Q)rm -f $$@ && ar rcs $$@ $$^
@@ -110,6 +116,47 @@ $(B)/guest/ktrim-agent: $(wildcard profiler/agent/*.c profiler/agent/*.h)
 	$(quiet) GUEST $@
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
+# ---- fuzzing -----------------------------------------------------------
+# libFuzzer harnesses (tests/fuzz/fuzz-NAME.c, seeds in tests/fuzz/NAME/),
+# built with clang against the components rebuilt with coverage and
+# ASan+UBSan. The fuzzing-build macro keeps any harness from starting a
+# program (common/run.c).
+FUZZ_CC := clang
+# clang also flags vsnprintf(fmt, ap) inside printf-like wrappers
+FUZZ_WARN := -Wno-format-nonliteral
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+FUZZ_LIBS := $(foreach c,$(LIB_ORDER),$(FUZZ)/lib$(call lib_name,$(c)).a)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/fuzz-%.c,$(FUZZ)/bin/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 5
+
+$(FUZZ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(quiet) CC-FUZZ $<
+	$(Q)$(FUZZ_CC) $(KT_CFLAGS) $(FUZZ_WARN) -O1 -g $(FUZZ_FLAGS) -c -o $@ $<
+
+# The spec harness holds the guest init's parser too (no other guest code).
+$(FUZZ)/bin/spec: $(FUZZ)/initramfs/init/spec.o
+$(FUZZ)/bin/%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_LIBS)
+	@mkdir -p $(@D)
+	$(quiet) FUZZ $@
+	$(Q)$(FUZZ_CC) $(KT_CFLAGS) $(FUZZ_WARN) -DKT_SRCDIR='"$(CURDIR)"' -O1 -g \
+		$(subst fuzzer-no-link,fuzzer,$(FUZZ_FLAGS)) -o $@ $< \
+		$(filter %.o,$^) $(FUZZ_LIBS) $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each harness for FUZZ_SECONDS, its corpus growing in the cache
+# (seeded from tests/fuzz/NAME), crash artifacts in build/fuzz/crashes.
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# make check: a few seconds each, so a crash of a known kind fails CI.
+check-fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_BINS)
+
 # ---- tests -------------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
@@ -146,6 +193,7 @@ check: deps
 	@KTRIM_KERNEL=6.12 ci/kernel-cache.sh >/dev/null
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-san
+	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-integration
 
 demo: deps
@@ -168,6 +216,7 @@ install: all
 clean:
 	rm -rf build ktrim
 
-.PHONY: all deps check check-unit check-san check-integration demo bench install clean
+.PHONY: all deps check check-unit check-san check-fuzz check-integration demo bench install clean \
+        fuzz fuzz-build
 # Only the compiler's dependency files: tests leave directories named *.d in build/itest.
 -include $(shell find build -name '*.d' -type f -not -path 'build/itest/*' 2>/dev/null)

@@ -18,6 +18,8 @@ packages=(
 	# guests, images and peers
 	qemu-system-x86 busybox-static cpio zstd e2fsprogs strace
 	initramfs-tools-core dracut-core redis-tools file
+	# fuzzing (make fuzz, make check: libFuzzer), memory checks (tests: valgrind)
+	clang valgrind
 	# bench charts
 	gnuplot-nox time
 )

@@ -14,7 +14,7 @@ extern const struct cli_cmd cli_cmd_initramfs;
 /* Options handled here; every other long option is a spec or write option by name. */
 enum {
 	OPT_SPEC = 256, OPT_WRITE, OPT_LIST, OPT_PROJECT, OPT_RECIPE, OPT_RECIPES_DIR,
-	OPT_PROFILE, OPT_MODDIR, OPT_KREL, OPT_MODULE, OPT_KEEPCOMP, OPT_ROOTFS,
+	OPT_PROFILE, OPT_MODDIR, OPT_KREL, OPT_MODULE, OPT_KEEPCOMP, OPT_KEEPSUID, OPT_ROOTFS,
 	OPT_FILELIST, OPT_INIT, OPT_EARLY, OPT_OVERLAY,
 };
 
@@ -28,6 +28,7 @@ static const struct option opts[] = {
 	{ "kernel-release", required_argument, NULL, OPT_KREL },
 	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "keep-compressed-modules", no_argument, NULL, OPT_KEEPCOMP },
+	{ "keep-setuid", no_argument, NULL, OPT_KEEPSUID },
 	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "file-list", required_argument, NULL, OPT_FILELIST },
 	{ "init", required_argument, NULL, OPT_INIT },
@@ -113,6 +114,7 @@ static int run(int argc, char **argv)
 		case OPT_KREL: o.kernel_release = optarg; break;
 		case OPT_MODULE: r = kt_array_push_strdup(&mods, optarg); break;
 		case OPT_KEEPCOMP: o.keep_compressed_modules = true; break;
+		case OPT_KEEPSUID: o.keep_setuid = true; break;
 		case OPT_ROOTFS: o.rootfs_dir = optarg; break;
 		case OPT_FILELIST: o.file_list = optarg; break;
 		case OPT_INIT: o.init_path = optarg; break;
@@ -200,6 +202,9 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --keep-compressed-modules  store .ko.xz/.ko.zst as they are (the kernel\n"
 "                          then needs CONFIG_MODULE_DECOMPRESS)\n"
 "  --rootfs DIR            workload root filesystem, copied to /rootfs\n"
+"                          (owned by root; a setuid/setgid bit of a file\n"
+"                          whose owner/group is not root is cleared)\n"
+"  --keep-setuid           keep those bits (each file named in a warning)\n"
 "  --file-list FILE        extra entries, gen_init_cpio list format\n"
 "  --init PATH             init binary (default: the built ktrim-init)\n"
 "\n"

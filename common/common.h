@@ -198,6 +198,15 @@ int kt_read_regular_file(const char *path, size_t max, char **buf,
 			 size_t *len);
 int kt_mkdir_p(const char *path, mode_t mode);
 /*
+ * A path the kernel's make and Kconfig will see (a kernel tree, a build
+ * directory for O=): refused, -EINVAL with a message naming @what, when it
+ * or its real path holds whitespace or a colon (the kernel's Makefile
+ * refuses those itself) or a character that make or a shell would act on
+ * ($ ; ` ' " \ ( ) & | < > * ? [ ] { } # ! ~ % , and control bytes): the
+ * tree's own $(shell,$(srctree)/...) macros and make's O= expand them.
+ */
+int kt_path_check_make(const char *what, const char *path, struct kt_str *err);
+/*
  * ktrim's cache directory: $KTRIM_CACHE, else $XDG_CACHE_HOME/ktrim, else
  * ~/.cache/ktrim. A heap string; NULL when out of memory.
  */

@@ -176,6 +176,36 @@ int kt_read_regular_file(const char *path, size_t max, char **buf,
 	return read_file(path, true, max, buf, len);
 }
 
+static const char *make_unsafe(const char *path)
+{
+	for (const char *c = path; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f ||
+		    strchr(" :$;`'\"\\()&|<>*?[]{}#!~%,", *c))
+			return c;
+	return NULL;
+}
+
+int kt_path_check_make(const char *what, const char *path, struct kt_str *err)
+{
+	char *real = realpath(path, NULL);
+	const char *bad = make_unsafe(path), *in = path;
+	int r = 0;
+
+	if (!bad && real && (bad = make_unsafe(real)))
+		in = real;
+	if (bad) {
+		if ((unsigned char)*bad < 0x20 || *bad == 0x7f)
+			kt_str_printf(err, "%s '%s' holds a control character", what, in);
+		else
+			kt_str_printf(err, "%s '%s' holds '%c'", what, in, *bad);
+		kt_str_puts(err, ": the kernel's make and Kconfig would split or expand it "
+			    "(no whitespace, ':', '$', ';', quotes or other make and shell characters)");
+		r = -EINVAL;
+	}
+	free(real);
+	return r;
+}
+
 int kt_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[PATH_MAX];

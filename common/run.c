@@ -297,6 +297,11 @@ int kt_proc_run(const struct kt_proc_opts *o, struct kt_proc_result *res)
 		r = -EINVAL;
 		goto out;
 	}
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	/* A fuzzer's input must never become a command (tests/fuzz/). */
+	r = -EPERM;
+	goto out;
+#endif
 	if (o->env && (r = env_merge(o->env, &envp)))
 		goto out;
 	r = proc_spawn(&p, envp ? envp : environ);

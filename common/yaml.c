@@ -294,11 +294,13 @@ int kt_yaml_load_file(const char *path, struct kt_yaml_doc *doc,
 	size_t len = 0;
 	int r;
 
-	r = kt_read_file(path, &text, &len);
+	/* every document may come from anywhere: no reading a device or a FIFO */
+	r = kt_read_regular_file(path, 0, &text, &len);
 	if (r < 0) {
 		memset(doc, 0, sizeof(*doc));
 		if (err)
-			kt_str_printf(err, "%s: %s", path, strerror(-r));
+			kt_str_printf(err, "%s: %s", path,
+				      r == -EINVAL ? "not a regular file" : strerror(-r));
 		return r;
 	}
 	r = kt_yaml_load_string(path, text, len, doc, err);

@@ -227,8 +227,15 @@ int initramfs_archive_add_dir(struct initramfs_archive *a, const char *path,
 mode_t ar_file_perm(const struct initramfs_archive *a, const char *apath,
 		    mode_t perm, unsigned long uid, unsigned long gid)
 {
-	if (a->keep_setuid)
+	if (a->keep_setuid) {
+		if ((perm & S_ISUID) && uid != 0)
+			kt_warn("%s: setuid bit kept as asked: owned by uid %lu, setuid root "
+				"in the image", apath, uid);
+		if ((perm & S_ISGID) && gid != 0)
+			kt_warn("%s: setgid bit kept as asked: group gid %lu, setgid root "
+				"in the image", apath, gid);
 		return perm;
+	}
 	if ((perm & S_ISUID) && uid != 0) {
 		kt_warn("%s: setuid bit cleared: owned by uid %lu, would be "
 			"setuid root in the image", apath, uid);

@@ -32,6 +32,7 @@
 #include <sys/types.h>
 
 #include "common/common.h"
+#include "initramfs/init/spec-limits.h"
 
 /* ---- archive (newc cpio writer) --------------------------------------- */
 
@@ -300,9 +301,6 @@ int initramfs_module_read(const char *path, void **buf, size_t *len,
  * INITRAMFS_SPEC_ADD_MAX bytes of it.
  */
 #define INITRAMFS_SPEC_ADD_PATH "etc/ktrim/spec.d/certify"
-#define INITRAMFS_SPEC_ADD_MAX (16 * 1024)
-/* Seconds and counts in a spec: the guest parser's limit. */
-#define INITRAMFS_SPEC_MAX_COUNT 0x7fffffffu
 
 enum initramfs_ns {
 	INITRAMFS_NS_MNT = 1 << 0,
@@ -418,9 +416,18 @@ int initramfs_spec_set_restart(struct initramfs_spec *s, const char *policy,
 int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 			      const char *value, struct kt_str *err);
 /*
+ * Whether the guest init takes @s: no list longer than its table
+ * (initramfs/init/spec-limits.h: args, env, modules, cgroups, smoke-arg),
+ * the spec and the overlay's addition each shorter than the bytes it
+ * reads. -E2BIG with a message naming the limit otherwise, so an
+ * oversized spec fails when packing, not at boot.
+ */
+int initramfs_spec_check(const struct initramfs_spec *s, struct kt_str *err);
+/*
  * Serialise; same spec -> same bytes. Newlines in values are escaped. A
  * smoke test in @s is written too (`ktrim initramfs --smoke`); the shipped
  * image of `ktrim build` has none, its test travels in the overlay.
+ * -E2BIG (no message) for a spec initramfs_spec_check() refuses.
  */
 int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out);
 /*

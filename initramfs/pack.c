@@ -53,7 +53,10 @@ int initramfs_pack(const struct initramfs_pack_opts *o, struct kt_str *err)
 		return -ENOMEM;
 	initramfs_archive_keep_setuid(a, o->keep_setuid);
 	initramfs_spec_init(&spec);
-	r = add_skeleton(a, err);
+	/* The caller's spec first, before any work; again once modules are in. */
+	r = o->spec ? initramfs_spec_check(o->spec, err) : 0;
+	if (r == 0)
+		r = add_skeleton(a, err);
 	if (r < 0)
 		goto out;
 	if (!o->init_path) {
@@ -109,7 +112,9 @@ int initramfs_pack(const struct initramfs_pack_opts *o, struct kt_str *err)
 	spec.modules = paths;
 	if (o->rootfs_dir && !spec.rootfs)
 		spec.rootfs = rootfs_path;
-	r = initramfs_spec_format(&spec, &text);
+	r = initramfs_spec_check(&spec, err);
+	if (r == 0)
+		r = initramfs_spec_format(&spec, &text);
 	if (r == 0)
 		r = initramfs_archive_add_data(a, INITRAMFS_SPEC_PATH, text.buf,
 					       text.len, 0644, err);

@@ -228,9 +228,21 @@ int initramfs_read_buf_opts(const void *data, size_t len,
 				goto out;
 			}
 			budget -= plain.len;
-			r = read_cpio((const unsigned char *)kt_str_cstr(&plain),
-				      plain.len, segment, fn, ctx, &inner,
-				      err);
+			/*
+			 * The kernel goes on after a trailer inside a
+			 * compressed segment: so does the listing, or an
+			 * archive behind the first would be unpacked unseen.
+			 */
+			for (size_t at = 0; r == 0 && at < plain.len;) {
+				const unsigned char *p = (const unsigned char *)
+							 kt_str_cstr(&plain);
+
+				r = read_cpio(p + at, plain.len - at, segment,
+					      fn, ctx, &inner, err);
+				at += inner;
+				while (at < plain.len && p[at] == 0)
+					at++;
+			}
 			if (r)
 				goto out;
 		} else {

@@ -191,11 +191,61 @@ static int put_net(struct kt_str *out, const char *key, const char *addr, const 
 	return r;
 }
 
+/* Each list against the init's table for it. */
+static int check_lists(const struct initramfs_spec *s, struct kt_str *err)
+{
+	const struct {
+		const char *what;
+		size_t n, max;
+	} lists[] = {
+		{ "arguments", s->args.len, INITRAMFS_SPEC_MAX_ARGS },
+		{ "environment entries", s->env.len, INITRAMFS_SPEC_MAX_ENV },
+		{ "modules to load", s->modules.len, INITRAMFS_SPEC_MAX_MODULES },
+		{ "cgroup limits", s->cgroups.len, INITRAMFS_SPEC_MAX_CGROUPS },
+		{ "smoke-test arguments", s->smoke.len, INITRAMFS_SPEC_MAX_SMOKE },
+	};
+
+	for (size_t i = 0; i < KT_ARRAY_SIZE(lists); i++) {
+		if (lists[i].n <= lists[i].max)
+			continue;
+		if (err)
+			kt_str_printf(err, "the container spec has %zu %s; the guest init takes at most %zu",
+				      lists[i].n, lists[i].what, lists[i].max);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+int initramfs_spec_check(const struct initramfs_spec *s, struct kt_str *err)
+{
+	struct kt_str text = KT_STR_INIT;
+	int r = check_lists(s, err);
+
+	if (r == 0) {
+		r = initramfs_spec_format(s, &text);
+		if (r == -E2BIG)
+			kt_str_printf(err, "the container spec takes %zu bytes or more; the guest init reads less than %d",
+				      text.len, INITRAMFS_SPEC_MAX_BYTES);
+	}
+	if (r == 0) {
+		kt_str_reset(&text);
+		r = initramfs_spec_format_addition(s, &text);
+		if (r == -E2BIG)
+			kt_str_printf(err, "the smoke test takes %zu bytes or more; the guest init reads less than %d of it",
+				      text.len, INITRAMFS_SPEC_ADD_MAX);
+	}
+	kt_str_free(&text);
+	return r;
+}
+
 int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 {
+	size_t start = out->len;
 	char num[64];
 	int r;
 
+	if (check_lists(s, NULL) < 0)
+		return -E2BIG;
 	r = kt_str_puts(out, "ktrim-spec 1\n");
 	if (r == 0 && s->hostname)
 		r = put(out, "hostname", s->hostname);
@@ -281,14 +331,19 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 		r = put_net(out, "net-ipv6", s->net.ipv6, s->net.ipv6_gateway);
 	if (r == 0 && s->net.dhcp)
 		r = put(out, "net-dhcp", NULL);
+	/* The init refuses (and powers off) past its buffer: say it here. */
+	if (r == 0 && out->len - start >= INITRAMFS_SPEC_MAX_BYTES)
+		r = -E2BIG;
 	return r;
 }
 
 int initramfs_spec_format_addition(const struct initramfs_spec *s,
 				   struct kt_str *out)
 {
+	size_t start = out->len;
 	char num[32];
-	int r = kt_str_puts(out, "ktrim-spec 1\n");
+	int r = s->smoke.len > INITRAMFS_SPEC_MAX_SMOKE ? -E2BIG :
+		kt_str_puts(out, "ktrim-spec 1\n");
 
 	for (size_t i = 0; r == 0 && i < s->smoke.len; i++)
 		r = put(out, "smoke-arg", kt_array_ptr(&s->smoke, i));
@@ -299,7 +354,7 @@ int initramfs_spec_format_addition(const struct initramfs_spec *s,
 	if (r == 0 && s->certify_hold)
 		r = put(out, "certify-hold", NULL);
 	/* The init refuses (and powers off) past its buffer: say it here. */
-	if (r == 0 && out->len >= INITRAMFS_SPEC_ADD_MAX)
+	if (r == 0 && out->len - start >= INITRAMFS_SPEC_ADD_MAX)
 		r = -E2BIG;
 	return r;
 }
@@ -361,6 +416,9 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 
 	if (!strcmp(key, "cmd"))
 		return initramfs_spec_set_cmd(s, value, err);
+	/* The init refuses an empty value (only arguments may be empty). */
+	if (strcmp(key, "readonly") && strcmp(key, "smoke") && (!value || !*value))
+		return ar_fail(err, -EINVAL, "%s: needs a value", key);
 	if (!strcmp(key, "smoke")) {
 		/* The shell-like splitter fills args; move them over. */
 		struct initramfs_spec tmp;
@@ -402,11 +460,23 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 		bool cg = key[1] == 'g';
 		char first[256];
 
-		rest = opt_split(value, cg ? '=' : ':', cg, &alen);
+		rest = opt_split(value, cg ? '=' : ':', false, &alen);
 		if (!rest || alen >= sizeof(first))
 			return ar_fail(err, -EINVAL, "%s: '%s' is not %s", key, value,
 				       cg ? "FILE=VALUE, e.g. memory.max=64M" : "DEVICE:FSTYPE");
 		snprintf(first, sizeof(first), "%.*s", (int)alen, value);
+		/*
+		 * The init splits "cgroup FILE VALUE" and "rootfs-dev FSTYPE
+		 * DEVICE" at the first space and wants a file in the cgroup
+		 * directory and a device path.
+		 */
+		if (cg && strpbrk(first, " /"))
+			return ar_fail(err, -EINVAL, "cgroup: '%s' is not a file name of the "
+				       "cgroup directory", first);
+		if (!cg && (first[0] != '/' || strpbrk(first, " \t\n") ||
+			    strpbrk(rest, " \t\n")))
+			return ar_fail(err, -EINVAL, "root-dev: '%s' is not DEVICE:FSTYPE with a "
+				       "device path and no spaces", value);
 		if (cg)
 			return initramfs_spec_add_cgroup(s, first, rest);
 		r = kt_strdup_replace(&s->rootfs, first);

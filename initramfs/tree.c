@@ -236,9 +236,10 @@ int initramfs_archive_add_list(struct initramfs_archive *a,
 	struct kt_str msg = KT_STR_INIT;
 	int r, lineno = 0;
 
-	r = kt_read_file(list_path, &text, NULL);
+	r = kt_read_regular_file(list_path, 0, &text, NULL);
 	if (r < 0)
-		return ar_fail(err, r, "%s: %s", list_path, strerror(-r));
+		return ar_fail(err, r, "%s: %s", list_path,
+			       r == -EINVAL ? "not a regular file" : strerror(-r));
 	for (line = text; line; line = save) {
 		char *f[10], *tok, *sp = NULL;
 		int n = 0;

@@ -279,11 +279,12 @@ int kconf_config_read(struct kconf_tree *tree, const char *path,
 {
 	char *buf = NULL;
 	size_t len;
-	int r = kt_read_file(path, &buf, &len);
+	int r = kt_read_regular_file(path, 0, &buf, &len);
 
 	if (r < 0) {
 		if (err)
-			kt_str_printf(err, "%s: %s", path, strerror(-r));
+			kt_str_printf(err, "%s: %s", path, r == -EINVAL ? "not a regular file" :
+				      strerror(-r));
 		return r;
 	}
 	r = kconf_config_read_buf(tree, path, buf, len, err);

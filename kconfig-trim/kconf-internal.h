@@ -153,6 +153,8 @@ struct kconf_sym *kconf__sym_lookup(struct kconf_tree *t, const char *name,
 struct kconf_sym *kconf__sym_find(const struct kconf_tree *t,
 				  const char *name);
 void kconf__sym_free(struct kconf_sym *s);
+/* What @s owns, not @s itself (the tree's embedded y, m and n). */
+void kconf__sym_release(struct kconf_sym *s);
 void kconf__build_calc_order(struct kconf_tree *t);
 bool kconf__string_valid(const struct kconf_sym *s, const char *str);
 

@@ -180,13 +180,16 @@ static int src_push(struct parser *p, const char *name)
 		path = NULL;
 	if (!path)
 		goto nomem;
-	r = kt_read_file(path, &s->buf, &s->len);
+	/* `source "/dev/zero"` or a FIFO: refused, never read until memory runs out */
+	r = kt_read_regular_file(path, 0, &s->buf, &s->len);
 	free(path);
 	if (r == -ENOMEM)
 		goto nomem;
 	if (r < 0) {
 		free(s);
-		if (p->src)
+		if (p->src && r == -EINVAL)
+			perr(p, "can't open file \"%s\": not a regular file", name);
+		else if (p->src)
 			perr(p, "can't open file \"%s\"", name);
 		else
 			kt_str_printf(p->err, "can't find file %s", name),

@@ -106,6 +106,12 @@ struct kconf_sym *kconf__sym_find(const struct kconf_tree *t,
 
 void kconf__sym_free(struct kconf_sym *s)
 {
+	kconf__sym_release(s);
+	free(s);
+}
+
+void kconf__sym_release(struct kconf_sym *s)
+{
 	free(s->name);
 	free(s->user_str);
 	kconf_expr_free(s->dir_dep);
@@ -117,7 +123,6 @@ void kconf__sym_free(struct kconf_sym *s)
 	kt_array_free(&s->implied_by);
 	kt_array_free(&s->members);
 	kt_array_free(&s->prio);
-	free(s);
 }
 
 static int calc_order_cmp(const void *a, const void *b)

@@ -175,7 +175,7 @@ static int kernel_version(const char *srctree, char **out)
 
 	if (asprintf(&path, "%s/Makefile", srctree) < 0)
 		return -ENOMEM;
-	r = kt_read_file(path, &buf, &len);
+	r = kt_read_regular_file(path, 0, &buf, &len);
 	free(path);
 	if (r == -ENOMEM)
 		return r;
@@ -576,10 +576,14 @@ static void free_prop(struct kconf_iprop *p)
 
 void kconf_tree_free(struct kconf_tree *t)
 {
+	struct kconf_sym *builtin[3];
 	size_t i, j;
 
 	if (!t)
 		return;
+	builtin[0] = &t->sym_y;
+	builtin[1] = &t->sym_m;
+	builtin[2] = &t->sym_n;
 	for (i = 0; i < t->menus.len; i++) {
 		struct kconf_menu *m = kt_array_ptr(&t->menus, i);
 
@@ -599,9 +603,12 @@ void kconf_tree_free(struct kconf_tree *t)
 			free_prop(kt_array_ptr(&s->props, j));
 		kconf__sym_free(s);
 	}
-	free(t->sym_y.name);
-	free(t->sym_m.name);
-	free(t->sym_n.name);
+	/* `config n` defines the constant itself, as in conf: props and all */
+	for (i = 0; i < KT_ARRAY_SIZE(builtin); i++) {
+		for (j = 0; j < builtin[i]->props.len; j++)
+			free_prop(kt_array_ptr(&builtin[i]->props, j));
+		kconf__sym_release(builtin[i]);
+	}
 	for (i = 0; i < t->files.len; i++)
 		free(kt_array_ptr(&t->files, i));
 	for (i = 0; i < t->garbage.len; i++)

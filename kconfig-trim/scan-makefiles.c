@@ -200,7 +200,9 @@ static int mk_read(struct mk_ctx *c, const char *rel, struct kt_array *out)
 
 	r = kt_str_printf(&path, "%s/%s", c->ksrc, rel);
 	if (r == 0)
-		r = kt_read_file(kt_str_cstr(&path), &buf, &len);
+		r = kt_read_regular_file(kt_str_cstr(&path), 0, &buf, &len);
+	if (r == -EINVAL)
+		kt_err("%s: not a regular file", kt_str_cstr(&path));
 	if (r < 0)
 		goto out;
 	r = stamp_add(c->kb, rel);

@@ -26,7 +26,7 @@ int kconf_hdrscan_socket_aliases(struct kconf_featmap *m, const char *ksrc)
 		goto out;
 	r = kt_str_printf(&path, "%s/%s", ksrc, hdr);
 	if (r == 0)
-		r = kt_read_file(kt_str_cstr(&path), &buf, &len);
+		r = kt_read_regular_file(kt_str_cstr(&path), 0, &buf, &len);
 	/* a missing header only costs the aliases; no memory is an error */
 	if (r == -ENOMEM)
 		goto out;

@@ -300,7 +300,10 @@ static int scan_file(struct src_ctx *s, const char *path)
 	int line = 0;
 	int r;
 
-	r = kt_read_file(path, &buf, &len);
+	/* a FIFO or device in a hostile tree: an error, not a hang */
+	r = kt_read_regular_file(path, 0, &buf, &len);
+	if (r == -EINVAL)
+		kt_err("%s: not a regular file", path);
 	if (r < 0)
 		return r;
 	syscalls = memmem(buf, len, "SYSCALL_DEFINE", 14);
@@ -440,7 +443,7 @@ int kconf_hdrscan_cgroups(struct kconf_featmap *m, const char *ksrc,
 	s.file_chain = kconf_makefiles_file_chain(kb, "kernel/cgroup/cgroup.c");
 	r = kt_str_printf(&path, "%s/%s", ksrc, hdr);
 	if (r == 0)
-		r = kt_read_file(kt_str_cstr(&path), &buf, &len);
+		r = kt_read_regular_file(kt_str_cstr(&path), 0, &buf, &len);
 	/* a missing header only costs the map; no memory is an error */
 	if (r == -ENOMEM)
 		goto out;

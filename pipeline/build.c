@@ -389,6 +389,12 @@ int pipeline_build(const struct pipeline_build_opts *o)
 		r = -EINVAL;
 		goto out;
 	}
+	/* Before any work: make and Kconfig will see both (O= under OUTDIR). */
+	r = kt_path_check_make("kernel tree", b.ksrc, &err);
+	if (r == 0)
+		r = kt_path_check_make("output directory", o->outdir, &err);
+	if (r < 0)
+		goto out;
 	if (!o->ntargets && !b.pr.targets.len) {
 		kt_str_printf(&err, "no targets: name them in %s or with --target", o->project);
 		r = -EINVAL;
@@ -405,6 +411,9 @@ int pipeline_build(const struct pipeline_build_opts *o)
 		kt_str_printf(&err, "%s: %s", o->outdir, strerror(-r));
 		goto out;
 	}
+	/* a relative OUTDIR gets the working directory's characters too */
+	if (outdir_abs && (r = kt_path_check_make("output directory", outdir_abs, &err)) < 0)
+		goto out;
 	b.outdir = outdir_abs ? outdir_abs : o->outdir;
 	kt_str_printf(&scratch, "%s/.build/rootfs", b.outdir);
 	r = kt_str_error(&scratch);

@@ -203,7 +203,9 @@ int pipeline_config(const struct pipeline_config_opts *o, struct kt_str *err)
 	unsigned by, bm, y, m;
 	int r;
 
-	r = kconf_tree_load(o->ksrc, &lo, &tree, err);
+	r = kt_path_check_make("kernel tree", o->ksrc, err);
+	if (r == 0)
+		r = kconf_tree_load(o->ksrc, &lo, &tree, err);
 	if (r < 0)
 		goto out;
 	if (o->stats)

@@ -15,7 +15,9 @@ int pipeline_olddefconfig(const struct pipeline_kconfig_opts *o, const char *in,
 	unsigned cached, ran;
 	int r;
 
-	r = kconf_tree_load(o->ksrc, &lo, &tree, err);
+	r = kt_path_check_make("kernel tree", o->ksrc, err);
+	if (r == 0)
+		r = kconf_tree_load(o->ksrc, &lo, &tree, err);
 	if (r == 0 && o->stats) {
 		kconf_tree_shell_stats(tree, &cached, &ran);
 		kt_progress("parsed %s: %zu symbols, conf %s rules, shell calls %u cached, %u run",
@@ -43,6 +45,8 @@ int pipeline_explain(const struct pipeline_kconfig_opts *o, const char *config,
 		rs = kconf_reasons_new();
 		r = rs ? kconf_reasons_load_report(rs, report, err) : -ENOMEM;
 	}
+	if (r == 0)
+		r = kt_path_check_make("kernel tree", o->ksrc, err);
 	if (r == 0)
 		r = kconf_tree_load(o->ksrc, &lo, &tree, err);
 	if (r == 0)

@@ -102,6 +102,13 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 	unsigned ncpu = k->jobs ? k->jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	bool ccache = have_program("ccache");
 
+	/* The one gate before make: both paths as the kernel's Makefile wants them. */
+	if (kt_path_check_make("kernel tree", k->ksrc, &odir) < 0 ||
+	    kt_path_check_make("kernel build directory", k->build_dir, &odir) < 0) {
+		kt_err("%s", kt_str_cstr(&odir));
+		kt_str_free(&odir);
+		return -EINVAL;
+	}
 	argv = calloc(nargs + 9, sizeof(*argv));
 	if (!argv)
 		return -ENOMEM;

@@ -139,10 +139,9 @@ int pipeline_overlay(const struct kprof_project *pr, bool hold, const char *outp
 	/* With @hold the host's tests run after the guest's, then it asks for the stop. */
 	spec.certify_hold = hold;
 	if (r == 0)
+		r = initramfs_spec_check(&spec, err);
+	if (r == 0)
 		r = initramfs_spec_format_addition(&spec, &text);
-	if (r == -E2BIG)
-		kt_str_printf(err, "the smoke test is larger than the %d bytes the init reads",
-			      INITRAMFS_SPEC_ADD_MAX);
 	if (r == 0)
 		r = initramfs_archive_add_data(a, INITRAMFS_SPEC_ADD_PATH, text.buf, text.len,
 					       0644, err);
@@ -171,6 +170,7 @@ int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *e
 		.init_path = o->init_path, .rootfs_dir = o->rootfs_dir, .moddir = o->moddir,
 		.kernel_release = o->kernel_release, .spec = o->spec, .write = o->write,
 		.keep_compressed_modules = o->keep_compressed_modules, .output = o->output,
+		.keep_setuid = o->keep_setuid,
 		.extra_list = o->file_list,
 	};
 	struct kconf_recipe_set rs;

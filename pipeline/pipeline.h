@@ -289,6 +289,7 @@ struct pipeline_initramfs_opts {
 	const char *moddir;		/* needed when any module is asked for */
 	const char *kernel_release;	/* NULL: moddir's name */
 	bool keep_compressed_modules;
+	bool keep_setuid;		/* keep setuid/setgid of non-root files (said per file) */
 	const char *rootfs_dir;
 	const char *init_path;
 	const char *early_dir;		/* uncompressed first segment */

@@ -270,7 +270,7 @@ enum kprof_vm_accel {
 	KPROF_VM_ACCEL_TCG,
 };
 
-/* One `ktrim-timeline: <event> <uptime_us> [k=v ...]` line. */
+/* One `ktrim-timeline: <event> <uptime_us> [k=v ...]` line (nonce checked and cut). */
 struct kprof_vm_event {
 	char *name;		/* "init-start", "workload-ready", ... */
 	uint64_t uptime_us;
@@ -303,6 +303,13 @@ struct kprof_vm {
 	unsigned n_serial;		/* ISA serial ports after ttyS0 */
 	unsigned n_virtio;		/* device ids handed out */
 	char *accel_reason;		/* why this accelerator (after run) */
+	/*
+	 * This boot's nonce, drawn by kprof_vm_run: passed as ktrim_nonce=
+	 * on the kernel command line; the ktrim init and agent end every
+	 * timeline record with " nonce=" and it, and a record without it is
+	 * no record (on_line sees it behind "untrusted: "). Empty: none.
+	 */
+	char nonce[33];
 };
 
 struct kprof_vm_result {
@@ -380,7 +387,8 @@ const struct kprof_vm_event *kprof_vm_result_event(
 	const struct kprof_vm_result *res, const char *name);
 
 /*
- * Parse a console line holding "ktrim-timeline: ..." anywhere in it.
+ * Parse a console line that starts with "ktrim-timeline: " (the tag
+ * anywhere else in a line is no record).
  * Returns 1 and fills @ev (heap strings), 0 when the line has no timeline
  * record, -EINVAL when it is malformed.
  */

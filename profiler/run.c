@@ -44,6 +44,31 @@ static int spec_strv(struct kt_str *s, const char *key, const struct kt_array *a
 	return ret;
 }
 
+/* What the agent's tables take (proto.h), checked before the boot. */
+static int spec_fits(const struct kprof_project *pr, const struct kt_array *mod_paths,
+		     const struct kt_str *spec, struct kt_str *err)
+{
+	const struct {
+		const char *what;
+		size_t n, max;
+	} lists[] = {
+		{ "command arguments", pr->command.len, KPROTO_SPEC_MAX_LIST },
+		{ "environment entries", pr->env.len, KPROTO_SPEC_MAX_LIST },
+		{ "smoke-test arguments", pr->smoke_command.len, KPROTO_SPEC_MAX_LIST },
+		{ "boot modules", mod_paths->len, KPROTO_SPEC_MAX_LIST },
+		{ "cgroup limits", pr->cgroups.len, KPROTO_SPEC_MAX_CGROUPS },
+		{ "bytes of profiling spec", spec->len, KPROTO_SPEC_MAX_BYTES - 2 },
+	};
+
+	for (size_t i = 0; i < KT_ARRAY_SIZE(lists); i++)
+		if (lists[i].n > lists[i].max) {
+			kt_str_printf(err, "%zu %s; the profiling agent takes at most %zu",
+				      lists[i].n, lists[i].what, lists[i].max);
+			return -E2BIG;
+		}
+	return 0;
+}
+
 static int build_spec(const struct kprof_project *pr, const char *krel,
 		      const struct kt_array *mod_paths, struct kt_str *s)
 {
@@ -162,7 +187,8 @@ static int pack(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	if (ret)
 		goto out;
 	if ((ret = add_kmod(a, o->kmod ? o->kmod : "/usr/bin/kmod", err)) ||
-	    (ret = build_spec(pr, *krel, &paths, &spec)))
+	    (ret = build_spec(pr, *krel, &paths, &spec)) ||
+	    (ret = spec_fits(pr, &paths, &spec, err)))
 		goto out;
 	ret = initramfs_archive_add_data(a, "ktrim/spec", spec.buf, spec.len, 0644, err);
 	if (!ret)

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -323,6 +324,10 @@ int kprof_vm_monitor_command(const struct kprof_vm *vm, const char *cmd)
 	return ret;
 }
 
+/* The kernel hands an unknown name=value without a dot to init's environment. */
+#define NONCE_PARAM "ktrim_nonce="
+#define NONCE_FIELD " nonce="
+
 int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 {
 	char mem[32], smp[32];
@@ -355,8 +360,24 @@ int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 		ret = kt_array_push_strdup(argv, "shift=0,sleep=off");
 	if (!ret && vm->initrd && !(ret = kt_array_push_strdup(argv, "-initrd")))
 		ret = kt_array_push_strdup(argv, vm->initrd);
-	if (!ret && vm->cmdline && !(ret = kt_array_push_strdup(argv, "-append")))
-		ret = kt_array_push_strdup(argv, vm->cmdline);
+	if (!ret && (vm->cmdline || vm->nonce[0]) &&
+	    !(ret = kt_array_push_strdup(argv, "-append"))) {
+		struct kt_str append = KT_STR_INIT;
+
+		kt_str_puts(&append, vm->cmdline ? vm->cmdline : "");
+		if (vm->nonce[0])
+			kt_str_printf(&append, "%s" NONCE_PARAM "%s",
+				      append.len ? " " : "", vm->nonce);
+		ret = kt_str_error(&append);
+		if (!ret) {
+			char *a = kt_str_steal(&append);
+
+			ret = kt_array_push_ptr(argv, a);
+			if (ret)
+				free(a);
+		}
+		kt_str_free(&append);
+	}
 	for (size_t i = 0; i < vm->devices.len && !ret; i++)
 		ret = kt_array_push_strdup(argv, kt_array_ptr(&vm->devices, i));
 	if (ret) {
@@ -490,15 +511,20 @@ void kprof_vm_event_release(struct kprof_vm_event *ev)
 
 int kprof_vm_parse_timeline(const char *line, struct kprof_vm_event *ev)
 {
-	const char *p = strstr(line, TIMELINE_TAG), *name, *end;
+	const char *name, *end;
 	unsigned long long us;
 	char *num_end;
 	size_t alen;
 
-	if (!p)
+	/*
+	 * Only at the start of a line: the init writes each record in one
+	 * write() that starts a line, while a workload's text that merely
+	 * holds the tag (after a prefix of its own) is not the init's.
+	 */
+	if (strncmp(line, TIMELINE_TAG, strlen(TIMELINE_TAG)) != 0)
 		return 0;
 	memset(ev, 0, sizeof(*ev));
-	name = p + strlen(TIMELINE_TAG);
+	name = line + strlen(TIMELINE_TAG);
 	end = name + strcspn(name, " \t\r");
 	if (end == name)
 		return -EINVAL;
@@ -554,12 +580,47 @@ const struct kprof_vm_event *kprof_vm_result_event(
 
 /* ---- running -------------------------------------------------------------- */
 
+/* 128 random bits as hex, fresh for every boot. */
+static int draw_nonce(char out[33])
+{
+	unsigned char b[16];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return -errno;
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
 struct runner {
 	struct kprof_vm *vm;
 	struct kprof_vm_result *res;
 	struct kt_str line;	/* the current line, CR dropped, for the parser */
 	double t0;
+	unsigned untrusted;	/* records without this boot's nonce */
 };
+
+/*
+ * A record must end in this boot's nonce, which is cut off; one that does
+ * not came from something else on the console (a workload) and is passed
+ * on marked, so no parser takes it for the init's.
+ */
+static bool record_trusted(struct runner *r, const char *text, size_t *len)
+{
+	size_t flen = strlen(NONCE_FIELD), nlen = strlen(r->vm->nonce);
+
+	if (!nlen || strncmp(text, TIMELINE_TAG, strlen(TIMELINE_TAG)) != 0)
+		return true;
+	if (*len >= flen + nlen && !memcmp(text + *len - nlen, r->vm->nonce, nlen) &&
+	    !memcmp(text + *len - nlen - flen, NONCE_FIELD, flen)) {
+		*len -= flen + nlen;
+		return true;
+	}
+	if (!r->untrusted++)
+		kt_warn("guest: a timeline line without this boot's nonce is not the init's; "
+			"ignored: %.*s", (int)(*len > 200 ? 200 : *len), text);
+	return false;
+}
 
 /* Each console line: timeline events are recorded, then vm->on_line. */
 static int handle_line(const char *text, size_t len, void *ctx)
@@ -573,6 +634,8 @@ static int handle_line(const char *text, size_t len, void *ctx)
 	if (len && text[len - 1] == '\r')
 		len--;
 	kt_str_reset(&r->line);
+	if (!record_trusted(r, text, &len))
+		kt_str_puts(&r->line, "untrusted: ");
 	if (kt_str_append(&r->line, text, len) < 0)
 		return -ENOMEM;
 	line = kt_str_cstr(&r->line);
@@ -598,7 +661,7 @@ static void free_argv(struct kt_array *argv)
 
 int kprof_vm_run(struct kprof_vm *vm, struct kprof_vm_result *res)
 {
-	struct runner r = { vm, res, KT_STR_INIT, 0 };
+	struct runner r = { vm, res, KT_STR_INIT, 0, 0 };
 	struct kt_str console = KT_STR_INIT, cmd = KT_STR_INIT;
 	struct kt_proc_result pres;
 	struct kt_proc_opts o = {
@@ -610,6 +673,9 @@ int kprof_vm_run(struct kprof_vm *vm, struct kprof_vm_result *res)
 	int ret;
 
 	ret = resolve_accel(vm);
+	if (ret)
+		return ret;
+	ret = draw_nonce(vm->nonce);
 	if (ret)
 		return ret;
 	ret = kprof_vm_build_argv(vm, &argv);

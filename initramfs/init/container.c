@@ -34,7 +34,7 @@
 
 static char root_buf[512];
 static const char *workload_root = "/";
-static char *child_env[SPEC_MAX_ENV + 4];
+static char *child_env[INITRAMFS_SPEC_MAX_ENV + 4];
 static char *default_args[2];
 static int err_fd = -1;
 
@@ -127,10 +127,12 @@ static void enter_root(const struct spec *s, const char *root)
 		child_fail("make mounts private");
 	if (strcmp(root, "/") == 0) {
 		/* The image root itself; a fresh /proc for a new PID ns. */
-		if ((s->namespaces & NS_PID) && mntns &&
-		    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV |
-			  MS_NOEXEC, NULL) < 0)
-			child_fail("mount /proc");
+		if ((s->namespaces & NS_PID) && mntns) {
+			if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV |
+				  MS_NOEXEC, NULL) < 0)
+				child_fail("mount /proc");
+			nonce_hide("");
+		}
 		if (s->readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND |
 					 MS_RDONLY, NULL) < 0)
 			child_fail("remount / read-only");
@@ -141,6 +143,7 @@ static void enter_root(const struct spec *s, const char *root)
 		child_fail("bind the root");
 	sub_mount(root, "proc", "proc", "proc",
 		  MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	nonce_hide(root);
 	sub_mount(root, "dev", "/dev", NULL, MS_BIND | MS_REC);
 	sub_mount(root, "sys", "/sys", NULL, MS_BIND | MS_REC);
 	if (s->readonly) {

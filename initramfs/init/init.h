@@ -12,22 +12,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "initramfs/init/spec-limits.h"
+
 #define SPEC_FILE "/etc/ktrim/spec"
-#define SPEC_MAX_BYTES (256 * 1024)
 /*
  * The certification overlay: a second cpio segment that adds this file.
  * It may only add a smoke test and certification switches, so a certified
  * boot runs the shipped workload unchanged.
  */
 #define SPEC_ADD_FILE "/etc/ktrim/spec.d/certify"
-#define SPEC_ADD_MAX_BYTES (16 * 1024)
-/* Largest number of seconds or restarts a spec may hold (host checks it too). */
-#define SPEC_MAX_COUNT 0x7fffffffUL
-#define SPEC_MAX_ARGS 128
-#define SPEC_MAX_ENV 128
-#define SPEC_MAX_MODULES 512
-#define SPEC_MAX_CGROUPS 16
-#define SPEC_MAX_SMOKE 64
 
 /* Same bit order as enum initramfs_ns in initramfs/initramfs.h. */
 enum {
@@ -46,18 +39,18 @@ enum { READY_NONE = 0, READY_STDOUT, READY_TCP };
 enum { RESTART_NO = 0, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
 struct spec {
-	char *args[SPEC_MAX_ARGS + 1];	/* NULL-terminated */
+	char *args[INITRAMFS_SPEC_MAX_ARGS + 1];	/* NULL-terminated */
 	int nargs;
-	char *env[SPEC_MAX_ENV + 1];
+	char *env[INITRAMFS_SPEC_MAX_ENV + 1];
 	int nenv;
-	char *modules[SPEC_MAX_MODULES];
+	char *modules[INITRAMFS_SPEC_MAX_MODULES];
 	int nmodules;
 	struct {
 		char *file;
 		char *value;
-	} cgroups[SPEC_MAX_CGROUPS];
+	} cgroups[INITRAMFS_SPEC_MAX_CGROUPS];
 	int ncgroups;
-	char *smoke[SPEC_MAX_SMOKE + 1];	/* NULL-terminated */
+	char *smoke[INITRAMFS_SPEC_MAX_SMOKE + 1];	/* NULL-terminated */
 	int nsmoke;
 	unsigned smoke_timeout_s;
 	char *hostname;
@@ -95,7 +88,14 @@ int spec_parse_addition(char *text, struct spec *s, char *err, size_t errlen);
 bool spec_restart_wanted(const struct spec *s, int code, unsigned restarts);
 
 /* log.c: console + /dev/kmsg. */
+/* Longest per-boot nonce the host may pass (hex digits). */
+#define KTRIM_NONCE_MAX 64
 void log_init(void);
+/*
+ * When the boot has a nonce: bind an empty file over @root/proc/cmdline
+ * (@root "" is the init's own /proc, which also restricts dmesg).
+ */
+void nonce_hide(const char *root);
 uint64_t uptime_us(void);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void timeline(const char *event, const char *fmt, ...)

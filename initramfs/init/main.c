@@ -17,8 +17,8 @@
 
 #include "initramfs/init/init.h"
 
-static char spec_text[SPEC_MAX_BYTES + 1];
-static char add_text[SPEC_ADD_MAX_BYTES + 1];
+static char spec_text[INITRAMFS_SPEC_MAX_BYTES + 1];
+static char add_text[INITRAMFS_SPEC_ADD_MAX + 1];
 static struct spec spec;
 
 void power_off(void)
@@ -75,14 +75,14 @@ static int read_text(const char *what, const char *path, char *buf, ssize_t max,
 static int read_spec(void)
 {
 	char err[256];
-	int r = read_text("the container spec", SPEC_FILE, spec_text, SPEC_MAX_BYTES, false);
+	int r = read_text("the container spec", SPEC_FILE, spec_text, INITRAMFS_SPEC_MAX_BYTES, false);
 
 	if (r == 0 && spec_parse(spec_text, &spec, err, sizeof(err)) < 0) {
 		say("FATAL: bad container spec %s: %s", SPEC_FILE, err);
 		r = -1;
 	}
 	if (r == 0)
-		r = read_text("the overlay", SPEC_ADD_FILE, add_text, SPEC_ADD_MAX_BYTES, true);
+		r = read_text("the overlay", SPEC_ADD_FILE, add_text, INITRAMFS_SPEC_ADD_MAX, true);
 	if (r == 0) {
 		say("certification overlay %s present", SPEC_ADD_FILE);
 		if (spec_parse_addition(add_text, &spec, err, sizeof(err)) < 0) {

@@ -49,4 +49,6 @@ void mounts_setup(void)
 			say("mount %s on %s failed: %s (continuing)", m->type,
 			    m->target, strerror(errno));
 	}
+	/* the command line holds the timeline's nonce */
+	nonce_hide("");
 }

@@ -118,7 +118,7 @@ static int parse_restart(char *v, struct spec *s)
 	else if (!n && !strcmp(v, "always"))
 		s->restart = RESTART_ALWAYS;
 	else if (n && !strcmp(v, "on-failure") &&
-		 parse_u32(n, SPEC_MAX_COUNT, &s->restart_max) == 0)
+		 parse_u32(n, INITRAMFS_SPEC_MAX_COUNT, &s->restart_max) == 0)
 		s->restart = RESTART_ON_FAILURE;
 	else
 		return -1;
@@ -190,35 +190,35 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 			     strcmp(key, "smoke-arg") != 0))
 			FAIL("'%s' needs a value", key);
 		if (strcmp(key, "arg") == 0) {
-			if (s->nargs == SPEC_MAX_ARGS)
-				FAIL("more than %d args", SPEC_MAX_ARGS);
+			if (s->nargs == INITRAMFS_SPEC_MAX_ARGS)
+				FAIL("more than %d args", INITRAMFS_SPEC_MAX_ARGS);
 			s->args[s->nargs++] = val;
 		} else if (strcmp(key, "smoke-arg") == 0) {
-			if (s->nsmoke == SPEC_MAX_SMOKE)
+			if (s->nsmoke == INITRAMFS_SPEC_MAX_SMOKE)
 				FAIL("more than %d smoke-arg entries",
-				     SPEC_MAX_SMOKE);
+				     INITRAMFS_SPEC_MAX_SMOKE);
 			s->smoke[s->nsmoke++] = val;
 		} else if (strcmp(key, "smoke-timeout") == 0) {
-			if (parse_u32(val, SPEC_MAX_COUNT, &s->smoke_timeout_s) < 0)
+			if (parse_u32(val, INITRAMFS_SPEC_MAX_COUNT, &s->smoke_timeout_s) < 0)
 				FAIL("smoke-timeout wants seconds");
 		} else if (strcmp(key, "env") == 0) {
-			if (s->nenv == SPEC_MAX_ENV)
-				FAIL("more than %d env entries", SPEC_MAX_ENV);
+			if (s->nenv == INITRAMFS_SPEC_MAX_ENV)
+				FAIL("more than %d env entries", INITRAMFS_SPEC_MAX_ENV);
 			if (!strchr(val, '=') || val[0] == '=')
 				FAIL("env '%s' is not NAME=VALUE", val);
 			s->env[s->nenv++] = val;
 		} else if (strcmp(key, "module") == 0) {
-			if (s->nmodules == SPEC_MAX_MODULES)
-				FAIL("more than %d modules", SPEC_MAX_MODULES);
+			if (s->nmodules == INITRAMFS_SPEC_MAX_MODULES)
+				FAIL("more than %d modules", INITRAMFS_SPEC_MAX_MODULES);
 			s->modules[s->nmodules++] = val;
 		} else if (strcmp(key, "cgroup") == 0) {
 			char *v2 = split(val);
 
 			if (!v2 || strchr(val, '/'))
 				FAIL("cgroup wants 'FILE VALUE'");
-			if (s->ncgroups == SPEC_MAX_CGROUPS)
+			if (s->ncgroups == INITRAMFS_SPEC_MAX_CGROUPS)
 				FAIL("more than %d cgroup limits",
-				     SPEC_MAX_CGROUPS);
+				     INITRAMFS_SPEC_MAX_CGROUPS);
 			s->cgroups[s->ncgroups].file = val;
 			s->cgroups[s->ncgroups++].value = v2;
 		} else if (strcmp(key, "hostname") == 0) {
@@ -253,10 +253,10 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 				FAIL("ready-tcp wants a port 1..65535");
 			s->ready = READY_TCP;
 		} else if (strcmp(key, "timeout") == 0) {
-			if (parse_u32(val, SPEC_MAX_COUNT, &s->timeout_s) < 0)
+			if (parse_u32(val, INITRAMFS_SPEC_MAX_COUNT, &s->timeout_s) < 0)
 				FAIL("timeout wants seconds");
 		} else if (strcmp(key, "stop-grace") == 0) {
-			if (parse_u32(val, SPEC_MAX_COUNT, &s->stop_grace_s) < 0)
+			if (parse_u32(val, INITRAMFS_SPEC_MAX_COUNT, &s->stop_grace_s) < 0)
 				FAIL("stop-grace wants seconds");
 		} else if (strcmp(key, "net-ipv4") == 0 ||
 			   strcmp(key, "net-ipv6") == 0) {

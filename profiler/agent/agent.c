@@ -255,6 +255,8 @@ static void pid1(void)
 	static struct run r;
 	char *baseline;
 
+	/* Firmware leaves the console mid-line; the host wants records at a line start. */
+	dprintf(1, "\n");
 	if (facts_init())
 		logmsg("no memory for the fact table");
 	mount_base();

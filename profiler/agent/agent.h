@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "profiler/agent/proto.h"
+
 #define AGENT_NAME "ktrim-agent"
 #define HELPER_NAME "ktrim-modprobe"
 #define HELPER_PATH "/ktrim/bin/" HELPER_NAME
@@ -65,7 +67,7 @@ int do_mount(const char *src, const char *dst, const char *type,
 double mono_s(void);
 
 /* ---- spec.c: /ktrim/spec, written by `ktrim profile` -------------------- */
-#define SPEC_MAX 64
+#define SPEC_MAX KPROTO_SPEC_MAX_LIST
 struct spec {
 	char *krel;
 	char *args[SPEC_MAX + 1];
@@ -73,7 +75,7 @@ struct spec {
 	char *smoke[SPEC_MAX + 1];
 	char *boot_modules[SPEC_MAX];
 	unsigned n_boot_modules;
-	char *cgroups[16];
+	char *cgroups[KPROTO_SPEC_MAX_CGROUPS];
 	unsigned n_cgroups;
 	char *cwd;
 	char *hostname;

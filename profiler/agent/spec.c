@@ -34,7 +34,7 @@ static unsigned long ns_flag(const char *name)
 
 int spec_load(const char *path, struct spec *s)
 {
-	static char buf[65536];
+	static char buf[KPROTO_SPEC_MAX_BYTES];
 	unsigned nargs = 0, nenv = 0, nsmoke = 0, lineno = 0;
 	char *line, *save = NULL;
 	int ret = 0;
@@ -42,9 +42,16 @@ int spec_load(const char *path, struct spec *s)
 	memset(s, 0, sizeof(*s));
 	s->ready_timeout_s = 60;
 	s->smoke_timeout_s = 30;
-	if (read_small(path, buf, sizeof(buf)) < 0) {
+	ssize_t n = read_small(path, buf, sizeof(buf));
+
+	if (n < 0) {
 		logmsg("cannot read %s", path);
 		return -ENOENT;
+	}
+	/* a full buffer may be a cut spec: never run a shorter one */
+	if ((size_t)n >= sizeof(buf) - 1) {
+		logmsg("%s: larger than %zu bytes", path, sizeof(buf) - 2);
+		return -E2BIG;
 	}
 	for (line = strtok_r(buf, "\n", &save); line && !ret;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -69,7 +76,7 @@ int spec_load(const char *path, struct spec *s)
 		else if (!strcmp(key, "boot-module"))
 			ret = push(s->boot_modules, &s->n_boot_modules, SPEC_MAX, val);
 		else if (!strcmp(key, "cgroup"))
-			ret = push(s->cgroups, &s->n_cgroups, 16, val);
+			ret = push(s->cgroups, &s->n_cgroups, KPROTO_SPEC_MAX_CGROUPS, val);
 		else if (!strcmp(key, "cwd"))
 			s->cwd = val;
 		else if (!strcmp(key, "hostname"))

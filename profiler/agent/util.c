@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -32,10 +33,21 @@ void logmsg(const char *fmt, ...)
 
 void timeline(const char *event, const char *fmt, ...)
 {
+	/*
+	 * The host's per-boot nonce (ktrim_nonce= on the command line, in our
+	 * environment) ends each record, as the ktrim init's do: the host
+	 * takes no record without it.
+	 */
+	static const char *nonce;
 	struct timespec ts;
 	char extra[128] = "";
 	va_list ap;
 
+	if (!nonce) {
+		nonce = getenv("ktrim_nonce");
+		nonce = nonce && strlen(nonce) <= 64 &&
+			!nonce[strspn(nonce, "0123456789abcdef")] ? nonce : "";
+	}
 	if (fmt) {
 		extra[0] = ' ';
 		va_start(ap, fmt);
@@ -43,9 +55,9 @@ void timeline(const char *event, const char *fmt, ...)
 		va_end(ap);
 	}
 	clock_gettime(CLOCK_BOOTTIME, &ts);
-	dprintf(1, "ktrim-timeline: %s %llu%s\n", event,
+	dprintf(1, "ktrim-timeline: %s %llu%s%s%s\n", event,
 		(unsigned long long)ts.tv_sec * 1000000ull + ts.tv_nsec / 1000,
-		extra);
+		extra, *nonce ? " nonce=" : "", nonce);
 }
 
 double mono_s(void)

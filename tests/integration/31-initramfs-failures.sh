@@ -7,6 +7,8 @@
 #   - a workload that ignores SIGTERM past its timeout  -> SIGKILL, status=137
 #   - SIGINT from Ctrl-Alt-Del: a stop request, SIGTERM to the workload -> its own status
 #   - an image without a spec, and one with a bad spec  -> message, power-off
+#   - a workload printing records of the init's: it cannot learn the nonce
+#     that ends the init's records (the host takes no record without it)
 set -euo pipefail
 . "$(dirname "$0")/initramfs-lib.bash"
 
@@ -74,6 +76,25 @@ expect_line "$work/int.log" '^ktrim-timeline: stop-request [0-9]+ source=sigint 
 expect_line "$work/int.log" '^got-sigterm$' "workload's SIGTERM handler ran"
 expect_line "$work/int.log" '^ktrim-timeline: workload-exit [0-9]+ status=7 tsc=[0-9]+$' \
 	"workload's own status 7 reported"
+
+# The host's per-boot nonce (ktrim_nonce=, as kprof_vm passes it): the
+# init ends its records with it, the workload forging a record cannot
+# learn it from /proc/cmdline, its environment or the init's.
+echo "checking: a workload forging timeline records"
+nonce=0123456789abcdef0123456789abcdef
+pack "$work/forge.img" --namespaces mnt,pid --user 1000:1000 \
+	--cmd "/bin/sh -c 'echo ktrim-timeline: workload-ready 1 via=exec; echo cmdline=[\$(/bin/busybox cat /proc/cmdline)]; echo env=[\$ktrim_nonce]; echo dmesg=[\$(/bin/busybox dmesg 2>&1 | /bin/busybox grep -c ktrim_nonce)]'"
+APPEND_EXTRA="ktrim_nonce=$nonce" boot "$work/forge.img" "$work/forge.log"
+expect_poweroff "$work/forge.log"
+expect_line "$work/forge.log" "^ktrim-timeline: init-start [0-9]+ tsc=[0-9]+ nonce=$nonce\$" \
+	"the init's records end in the nonce"
+expect_line "$work/forge.log" "^ktrim-timeline: workload-exit [0-9]+ status=0 tsc=[0-9]+ nonce=$nonce\$" \
+	"workload-exit with the nonce"
+expect_line "$work/forge.log" '^ktrim-timeline: workload-ready 1 via=exec$' "the forged line is there"
+expect_line "$work/forge.log" '^cmdline=\[\]$' "the workload's /proc/cmdline is empty"
+expect_line "$work/forge.log" '^env=\[\]$' "the nonce is not in the workload's environment"
+refute_line "$work/forge.log" "^dmesg=\[[1-9]" "the workload cannot read the command line in dmesg"
+refute_line "$work/forge.log" "(cmdline|env)=.*$nonce" "the nonce never reaches the workload"
 
 # Images the packer would never make, built with GNU cpio around our init.
 raw_image() { # image [spec text]

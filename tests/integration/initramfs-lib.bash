@@ -71,7 +71,7 @@ expect_poweroff() {
 		fail "QEMU exit status $qemu_rc (124 = still running at timeout)"
 	fi
 	refute_line "$log" 'Kernel panic|Attempted to kill init' "no kernel panic"
-	expect_line "$log" '^ktrim-timeline: poweroff [0-9]+ tsc=[0-9]+$' "timeline: poweroff"
+	expect_line "$log" '^ktrim-timeline: poweroff [0-9]+ tsc=[0-9]+( nonce=[0-9a-f]+)?$' "timeline: poweroff"
 }
 
 # Timeline events appear in this order with growing timestamps.

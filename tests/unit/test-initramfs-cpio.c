@@ -519,6 +519,54 @@ static void test_reader_truncated_archives(void **state)
 	kt_str_free(&s);
 }
 
+/* @in as one zstd frame, replacing @out. */
+static void zstd_frame(const struct kt_str *in, struct kt_str *out)
+{
+	size_t cap = ZSTD_compressBound(in->len), zlen;
+	char *z = malloc(cap);
+
+	assert_non_null(z);
+	zlen = ZSTD_compress(z, cap, in->buf, in->len, 3);
+	assert_false(ZSTD_isError(zlen));
+	kt_str_reset(out);
+	kt_str_append(out, z, zlen);
+	assert_int_equal(kt_str_error(out), 0);
+	free(z);
+}
+
+/*
+ * Two archives in one zstd frame (with zero padding between): the kernel
+ * unpacks both, so --list must show both, not stop at the first trailer.
+ */
+static void test_reader_archives_in_one_frame(void **state)
+{
+	struct collected c = { KT_STR_INIT, KT_STR_INIT, { 0 }, 0 };
+	struct kt_str s = KT_STR_INIT, z = KT_STR_INIT, err = KT_STR_INIT;
+
+	(void)state;
+	put_entry(&s, "a", 0100644, "xyz", 3, true);
+	put_entry(&s, "TRAILER!!!", 0, "", 0, true);
+	kt_str_append(&s, "\0\0\0\0\0\0\0\0", 8);
+	put_entry(&s, "hidden", 0100755, "#!/bin/sh\n", 10, true);
+	put_entry(&s, "TRAILER!!!", 0, "", 0, true);
+	zstd_frame(&s, &z);
+	assert_int_equal(initramfs_read_buf(z.buf, z.len, collect, &c, &err), 0);
+	assert_string_equal(kt_str_cstr(&c.names), "a\nhidden\n");
+	/* junk after the first archive is an error, as in the kernel */
+	kt_str_reset(&s);
+	put_entry(&s, "a", 0100644, "xyz", 3, true);
+	put_entry(&s, "TRAILER!!!", 0, "", 0, true);
+	for (int i = 0; i < 30; i++)
+		kt_str_puts(&s, "junk");
+	zstd_frame(&s, &z);
+	assert_int_equal(initramfs_read_buf(z.buf, z.len, collect, &c, &err), -EINVAL);
+	assert_non_null(strstr(kt_str_cstr(&err), "bad cpio magic"));
+	collected_free(&c);
+	kt_str_free(&s);
+	kt_str_free(&z);
+	kt_str_free(&err);
+}
+
 /* @n bytes of zeros as one zstd frame, through the streaming API. */
 static void zstd_zeros(struct kt_str *out, size_t n)
 {
@@ -796,6 +844,7 @@ static void test_list_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reader_archives_in_one_frame),
 		cmocka_unit_test(test_header_bytes),
 		cmocka_unit_test_setup_teardown(
 			test_round_trip_reader_list_and_gnu_cpio, setup,

@@ -384,6 +384,105 @@ static void test_overlay_addition_merge(void **state)
 	kt_str_free(&err);
 }
 
+/*
+ * The init's limits hold on the host: a spec at every limit packs and
+ * parses in the init; one more of anything, or more bytes than the init
+ * reads, is refused by initramfs_spec_check() naming the limit.
+ */
+static void push_n(struct kt_array *a, size_t n, const char *pre, const char *post)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%s%zu%s", pre, i, post);
+		kt_array_push_ptr(a, strdup(buf));
+	}
+}
+
+static void test_init_limits_enforced_by_host(void **state)
+{
+	struct {
+		size_t off, max;
+		const char *pre, *post, *what;
+	} lists[] = {
+		{ offsetof(struct initramfs_spec, args), INITRAMFS_SPEC_MAX_ARGS, "a", "", "arguments" },
+		{ offsetof(struct initramfs_spec, env), INITRAMFS_SPEC_MAX_ENV, "V", "=1", "environment entries" },
+		{ offsetof(struct initramfs_spec, modules), INITRAMFS_SPEC_MAX_MODULES, "/m", ".ko", "modules to load" },
+		{ offsetof(struct initramfs_spec, smoke), INITRAMFS_SPEC_MAX_SMOKE, "s", "", "smoke-test arguments" },
+	};
+	static char text[INITRAMFS_SPEC_MAX_BYTES + 1];
+	struct kt_str t = KT_STR_INIT, err = KT_STR_INIT;
+	struct initramfs_spec in;
+	struct spec out;
+	char msg[256], want[128];
+
+	(void)state;
+	for (size_t i = 0; i < KT_ARRAY_SIZE(lists); i++) {
+		struct kt_array *a;
+
+		initramfs_spec_init(&in);
+		a = (struct kt_array *)((char *)&in + lists[i].off);
+		push_n(a, lists[i].max, lists[i].pre, lists[i].post);
+		assert_int_equal(initramfs_spec_check(&in, &err), 0);
+		kt_str_reset(&t);
+		assert_int_equal(initramfs_spec_format(&in, &t), 0);
+		snprintf(text, sizeof(text), "%s", kt_str_cstr(&t));
+		assert_int_equal(spec_parse(text, &out, msg, sizeof(msg)), 0);
+		push_n(a, 1, "x", "=y");
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_spec_check(&in, &err), -E2BIG);
+		snprintf(want, sizeof(want), "has %zu %s; the guest init takes at most %zu",
+			 lists[i].max + 1, lists[i].what, lists[i].max);
+		assert_non_null(strstr(kt_str_cstr(&err), want));
+		assert_int_equal(initramfs_spec_format(&in, &t), -E2BIG);
+		initramfs_spec_release(&in);
+	}
+	/* one argument as large as the init's whole buffer */
+	initramfs_spec_init(&in);
+	kt_array_push_ptr(&in.args, calloc(1, INITRAMFS_SPEC_MAX_BYTES));
+	memset(kt_array_ptr(&in.args, 0), 'x', INITRAMFS_SPEC_MAX_BYTES - 1);
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_spec_check(&in, &err), -E2BIG);
+	assert_non_null(strstr(kt_str_cstr(&err), "the guest init reads less than 262144"));
+	initramfs_spec_release(&in);
+	kt_str_free(&t);
+	kt_str_free(&err);
+}
+
+/*
+ * Values the init would refuse at boot are refused when given (each found
+ * by tests/fuzz/fuzz-spec.c: the host wrote a spec the init could not read).
+ */
+static void test_values_the_init_refuses(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "root-dev", "/dev/vda:ex t4" },	/* the init splits at a space */
+		{ "root-dev", "vda:ext4" },		/* not a device path */
+		{ "root-dev", "/dev/v da:ext4" },
+		{ "cgroup", "memory max=1" },
+		{ "cgroup", "../x=1" },
+		{ "cgroup", "memory.max=" },
+		{ "hostname", "" },
+		{ "cwd", "" },
+		{ "ready-stdout", "" },
+	};
+	struct kt_str err = KT_STR_INIT;
+	struct initramfs_spec s;
+
+	(void)state;
+	initramfs_spec_init(&s);
+	for (size_t i = 0; i < KT_ARRAY_SIZE(bad); i++) {
+		kt_str_reset(&err);
+		assert_int_equal(initramfs_spec_set_option(&s, bad[i][0], bad[i][1], &err),
+				 -EINVAL);
+		assert_true(err.len > 0);
+	}
+	assert_int_equal(initramfs_spec_set_option(&s, "root-dev", "/dev/vda:ext4", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&s, "cgroup", "cpu.max=5000 10000", &err), 0);
+	initramfs_spec_release(&s);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +495,8 @@ int main(void)
 		cmocka_unit_test(test_restart_wanted),
 		cmocka_unit_test(test_restart_and_limits_refused),
 		cmocka_unit_test(test_overlay_addition_merge),
+		cmocka_unit_test(test_init_limits_enforced_by_host),
+		cmocka_unit_test(test_values_the_init_refuses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

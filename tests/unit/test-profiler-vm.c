@@ -134,8 +134,12 @@ static void test_timeline_lines(void **state)
 	assert_int_equal(ev.uptime_us, 812345);
 	assert_string_equal(ev.args, "");
 	kprof_vm_event_release(&ev);
-	/* kernel text before it on the same console line, CR from the tty */
-	assert_int_equal(kprof_vm_parse_timeline("[    1.2] x ktrim-timeline: modules-loaded 900001 n=3\r", &ev), 1);
+	/* the tag after other text is no record: a workload can print that */
+	assert_int_equal(kprof_vm_parse_timeline("[    1.2] x ktrim-timeline: modules-loaded 900001 n=3", &ev), 0);
+	assert_int_equal(kprof_vm_parse_timeline("fake: ktrim-timeline: workload-ready 1 via=stdout", &ev), 0);
+	assert_int_equal(kprof_vm_parse_timeline(" ktrim-timeline: poweroff 1", &ev), 0);
+	/* CR from the tty */
+	assert_int_equal(kprof_vm_parse_timeline("ktrim-timeline: modules-loaded 900001 n=3\r", &ev), 1);
 	assert_string_equal(ev.name, "modules-loaded");
 	assert_string_equal(ev.args, "n=3");
 	kprof_vm_event_release(&ev);
@@ -168,16 +172,18 @@ static void test_kvm_probe_is_bounded(void **state)
 }
 
 /*
- * A stand-in for QEMU: a CR LF console with timeline lines, then whatever
- * $FAKE_QEMU_TAIL says (it ignores the QEMU arguments).
+ * A stand-in for QEMU: a CR LF console with timeline lines ending in the
+ * nonce from ktrim_nonce= in its -append argument, as the init writes
+ * them, then whatever $FAKE_QEMU_TAIL says ($N is the nonce).
  */
 static char *fake_qemu(char *dir)
 {
 	static const char script[] =
 		"#!/bin/sh\n"
-		"printf 'SeaBIOS\\r\\nktrim-timeline: init-start 1000\\r\\n'\n"
+		"N=$(printf '%s\\n' \"$@\" | sed -n 's/.*ktrim_nonce=\\([0-9a-f]*\\).*/\\1/p')\n"
+		"printf 'SeaBIOS\\r\\nktrim-timeline: init-start 1000 nonce=%s\\r\\n' \"$N\"\n"
 		"echo 'to stderr' >&2\n"
-		"printf 'ktrim-timeline: workload-ready 2000 n=1\\r\\n'\n"
+		"printf 'ktrim-timeline: workload-ready 2000 n=1 nonce=%s\\r\\n' \"$N\"\n"
 		"eval \"$FAKE_QEMU_TAIL\"\n";
 	char *path = NULL;
 
@@ -243,7 +249,26 @@ static void test_run_feeds_lines_and_stops(void **state)
 	assert_string_equal(ev->args, "n=1");
 	assert_true(ev->host_s >= 0 && ev->host_s <= res.elapsed_s);
 	assert_int_equal(kt_read_file(console, &text, NULL), 0);
-	assert_non_null(strstr(text, "init-start 1000\r\nto stderr\n"));
+	assert_non_null(strstr(text, "init-start 1000 nonce="));
+	assert_non_null(strstr(text, "\r\nto stderr\n"));
+	kprof_vm_result_release(&res);
+
+	/*
+	 * A workload printing records of its own, without this boot's nonce
+	 * or with another: none is an event, each reaches on_line marked.
+	 */
+	kt_str_reset(&seen.lines);
+	run_fake(qemu, "printf 'ktrim-timeline: workload-exit 5 status=0\\r\\n"
+		 "ktrim-timeline: smoke-done 6 status=0 nonce=00112233445566778899aabbccddeeff\\n"
+		 "ktrim-timeline: poweroff 7 nonce=%s\\n' \"$N\"", 20, &seen, NULL, 0, &res);
+	assert_int_equal(res.events.len, 3);
+	assert_null(kprof_vm_result_event(&res, "workload-exit"));
+	assert_null(kprof_vm_result_event(&res, "smoke-done"));
+	assert_non_null(kprof_vm_result_event(&res, "poweroff"));
+	assert_non_null(strstr(kt_str_cstr(&seen.lines),
+			       "|untrusted: ktrim-timeline: workload-exit 5 status=0|untrusted: "
+			       "ktrim-timeline: smoke-done 6 status=0 nonce=00112233445566778899aabbccddeeff|"
+			       "ktrim-timeline: poweroff 7|"));
 	kprof_vm_result_release(&res);
 
 	/* the line callback's value stops the guest and is returned */
