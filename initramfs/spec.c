@@ -417,7 +417,8 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 	if (!strcmp(key, "cmd"))
 		return initramfs_spec_set_cmd(s, value, err);
 	/* The init refuses an empty value (only arguments may be empty). */
-	if (strcmp(key, "readonly") && strcmp(key, "smoke") && (!value || !*value))
+	if (strcmp(key, "readonly") && strcmp(key, "dhcp") && strcmp(key, "smoke") &&
+	    (!value || !*value))
 		return ar_fail(err, -EINVAL, "%s: needs a value", key);
 	if (!strcmp(key, "smoke")) {
 		/* The shell-like splitter fills args; move them over. */
