@@ -197,18 +197,69 @@ static int stage_pack(struct build *b, const struct build_paths *p, bool modules
 	return r;
 }
 
+/* A member's disk: disk.vhdx, or disk-MEMBER.vhdx in a union; under @dir when set. */
+static int disk_name(struct kt_str *out, const char *dir, const struct pipeline_target *member,
+		     size_t n)
+{
+	kt_str_reset(out);
+	if (dir)
+		kt_str_printf(out, "%s/", dir);
+	if (n == 1)
+		kt_str_puts(out, "disk.vhdx");
+	else
+		kt_str_printf(out, "disk-%s.vhdx", member->name);
+	return kt_str_error(out);
+}
+
+/* The bootable disk of each member that has one (boot: disk:). */
+static int stage_disks(struct build *b, const struct pipeline_target *members, size_t n,
+		       const struct build_paths *p, struct kt_array *shipped)
+{
+	struct kt_str name = KT_STR_INIT, path = KT_STR_INIT, err = KT_STR_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct pipeline_disk_opts d = {
+			.kind = members[i].disk, .kernel = p->kernel.buf, .initrd = p->initrd.buf,
+			.cmdline = members[i].cmdline, .name = members[i].name,
+			.sign_key = b->o->sign_key, .sign_cert = b->o->sign_cert,
+		};
+
+		if (members[i].disk == PIPELINE_DISK_NONE)
+			continue;
+		r = disk_name(&name, NULL, &members[i], n);
+		if (r == 0)
+			r = disk_name(&path, p->out.buf, &members[i], n);
+		if (r < 0)
+			break;
+		d.output = path.buf;
+		kt_progress("%s: %s disk %s", members[i].name, pipeline_disk_name(d.kind), path.buf);
+		r = pipeline_disk_build(&d, &err);
+		if (r < 0)
+			kt_err("%s: %s", path.buf, err.len ? err.buf : strerror(-r));
+		if (r == 0)
+			r = kt_array_push_strdup(shipped, name.buf);
+	}
+	kt_str_free(&name);
+	kt_str_free(&path);
+	kt_str_free(&err);
+	return r;
+}
+
 /* One certificate per member; the shipped files' names go to @shipped. */
 static int stage_certify(struct build *b, const struct pipeline_target *members, size_t n,
 			 const struct build_paths *p, struct kt_array *shipped)
 {
-	struct kt_str cert = KT_STR_INIT;
+	struct kt_str cert = KT_STR_INIT, disk = KT_STR_INIT;
 	enum pipeline_verdict verdict;
 	int r = 0, failed = 0;
 
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct pipeline_certify_opts co;
 
-		r = certificate_name(&cert, &members[i], n);
+		r = disk_name(&disk, p->out.buf, &members[i], n);
+		if (r == 0)
+			r = certificate_name(&cert, &members[i], n);
 		if (r == 0)
 			r = kt_array_push_strdup(shipped, cert.buf);
 		if (r < 0 || !b->o->certify)
@@ -221,6 +272,7 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 		co.project = &b->pr;
 		co.target = &members[i];
 		co.config = p->config.buf;
+		co.disk = members[i].disk != PIPELINE_DISK_NONE ? disk.buf : NULL;
 		co.output = cert.buf;
 		co.bisect = b->o->bisect;
 		if (b->o->memory_mb)
@@ -234,6 +286,7 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 			failed++;
 	}
 	kt_str_free(&cert);
+	kt_str_free(&disk);
 	return r < 0 ? r : failed;
 }
 
@@ -351,6 +404,8 @@ static int build_target(struct build *b, const char *spec)
 		r = kt_array_push_strdup(&shipped, ".config");
 	if (r == 0)
 		r = kt_array_push_strdup(&shipped, "trim-report.yaml");
+	if (r == 0)
+		r = stage_disks(b, members, n, &p, &shipped);
 	if (r == 0)
 		r = failed = stage_certify(b, members, n, &p, &shipped);
 	if (r >= 0)

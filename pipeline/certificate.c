@@ -113,6 +113,8 @@ int certify_format(const struct certify *c, struct kt_str *o)
 	put_kv(o, "", "machine", pipeline_machine_name(c->t->machine));
 	put_kv(o, "", "kernel-format", pipeline_format_name(c->t->format));
 	put_file(o, "kernel", c->o->kernel);
+	if (c->o->disk)
+		put_file(o, "disk", c->o->disk);
 	if (c->o->initramfs)
 		put_file(o, "initramfs", c->o->initramfs);
 	/* What the boots added to the shipped bytes, hashed on its own. */
@@ -185,6 +187,8 @@ void certify_release(struct certify *c)
 	free(c->config_path);
 	free(c->console_log);
 	certify_unstage_image(c);
+	free(c->kernel);
+	free(c->twin);
 	free(c->overlay_path);
 	free(c->tmpdir);
 	free(c->boot_image);

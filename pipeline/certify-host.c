@@ -29,10 +29,11 @@ int certify_stage_image(struct certify *c, struct kt_str *err)
 	struct kt_str bytes = KT_STR_INIT;
 	int r;
 
-	if (!mkdtemp(tmpl))
+	if (!c->tmpdir && !mkdtemp(tmpl))
 		return -errno;
-	c->tmpdir = strdup(tmpl);
-	if (!c->tmpdir || asprintf(&c->boot_image, "%s/boot.cpio", tmpl) < 0) {
+	if (!c->tmpdir)
+		c->tmpdir = strdup(tmpl);
+	if (!c->tmpdir || asprintf(&c->boot_image, "%s/boot.cpio", c->tmpdir) < 0) {
 		c->boot_image = NULL;
 		return -ENOMEM;
 	}
@@ -67,6 +68,13 @@ void certify_unstage_image(struct certify *c)
 		return;
 	if (c->boot_image)
 		unlink(c->boot_image);
+	/* The disk's kernel and the twin (certify-disk.c). */
+	for (size_t i = 0; i < 2; i++) {
+		kt_str_reset(&path);
+		kt_str_printf(&path, "%s/%s", c->tmpdir, i ? "twin.vhdx" : "kernel");
+		if (kt_str_error(&path) == 0)
+			unlink(path.buf);
+	}
 	kt_str_printf(&path, "%s/monitor.sock", c->tmpdir);
 	if (kt_str_error(&path) == 0)
 		unlink(path.buf);

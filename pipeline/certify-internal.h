@@ -43,6 +43,9 @@ struct certify_boot {
 struct certify {
 	const struct pipeline_certify_opts *o;
 	const struct pipeline_target *t;
+	char *kernel;		/* what the static checks read: the disk's kernel, or o->kernel */
+	char *twin;		/* a disk target's boot disk, with the overlay */
+	const char *no_nic;	/* why the boots have no NIC, or NULL */
 	char *config_path;
 	struct kt_array checks;	/* struct certify_check */
 	struct kt_map *config;	/* symbol (no CONFIG_) -> value string */
@@ -83,6 +86,12 @@ int certify_config_binding(struct certify *c);
 int certify_required_options(struct certify *c);
 int certify_kernel_format(struct certify *c);
 int certify_initramfs(struct certify *c);
+
+/* certify-disk.c: the shipped disk read back; its twin for the boots. */
+int certify_disk(struct certify *c);
+int certify_stage_disk(struct certify *c, struct kt_str *err);
+/* The -bios image for the target's disk boot; NULL: the machine's own. */
+const char *certify_firmware(const struct certify *c);
 
 /* certify-host.c: the boot image (in c->tmpdir) and what the host runs. */
 int certify_stage_image(struct certify *c, struct kt_str *err);
