@@ -16,6 +16,10 @@ packages=(
 	# guests, images and peers
 	qemu-system-x86 busybox-static cpio zstd e2fsprogs strace
 	initramfs-tools-core dracut-core redis-tools file
+	# Hyper-V disks (pipeline/disk.c) and their boots: UEFI stub, FAT, VHDX,
+	# BIOS loader, firmware, signing
+	systemd-boot-efi mtools dosfstools qemu-utils syslinux syslinux-common ovmf
+	sbsigntool
 	# bench charts
 	gnuplot-nox time
 )

@@ -65,6 +65,12 @@ struct certify {
 	enum kprof_vm_accel accel;
 };
 
+/* The kernel the static checks read: the disk's when there is one. */
+static inline const char *certify_kernel(const struct certify *c)
+{
+	return c->kernel ? c->kernel : c->o->kernel;
+}
+
 /* Record a check; "fail" also logs it. -ENOMEM when it cannot be stored. */
 int certify_check_add(struct certify *c, const char *name, const char *result,
 		      const char *where, const char *fmt, ...) KT_PRINTF(5, 6);

@@ -52,7 +52,7 @@ int certify_config_binding(struct certify *c)
 	r = pipeline_config_identity(c->config_path, want);
 	if (r < 0)
 		return r;
-	r = pipeline_kernel_identity(c->kernel, c->t->format, have);
+	r = pipeline_kernel_identity(certify_kernel(c), c->t->format, have);
 	if (r == -ENOENT) {
 		c->config_unbound = true;
 		return certify_check_add(c, "config binding", "not-run", "not-run",
@@ -61,10 +61,10 @@ int certify_config_binding(struct certify *c)
 	}
 	if (r < 0)
 		return certify_check_add(c, "config binding", "fail", "static",
-					 "cannot read %s: %s", c->kernel, strerror(-r));
+					 "cannot read %s: %s", certify_kernel(c), strerror(-r));
 	if (strcmp(want, have)) {
 		kt_err("certify: %s was built from configuration %s, not from %s (%s)",
-		       c->kernel, have, c->config_path, want);
+		       certify_kernel(c), have, c->config_path, want);
 		return -EINVAL;
 	}
 	return certify_check_add(c, "config binding", "pass", "static",
@@ -170,10 +170,10 @@ int certify_kernel_format(struct certify *c)
 	bool bz, pe;
 	int n, r;
 
-	n = read_head(c->kernel, h, sizeof(h));
+	n = read_head(certify_kernel(c), h, sizeof(h));
 	if (n < 0)
 		return certify_check_add(c, "kernel format", "fail", "static",
-				 "cannot read %s: %s", c->kernel, strerror(-n));
+				 "cannot read %s: %s", certify_kernel(c), strerror(-n));
 	bz = n > 0x206 && !memcmp(h + 0x202, "HdrS", 4) && h[0x1fe] == 0x55 &&
 	     h[0x1ff] == 0xaa;
 	pe = n >= 0x40 && h[0] == 'M' && h[1] == 'Z';
@@ -184,7 +184,7 @@ int certify_kernel_format(struct certify *c)
 		pe = off + 4 <= (uint32_t)n && !memcmp(h + off, "PE\0\0", 4);
 	}
 	if (c->t->format == PIPELINE_FORMAT_VMLINUX) {
-		bool pvh = file_has_pvh_note(c->kernel, &why);
+		bool pvh = file_has_pvh_note(certify_kernel(c), &why);
 
 		r = certify_check_add(c, "kernel format", pvh ? "pass" : "fail", "static",
 			      pvh ? "ELF vmlinux with a PVH entry note" : "%s",
