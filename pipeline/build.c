@@ -151,7 +151,7 @@ static int stage_kernel(struct build *b, const struct pipeline_target *t,
 		.jobs = b->o->jobs, .force = b->o->rebuild,
 		.arch = pipeline_target_make_arch(t),
 	};
-	struct kt_str staging = KT_STR_INIT;
+	struct kt_str staging = KT_STR_INIT, release_path = KT_STR_INIT;
 	const char *install[3] = { "INSTALL_MOD_STRIP=1", NULL, "modules_install" };
 	char *release = NULL;
 	bool rebuilt;
@@ -161,6 +161,16 @@ static int stage_kernel(struct build *b, const struct pipeline_target *t,
 	r = pipeline_kernel_build(&k, &rebuilt);
 	if (r == 0)
 		r = kt_copy_file(p->built.buf, p->kernel.buf, 0644);
+	if (r == 0 && pipeline_format_also_shipped(t->format)) {
+		const char *also = pipeline_format_also_shipped(t->format);
+
+		kt_str_printf(&staging, "%s/%s", p->bdir.buf, also);
+		kt_str_printf(&release_path, "%s/%s", p->out.buf, also);
+		r = kt_str_error(&staging) ?: kt_str_error(&release_path);
+		if (r == 0)
+			r = kt_copy_file(staging.buf, release_path.buf, 0644);
+		kt_str_reset(&staging);
+	}
 	if (r < 0 || !modules)
 		goto out;
 	kt_str_printf(&staging, "INSTALL_MOD_PATH=%s/staging", p->bdir.buf);
@@ -178,6 +188,7 @@ static int stage_kernel(struct build *b, const struct pipeline_target *t,
 out:
 	free(release);
 	kt_str_free(&staging);
+	kt_str_free(&release_path);
 	return r;
 }
 
@@ -211,6 +222,34 @@ static int disk_name(struct kt_str *out, const char *dir, const struct pipeline_
 	return kt_str_error(out);
 }
 
+/*
+ * How to use what was shipped, naming the real files: a disk for Hyper-V's
+ * New-VM, LCOW's folder for hcsshim. README.md shows the same commands.
+ */
+static void print_use(const struct pipeline_target *m, const char *disk, const char *outdir)
+{
+	if (m->disk != PIPELINE_DISK_NONE) {
+		bool gen2 = m->disk == PIPELINE_DISK_UEFI;
+
+		kt_progress("%s: Hyper-V (PowerShell): New-VM -Name %s -Generation %d "
+			    "-MemoryStartupBytes 256MB -VHDPath '%s'", m->name, m->name,
+			    gen2 ? 2 : 1, disk);
+		if (gen2)
+			kt_progress("%s: Hyper-V (PowerShell): Set-VMFirmware -VMName %s "
+				    "-EnableSecureBoot Off   (or sign with --sign and trust that key)",
+				    m->name, m->name);
+		kt_progress("%s: Hyper-V (PowerShell): Set-VMComPort -VMName %s -Number 1 "
+			    "-Path \\\\.\\pipe\\%s; Start-VM -Name %s", m->name, m->name, m->name,
+			    m->name);
+	} else if (m->format == PIPELINE_FORMAT_LCOW) {
+		kt_progress("%s: hcsshim: annotation io.microsoft.virtualmachine.bootfilesrootpath "
+			    "(or runhcs option boot_files_root_path) = '%s' (holds %s, %s, %s)",
+			    m->name, outdir, pipeline_format_kernel_name(m->format),
+			    pipeline_format_also_shipped(m->format),
+			    pipeline_format_initramfs_name(m->format));
+	}
+}
+
 /* The bootable disk of each member that has one (boot: disk:). */
 static int stage_disks(struct build *b, const struct pipeline_target *members, size_t n,
 		       const struct build_paths *p, struct kt_array *shipped)
@@ -225,8 +264,10 @@ static int stage_disks(struct build *b, const struct pipeline_target *members, s
 			.sign_key = b->o->sign_key, .sign_cert = b->o->sign_cert,
 		};
 
-		if (members[i].disk == PIPELINE_DISK_NONE)
+		if (members[i].disk == PIPELINE_DISK_NONE) {
+			print_use(&members[i], NULL, p->out.buf);
 			continue;
+		}
 		r = disk_name(&name, NULL, &members[i], n);
 		if (r == 0)
 			r = disk_name(&path, p->out.buf, &members[i], n);
@@ -239,6 +280,8 @@ static int stage_disks(struct build *b, const struct pipeline_target *members, s
 			kt_err("%s: %s", path.buf, err.len ? err.buf : strerror(-r));
 		if (r == 0)
 			r = kt_array_push_strdup(shipped, name.buf);
+		if (r == 0)
+			print_use(&members[i], path.buf, p->out.buf);
 	}
 	kt_str_free(&name);
 	kt_str_free(&path);
@@ -400,6 +443,8 @@ static int build_target(struct build *b, const char *spec)
 		r = kt_array_push_strdup(&shipped, pipeline_format_kernel_name(t->format));
 	if (r == 0)
 		r = kt_array_push_strdup(&shipped, pipeline_format_initramfs_name(t->format));
+	if (r == 0 && pipeline_format_also_shipped(t->format))
+		r = kt_array_push_strdup(&shipped, pipeline_format_also_shipped(t->format));
 	if (r == 0)
 		r = kt_array_push_strdup(&shipped, ".config");
 	if (r == 0)

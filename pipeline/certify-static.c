@@ -150,6 +150,30 @@ out:
 	return found;
 }
 
+/* LCOW ships vmlinux beside the kernel for hcsshim's KernelDirect boot. */
+static int lcow_vmlinux_check(struct certify *c)
+{
+	struct kt_str path = KT_STR_INIT, why = KT_STR_INIT;
+	const char *slash = strrchr(c->o->kernel, '/');
+	bool pvh;
+	int r;
+
+	if (slash)
+		kt_str_printf(&path, "%.*s/vmlinux", (int)(slash - c->o->kernel), c->o->kernel);
+	else
+		kt_str_puts(&path, "vmlinux");
+	r = kt_str_error(&path);
+	if (r < 0)
+		return r;
+	pvh = file_has_pvh_note(path.buf, &why);
+	r = certify_check_add(c, "vmlinux format", pvh ? "pass" : "fail", "static",
+			      pvh ? "%s: ELF with a PVH entry note" : "%s: %s", path.buf,
+			      kt_str_cstr(&why));
+	kt_str_free(&path);
+	kt_str_free(&why);
+	return r;
+}
+
 /* The boot protocol header ("HdrS") and, for EFI, the PE/COFF signature. */
 static int read_head(const char *path, unsigned char *buf, size_t len)
 {
@@ -189,7 +213,7 @@ int certify_kernel_format(struct certify *c)
 		r = certify_check_add(c, "kernel format", pvh ? "pass" : "fail", "static",
 			      pvh ? "ELF vmlinux with a PVH entry note" : "%s",
 			      kt_str_cstr(&why));
-	} else if (c->t->format == PIPELINE_FORMAT_EFI) {
+	} else if (c->t->format == PIPELINE_FORMAT_EFI || c->t->format == PIPELINE_FORMAT_LCOW) {
 		r = certify_check_add(c, "kernel format", bz && pe ? "pass" : "fail", "static",
 			      "bzImage header %s, PE/COFF (EFI stub) %s",
 			      bz ? "present" : "missing", pe ? "present" : "missing");
@@ -197,6 +221,8 @@ int certify_kernel_format(struct certify *c)
 		r = certify_check_add(c, "kernel format", bz ? "pass" : "fail", "static",
 			      "bzImage boot header %s", bz ? "present" : "missing");
 	}
+	if (r == 0 && c->t->format == PIPELINE_FORMAT_LCOW)
+		r = lcow_vmlinux_check(c);
 	kt_str_free(&why);
 	return r;
 }

@@ -70,7 +70,7 @@ enum pipeline_format {
 	PIPELINE_FORMAT_BZIMAGE,	/* x86 boot protocol image */
 	PIPELINE_FORMAT_VMLINUX,	/* ELF with a PVH entry note */
 	PIPELINE_FORMAT_EFI,		/* bzImage with the EFI stub, as bzImage.efi */
-	PIPELINE_FORMAT_LCOW,		/* hcsshim's LinuxBootFiles: kernel + initrd.img */
+	PIPELINE_FORMAT_LCOW,		/* hcsshim's LinuxBootFiles: kernel, vmlinux, initrd.img */
 	PIPELINE_FORMAT_COUNT,
 };
 
@@ -81,6 +81,11 @@ const char *pipeline_format_make_goal(enum pipeline_format f);
 const char *pipeline_format_built_path(enum pipeline_format f, const char *arch);
 const char *pipeline_format_kernel_name(enum pipeline_format f);
 const char *pipeline_format_initramfs_name(enum pipeline_format f);
+/*
+ * A second file of the build the format ships, under the same name in the
+ * build directory and beside the kernel (LCOW: vmlinux), or NULL.
+ */
+const char *pipeline_format_also_shipped(enum pipeline_format f);
 
 int pipeline_machine_parse(const char *name, enum pipeline_machine *out);
 const char *pipeline_machine_name(enum pipeline_machine m);

@@ -16,6 +16,7 @@ struct format_info {
 	const char *built_x86;	/* relative to O= */
 	const char *kernel_name;
 	const char *initramfs_name;
+	const char *also;	/* another built file shipped under its own name, or NULL */
 };
 
 /*
@@ -29,8 +30,9 @@ static const struct format_info formats[PIPELINE_FORMAT_COUNT] = {
 				      "vmlinux", "initramfs.cpio.zst" },
 	[PIPELINE_FORMAT_EFI] = { "efi", "bzImage", "arch/x86/boot/bzImage",
 				  "bzImage.efi", "initramfs.cpio.zst" },
+	/* hcsshim's LinuxBootFiles: vmlinux is what make links before the bzImage. */
 	[PIPELINE_FORMAT_LCOW] = { "lcow", "bzImage", "arch/x86/boot/bzImage",
-				   "kernel", "initrd.img" },
+				   "kernel", "initrd.img", "vmlinux" },
 };
 
 static const char *const machines[] = {
@@ -77,6 +79,11 @@ const char *pipeline_format_kernel_name(enum pipeline_format f)
 const char *pipeline_format_initramfs_name(enum pipeline_format f)
 {
 	return formats[f].initramfs_name;
+}
+
+const char *pipeline_format_also_shipped(enum pipeline_format f)
+{
+	return formats[f].also;
 }
 
 int pipeline_machine_parse(const char *name, enum pipeline_machine *out)

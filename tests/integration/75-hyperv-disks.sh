@@ -109,6 +109,17 @@ for member in hyperv-gen2 hyperv-gen1; do
 	rm -f "$w/$member.raw"
 done
 (cd "$d" && sha256sum -c SHA256SUMS) || fail "SHA256SUMS does not verify"
+# The import commands the build printed name the disks it wrote.
+for gen in 1 2; do
+	line=$(grep -a "New-VM -Name hyperv-gen$gen -Generation $gen " "$w/build1.log" || true)
+	[ -n "$line" ] || fail "no New-VM command printed for gen$gen"
+	vhd=$(printf '%s\n' "$line" | sed -n "s/.*-VHDPath '\([^']*\)'.*/\1/p")
+	[ "$vhd" = "$d/disk-hyperv-gen$gen.vhdx" ] && [ -s "$vhd" ] ||
+		fail "gen$gen: New-VM names '$vhd', not the shipped disk"
+done
+grep -aq "Set-VMFirmware -VMName hyperv-gen2 -EnableSecureBoot Off" "$w/build1.log" ||
+	fail "no Secure Boot command printed for gen2"
+echo "ok: the printed New-VM commands name the shipped disks"
 echo "options =y: $(grep -c '=y$' "$d/.config")"
 
 # The shipped disks themselves, no overlay: ready, then the power button.
