@@ -170,6 +170,7 @@ void certify_boot_release(struct certify_boot *b)
 	free(b->accel_reason);
 	free(b->host_smoke_detail);
 	free(b->stop_source);
+	free(b->vpmem_mount);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -189,6 +190,7 @@ void certify_release(struct certify *c)
 	certify_unstage_image(c);
 	free(c->kernel);
 	free(c->twin);
+	free(c->vpmem_image);
 	free(c->overlay_path);
 	free(c->tmpdir);
 	free(c->boot_image);

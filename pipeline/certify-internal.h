@@ -32,6 +32,7 @@ struct certify_boot {
 	char *stop_source;	/* the init's stop-request source, or NULL */
 	uint64_t stop_us;	/* when the init saw the stop request */
 	int workload_status;	/* -1: no exit event */
+	char *vpmem_mount;	/* the init's mount record for /dev/pmem0, or NULL */
 	uint64_t init_us, ready_us, smoke_us, poweroff_us;
 	/* Time since vCPU reset from the TSC; 0 when the records carry none. */
 	double init_power_on_ms, ready_power_on_ms;
@@ -46,6 +47,7 @@ struct certify {
 	char *kernel;		/* what the static checks read: the disk's kernel, or o->kernel */
 	char *twin;		/* a disk target's boot disk, with the overlay */
 	const char *no_nic;	/* why the boots have no NIC, or NULL */
+	char *vpmem_image;	/* LCOW: the NVDIMM's root image, or NULL */
 	char *config_path;
 	struct kt_array checks;	/* struct certify_check */
 	struct kt_map *config;	/* symbol (no CONFIG_) -> value string */
@@ -102,6 +104,8 @@ const char *certify_firmware(const struct certify *c);
 /* certify-host.c: the boot image (in c->tmpdir) and what the host runs. */
 int certify_stage_image(struct certify *c, struct kt_str *err);
 void certify_unstage_image(struct certify *c);
+/* LCOW: an ext4 image for the NVDIMM (c->vpmem_image). */
+int certify_stage_vpmem(struct certify *c, struct kt_str *err);
 /* The host smoke test against 127.0.0.1:@port: 0 pass, 1 fail, or -errno. */
 int certify_host_smoke(const struct certify *c, unsigned port, struct kt_str *detail);
 

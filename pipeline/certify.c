@@ -34,6 +34,10 @@ void pipeline_certify_opts_init(struct pipeline_certify_opts *o)
 
 /* ---- boots ---------------------------------------------------------------- */
 
+/* LCOW's VPMem root: the guest's first NVDIMM, where the init mounts it. */
+#define VPMEM_DEV "/dev/pmem0"
+#define VPMEM_DIR "/run/vpmem0"
+
 static int event_status(const struct kprof_vm_event *ev)
 {
 	const char *s = ev && ev->args ? strstr(ev->args, "status=") : NULL;
@@ -143,6 +147,8 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	kprof_vm_init(&vm, machine);
 	kprof_vm_result_init(&res);
 	kt_str_puts(&cmdline, c->t->cmdline);
+	if (c->vpmem_image)
+		kt_str_printf(&cmdline, " ktrim.mount=%s,%s,ext4", VPMEM_DEV, VPMEM_DIR);
 	if (c->o->append)
 		kt_str_printf(&cmdline, " %s", c->o->append);
 	kt_str_printf(&monitor, "%s/monitor.sock", c->tmpdir);
@@ -155,6 +161,8 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		r = kprof_vm_set_kernel(&vm, c->o->kernel, c->boot_image, cmdline.buf);
 	if (r == 0)
 		r = kprof_vm_add_monitor(&vm, monitor.buf);
+	if (r == 0 && c->vpmem_image)
+		r = kprof_vm_add_nvdimm(&vm, c->vpmem_image, 16);
 	/* Every boot has the NIC, so each boots the same devices. */
 	if (r == 0 && pr && pr->ready == KPROF_READY_TCP && !c->no_nic &&
 	    (r = kprof_vm_free_port(&b->host_port)) == 0)
@@ -198,6 +206,9 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		b->stop_source = src ? strndup(src + 7, strcspn(src + 7, " ")) : NULL;
 	}
 	b->workload_status = event_status(kprof_vm_result_event(&res, "workload-exit"));
+	if ((ev = kprof_vm_result_event(&res, "mount")) && ev->args &&
+	    strstr(ev->args, "dev=" VPMEM_DEV " "))
+		b->vpmem_mount = strdup(ev->args);
 	if ((ev = kprof_vm_result_event(&res, "poweroff"))) {
 		b->poweroff_us = ev->uptime_us;
 		b->poweroff = !res.timed_out && res.exit_status == 0;
@@ -265,6 +276,11 @@ static int boot_checks(struct certify *c)
 		certify_check_add(c, "host smoke test", b->host_smoke ? "fail" : "pass", where,
 				  "a host port forwarded to the guest's port %u: %s",
 				  c->o->project->ready_port, b->host_smoke_detail);
+	if (c->vpmem_image)
+		certify_check_add(c, "VPMem root", b->vpmem_mount ? "pass" : "fail", where,
+				  b->vpmem_mount ? "an NVDIMM with an ext4 image; the init mounted it: %s" :
+				  "an NVDIMM with an ext4 image; the init did not mount " VPMEM_DEV "%s",
+				  b->vpmem_mount ? b->vpmem_mount : "");
 	certify_check_add(c, "power-button stop", stopped_by_button(b) ? "pass" : "fail", where,
 			  stopped_by_button(b) ? "system_powerdown: the init stopped the workload" :
 			  b->powerdown_sent ? "system_powerdown sent, the init saw no power button" :
@@ -412,6 +428,8 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 		r = certify_stage_image(&c, &err);
 		if (r == 0 && c.t->disk != PIPELINE_DISK_NONE && o->disk)
 			r = certify_stage_disk(&c, &err);
+		if (r == 0 && c.t->format == PIPELINE_FORMAT_LCOW)
+			r = certify_stage_vpmem(&c, &err);
 		if (r < 0) {
 			kt_err("certify: cannot build the boot image: %s",
 			       err.len ? err.buf : strerror(-r));

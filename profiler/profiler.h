@@ -302,6 +302,7 @@ struct kprof_vm {
 	struct kt_array devices;	/* char *: extra QEMU arguments, paired */
 	unsigned n_serial;		/* ISA serial ports after ttyS0 */
 	unsigned n_virtio;		/* device ids handed out */
+	unsigned n_nvdimm, nvdimm_mb;	/* NVDIMMs added, their total size */
 	char *accel_reason;		/* why this accelerator (after run) */
 };
 
@@ -325,6 +326,12 @@ int kprof_vm_set_kernel(struct kprof_vm *vm, const char *kernel,
  * e.g. OVMF; NULL: SeaBIOS) loads the boot loader from the first IDE disk.
  */
 int kprof_vm_set_boot_disk(struct kprof_vm *vm, const char *firmware, const char *disk);
+/*
+ * A read-only NVDIMM of @size_mb MiB backed by @path (q35: the machine gets
+ * nvdimm=on and memory slots); the guest sees it through ACPI NFIT as
+ * /dev/pmemN, as Hyper-V's VPMem devices appear to LCOW.
+ */
+int kprof_vm_add_nvdimm(struct kprof_vm *vm, const char *path, unsigned size_mb);
 /* A raw virtio block device backed by @path. */
 int kprof_vm_add_disk(struct kprof_vm *vm, const char *path, bool readonly);
 /* A host directory shared over virtio-9p under mount tag @tag. */

@@ -155,6 +155,25 @@ int kprof_vm_set_boot_disk(struct kprof_vm *vm, const char *firmware, const char
 	return 0;
 }
 
+int kprof_vm_add_nvdimm(struct kprof_vm *vm, const char *path, unsigned size_mb)
+{
+	char *p = escape_commas(path);
+	unsigned id = vm->n_nvdimm++;
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	/* Read-only backing, so the DIMM is unarmed: the guest cannot persist writes. */
+	ret = add_fmt(vm, "-object",
+		      "memory-backend-file,id=nvmem%u,mem-path=%s,size=%uM,share=off,readonly=on",
+		      id, p, size_mb);
+	if (!ret)
+		ret = add_fmt(vm, "-device", "nvdimm,id=nvdimm%u,memdev=nvmem%u,unarmed=on", id, id);
+	vm->nvdimm_mb += size_mb;
+	free(p);
+	return ret;
+}
+
 int kprof_vm_add_disk(struct kprof_vm *vm, const char *path, bool readonly)
 {
 	char *p = escape_commas(path);
@@ -313,7 +332,7 @@ int kprof_vm_monitor_command(const struct kprof_vm *vm, const char *cmd)
 
 int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 {
-	char mem[32], smp[32];
+	char mem[64], smp[32];
 	const char *machine;
 	int ret = 0;
 
@@ -322,8 +341,13 @@ int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 	kt_array_init(argv, sizeof(char *));
 	machine = vm->machine == KPROF_VM_MICROVM
 			  ? "microvm,x-option-roms=off,isa-serial=on,rtc=on"
-			  : vm->machine == KPROF_VM_PC ? "pc" : "q35";
-	snprintf(mem, sizeof(mem), "%u", vm->memory_mb);
+			  : vm->machine == KPROF_VM_PC ? "pc" : vm->n_nvdimm ? "q35,nvdimm=on" : "q35";
+	/* NVDIMMs are hot-pluggable memory: slots and room above the RAM. */
+	if (vm->n_nvdimm)
+		snprintf(mem, sizeof(mem), "%u,slots=%u,maxmem=%uM", vm->memory_mb, vm->n_nvdimm,
+			 vm->memory_mb + vm->nvdimm_mb);
+	else
+		snprintf(mem, sizeof(mem), "%u", vm->memory_mb);
 	snprintf(smp, sizeof(smp), "%u", vm->cpus);
 	{
 		const char *fixed[] = {

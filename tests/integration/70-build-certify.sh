@@ -20,17 +20,8 @@ export KTRIM_ACCEL=${KTRIM_ACCEL:-tcg}
 
 w=$KTRIM_WORK/70-build-certify
 fail() { echo "FAIL: $*"; exit 1; }
-mkdir -p "$w"
-cp "$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml" "$w/"
-"$KTRIM_TOP/recipes/workloads/busybox-httpd/make-rootfs.sh" "$w/rootfs" >/dev/null
-
-# The profile test (40) already profiled this workload; profile only when
-# this test runs alone.
-prof=$KTRIM_WORK/40-profile-busybox/profile.yaml
-if [ ! -s "$prof" ]; then
-	prof=$w/profile.yaml
-	"$KTRIM" profile -f "$w/ktrim.yaml" -o "$prof"
-fi
+. "$(dirname "$0")/busybox-build-lib.bash"
+busybox_project "$w"
 grep -q 'family: AF_INET, type: SOCK_STREAM' "$prof" || fail "profile lacks AF_INET stream sockets"
 
 out=$w/out
@@ -40,14 +31,6 @@ out=$w/out
 "$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target kvm-microvm --no-bisect -o "$out" \
 	2>&1 | tee "$w/build-microvm.log"
 
-check() { # name result where
-	awk -v n="  - name: $1" -v r="    result: $2" -v w="    where: $3" '
-		$0 == n || $0 == "  - name: \"" substr(n, 11) "\"" { on = 1; next }
-		on && /^  - name:/ { on = 0 }
-		on && $0 == r { rr = 1 } on && $0 == w { ww = 1 }
-		END { exit !(rr && ww) }' "$cert" || fail "check '$1' is not $2 on $3"
-	echo "ok: $1 $2 on $3"
-}
 # The sha256 recorded under a top-level key (kernel, initramfs, overlay).
 cert_sha() { awk -v k="$1:" '$0 == k { on = 1; next } /^[a-z]/ { on = 0 }
 	on && $1 == "sha256:" { gsub(/"/, "", $2); print $2 }' "$cert"; }

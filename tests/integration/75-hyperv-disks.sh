@@ -19,14 +19,8 @@ export KTRIM_ACCEL=${KTRIM_ACCEL:-tcg}
 
 w=$KTRIM_WORK/75-hyperv-disks
 fail() { echo "FAIL: $*"; exit 1; }
-mkdir -p "$w"
-cp "$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml" "$w/"
-"$KTRIM_TOP/recipes/workloads/busybox-httpd/make-rootfs.sh" "$w/rootfs" >/dev/null
-prof=$KTRIM_WORK/40-profile-busybox/profile.yaml
-if [ ! -s "$prof" ]; then
-	prof=$w/profile.yaml
-	"$KTRIM" profile -f "$w/ktrim.yaml" -o "$prof"
-fi
+. "$(dirname "$0")/busybox-build-lib.bash"
+busybox_project "$w"
 
 out=$w/out
 target=hyperv-gen2+hyperv-gen1
@@ -35,15 +29,6 @@ t0=$(date +%s)
 "$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target "$target" --no-bisect \
 	--allow-partial -o "$out" 2>&1 | tee "$w/build1.log"
 echo "build + certify: $(( $(date +%s) - t0 )) s"
-
-check() { # name result where
-	awk -v n="  - name: $1" -v r="    result: $2" -v w="    where: $3" '
-		$0 == n || $0 == "  - name: \"" substr(n, 11) "\"" { on = 1; next }
-		on && /^  - name:/ { on = 0 }
-		on && $0 == r { rr = 1 } on && $0 == w { ww = 1 }
-		END { exit !(rr && ww) }' "$cert" || fail "$member: check '$1' is not $2 on $3"
-	echo "ok: $member: $1 $2 on $3"
-}
 
 # The first partition's FAT of a VHDX, as mtools' image@@offset.
 fat_of() { # vhdx raw
