@@ -129,8 +129,8 @@ static void test_shipped_targets(void **state)
 		/* gen2 includes gen1: its checks and host-only devices come along */
 		{ "hyperv-gen2", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_EFI, "CONFIG_HYPERV_NET",
 		  PIPELINE_DISK_UEFI, 5 },
-		{ "lcow", PIPELINE_MACHINE_NONE, PIPELINE_FORMAT_LCOW, "CONFIG_9P_FS",
-		  PIPELINE_DISK_NONE, 0 },
+		{ "lcow", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_LCOW, "CONFIG_NET_9P_FD",
+		  PIPELINE_DISK_NONE, 6 },
 	};
 
 	for (size_t i = 0; i < KT_ARRAY_SIZE(want); i++) {
