@@ -34,7 +34,7 @@ echo "build + certify: $(( $(date +%s) - t0 )) s"
 fat_of() { # vhdx raw
 	qemu-img convert -O raw "$1" "$2"
 	local start
-	start=$(sfdisk --json "$2" | awk -F'[:,]' '/"start"/ { gsub(/ /, "", $2); print $2; exit }')
+	start=$(sfdisk --dump "$2" | sed -n 's/.* start= *\([0-9]*\),.*/\1/p' | head -1)
 	echo "$2@@$((start * 512))"
 }
 
@@ -48,7 +48,7 @@ for member in hyperv-gen2 hyperv-gen1; do
 	qemu-img check "$disk" >/dev/null || fail "$member: qemu-img check found errors"
 	fat=$(fat_of "$disk" "$w/$member.raw")
 	sfdisk --dump "$w/$member.raw" >"$w/$member.table"
-	mdir -i "$fat" -/ :: >"$w/$member.files"
+	mdir -a -i "$fat" -/ :: >"$w/$member.files"
 	cat "$w/$member.table" "$w/$member.files"
 	if [ "$member" = hyperv-gen2 ]; then
 		grep -q '^label: gpt$' "$w/$member.table" || fail "gen2: not a GPT disk"
@@ -64,8 +64,8 @@ for member in hyperv-gen2 hyperv-gen1; do
 	else
 		grep -q '^label: dos$' "$w/$member.table" || fail "gen1: not an MBR disk"
 		grep -q 'bootable' "$w/$member.table" || fail "gen1: no active partition"
-		for f in ldlinux.sys syslinux.cfg bzImage initrd.img; do
-			grep -q "$f" "$w/$member.files" || fail "gen1: no $f on the boot partition"
+		for f in ldlinux.sys ldlinux.c32 syslinux.cfg bzImage initrd.img; do
+			mdir -a -i "$fat" "::$f" >/dev/null 2>&1 || fail "gen1: no $f on the boot partition"
 		done
 		cmp -s <(mtype -i "$fat" ::initrd.img) "$d/initramfs.cpio.zst" ||
 			fail "gen1: initrd.img is not the shipped initramfs"
