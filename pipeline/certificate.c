@@ -129,7 +129,7 @@ int certify_format(const struct certify *c, struct kt_str *o)
 		if (b->accel_reason)
 			put_kv(o, "", "accelerator-reason", b->accel_reason);
 		kt_str_printf(o, "guest-clock: %s\n",
-			      !strcmp(b->accel, "tcg") && c->o->icount ?
+			      !strcmp(b->accel, "tcg") && certify_icount(c) ?
 			      "icount shift=0 (instructions, repeatable)" : "real time");
 	}
 	kt_str_puts(o, "checks:\n");

@@ -171,7 +171,7 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		goto out;
 	vm.accel = c->accel;
 	vm.memory_mb = memory_mb;
-	vm.icount = c->o->icount;
+	vm.icount = certify_icount(c);
 	vm.timeout_s = c->o->timeout_s;
 	vm.on_line = boot_line;
 	vm.ctx = &run;
