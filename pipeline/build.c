@@ -352,6 +352,13 @@ static int print_plan(const char *spec, const struct pipeline_target *members, s
 		r = certificate_name(&cert, &members[i], n);
 		kt_yaml_put_scalar(&o, cert.buf);
 		kt_str_putc(&o, '\n');
+		if (r == 0 && members[i].disk != PIPELINE_DISK_NONE) {
+			r = disk_name(&cert, p->out.buf, &members[i], n);
+			kt_str_printf(&o, "      disk: %s\n      disk-file: ",
+				      pipeline_disk_name(members[i].disk));
+			kt_yaml_put_scalar(&o, cert.buf);
+			kt_str_putc(&o, '\n');
+		}
 	}
 	kt_str_printf(&o, "  kernel-format: %s\n  make-goal: %s\n  built: ",
 		      pipeline_format_name(t->format), pipeline_format_make_goal(t->format));
