@@ -20,6 +20,10 @@ packages=(
 	initramfs-tools-core dracut-core redis-tools file
 	# fuzzing (make fuzz, make check: libFuzzer), memory checks (tests: valgrind)
 	clang valgrind
+	# Hyper-V disks (pipeline/disk.c) and their boots: UEFI stub, FAT, VHDX,
+	# BIOS loader, firmware, signing
+	systemd-boot-efi mtools dosfstools qemu-utils syslinux syslinux-common ovmf
+	sbsigntool
 	# bench charts
 	gnuplot-nox time
 )

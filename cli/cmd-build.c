@@ -13,7 +13,7 @@ extern const struct cli_cmd cli_cmd_build;
 
 enum {
 	OPT_PROFILE = 256, OPT_TARGET, OPT_KSRC, OPT_NO_CERTIFY, OPT_NO_BISECT,
-	OPT_REBUILD, OPT_MEMORY, OPT_PLAN, OPT_ALLOW_PARTIAL,
+	OPT_REBUILD, OPT_MEMORY, OPT_PLAN, OPT_ALLOW_PARTIAL, OPT_SIGN,
 };
 
 static int build_run(int argc, char **argv)
@@ -31,6 +31,7 @@ static int build_run(int argc, char **argv)
 		{ "rebuild", no_argument, NULL, OPT_REBUILD },
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
+		{ "sign", required_argument, NULL, OPT_SIGN },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pipeline_build_opts o = {
@@ -70,6 +71,19 @@ static int build_run(int argc, char **argv)
 		case OPT_REBUILD: o.rebuild = true; break;
 		case OPT_PLAN: o.plan = true; break;
 		case OPT_ALLOW_PARTIAL: o.allow_partial = true; break;
+		case OPT_SIGN: {
+			char *comma = strchr(optarg, ',');
+
+			if (!comma || comma == optarg || !comma[1] || strchr(comma + 1, ',')) {
+				status = cli_usage_error(&cli_cmd_build, "bad --sign '%s': KEY,CERT",
+							 optarg);
+				goto out;
+			}
+			*comma = '\0';
+			o.sign_key = optarg;
+			o.sign_cert = comma + 1;
+			break;
+		}
 		default:
 			status = cli_usage_error(&cli_cmd_build, "unknown option");
 			goto out;
@@ -94,7 +108,7 @@ const struct cli_cmd cli_cmd_build = {
 	"usage: ktrim build [-f ktrim.yaml] [--profile ktrim.profile.yaml] [-o OUTDIR]\n"
 	"                   [--target NAME]... [--ksrc DIR] [-j N] [--memory MB]\n"
 	"                   [--no-certify] [--no-bisect] [--rebuild] [--plan]\n"
-	"                   [--allow-partial]\n"
+	"                   [--allow-partial] [--sign KEY,CERT]\n"
 	"\n"
 	"For each target of the project (or each --target), in OUTDIR/TARGET/:\n"
 	"  1. .config and trim-report.yaml: `ktrim config` from the profile and the\n"
@@ -105,7 +119,10 @@ const struct cli_cmd cli_cmd_build = {
 	"  3. modules_install into a staging tree when the config has modules;\n"
 	"  4. the initramfs with the ktrim init, the profile's module closure and\n"
 	"     the workload;\n"
-	"  5. certificate.yaml from `ktrim certify`, and SHA256SUMS.\n"
+	"  5. disk.vhdx for targets booted from a disk (boot: disk:): Hyper-V gen2\n"
+	"     a GPT disk with an EFI System partition holding a Unified Kernel\n"
+	"     Image as EFI/BOOT/BOOTX64.EFI; gen1 an MBR disk with SYSLINUX;\n"
+	"  6. certificate.yaml from `ktrim certify`, and SHA256SUMS.\n"
 	"Kernel files: bzImage (q35, Hyper-V gen1), vmlinux (microvm, PVH),\n"
 	"bzImage.efi (Hyper-V gen2), kernel + initrd.img (LCOW).\n"
 	"A target \"a+b\" builds one kernel for both recipes and certifies each.\n"
@@ -114,6 +131,8 @@ const struct cli_cmd cli_cmd_build = {
 	"  --memory MB   memory for the certification boot (default 256)\n"
 	"  --rebuild     build the kernel even when nothing changed\n"
 	"  --plan        print, as YAML, what would be built and shipped; build nothing\n"
+	"  --sign KEY,CERT  sign gen2's UKI with sbsign (PEM key and certificate)\n"
+	"                for Secure Boot with your own keys\n"
 	"  --allow-partial  a partial certificate (checks that cannot run here,\n"
 	"                such as a Hyper-V target's boot) is no failure\n"
 	"\n"

@@ -151,7 +151,7 @@ static int stage_kernel(struct build *b, const struct pipeline_target *t,
 		.jobs = b->o->jobs, .force = b->o->rebuild,
 		.arch = pipeline_target_make_arch(t),
 	};
-	struct kt_str staging = KT_STR_INIT;
+	struct kt_str staging = KT_STR_INIT, release_path = KT_STR_INIT;
 	const char *install[3] = { "INSTALL_MOD_STRIP=1", NULL, "modules_install" };
 	char *release = NULL;
 	bool rebuilt;
@@ -161,6 +161,16 @@ static int stage_kernel(struct build *b, const struct pipeline_target *t,
 	r = pipeline_kernel_build(&k, &rebuilt);
 	if (r == 0)
 		r = kt_copy_file(p->built.buf, p->kernel.buf, 0644);
+	if (r == 0 && pipeline_format_also_shipped(t->format)) {
+		const char *also = pipeline_format_also_shipped(t->format);
+
+		kt_str_printf(&staging, "%s/%s", p->bdir.buf, also);
+		kt_str_printf(&release_path, "%s/%s", p->out.buf, also);
+		r = kt_str_error(&staging) ?: kt_str_error(&release_path);
+		if (r == 0)
+			r = kt_copy_file(staging.buf, release_path.buf, 0644);
+		kt_str_reset(&staging);
+	}
 	if (r < 0 || !modules)
 		goto out;
 	kt_str_printf(&staging, "INSTALL_MOD_PATH=%s/staging", p->bdir.buf);
@@ -178,6 +188,7 @@ static int stage_kernel(struct build *b, const struct pipeline_target *t,
 out:
 	free(release);
 	kt_str_free(&staging);
+	kt_str_free(&release_path);
 	return r;
 }
 
@@ -197,18 +208,101 @@ static int stage_pack(struct build *b, const struct build_paths *p, bool modules
 	return r;
 }
 
+/* A member's disk: disk.vhdx, or disk-MEMBER.vhdx in a union; under @dir when set. */
+static int disk_name(struct kt_str *out, const char *dir, const struct pipeline_target *member,
+		     size_t n)
+{
+	kt_str_reset(out);
+	if (dir)
+		kt_str_printf(out, "%s/", dir);
+	if (n == 1)
+		kt_str_puts(out, "disk.vhdx");
+	else
+		kt_str_printf(out, "disk-%s.vhdx", member->name);
+	return kt_str_error(out);
+}
+
+/*
+ * How to use what was shipped, naming the real files: a disk for Hyper-V's
+ * New-VM, LCOW's folder for hcsshim. README.md shows the same commands.
+ */
+static void print_use(const struct pipeline_target *m, const char *disk, const char *outdir)
+{
+	if (m->disk != PIPELINE_DISK_NONE) {
+		bool gen2 = m->disk == PIPELINE_DISK_UEFI;
+
+		kt_progress("%s: Hyper-V (PowerShell): New-VM -Name %s -Generation %d "
+			    "-MemoryStartupBytes 256MB -VHDPath '%s'", m->name, m->name,
+			    gen2 ? 2 : 1, disk);
+		if (gen2)
+			kt_progress("%s: Hyper-V (PowerShell): Set-VMFirmware -VMName %s "
+				    "-EnableSecureBoot Off   (or sign with --sign and trust that key)",
+				    m->name, m->name);
+		kt_progress("%s: Hyper-V (PowerShell): Set-VMComPort -VMName %s -Number 1 "
+			    "-Path \\\\.\\pipe\\%s; Start-VM -Name %s", m->name, m->name, m->name,
+			    m->name);
+	} else if (m->format == PIPELINE_FORMAT_LCOW) {
+		kt_progress("%s: hcsshim: annotation io.microsoft.virtualmachine.bootfilesrootpath "
+			    "(or runhcs option boot_files_root_path) = '%s' (holds %s, %s, %s)",
+			    m->name, outdir, pipeline_format_kernel_name(m->format),
+			    pipeline_format_also_shipped(m->format),
+			    pipeline_format_initramfs_name(m->format));
+	}
+}
+
+/* The bootable disk of each member that has one (boot: disk:). */
+static int stage_disks(struct build *b, const struct pipeline_target *members, size_t n,
+		       const struct build_paths *p, struct kt_array *shipped)
+{
+	struct kt_str name = KT_STR_INIT, path = KT_STR_INIT, err = KT_STR_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct pipeline_disk_opts d = {
+			.kind = members[i].disk, .kernel = p->kernel.buf, .initrd = p->initrd.buf,
+			.cmdline = members[i].cmdline, .name = members[i].name,
+			.sign_key = b->o->sign_key, .sign_cert = b->o->sign_cert,
+		};
+
+		if (members[i].disk == PIPELINE_DISK_NONE) {
+			print_use(&members[i], NULL, p->out.buf);
+			continue;
+		}
+		r = disk_name(&name, NULL, &members[i], n);
+		if (r == 0)
+			r = disk_name(&path, p->out.buf, &members[i], n);
+		if (r < 0)
+			break;
+		d.output = path.buf;
+		kt_progress("%s: %s disk %s", members[i].name, pipeline_disk_name(d.kind), path.buf);
+		r = pipeline_disk_build(&d, &err);
+		if (r < 0)
+			kt_err("%s: %s", path.buf, err.len ? err.buf : strerror(-r));
+		if (r == 0)
+			r = kt_array_push_strdup(shipped, name.buf);
+		if (r == 0)
+			print_use(&members[i], path.buf, p->out.buf);
+	}
+	kt_str_free(&name);
+	kt_str_free(&path);
+	kt_str_free(&err);
+	return r;
+}
+
 /* One certificate per member; the shipped files' names go to @shipped. */
 static int stage_certify(struct build *b, const struct pipeline_target *members, size_t n,
 			 const struct build_paths *p, struct kt_array *shipped)
 {
-	struct kt_str cert = KT_STR_INIT;
+	struct kt_str cert = KT_STR_INIT, disk = KT_STR_INIT;
 	enum pipeline_verdict verdict;
 	int r = 0, failed = 0;
 
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct pipeline_certify_opts co;
 
-		r = certificate_name(&cert, &members[i], n);
+		r = disk_name(&disk, p->out.buf, &members[i], n);
+		if (r == 0)
+			r = certificate_name(&cert, &members[i], n);
 		if (r == 0)
 			r = kt_array_push_strdup(shipped, cert.buf);
 		if (r < 0 || !b->o->certify)
@@ -221,6 +315,7 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 		co.project = &b->pr;
 		co.target = &members[i];
 		co.config = p->config.buf;
+		co.disk = members[i].disk != PIPELINE_DISK_NONE ? disk.buf : NULL;
 		co.output = cert.buf;
 		co.bisect = b->o->bisect;
 		if (b->o->memory_mb)
@@ -234,6 +329,7 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 			failed++;
 	}
 	kt_str_free(&cert);
+	kt_str_free(&disk);
 	return r < 0 ? r : failed;
 }
 
@@ -256,6 +352,13 @@ static int print_plan(const char *spec, const struct pipeline_target *members, s
 		r = certificate_name(&cert, &members[i], n);
 		kt_yaml_put_scalar(&o, cert.buf);
 		kt_str_putc(&o, '\n');
+		if (r == 0 && members[i].disk != PIPELINE_DISK_NONE) {
+			r = disk_name(&cert, p->out.buf, &members[i], n);
+			kt_str_printf(&o, "      disk: %s\n      disk-file: ",
+				      pipeline_disk_name(members[i].disk));
+			kt_yaml_put_scalar(&o, cert.buf);
+			kt_str_putc(&o, '\n');
+		}
 	}
 	kt_str_printf(&o, "  kernel-format: %s\n  make-goal: %s\n  built: ",
 		      pipeline_format_name(t->format), pipeline_format_make_goal(t->format));
@@ -347,10 +450,14 @@ static int build_target(struct build *b, const char *spec)
 		r = kt_array_push_strdup(&shipped, pipeline_format_kernel_name(t->format));
 	if (r == 0)
 		r = kt_array_push_strdup(&shipped, pipeline_format_initramfs_name(t->format));
+	if (r == 0 && pipeline_format_also_shipped(t->format))
+		r = kt_array_push_strdup(&shipped, pipeline_format_also_shipped(t->format));
 	if (r == 0)
 		r = kt_array_push_strdup(&shipped, ".config");
 	if (r == 0)
 		r = kt_array_push_strdup(&shipped, "trim-report.yaml");
+	if (r == 0)
+		r = stage_disks(b, members, n, &p, &shipped);
 	if (r == 0)
 		r = failed = stage_certify(b, members, n, &p, &shipped);
 	if (r >= 0)

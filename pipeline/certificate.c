@@ -113,6 +113,8 @@ int certify_format(const struct certify *c, struct kt_str *o)
 	put_kv(o, "", "machine", pipeline_machine_name(c->t->machine));
 	put_kv(o, "", "kernel-format", pipeline_format_name(c->t->format));
 	put_file(o, "kernel", c->o->kernel);
+	if (c->o->disk)
+		put_file(o, "disk", c->o->disk);
 	if (c->o->initramfs)
 		put_file(o, "initramfs", c->o->initramfs);
 	/* What the boots added to the shipped bytes, hashed on its own. */
@@ -129,7 +131,7 @@ int certify_format(const struct certify *c, struct kt_str *o)
 		if (b->cmdline)
 			put_kv(o, "", "cmdline", b->cmdline);
 		kt_str_printf(o, "guest-clock: %s\n",
-			      !strcmp(b->accel, "tcg") && c->o->icount ?
+			      !strcmp(b->accel, "tcg") && certify_icount(c) ?
 			      "icount shift=0 (instructions, repeatable)" : "real time");
 	}
 	kt_str_puts(o, "checks:\n");
@@ -171,6 +173,7 @@ void certify_boot_release(struct certify_boot *b)
 	free(b->host_smoke_detail);
 	free(b->stop_source);
 	free(b->cmdline);
+	free(b->vpmem_mount);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -188,6 +191,9 @@ void certify_release(struct certify *c)
 	free(c->config_path);
 	free(c->console_log);
 	certify_unstage_image(c);
+	free(c->kernel);
+	free(c->twin);
+	free(c->vpmem_image);
 	free(c->overlay_path);
 	free(c->tmpdir);
 	free(c->boot_image);

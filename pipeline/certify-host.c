@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pipeline/certify-internal.h"
@@ -29,10 +30,11 @@ int certify_stage_image(struct certify *c, struct kt_str *err)
 	struct kt_str bytes = KT_STR_INIT;
 	int r;
 
-	if (!mkdtemp(tmpl))
+	if (!c->tmpdir && !mkdtemp(tmpl))
 		return -errno;
-	c->tmpdir = strdup(tmpl);
-	if (!c->tmpdir || asprintf(&c->boot_image, "%s/boot.cpio", tmpl) < 0) {
+	if (!c->tmpdir)
+		c->tmpdir = strdup(tmpl);
+	if (!c->tmpdir || asprintf(&c->boot_image, "%s/boot.cpio", c->tmpdir) < 0) {
 		c->boot_image = NULL;
 		return -ENOMEM;
 	}
@@ -59,6 +61,47 @@ int certify_stage_image(struct certify *c, struct kt_str *err)
 	return r;
 }
 
+/*
+ * LCOW's VPMem root, as QEMU can give it: a small read-only ext4 image on
+ * an NVDIMM (the guest's /dev/pmem0 through ACPI NFIT), which the init
+ * mounts when the command line says ktrim.mount=/dev/pmem0,...
+ */
+int certify_stage_vpmem(struct certify *c, struct kt_str *err)
+{
+	struct kt_str dir = KT_STR_INIT, marker = KT_STR_INIT, text = KT_STR_INIT;
+	int r;
+
+	if (asprintf(&c->vpmem_image, "%s/vpmem.img", c->tmpdir) < 0) {
+		c->vpmem_image = NULL;
+		return -ENOMEM;
+	}
+	kt_str_printf(&dir, "%s/vpmem-root", c->tmpdir);
+	kt_str_printf(&marker, "%s/KTRIM-VPMEM", dir.buf);
+	kt_str_puts(&text, "a VPMem root image made by ktrim certify\n");
+	r = kt_str_error(&dir) ?: kt_str_error(&marker);
+	if (r == 0 && mkdir(dir.buf, 0755) < 0 && errno != EEXIST)
+		r = -errno;
+	if (r == 0)
+		r = kt_atomic_write_str(marker.buf, 0644, &text);
+	if (r == 0) {
+		const char *mk[] = { "mkfs.ext4", "-q", "-F", "-d", dir.buf, "-L", "vpmem",
+				     c->vpmem_image, "16M", NULL };
+
+		r = kt_run(mk, NULL, "/dev/null");
+		if (r != 0)
+			kt_str_printf(err, "mkfs.ext4 -d %s %s failed", dir.buf, c->vpmem_image);
+		r = r > 0 ? -EIO : r;
+	}
+	if (marker.buf)
+		unlink(marker.buf);
+	if (dir.buf)
+		rmdir(dir.buf);
+	kt_str_free(&dir);
+	kt_str_free(&marker);
+	kt_str_free(&text);
+	return r;
+}
+
 void certify_unstage_image(struct certify *c)
 {
 	struct kt_str path = KT_STR_INIT;
@@ -67,6 +110,15 @@ void certify_unstage_image(struct certify *c)
 		return;
 	if (c->boot_image)
 		unlink(c->boot_image);
+	if (c->vpmem_image)
+		unlink(c->vpmem_image);
+	/* The disk's kernel and the twin (certify-disk.c). */
+	for (size_t i = 0; i < 2; i++) {
+		kt_str_reset(&path);
+		kt_str_printf(&path, "%s/%s", c->tmpdir, i ? "twin.vhdx" : "kernel");
+		if (kt_str_error(&path) == 0)
+			unlink(path.buf);
+	}
 	kt_str_printf(&path, "%s/monitor.sock", c->tmpdir);
 	if (kt_str_error(&path) == 0)
 		unlink(path.buf);

@@ -32,6 +32,7 @@ struct certify_boot {
 	char *stop_source;	/* the init's stop-request source, or NULL */
 	uint64_t stop_us;	/* when the init saw the stop request */
 	int workload_status;	/* -1: no exit event */
+	char *vpmem_mount;	/* the init's mount record for /dev/pmem0, or NULL */
 	uint64_t init_us, ready_us, smoke_us, poweroff_us;
 	/* Time since vCPU reset from the TSC; 0 when the records carry none. */
 	double init_power_on_ms, ready_power_on_ms;
@@ -44,6 +45,10 @@ struct certify_boot {
 struct certify {
 	const struct pipeline_certify_opts *o;
 	const struct pipeline_target *t;
+	char *kernel;		/* what the static checks read: the disk's kernel, or o->kernel */
+	char *twin;		/* a disk target's boot disk, with the overlay */
+	const char *no_nic;	/* why the boots have no NIC, or NULL */
+	char *vpmem_image;	/* LCOW: the NVDIMM's root image, or NULL */
 	char *config_path;
 	struct kt_array checks;	/* struct certify_check */
 	struct kt_map *config;	/* symbol (no CONFIG_) -> value string */
@@ -62,6 +67,22 @@ struct certify {
 	/* AUTO until the first boot has probed KVM; then what it chose. */
 	enum kprof_vm_accel accel;
 };
+
+/* The kernel the static checks read: the disk's when there is one. */
+static inline const char *certify_kernel(const struct certify *c)
+{
+	return c->kernel ? c->kernel : c->o->kernel;
+}
+
+/*
+ * Instruction-counted guest time (TCG), except through OVMF: under
+ * -icount shift=0 it had not reached the kernel after 300 s here, where in
+ * real time the kernel is up in seconds. SeaBIOS is fine with it.
+ */
+static inline bool certify_icount(const struct certify *c)
+{
+	return c->o->icount && !(c->twin && c->t->disk == PIPELINE_DISK_UEFI);
+}
 
 /* Record a check; "fail" also logs it. -ENOMEM when it cannot be stored. */
 int certify_check_add(struct certify *c, const char *name, const char *result,
@@ -85,9 +106,17 @@ int certify_required_options(struct certify *c);
 int certify_kernel_format(struct certify *c);
 int certify_initramfs(struct certify *c);
 
+/* certify-disk.c: the shipped disk read back; its twin for the boots. */
+int certify_disk(struct certify *c);
+int certify_stage_disk(struct certify *c, struct kt_str *err);
+/* The -bios image for the target's disk boot; NULL: the machine's own. */
+const char *certify_firmware(const struct certify *c);
+
 /* certify-host.c: the boot image (in c->tmpdir) and what the host runs. */
 int certify_stage_image(struct certify *c, struct kt_str *err);
 void certify_unstage_image(struct certify *c);
+/* LCOW: an ext4 image for the NVDIMM (c->vpmem_image). */
+int certify_stage_vpmem(struct certify *c, struct kt_str *err);
 /* The host smoke test against 127.0.0.1:@port: 0 pass, 1 fail, or -errno. */
 int certify_host_smoke(const struct certify *c, unsigned port, struct kt_str *detail);
 

@@ -52,7 +52,7 @@ int certify_config_binding(struct certify *c)
 	r = pipeline_config_identity(c->config_path, want);
 	if (r < 0)
 		return r;
-	r = pipeline_kernel_identity(c->o->kernel, c->t->format, have);
+	r = pipeline_kernel_identity(certify_kernel(c), c->t->format, have);
 	if (r == -ENOENT) {
 		c->config_unbound = true;
 		return certify_check_add(c, "config binding", "not-run", "not-run",
@@ -61,10 +61,10 @@ int certify_config_binding(struct certify *c)
 	}
 	if (r < 0)
 		return certify_check_add(c, "config binding", "fail", "static",
-					 "cannot read %s: %s", c->o->kernel, strerror(-r));
+					 "cannot read %s: %s", certify_kernel(c), strerror(-r));
 	if (strcmp(want, have)) {
 		kt_err("certify: %s was built from configuration %s, not from %s (%s)",
-		       c->o->kernel, have, c->config_path, want);
+		       certify_kernel(c), have, c->config_path, want);
 		return -EINVAL;
 	}
 	return certify_check_add(c, "config binding", "pass", "static",
@@ -150,6 +150,30 @@ out:
 	return found;
 }
 
+/* LCOW ships vmlinux beside the kernel for hcsshim's KernelDirect boot. */
+static int lcow_vmlinux_check(struct certify *c)
+{
+	struct kt_str path = KT_STR_INIT, why = KT_STR_INIT;
+	const char *slash = strrchr(c->o->kernel, '/');
+	bool pvh;
+	int r;
+
+	if (slash)
+		kt_str_printf(&path, "%.*s/vmlinux", (int)(slash - c->o->kernel), c->o->kernel);
+	else
+		kt_str_puts(&path, "vmlinux");
+	r = kt_str_error(&path);
+	if (r < 0)
+		return r;
+	pvh = file_has_pvh_note(path.buf, &why);
+	r = certify_check_add(c, "vmlinux format", pvh ? "pass" : "fail", "static",
+			      pvh ? "%s: ELF with a PVH entry note" : "%s: %s", path.buf,
+			      kt_str_cstr(&why));
+	kt_str_free(&path);
+	kt_str_free(&why);
+	return r;
+}
+
 /* The boot protocol header ("HdrS") and, for EFI, the PE/COFF signature. */
 static int read_head(const char *path, unsigned char *buf, size_t len)
 {
@@ -170,10 +194,10 @@ int certify_kernel_format(struct certify *c)
 	bool bz, pe;
 	int n, r;
 
-	n = read_head(c->o->kernel, h, sizeof(h));
+	n = read_head(certify_kernel(c), h, sizeof(h));
 	if (n < 0)
 		return certify_check_add(c, "kernel format", "fail", "static",
-				 "cannot read %s: %s", c->o->kernel, strerror(-n));
+				 "cannot read %s: %s", certify_kernel(c), strerror(-n));
 	bz = n > 0x206 && !memcmp(h + 0x202, "HdrS", 4) && h[0x1fe] == 0x55 &&
 	     h[0x1ff] == 0xaa;
 	pe = n >= 0x40 && h[0] == 'M' && h[1] == 'Z';
@@ -184,12 +208,12 @@ int certify_kernel_format(struct certify *c)
 		pe = off + 4 <= (uint32_t)n && !memcmp(h + off, "PE\0\0", 4);
 	}
 	if (c->t->format == PIPELINE_FORMAT_VMLINUX) {
-		bool pvh = file_has_pvh_note(c->o->kernel, &why);
+		bool pvh = file_has_pvh_note(certify_kernel(c), &why);
 
 		r = certify_check_add(c, "kernel format", pvh ? "pass" : "fail", "static",
 			      pvh ? "ELF vmlinux with a PVH entry note" : "%s",
 			      kt_str_cstr(&why));
-	} else if (c->t->format == PIPELINE_FORMAT_EFI) {
+	} else if (c->t->format == PIPELINE_FORMAT_EFI || c->t->format == PIPELINE_FORMAT_LCOW) {
 		r = certify_check_add(c, "kernel format", bz && pe ? "pass" : "fail", "static",
 			      "bzImage header %s, PE/COFF (EFI stub) %s",
 			      bz ? "present" : "missing", pe ? "present" : "missing");
@@ -197,6 +221,8 @@ int certify_kernel_format(struct certify *c)
 		r = certify_check_add(c, "kernel format", bz ? "pass" : "fail", "static",
 			      "bzImage boot header %s", bz ? "present" : "missing");
 	}
+	if (r == 0 && c->t->format == PIPELINE_FORMAT_LCOW)
+		r = lcow_vmlinux_check(c);
 	kt_str_free(&why);
 	return r;
 }

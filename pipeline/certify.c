@@ -34,6 +34,10 @@ void pipeline_certify_opts_init(struct pipeline_certify_opts *o)
 
 /* ---- boots ---------------------------------------------------------------- */
 
+/* LCOW's VPMem root: the guest's first NVDIMM, where the init mounts it. */
+#define VPMEM_DEV "/dev/pmem0"
+#define VPMEM_DIR "/run/vpmem0"
+
 static int event_status(const struct kprof_vm_event *ev)
 {
 	const char *s = ev && ev->args ? strstr(ev->args, "status=") : NULL;
@@ -146,25 +150,31 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	/* The project's DHCP is the kernel's client: it needs asking. */
 	if (pr && pr->net.dhcp)
 		kt_str_puts(&cmdline, " ip=dhcp");
+	if (c->vpmem_image)
+		kt_str_printf(&cmdline, " ktrim.mount=%s,%s,ext4", VPMEM_DEV, VPMEM_DIR);
 	if (c->o->append)
 		kt_str_printf(&cmdline, " %s", c->o->append);
 	kt_str_printf(&monitor, "%s/monitor.sock", c->tmpdir);
 	r = kt_str_error(&cmdline);
 	if (r == 0)
 		r = kt_str_error(&monitor);
-	if (r == 0)
+	if (r == 0 && c->twin)
+		r = kprof_vm_set_boot_disk(&vm, certify_firmware(c), c->twin);
+	else if (r == 0)
 		r = kprof_vm_set_kernel(&vm, c->o->kernel, c->boot_image, cmdline.buf);
 	if (r == 0)
 		r = kprof_vm_add_monitor(&vm, monitor.buf);
+	if (r == 0 && c->vpmem_image)
+		r = kprof_vm_add_nvdimm(&vm, c->vpmem_image, 16);
 	/* Every boot has the NIC, so each boots the same devices. */
-	if (r == 0 && pr && pr->ready == KPROF_READY_TCP &&
+	if (r == 0 && pr && pr->ready == KPROF_READY_TCP && !c->no_nic &&
 	    (r = kprof_vm_free_port(&b->host_port)) == 0)
 		r = kprof_vm_add_user_net(&vm, b->host_port, pr->ready_port, &pr->net);
 	if (r < 0)
 		goto out;
 	vm.accel = c->accel;
 	vm.memory_mb = memory_mb;
-	vm.icount = c->o->icount;
+	vm.icount = certify_icount(c);
 	vm.timeout_s = c->o->timeout_s;
 	vm.on_line = boot_line;
 	vm.ctx = &run;
@@ -200,6 +210,9 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		b->stop_source = src ? strndup(src + 7, strcspn(src + 7, " ")) : NULL;
 	}
 	b->workload_status = event_status(kprof_vm_result_event(&res, "workload-exit"));
+	if ((ev = kprof_vm_result_event(&res, "mount")) && ev->args &&
+	    strstr(ev->args, "dev=" VPMEM_DEV " "))
+		b->vpmem_mount = strdup(ev->args);
 	if ((ev = kprof_vm_result_event(&res, "poweroff"))) {
 		b->poweroff_us = ev->uptime_us;
 		b->poweroff = !res.timed_out && res.exit_status == 0;
@@ -232,8 +245,8 @@ static int boot_checks(struct certify *c)
 	const char *where;
 	int r;
 
-	kt_progress("certify: booting %s on %s with %u MB", c->o->kernel, pipeline_machine_name(c->t->machine),
-		    c->o->memory_mb);
+	kt_progress("certify: booting %s on %s with %u MB", c->twin ? c->twin : c->o->kernel,
+		    pipeline_machine_name(c->t->machine), c->o->memory_mb);
 	r = boot_once(c, c->o->memory_mb, c->console_log, b);
 	if (r < 0) {
 		kt_err("certify: could not start QEMU: %s", strerror(-r));
@@ -257,8 +270,8 @@ static int boot_checks(struct certify *c)
 	else
 		certify_check_add(c, "smoke test", "fail", where, "the smoke test never finished");
 	if (!b->host_port)
-		certify_check_add(c, "host smoke test", "not-run", "not-run",
-				  "the workload has no ready tcp-port to forward");
+		certify_check_add(c, "host smoke test", "not-run", "not-run", "%s",
+				  c->no_nic ? c->no_nic : "the workload has no ready tcp-port to forward");
 	else if (b->host_smoke < 0)
 		certify_check_add(c, "host smoke test", "fail", where,
 				  "never ran: the workload did not become ready");
@@ -267,6 +280,11 @@ static int boot_checks(struct certify *c)
 		certify_check_add(c, "host smoke test", b->host_smoke ? "fail" : "pass", where,
 				  "a host port forwarded to the guest's port %u: %s",
 				  c->o->project->ready_port, b->host_smoke_detail);
+	if (c->vpmem_image)
+		certify_check_add(c, "VPMem root", b->vpmem_mount ? "pass" : "fail", where,
+				  b->vpmem_mount ? "an NVDIMM with an ext4 image; the init mounted it: %s" :
+				  "an NVDIMM with an ext4 image; the init did not mount " VPMEM_DEV "%s",
+				  b->vpmem_mount ? b->vpmem_mount : "");
 	certify_check_add(c, "power-button stop", stopped_by_button(b) ? "pass" : "fail", where,
 			  stopped_by_button(b) ? "system_powerdown: the init stopped the workload" :
 			  b->powerdown_sent ? "system_powerdown sent, the init saw no power button" :
@@ -313,6 +331,43 @@ static int bisect_memory(struct certify *c)
 				 "%u MB (every size booted passed; %u boots)", good, c->bisect_boots);
 }
 
+/*
+ * What only the target's real host exercises (Hyper-V's VMBus devices):
+ * one not-run check, so the verdict stays partial and says why.
+ */
+static int host_only_checks(struct certify *c)
+{
+	struct kt_str names = KT_STR_INIT;
+	int r;
+
+	if (!c->t->host_only.len)
+		return 0;
+	for (size_t i = 0; i < c->t->host_only.len; i++)
+		kt_str_printf(&names, "%s%s", i ? ", " : "", (char *)kt_array_ptr(&c->t->host_only, i));
+	r = kt_str_error(&names);
+	if (r == 0)
+		r = certify_check_add(c, "host-only devices", "not-run", "not-run",
+				      "%s: only a %s host runs them (QEMU has no VMBus); their "
+				      "options are checked statically above", names.buf, c->t->name);
+	kt_str_free(&names);
+	return r;
+}
+
+/*
+ * The boots' NIC is virtio-net on PCI (or MMIO on microvm): a kernel
+ * without its driver gets none, and the host smoke test cannot run.
+ */
+static void nic_check(struct certify *c)
+{
+	const char *net = c->config ? kt_map_get(c->config, "VIRTIO_NET") : NULL;
+	const char *bus = c->config ? kt_map_get(c->config, c->t->machine == PIPELINE_MACHINE_MICROVM ?
+						   "VIRTIO_MMIO" : "VIRTIO_PCI") : NULL;
+
+	if (c->config && !c->config_unbound && !(net && !strcmp(net, "y") && bus && !strcmp(bus, "y")))
+		c->no_nic = "the kernel drives no NIC QEMU offers here (virtio-net is off; "
+			    "the target's NIC needs its own host)";
+}
+
 static char *path_beside(const char *file, const char *name)
 {
 	char *copy = strdup(file), *out = NULL;
@@ -345,7 +400,12 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 	}
 
 	kt_progress("certify: static checks for %s", c.t->name);
-	r = certify_kernel_format(&c);
+	c.kernel = strdup(o->kernel);
+	r = c.kernel ? 0 : -ENOMEM;
+	if (r == 0 && c.t->disk != PIPELINE_DISK_NONE)
+		r = certify_disk(&c);
+	if (r == 0)
+		r = certify_kernel_format(&c);
 	if (r == 0 && access(c.config_path, R_OK) == 0)
 		r = certify_config_load(&c);
 	if (r == 0)
@@ -354,8 +414,11 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 		r = certify_required_options(&c);
 	if (r == 0)
 		r = certify_initramfs(&c);
+	if (r == 0)
+		r = host_only_checks(&c);
 	if (r < 0)
 		goto out;
+	nic_check(&c);
 
 	if (c.t->machine == PIPELINE_MACHINE_NONE) {
 		certify_check_add(&c, "boot", "not-run", "not-run",
@@ -367,6 +430,10 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 		struct kt_str err = KT_STR_INIT;
 
 		r = certify_stage_image(&c, &err);
+		if (r == 0 && c.t->disk != PIPELINE_DISK_NONE && o->disk)
+			r = certify_stage_disk(&c, &err);
+		if (r == 0 && c.t->format == PIPELINE_FORMAT_LCOW)
+			r = certify_stage_vpmem(&c, &err);
 		if (r < 0) {
 			kt_err("certify: cannot build the boot image: %s",
 			       err.len ? err.buf : strerror(-r));

@@ -44,12 +44,22 @@ const char *pipeline_recipes_dir(void);
  */
 const char *pipeline_guest_path(const char *name);
 
+/* ---- boot disks ----------------------------------------------------------------------- */
+
+/* What a target's VM boots from, besides QEMU's -kernel. */
+enum pipeline_disk {
+	PIPELINE_DISK_NONE,
+	PIPELINE_DISK_UEFI,	/* GPT, EFI System partition, EFI/BOOT/BOOTX64.EFI (a UKI) */
+	PIPELINE_DISK_BIOS,	/* MBR, SYSLINUX, bzImage + initrd.img */
+};
+
 /* ---- targets ------------------------------------------------------------------ */
 
 enum pipeline_machine {
 	PIPELINE_MACHINE_NONE,		/* no model here (Hyper-V): static checks */
 	PIPELINE_MACHINE_Q35,
 	PIPELINE_MACHINE_MICROVM,
+	PIPELINE_MACHINE_PC,		/* i440FX + SeaBIOS: Hyper-V generation 1's nearest */
 };
 
 /*
@@ -60,7 +70,7 @@ enum pipeline_format {
 	PIPELINE_FORMAT_BZIMAGE,	/* x86 boot protocol image */
 	PIPELINE_FORMAT_VMLINUX,	/* ELF with a PVH entry note */
 	PIPELINE_FORMAT_EFI,		/* bzImage with the EFI stub, as bzImage.efi */
-	PIPELINE_FORMAT_LCOW,		/* hcsshim's LinuxBootFiles: kernel + initrd.img */
+	PIPELINE_FORMAT_LCOW,		/* hcsshim's LinuxBootFiles: kernel, vmlinux, initrd.img */
 	PIPELINE_FORMAT_COUNT,
 };
 
@@ -71,6 +81,11 @@ const char *pipeline_format_make_goal(enum pipeline_format f);
 const char *pipeline_format_built_path(enum pipeline_format f, const char *arch);
 const char *pipeline_format_kernel_name(enum pipeline_format f);
 const char *pipeline_format_initramfs_name(enum pipeline_format f);
+/*
+ * A second file of the build the format ships, under the same name in the
+ * build directory and beside the kernel (LCOW: vmlinux), or NULL.
+ */
+const char *pipeline_format_also_shipped(enum pipeline_format f);
 
 int pipeline_machine_parse(const char *name, enum pipeline_machine *out);
 const char *pipeline_machine_name(enum pipeline_machine m);
@@ -90,7 +105,13 @@ struct pipeline_target {
 	enum pipeline_format format;
 	char *console;			/* NULL when unset */
 	char *cmdline;			/* never NULL */
+	enum pipeline_disk disk;	/* shipped as disk.vhdx and booted from it */
 	struct kt_array checks;		/* char *: CONFIG_ names built in */
+	/*
+	 * char *: what only the real host can exercise (Hyper-V's VMBus
+	 * devices); each keeps the verdict at partial, named in the certificate.
+	 */
+	struct kt_array host_only;
 	struct kconf_recipe_set recipes;
 };
 
@@ -301,10 +322,64 @@ struct pipeline_initramfs_opts {
 
 int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *err);
 
+int pipeline_disk_parse(const char *name, enum pipeline_disk *out);
+const char *pipeline_disk_name(enum pipeline_disk d);
+
+struct pipeline_uki_opts {
+	const char *kernel;	/* a bzImage with the EFI stub */
+	const char *initrd;
+	const char *cmdline;
+	const char *name;	/* in the image's os-release */
+	const char *sign_key;	/* NULL: unsigned; else sbsign with sign_cert */
+	const char *sign_cert;
+	const char *workdir;	/* scratch files */
+	const char *output;
+};
+
+/*
+ * A Unified Kernel Image on systemd's EFI stub ($KTRIM_EFI_STUB, default
+ * Debian's systemd-boot-efi): reproducible unless signed.
+ */
+int pipeline_uki_build(const struct pipeline_uki_opts *o, struct kt_str *err);
+/* Section @name (".linux", ".initrd", ".cmdline") of a UKI in memory. */
+int pipeline_uki_section(const void *uki, size_t len, const char *name, const void **data,
+			 size_t *size, struct kt_str *err);
+
+struct pipeline_disk_opts {
+	enum pipeline_disk kind;
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	const char *name;		/* the target, in the UKI's os-release */
+	const char *sign_key;		/* UEFI: sign the UKI (sbsign); NULL: unsigned */
+	const char *sign_cert;
+	const char *efi_output;		/* UEFI: NULL or where the UKI goes too */
+	const char *output;		/* the VHDX */
+};
+
+/*
+ * The bootable disk as VHDX (see disk.c), written atomically; the same
+ * inputs give the same bytes (SOURCE_DATE_EPOCH, identifiers from the
+ * content). Needs objcopy, mkfs.fat, mtools, qemu-img and, for BIOS, syslinux.
+ */
+int pipeline_disk_build(const struct pipeline_disk_opts *o, struct kt_str *err);
+/*
+ * Copy @path from the first partition's FAT of the VHDX (or raw disk)
+ * @disk to @output; *gpt says which partition table it has.
+ */
+int pipeline_disk_read(const char *disk, const char *path, const char *output, bool *gpt,
+		       struct kt_str *err);
+
 /* ---- certify --------------------------------------------------------------------------- */
 
 struct pipeline_certify_opts {
 	const char *kernel;
+	/*
+	 * A disk target's shipped disk.vhdx: the static checks read the kernel
+	 * inside it, the boots go through firmware from its twin (see
+	 * certify-disk.c). NULL: -kernel boots.
+	 */
+	const char *disk;
 	const char *initramfs;	/* may be NULL: kernel-only static checks */
 	/*
 	 * The smoke tests (in-guest through the overlay, host-side through a
@@ -360,6 +435,8 @@ struct pipeline_build_opts {
 	bool bisect;
 	bool rebuild;
 	bool allow_partial;		/* a partial certificate is no failure */
+	const char *sign_key;		/* NULL, or sign UEFI disks' UKIs (sbsign) */
+	const char *sign_cert;
 	bool plan;			/* print what would be built, as YAML; build nothing */
 };
 

@@ -16,6 +16,7 @@ struct format_info {
 	const char *built_x86;	/* relative to O= */
 	const char *kernel_name;
 	const char *initramfs_name;
+	const char *also;	/* another built file shipped under its own name, or NULL */
 };
 
 /*
@@ -29,14 +30,16 @@ static const struct format_info formats[PIPELINE_FORMAT_COUNT] = {
 				      "vmlinux", "initramfs.cpio.zst" },
 	[PIPELINE_FORMAT_EFI] = { "efi", "bzImage", "arch/x86/boot/bzImage",
 				  "bzImage.efi", "initramfs.cpio.zst" },
+	/* hcsshim's LinuxBootFiles: vmlinux is what make links before the bzImage. */
 	[PIPELINE_FORMAT_LCOW] = { "lcow", "bzImage", "arch/x86/boot/bzImage",
-				   "kernel", "initrd.img" },
+				   "kernel", "initrd.img", "vmlinux" },
 };
 
 static const char *const machines[] = {
 	[PIPELINE_MACHINE_NONE] = "none",
 	[PIPELINE_MACHINE_Q35] = "q35",
 	[PIPELINE_MACHINE_MICROVM] = "microvm",
+	[PIPELINE_MACHINE_PC] = "pc",
 };
 
 int pipeline_format_parse(const char *name, enum pipeline_format *out)
@@ -78,6 +81,11 @@ const char *pipeline_format_initramfs_name(enum pipeline_format f)
 	return formats[f].initramfs_name;
 }
 
+const char *pipeline_format_also_shipped(enum pipeline_format f)
+{
+	return formats[f].also;
+}
+
 int pipeline_machine_parse(const char *name, enum pipeline_machine *out)
 {
 	for (size_t m = 0; m < KT_ARRAY_SIZE(machines); m++) {
@@ -102,16 +110,36 @@ void pipeline_target_release(struct pipeline_target *t)
 	free(t->console);
 	free(t->cmdline);
 	kt_array_free_ptrs(&t->checks);
+	kt_array_free_ptrs(&t->host_only);
 	kconf_recipe_set_release(&t->recipes);
 	memset(t, 0, sizeof(*t));
 }
 
-static bool checks_have(const struct pipeline_target *t, const char *name)
+static bool list_has(const struct kt_array *a, const char *name)
 {
-	for (size_t i = 0; i < t->checks.len; i++)
-		if (!strcmp(kt_array_ptr(&t->checks, i), name))
+	for (size_t i = 0; i < a->len; i++)
+		if (!strcmp(kt_array_ptr(a, i), name))
 			return true;
 	return false;
+}
+
+/* `host-only:` names, united across the includes like `check:`. */
+static int read_host_only(struct pipeline_target *t, const struct kconf_recipe *rc,
+			  const struct kt_yaml_node *list, struct kt_str *err)
+{
+	int r = 0;
+
+	if (list->type != KT_YAML_SEQ)
+		return kt_yaml_error(&rc->doc, list, err, "boot: host-only: must be a list");
+	for (size_t i = 0; i < list->n && r == 0; i++) {
+		const struct kt_yaml_node *it = list->items[i];
+
+		if (it->type != KT_YAML_SCALAR || !it->scalar[0])
+			return kt_yaml_error(&rc->doc, it, err, "boot: host-only: items are names");
+		if (!list_has(&t->host_only, it->scalar))
+			r = kt_array_push_strdup(&t->host_only, it->scalar);
+	}
+	return r;
 }
 
 static int read_checks(struct pipeline_target *t, const struct kconf_recipe *rc,
@@ -133,7 +161,7 @@ static int read_checks(struct pipeline_target *t, const struct kconf_recipe *rc,
 		kt_str_puts(&name, it->scalar);
 		if (kt_str_error(&name))
 			r = -ENOMEM;
-		else if (!checks_have(t, name.buf))
+		else if (!list_has(&t->checks, name.buf))
 			r = kt_array_push_strdup(&t->checks, name.buf);
 	}
 	kt_str_free(&name);
@@ -145,7 +173,8 @@ static int read_boot(struct pipeline_target *t, const struct kconf_recipe *rc,
 		     struct kt_str *err)
 {
 	static const char *const keys[] = {
-		"machine", "kernel-format", "arch", "console", "cmdline", "check", NULL
+		"machine", "kernel-format", "arch", "console", "cmdline", "check", "disk",
+		"host-only", NULL
 	};
 	const struct kt_yaml_node *boot = kt_yaml_map_get(rc->doc.root, "boot");
 	int r;
@@ -163,12 +192,21 @@ static int read_boot(struct pipeline_target *t, const struct kconf_recipe *rc,
 			r = read_checks(t, rc, v, err);
 			continue;
 		}
+		if (!strcmp(key, "host-only")) {
+			r = read_host_only(t, rc, v, err);
+			continue;
+		}
 		if (v->type != KT_YAML_SCALAR)
 			return kt_yaml_error(&rc->doc, v, err, "boot: %s: must be a scalar", key);
 		if (!strcmp(key, "machine")) {
 			if (pipeline_machine_parse(v->scalar, &t->machine) < 0)
 				return kt_yaml_error(&rc->doc, v, err,
-						     "boot: machine: '%s' is not q35, microvm or none",
+						     "boot: machine: '%s' is not q35, microvm, pc or none",
+						     v->scalar);
+		} else if (!strcmp(key, "disk")) {
+			if (pipeline_disk_parse(v->scalar, &t->disk) < 0)
+				return kt_yaml_error(&rc->doc, v, err,
+						     "boot: disk: '%s' is not uefi, bios or none",
 						     v->scalar);
 		} else if (!strcmp(key, "kernel-format")) {
 			if (pipeline_format_parse(v->scalar, &t->format) < 0)
@@ -193,6 +231,7 @@ int pipeline_target_load(struct pipeline_target *t, const char *recipes_dir,
 
 	memset(t, 0, sizeof(*t));
 	kt_array_init(&t->checks, sizeof(char *));
+	kt_array_init(&t->host_only, sizeof(char *));
 	kconf_recipe_set_init(&t->recipes);
 	r = kconf_recipe_set_load(&t->recipes, recipes_dir, what, err);
 	if (r < 0)
@@ -308,6 +347,7 @@ FIELD(goal, pipeline_format_make_goal(t->format))
 FIELD(built, pipeline_format_built_path(t->format, t->arch))
 FIELD(kernel, pipeline_format_kernel_name(t->format))
 FIELD(initramfs, pipeline_format_initramfs_name(t->format))
+FIELD(disk, pipeline_disk_name(t->disk))
 FIELD(console, t->console)
 FIELD(cmdline, t->cmdline)
 FIELD(modules, kconf_recipe_set_modules(&t->recipes) == KCONF_MODULES_AS_NEEDED ?
@@ -317,6 +357,11 @@ FIELD(modules, kconf_recipe_set_modules(&t->recipes) == KCONF_MODULES_AS_NEEDED 
 static int put_checks(const struct pipeline_target *t, struct kt_str *out, bool yaml)
 {
 	return put_list(out, &t->checks, yaml, as_string);
+}
+
+static int put_host_only(const struct pipeline_target *t, struct kt_str *out, bool yaml)
+{
+	return put_list(out, &t->host_only, yaml, as_string);
 }
 
 static int put_recipes(const struct pipeline_target *t, struct kt_str *out, bool yaml)
@@ -339,6 +384,8 @@ static const struct field fields[] = {
 	{ "console", put_console },
 	{ "cmdline", put_cmdline },
 	{ "checks", put_checks },
+	{ "disk", put_disk },
+	{ "host-only", put_host_only },
 };
 
 int pipeline_target_format(const struct pipeline_target *t, const char *field,

@@ -262,6 +262,7 @@ int kprof_guest_parse(const char *text, size_t len, struct kprof_profile *p,
 enum kprof_vm_machine {
 	KPROF_VM_Q35 = 0,	/* q35 + virtio-pci, bzImage */
 	KPROF_VM_MICROVM,	/* microvm + virtio-mmio, PVH vmlinux */
+	KPROF_VM_PC,		/* i440FX + SeaBIOS (disk boots) */
 };
 
 enum kprof_vm_accel {
@@ -291,7 +292,9 @@ struct kprof_vm {
 	unsigned memory_mb;		/* default 512 */
 	unsigned cpus;			/* default 1 */
 	bool icount;			/* -icount shift=0,sleep=off (TCG only) */
-	char *kernel;
+	char *kernel;			/* -kernel, or NULL with boot_disk */
+	char *firmware;			/* -bios, NULL: the machine's own */
+	char *boot_disk;		/* the firmware boots this disk (VHDX or raw) */
 	char *initrd;
 	char *cmdline;
 	char *console_log;		/* console copied here when set */
@@ -302,6 +305,7 @@ struct kprof_vm {
 	struct kt_array devices;	/* char *: extra QEMU arguments, paired */
 	unsigned n_serial;		/* ISA serial ports after ttyS0 */
 	unsigned n_virtio;		/* device ids handed out */
+	unsigned n_nvdimm, nvdimm_mb;	/* NVDIMMs added, their total size */
 	char *accel_reason;		/* why this accelerator (after run) */
 	/*
 	 * This boot's nonce, drawn by kprof_vm_run: passed as ktrim_nonce=
@@ -321,12 +325,23 @@ struct kprof_vm_result {
 
 void kprof_vm_init(struct kprof_vm *vm, enum kprof_vm_machine machine);
 void kprof_vm_release(struct kprof_vm *vm);
-/* "q35" | "microvm" */
+/* "q35" | "microvm" | "pc" */
 int kprof_vm_machine_parse(const char *name, enum kprof_vm_machine *out);
 const char *kprof_vm_accel_name(enum kprof_vm_accel accel);
 
 int kprof_vm_set_kernel(struct kprof_vm *vm, const char *kernel,
 			const char *initrd, const char *cmdline);
+/*
+ * Boot through firmware from @disk instead of -kernel: @firmware (-bios,
+ * e.g. OVMF; NULL: SeaBIOS) loads the boot loader from the first IDE disk.
+ */
+int kprof_vm_set_boot_disk(struct kprof_vm *vm, const char *firmware, const char *disk);
+/*
+ * A read-only NVDIMM of @size_mb MiB backed by @path (q35: the machine gets
+ * nvdimm=on and memory slots); the guest sees it through ACPI NFIT as
+ * /dev/pmemN, as Hyper-V's VPMem devices appear to LCOW.
+ */
+int kprof_vm_add_nvdimm(struct kprof_vm *vm, const char *path, unsigned size_mb);
 /* A raw virtio block device backed by @path. */
 int kprof_vm_add_disk(struct kprof_vm *vm, const char *path, bool readonly);
 /* A host directory shared over virtio-9p under mount tag @tag. */

@@ -37,6 +37,8 @@ void kprof_vm_release(struct kprof_vm *vm)
 		free(kt_array_ptr(&vm->devices, i));
 	kt_array_free(&vm->devices);
 	free(vm->kernel);
+	free(vm->firmware);
+	free(vm->boot_disk);
 	free(vm->initrd);
 	free(vm->cmdline);
 	free(vm->console_log);
@@ -49,6 +51,8 @@ int kprof_vm_machine_parse(const char *name, enum kprof_vm_machine *out)
 {
 	if (!strcmp(name, "q35"))
 		*out = KPROF_VM_Q35;
+	else if (!strcmp(name, "pc"))
+		*out = KPROF_VM_PC;
 	else if (!strcmp(name, "microvm"))
 		*out = KPROF_VM_MICROVM;
 	else
@@ -142,6 +146,34 @@ static const char *virtio_dev(const struct kprof_vm *vm, const char *base)
 	snprintf(buf, sizeof(buf), "%s-%s", base,
 		 vm->machine == KPROF_VM_MICROVM ? "device" : "pci");
 	return buf;
+}
+
+int kprof_vm_set_boot_disk(struct kprof_vm *vm, const char *firmware, const char *disk)
+{
+	int ret;
+
+	if ((ret = set_str(&vm->firmware, firmware)) || (ret = set_str(&vm->boot_disk, disk)))
+		return ret;
+	return 0;
+}
+
+int kprof_vm_add_nvdimm(struct kprof_vm *vm, const char *path, unsigned size_mb)
+{
+	char *p = escape_commas(path);
+	unsigned id = vm->n_nvdimm++;
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	/* Read-only backing, so the DIMM is unarmed: the guest cannot persist writes. */
+	ret = add_fmt(vm, "-object",
+		      "memory-backend-file,id=nvmem%u,mem-path=%s,size=%uM,share=off,readonly=on",
+		      id, p, size_mb);
+	if (!ret)
+		ret = add_fmt(vm, "-device", "nvdimm,id=nvdimm%u,memdev=nvmem%u,unarmed=on", id, id);
+	vm->nvdimm_mb += size_mb;
+	free(p);
+	return ret;
 }
 
 int kprof_vm_add_disk(struct kprof_vm *vm, const char *path, bool readonly)
@@ -330,17 +362,22 @@ int kprof_vm_monitor_command(const struct kprof_vm *vm, const char *cmd)
 
 int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 {
-	char mem[32], smp[32];
+	char mem[64], smp[32];
 	const char *machine;
 	int ret = 0;
 
-	if (vm->accel == KPROF_VM_ACCEL_AUTO || !vm->kernel)
+	if (vm->accel == KPROF_VM_ACCEL_AUTO || (!vm->kernel == !vm->boot_disk))
 		return -EINVAL;
 	kt_array_init(argv, sizeof(char *));
 	machine = vm->machine == KPROF_VM_MICROVM
 			  ? "microvm,x-option-roms=off,isa-serial=on,rtc=on"
-			  : "q35";
-	snprintf(mem, sizeof(mem), "%u", vm->memory_mb);
+			  : vm->machine == KPROF_VM_PC ? "pc" : vm->n_nvdimm ? "q35,nvdimm=on" : "q35";
+	/* NVDIMMs are hot-pluggable memory: slots and room above the RAM. */
+	if (vm->n_nvdimm)
+		snprintf(mem, sizeof(mem), "%u,slots=%u,maxmem=%uM", vm->memory_mb, vm->n_nvdimm,
+			 vm->memory_mb + vm->nvdimm_mb);
+	else
+		snprintf(mem, sizeof(mem), "%u", vm->memory_mb);
 	snprintf(smp, sizeof(smp), "%u", vm->cpus);
 	{
 		const char *fixed[] = {
@@ -349,11 +386,34 @@ int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 			vm->accel == KPROF_VM_ACCEL_KVM ? "host" : "max",
 			"-m", mem, "-smp", smp, "-nodefaults", "-no-user-config",
 			"-display", "none", "-no-reboot", "-serial", "stdio",
-			"-kernel", vm->kernel,
 		};
 
 		for (size_t i = 0; i < KT_ARRAY_SIZE(fixed) && !ret; i++)
 			ret = kt_array_push_strdup(argv, fixed[i]);
+	}
+	if (!ret && vm->kernel && !(ret = kt_array_push_strdup(argv, "-kernel")))
+		ret = kt_array_push_strdup(argv, vm->kernel);
+	if (!ret && vm->firmware && !(ret = kt_array_push_strdup(argv, "-bios")))
+		ret = kt_array_push_strdup(argv, vm->firmware);
+	if (!ret && vm->boot_disk) {
+		/*
+		 * The first IDE disk (AHCI on q35), the firmware's boot device;
+		 * snapshot=on: a boot never writes the image (IDE has no read-only).
+		 */
+		char *p = escape_commas(vm->boot_disk);
+		struct kt_str d = KT_STR_INIT;
+		size_t n = strlen(vm->boot_disk);
+		bool vhdx = n > 5 && !strcmp(vm->boot_disk + n - 5, ".vhdx");
+
+		kt_str_printf(&d, "file=%s,format=%s,if=ide,index=0,media=disk,snapshot=on",
+			      p ? p : "", vhdx ? "vhdx" : "raw");
+		ret = p ? kt_str_error(&d) : -ENOMEM;
+		if (!ret)
+			ret = kt_array_push_strdup(argv, "-drive");
+		if (!ret)
+			ret = kt_array_push_strdup(argv, d.buf);
+		kt_str_free(&d);
+		free(p);
 	}
 	if (!ret && vm->icount && vm->accel == KPROF_VM_ACCEL_TCG &&
 	    !(ret = kt_array_push_strdup(argv, "-icount")))

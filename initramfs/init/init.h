@@ -105,6 +105,8 @@ void console_write(const void *buf, size_t len);
 
 /* mounts.c */
 void mounts_setup(void);
+/* ktrim.mount=DEVICE,DIR,FSTYPE from the kernel command line, read-only. */
+void mounts_from_cmdline(void);
 
 /* modules.c: returns how many are loaded (already-present counts). */
 int modules_load(const struct spec *s);

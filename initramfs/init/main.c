@@ -122,6 +122,7 @@ int main(int argc, char **argv)
 	 * to us instead of a reboot: a stop request like SIGTERM. */
 	reboot(RB_DISABLE_CAD);
 	mounts_setup();
+	mounts_from_cmdline();
 	if (read_spec() < 0) {
 		say("nothing to run: powering off");
 		power_off();

@@ -5,10 +5,13 @@
  * failure is reported and boot goes on, the workload decides if it cares.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "initramfs/init/init.h"
 
@@ -51,4 +54,56 @@ void mounts_setup(void)
 	}
 	/* the command line holds the timeline's nonce */
 	nonce_hide("");
+}
+
+/* Block devices behind ACPI (NVDIMMs) may appear after the init starts. */
+#define DEVICE_WAIT_MS 5000
+
+static void mount_one(char *spec)
+{
+	char *dir = strchr(spec, ','), *type = dir ? strchr(dir + 1, ',') : NULL;
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct stat st;
+
+	if (!dir || !type || spec[0] != '/' || dir[1] != '/' || !type[1]) {
+		say("ktrim.mount=%s: want DEVICE,DIR,FSTYPE (absolute paths)", spec);
+		return;
+	}
+	*dir++ = '\0';
+	*type++ = '\0';
+	for (int waited = 0; stat(spec, &st) < 0 && waited < DEVICE_WAIT_MS; waited += 50)
+		nanosleep(&ts, NULL);
+	/* One level below a mount of the table (/run/NAME, /mnt/NAME). */
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		say("mkdir %s: %s", dir, strerror(errno));
+	else if (mount(spec, dir, type, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		say("mount %s (%s) on %s failed: %s (continuing)", spec, type, dir, strerror(errno));
+	else
+		timeline("mount", "dev=%s dir=%s type=%s", spec, dir, type);
+}
+
+/*
+ * ktrim.mount=DEVICE,DIR,FSTYPE on the kernel command line (repeatable):
+ * DEVICE mounted read-only on DIR, as LCOW's VPMem root (/dev/pmem0) is.
+ * The timeline says what was mounted; a failure is reported and boot goes on.
+ */
+void mounts_from_cmdline(void)
+{
+	char buf[4096], *tok, *save = NULL;
+	ssize_t n;
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		if (!strcmp(tok, "--"))
+			break;	/* what follows is the init's own arguments */
+		if (!strncmp(tok, "ktrim.mount=", 12))
+			mount_one(tok + 12);
+	}
 }

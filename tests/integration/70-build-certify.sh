@@ -21,17 +21,8 @@ export KTRIM_ACCEL=${KTRIM_ACCEL:-tcg}
 
 w=$KTRIM_WORK/70-build-certify
 fail() { echo "FAIL: $*"; exit 1; }
-mkdir -p "$w"
-cp "$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml" "$w/"
-"$KTRIM_TOP/recipes/workloads/busybox-httpd/make-rootfs.sh" "$w/rootfs" >/dev/null
-
-# The profile test (40) already profiled this workload; profile only when
-# this test runs alone.
-prof=$KTRIM_WORK/40-profile-busybox/profile.yaml
-if [ ! -s "$prof" ]; then
-	prof=$w/profile.yaml
-	"$KTRIM" profile -f "$w/ktrim.yaml" -o "$prof"
-fi
+. "$(dirname "$0")/busybox-build-lib.bash"
+busybox_project "$w"
 grep -q 'family: AF_INET, type: SOCK_STREAM' "$prof" || fail "profile lacks AF_INET stream sockets"
 
 out=$w/out

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Reading a ktrim certificate ($cert) in the build-and-certify tests (70, 71).
+# Reading a ktrim certificate ($cert) in the build-and-certify tests (70, 71, 75).
 
 # check NAME RESULT WHERE: the check NAME has RESULT, run WHERE
 check() {
@@ -7,8 +7,8 @@ check() {
 		$0 == n || $0 == "  - name: \"" substr(n, 11) "\"" { on = 1; next }
 		on && /^  - name:/ { on = 0 }
 		on && $0 == r { rr = 1 } on && $0 == w { ww = 1 }
-		END { exit !(rr && ww) }' "$cert" || fail "check '$1' is not $2 on $3"
-	echo "ok: $1 $2 on $3"
+		END { exit !(rr && ww) }' "$cert" || fail "${cert##*/}: check '$1' is not $2 on $3"
+	echo "ok: ${cert##*/}: $1 $2 on $3"
 }
 
 # The sha256 recorded under a top-level key (kernel, initramfs, overlay).

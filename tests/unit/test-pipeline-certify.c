@@ -122,7 +122,8 @@ static const struct certify_check *format_check(enum pipeline_format f, const ch
 	t.format = f;
 	certify_setup(c, &o, &t);
 	assert_int_equal(certify_kernel_format(c), 0);
-	assert_int_equal(c->checks.len, 1);
+	/* LCOW adds its vmlinux's check */
+	assert_int_equal(c->checks.len, f == PIPELINE_FORMAT_LCOW ? 2 : 1);
 	return kt_array_at(&c->checks, 0);
 }
 
@@ -160,7 +161,20 @@ static void test_kernel_format_checks(void **state)
 	expect_format(PIPELINE_FORMAT_EFI, efi, "pass", "PE/COFF (EFI stub) present");
 	/* a bzImage without the stub is not an EFI application */
 	expect_format(PIPELINE_FORMAT_EFI, bz, "fail", "PE/COFF (EFI stub) missing");
-	expect_format(PIPELINE_FORMAT_LCOW, efi, "pass", "present");
+	expect_format(PIPELINE_FORMAT_LCOW, efi, "pass", "PE/COFF (EFI stub) present");
+	expect_format(PIPELINE_FORMAT_LCOW, bz, "fail", "PE/COFF (EFI stub) missing");
+	{
+		/* LCOW's vmlinux beside the kernel: the PVH one written above */
+		struct certify c;
+		const struct certify_check *ck;
+
+		format_check(PIPELINE_FORMAT_LCOW, efi, &c);
+		ck = kt_array_at(&c.checks, 1);
+		assert_string_equal(ck->name, "vmlinux format");
+		assert_string_equal(ck->result, "pass");
+		assert_non_null(strstr(ck->detail, "ELF with a PVH entry note"));
+		certify_release(&c);
+	}
 	expect_format(PIPELINE_FORMAT_VMLINUX, pvh, "pass", "PVH entry note");
 	expect_format(PIPELINE_FORMAT_VMLINUX, nonote, "fail", "no PVH entry note");
 	expect_format(PIPELINE_FORMAT_VMLINUX, bz, "fail", "not an ELF file");
@@ -429,9 +443,9 @@ static void test_identity(void **state)
 }
 
 /*
- * pipeline_certify end to end on a Hyper-V target (no machine model here,
- * so nothing boots): every static check passes, the boot cannot run, the
- * verdict is partial. The same kernel with another .config is refused.
+ * pipeline_certify end to end on a Hyper-V target without its disk or an
+ * initramfs (nothing boots): every static check passes, the VMBus devices
+ * are host-only, the verdict is partial. The same kernel with another .config is refused.
  */
 static void test_certify_hyperv_partial_and_binding(void **state)
 {
@@ -463,7 +477,11 @@ static void test_certify_hyperv_partial_and_binding(void **state)
 	assert_non_null(strstr(text, "verdict: partial\n"));
 	assert_non_null(strstr(text, "  - name: \"config binding\"\n    result: pass\n"));
 	assert_non_null(strstr(text, "not-run:\n"));
-	assert_non_null(strstr(text, "needs a Hyper-V host"));
+	assert_non_null(strstr(text, "  - name: \"host-only devices\"\n    result: not-run\n"));
+	assert_non_null(strstr(text, "storvsc, netvsc, hv_sock, hv_utils, Hyper-V clocksource: "
+				     "only a hyperv-gen1 host runs them"));
+	/* no disk given: the kernel file is what the static checks read */
+	assert_non_null(strstr(text, "  - name: \"disk image\"\n    result: not-run\n"));
 	assert_null(strstr(text, "result: fail"));
 	free(text);
 	text = NULL;

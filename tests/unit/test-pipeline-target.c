@@ -117,13 +117,20 @@ static void test_shipped_targets(void **state)
 		enum pipeline_machine machine;
 		enum pipeline_format format;
 		const char *a_check;
+		enum pipeline_disk disk;
+		size_t host_only;
 	} want[] = {
-		{ "kvm-q35", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_BZIMAGE, "CONFIG_VIRTIO_PCI" },
-		{ "kvm-microvm", PIPELINE_MACHINE_MICROVM, PIPELINE_FORMAT_VMLINUX, "CONFIG_PVH" },
-		{ "hyperv-gen1", PIPELINE_MACHINE_NONE, PIPELINE_FORMAT_BZIMAGE, "CONFIG_HYPERV" },
-		/* gen2 includes gen1: its checks come along */
-		{ "hyperv-gen2", PIPELINE_MACHINE_NONE, PIPELINE_FORMAT_EFI, "CONFIG_HYPERV_NET" },
-		{ "lcow", PIPELINE_MACHINE_NONE, PIPELINE_FORMAT_LCOW, "CONFIG_9P_FS" },
+		{ "kvm-q35", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_BZIMAGE, "CONFIG_VIRTIO_PCI",
+		  PIPELINE_DISK_NONE, 0 },
+		{ "kvm-microvm", PIPELINE_MACHINE_MICROVM, PIPELINE_FORMAT_VMLINUX, "CONFIG_PVH",
+		  PIPELINE_DISK_NONE, 0 },
+		{ "hyperv-gen1", PIPELINE_MACHINE_PC, PIPELINE_FORMAT_BZIMAGE, "CONFIG_HYPERV",
+		  PIPELINE_DISK_BIOS, 5 },
+		/* gen2 includes gen1: its checks and host-only devices come along */
+		{ "hyperv-gen2", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_EFI, "CONFIG_HYPERV_NET",
+		  PIPELINE_DISK_UEFI, 5 },
+		{ "lcow", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_LCOW, "CONFIG_NET_9P_FD",
+		  PIPELINE_DISK_NONE, 6 },
 	};
 
 	for (size_t i = 0; i < KT_ARRAY_SIZE(want); i++) {
@@ -134,6 +141,8 @@ static void test_shipped_targets(void **state)
 		assert_string_equal(t.name, want[i].name);
 		assert_int_equal(t.machine, want[i].machine);
 		assert_int_equal(t.format, want[i].format);
+		assert_int_equal(t.disk, want[i].disk);
+		assert_int_equal(t.host_only.len, want[i].host_only);
 		assert_non_null(strstr(t.cmdline, "console=ttyS0"));
 		for (size_t j = 0; j < t.checks.len; j++)
 			found |= !strcmp(kt_array_ptr(&t.checks, j), want[i].a_check);

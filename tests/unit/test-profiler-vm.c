@@ -85,6 +85,57 @@ static void test_microvm_uses_mmio(void **state)
 	kprof_vm_release(&vm);
 }
 
+/* Firmware boots from a disk: no -kernel; OVMF or SeaBIOS; NVDIMMs widen -m. */
+static void test_disk_boot_and_nvdimm(void **state)
+{
+	struct kprof_vm vm;
+	char *cmd;
+
+	kprof_vm_init(&vm, KPROF_VM_Q35);
+	vm.accel = KPROF_VM_ACCEL_TCG;
+	vm.memory_mb = 256;
+	assert_int_equal(kprof_vm_set_boot_disk(&vm, "/fw/OVMF.fd", "/d/a,b.vhdx"), 0);
+	cmd = joined(&vm);
+	assert_null(strstr(cmd, "-kernel"));
+	assert_non_null(strstr(cmd, " -bios /fw/OVMF.fd"));
+	assert_non_null(strstr(cmd, " -drive file=/d/a,,b.vhdx,format=vhdx,if=ide,index=0,media=disk,"
+				    "snapshot=on"));
+	free(cmd);
+	/* a kernel and a boot disk at once is no command line */
+	assert_int_equal(kprof_vm_set_kernel(&vm, "/k/bzImage", NULL, NULL), 0);
+	{
+		struct kt_array argv;
+
+		assert_int_equal(kprof_vm_build_argv(&vm, &argv), -EINVAL);
+	}
+	kprof_vm_release(&vm);
+
+	kprof_vm_init(&vm, KPROF_VM_PC);
+	vm.accel = KPROF_VM_ACCEL_TCG;
+	vm.memory_mb = 128;
+	assert_int_equal(kprof_vm_set_boot_disk(&vm, NULL, "/d/disk.raw"), 0);
+	cmd = joined(&vm);
+	assert_non_null(strstr(cmd, "-machine pc "));
+	assert_null(strstr(cmd, "-bios"));
+	assert_non_null(strstr(cmd, "file=/d/disk.raw,format=raw,"));
+	free(cmd);
+	kprof_vm_release(&vm);
+
+	kprof_vm_init(&vm, KPROF_VM_Q35);
+	vm.accel = KPROF_VM_ACCEL_TCG;
+	vm.memory_mb = 256;
+	assert_int_equal(kprof_vm_set_kernel(&vm, "/k/kernel", "/k/initrd.img", NULL), 0);
+	assert_int_equal(kprof_vm_add_nvdimm(&vm, "/r/root.img", 16), 0);
+	cmd = joined(&vm);
+	assert_non_null(strstr(cmd, "-machine q35,nvdimm=on "));
+	assert_non_null(strstr(cmd, "-m 256,slots=1,maxmem=272M "));
+	assert_non_null(strstr(cmd, "-object memory-backend-file,id=nvmem0,mem-path=/r/root.img,"
+				    "size=16M,share=off,readonly=on -device "
+				    "nvdimm,id=nvdimm0,memdev=nvmem0,unarmed=on"));
+	free(cmd);
+	kprof_vm_release(&vm);
+}
+
 /* The NIC follows the transport; the forward and the monitor are spelled out. */
 static void test_user_net_and_monitor(void **state)
 {
@@ -306,6 +357,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_q35_command_line),
 		cmocka_unit_test(test_microvm_uses_mmio),
+		cmocka_unit_test(test_disk_boot_and_nvdimm),
 		cmocka_unit_test(test_user_net_and_monitor),
 		cmocka_unit_test(test_timeline_lines),
 		cmocka_unit_test(test_kvm_probe_is_bounded),
