@@ -103,6 +103,13 @@ void timeline(const char *event, const char *fmt, ...)
 /* Raw bytes to the console (workload output being forwarded). */
 void console_write(const void *buf, size_t len);
 
+/* cmdline.c: the kernel command line, read before it is hidden */
+void cmdline_load(void);
+/* @fn for each key=VALUE (the init's own arguments after "--" excluded). */
+void cmdline_each(const char *key, void (*fn)(char *value, void *ctx), void *ctx);
+/* The first key=VALUE's value, cut to @outlen - 1 bytes. */
+bool cmdline_get(const char *key, char *out, size_t outlen);
+
 /* mounts.c */
 void mounts_setup(void);
 /* ktrim.mount=DEVICE,DIR,FSTYPE from the kernel command line, read-only. */

@@ -52,7 +52,8 @@ void mounts_setup(void)
 			say("mount %s on %s failed: %s (continuing)", m->type,
 			    m->target, strerror(errno));
 	}
-	/* the command line holds the timeline's nonce */
+	/* the command line holds the timeline's nonce: read it, then hide it */
+	cmdline_load();
 	nonce_hide("");
 }
 
@@ -82,6 +83,12 @@ static void mount_one(char *spec)
 		timeline("mount", "dev=%s dir=%s type=%s", spec, dir, type);
 }
 
+static void mount_each(char *value, void *ctx)
+{
+	(void)ctx;
+	mount_one(value);
+}
+
 /*
  * ktrim.mount=DEVICE,DIR,FSTYPE on the kernel command line (repeatable):
  * DEVICE mounted read-only on DIR, as LCOW's VPMem root (/dev/pmem0) is.
@@ -89,21 +96,5 @@ static void mount_one(char *spec)
  */
 void mounts_from_cmdline(void)
 {
-	char buf[4096], *tok, *save = NULL;
-	ssize_t n;
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-		if (!strcmp(tok, "--"))
-			break;	/* what follows is the init's own arguments */
-		if (!strncmp(tok, "ktrim.mount=", 12))
-			mount_one(tok + 12);
-	}
+	cmdline_each("ktrim.mount", mount_each, NULL);
 }

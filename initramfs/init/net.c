@@ -59,37 +59,6 @@ static void set_addr(struct sockaddr *sa, in_addr_t a)
 	in->sin_addr.s_addr = a;
 }
 
-/* The value of "key=" on the kernel command line, copied into @out. */
-static bool cmdline_get(const char *key, char *out, size_t outlen)
-{
-	static char buf[4096];
-	size_t klen = strlen(key);
-	ssize_t n;
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	for (char *p = buf; (p = strstr(p, key)); p += klen) {
-		size_t len;
-
-		if ((p != buf && p[-1] != ' ') || p[klen] != '=')
-			continue;
-		p += klen + 1;
-		len = strcspn(p, " \n");
-		if (len >= outlen)
-			len = outlen - 1;
-		memcpy(out, p, len);
-		out[len] = '\0';
-		return true;
-	}
-	return false;
-}
-
 /* An IPv4 address: 0 (and @out set) or -1; "" is -1. */
 static int parse_ipv4(const char *text, struct in_addr *out)
 {
