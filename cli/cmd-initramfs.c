@@ -106,6 +106,7 @@ static int run(int argc, char **argv)
 		case OPT_PROJECT:
 			r = pipeline_project_spec(optarg, &project, &spec, &err);
 			o.project = &project;
+			o.keep_setuid |= project.keep_setuid;
 			break;
 		case OPT_RECIPE: r = kt_array_push_ptr(&recipes, optarg); break;
 		case OPT_RECIPES_DIR: o.recipes_dir = optarg; break;

@@ -114,6 +114,7 @@ int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err)
 	po.modules = (const char *const *)mods.items;
 	po.n_modules = mods.len;
 	po.spec = &spec;
+	po.keep_setuid = o->project->keep_setuid;
 	po.write = (struct initramfs_write_opts)INITRAMFS_WRITE_OPTS_INIT;
 	po.output = o->output;
 	r = initramfs_pack(&po, err);

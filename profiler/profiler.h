@@ -178,6 +178,11 @@ struct kprof_project {
 	enum initramfs_restart restart;
 	unsigned restart_max;	/* on-failure:N; 0 = no limit */
 	unsigned stop_grace_s;	/* SIGTERM -> SIGKILL; 0: the init's 10 s */
+	/*
+	 * keep-setuid: setuid/setgid bits of files not owned by root survive
+	 * the flattening of owners to root (each named when packed)
+	 */
+	bool keep_setuid;
 	/* network: eth0's addresses in the shipped image */
 	struct initramfs_net net;
 	unsigned net_line;	/* of "network:", for the trim report's reasons */

@@ -531,7 +531,7 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 					    "env", "cwd", "user", "hostname",
 					    "namespaces", "cgroups", "ready",
 					    "smoke-test", "host-smoke-test",
-					    "restart", "stop-grace", NULL };
+					    "restart", "stop-grace", "keep-setuid", NULL };
 	struct kprof_project *pr = l->pr;
 	const struct kt_yaml_node *n;
 	int ret;
@@ -598,6 +598,8 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 			return ret;
 		pr->stop_grace_s = (unsigned)v;
 	}
+	if ((n = kt_yaml_map_get(w, "keep-setuid")) && (ret = get_bool(l, n, &pr->keep_setuid)))
+		return ret;
 	return 0;
 }
 

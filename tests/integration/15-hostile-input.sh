@@ -135,7 +135,15 @@ if chown 1000:1000 "$w/suid/bin/t" 2>/dev/null && chmod 4755 "$w/suid/bin/t"; th
 		fail "keeping the setuid bit is not said"
 	"$KTRIM" initramfs --list "$w/suid.img" | grep -Eq '^-rwsr-xr-x .* rootfs/bin/t$' ||
 		fail "--keep-setuid did not keep it"
-	echo "ok: cleared and said; kept and said with --keep-setuid"
+	# The same asked for by the project (workload: keep-setuid: true).
+	printf 'name: suid\nworkload:\n  rootfs: suid\n  command: [/bin/t]\n  keep-setuid: true\n' \
+		>"$w/suid.yaml"
+	"$KTRIM" initramfs --project "$w/suid.yaml" --init "$init" -o "$w/suid.img" 2>"$w/suid.txt"
+	grep -q 'rootfs/bin/t: setuid bit kept as asked' "$w/suid.txt" ||
+		fail "keep-setuid in the project: keeping is not said"
+	"$KTRIM" initramfs --list "$w/suid.img" >"$w/suid.list"
+	grep -Eq '^-rwsr-xr-x .* rootfs/bin/t$' "$w/suid.list" || fail "keep-setuid: true did not keep it"
+	echo "ok: cleared and said; kept and said with --keep-setuid and keep-setuid: true"
 else
 	echo "(not root: no file of uid 1000 to pack; setuid check skipped)"
 fi

@@ -69,6 +69,7 @@ static void test_production_keys(void **state)
 	assert_int_equal(pr.restart, INITRAMFS_RESTART_ON_FAILURE);
 	assert_int_equal(pr.restart_max, 3);
 	assert_int_equal(pr.stop_grace_s, 7);
+	assert_true(pr.keep_setuid);
 	assert_int_equal(pr.host_smoke_command.len, 3);
 	assert_string_equal(kt_array_ptr(&pr.host_smoke_command, 2),
 			    "redis-cli -p ${KTRIM_HOST_PORT} ping");
@@ -83,7 +84,7 @@ static void test_production_keys(void **state)
 	assert_string_equal(pr.net.ipv6, "fd00::7/64");
 	assert_null(pr.net.ipv6_gateway);
 	assert_false(pr.net.dhcp);
-	assert_int_equal(pr.net_line, 14);
+	assert_int_equal(pr.net_line, 15);
 	kprof_project_release(&pr);
 	kt_str_free(&err);
 }
