@@ -735,7 +735,13 @@ int kprof_vm_run(struct kprof_vm *vm, struct kprof_vm_result *res)
 	ret = resolve_accel(vm);
 	if (ret)
 		return ret;
-	ret = draw_nonce(vm->nonce);
+	/*
+	 * A firmware boot from a disk takes its command line from the disk,
+	 * written before this boot: no nonce to pass, so its records are
+	 * taken as before the nonce, at the start of a line only.
+	 */
+	vm->nonce[0] = '\0';
+	ret = vm->kernel ? draw_nonce(vm->nonce) : 0;
 	if (ret)
 		return ret;
 	ret = kprof_vm_build_argv(vm, &argv);
