@@ -105,29 +105,28 @@ out:
  */
 static int add_project(struct kconf_trim *t, const struct kprof_project *pr)
 {
-	static const struct {
+	const struct {
 		const char *what;
 		const char *sym;
+		bool wanted;
 	} needs[] = {
-		{ "ipv6", "CONFIG_IPV6" },
-		{ "dhcp", "CONFIG_IP_PNP_DHCP" },
+		{ "ipv6", "CONFIG_IPV6", pr->net.ipv6 != NULL },
+		{ "dhcp", "CONFIG_IP_PNP_DHCP", pr->net.dhcp },
 	};
 	struct kt_str where = KT_STR_INIT, why = KT_STR_INIT;
 	struct kconf_req q;
-	int r = 0;
+	const char *base = strrchr(pr->file, '/');
+	int r;
 
+	/* The file's name only: a report does not depend on where it lies. */
+	kt_str_printf(&where, "%s:%u", base ? base + 1 : pr->file, pr->net_line);
+	r = kt_str_error(&where);
 	for (size_t i = 0; i < KT_ARRAY_SIZE(needs) && r == 0; i++) {
-		if (i == 0 ? !pr->net.ipv6 : !pr->net.dhcp)
+		if (!needs[i].wanted)
 			continue;
-		kt_str_reset(&where);
 		kt_str_reset(&why);
-		/* The file's name only: a report does not depend on where it lies. */
-		kt_str_printf(&where, "%s:%u", strrchr(pr->file, '/') ? strrchr(pr->file, '/') + 1 :
-			      pr->file, pr->net_line);
 		kt_str_printf(&why, "project %s (network: %s)", pr->name, needs[i].what);
-		r = kt_str_error(&where);
-		if (r == 0)
-			r = kt_str_error(&why);
+		r = kt_str_error(&why);
 		if (r == 0)
 			r = require_one(t, &q, kconf_req_init_symbol(&q, needs[i].sym, why.buf,
 								    where.buf));
