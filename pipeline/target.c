@@ -25,11 +25,11 @@ struct format_info {
  */
 static const struct format_info formats[PIPELINE_FORMAT_COUNT] = {
 	[PIPELINE_FORMAT_BZIMAGE] = { "bzImage", "bzImage", "arch/x86/boot/bzImage",
-				      "bzImage", "initramfs.cpio.zst" },
+				      "bzImage", "initramfs.cpio.zst", NULL },
 	[PIPELINE_FORMAT_VMLINUX] = { "vmlinux", "vmlinux", "vmlinux",
-				      "vmlinux", "initramfs.cpio.zst" },
+				      "vmlinux", "initramfs.cpio.zst", NULL },
 	[PIPELINE_FORMAT_EFI] = { "efi", "bzImage", "arch/x86/boot/bzImage",
-				  "bzImage.efi", "initramfs.cpio.zst" },
+				  "bzImage.efi", "initramfs.cpio.zst", NULL },
 	/* hcsshim's LinuxBootFiles: vmlinux is what make links before the bzImage. */
 	[PIPELINE_FORMAT_LCOW] = { "lcow", "bzImage", "arch/x86/boot/bzImage",
 				   "kernel", "initrd.img", "vmlinux" },
