@@ -13,9 +13,29 @@
 #include "initramfs/internal.h"
 
 /*
+ * Whether a user's tree already decided @path: it has it, or its parent is
+ * something other than a directory (a "dev -> ..." link, say).
+ */
+static bool tree_has(const struct initramfs_archive *a, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const struct ar_entry *parent;
+	char dir[32];
+
+	if (kt_map_get(a->by_path, path))
+		return true;
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return false;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	parent = kt_map_get(a->by_path, dir);
+	return parent && parent->kind != AR_DIR;
+}
+
+/*
  * The mount points and device nodes an init needs before it can mount
- * devtmpfs. Under a user's tree (@tree) only what it lacks is added, and
- * not ktrim-init's own /mnt and /etc/ktrim.
+ * devtmpfs. Under a user's tree (@tree) only what the tree lacks is added,
+ * its own entries untouched (modes included), and not ktrim-init's own
+ * /mnt and /etc/ktrim.
  */
 static int add_skeleton(struct initramfs_archive *a, bool tree, struct kt_str *err)
 {
@@ -26,21 +46,16 @@ static int add_skeleton(struct initramfs_archive *a, bool tree, struct kt_str *e
 		{ "dev", false }, { "proc", false }, { "sys", false }, { "run", false },
 		{ "tmp", false }, { "mnt", true }, { "etc/ktrim", true },
 	};
-	/* The tree's own entry of that path wins: -EEXIST is no error then. */
-	struct kt_str *e = tree ? NULL : err;
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < KT_ARRAY_SIZE(dirs); i++) {
-		if (!tree || !dirs[i].ktrim_init)
-			r = initramfs_archive_add_dir(a, dirs[i].path, 0755, e);
-		r = tree && r == -EEXIST ? 0 : r;
-	}
-	if (r == 0)
-		r = initramfs_archive_add_node(a, "dev/console", S_IFCHR | 0600, makedev(5, 1), e);
-	r = tree && r == -EEXIST ? 0 : r;
-	if (r == 0)
-		r = initramfs_archive_add_node(a, "dev/kmsg", S_IFCHR | 0644, makedev(1, 11), e);
-	return tree && r == -EEXIST ? 0 : r;
+	for (size_t i = 0; r == 0 && i < KT_ARRAY_SIZE(dirs); i++)
+		if (!tree || (!dirs[i].ktrim_init && !tree_has(a, dirs[i].path)))
+			r = initramfs_archive_add_dir(a, dirs[i].path, 0755, err);
+	if (r == 0 && (!tree || !tree_has(a, "dev/console")))
+		r = initramfs_archive_add_node(a, "dev/console", S_IFCHR | 0600, makedev(5, 1), err);
+	if (r == 0 && (!tree || !tree_has(a, "dev/kmsg")))
+		r = initramfs_archive_add_node(a, "dev/kmsg", S_IFCHR | 0644, makedev(1, 11), err);
+	return r;
 }
 
 static void free_paths(struct kt_array *paths)

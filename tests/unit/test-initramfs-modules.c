@@ -403,8 +403,8 @@ static void test_pack_init_tree(void **state)
 	snprintf(out, sizeof(out), "%s/a.cpio.zst", base);
 	snprintf(out2, sizeof(out2), "%s/b.cpio.zst", base);
 	assert_int_equal(sh("mkdir -p %s/bin && printf '#!/bin/sh\\nexit 0\\n' >%s/init && "
-			    "chmod 755 %s/init && cp /bin/true %s/bin/gcs && ln -s run %s/tmp",
-			    tree, tree, tree, tree, tree), 0);
+			    "chmod 755 %s/init && cp /bin/true %s/bin/gcs && ln -s run %s/tmp && "
+			    "mkdir -m 1777 %s/run", tree, tree, tree, tree, tree, tree), 0);
 	o.init_tree = tree;
 	o.output = out;
 	if (initramfs_pack(&o, &err) < 0)
@@ -413,6 +413,7 @@ static void test_pack_init_tree(void **state)
 	assert_non_null(strstr(list.buf, "\ninit 100755\n"));
 	assert_non_null(strstr(list.buf, "\nbin/gcs 100755\n"));
 	assert_non_null(strstr(list.buf, "\ntmp 120777 -> run\n"));
+	assert_non_null(strstr(list.buf, "\nrun 41777\n"));	/* the tree's mode, kept */
 	assert_non_null(strstr(list.buf, "dev/console 20600\n"));
 	assert_non_null(strstr(list.buf, "\nproc 40755\n"));
 	assert_null(strstr(list.buf, "etc/ktrim"));
