@@ -5,8 +5,9 @@
 #
 # Usage: bench/run.sh        (make bench [QUICK=1])
 # Environment:
-#   QUICK=1          skip contenders whose kernel build is not cached (said so
-#                    in the table) instead of building them (an hour each here)
+#   QUICK=1          skip the peers whose kernel build is not cached (said so
+#                    in the table) instead of building them (an hour each here);
+#                    ktrim's own build always runs (minutes, with ccache)
 #   BENCH_REPS=N     boots per contender, interleaved A B C D A B C D (default 5)
 #   BENCH_MINMEM=0   skip the memory bisection (it costs ~9 boots per contender)
 #   BENCH_GEN_REPS=N repetitions of the mkinitramfs/dracut timings when
@@ -147,9 +148,6 @@ prepare_ktrim() { # once for both targets; sets KTRIM_NOTE on failure
 		KTRIM_NOTE="not available: ktrim build not implemented"; return 0
 	fi
 	[ -f "$proj" ] || { KTRIM_NOTE="not available: no $proj"; return 0; }
-	if [ "$quick" = 1 ] && [ ! -e "$ktrim_out/.built" ]; then
-		KTRIM_NOTE="skipped (QUICK=1): ktrim build output not cached"; return 0
-	fi
 	mkdir -p "$ktrim_out"
 	# A second workload starts from copies of the first one's kernel build
 	# folders; objtool is rebuilt there (absolute paths in its deps) and with
