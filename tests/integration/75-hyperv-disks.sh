@@ -103,7 +103,9 @@ for member in hyperv-gen2 hyperv-gen1; do
 	check "smoke test" pass tcg
 	check "power-button stop" pass tcg
 	check "clean power-off" pass tcg
-	check "host smoke test" not-run not-run
+	# kvm-q35's recipe brings virtio-net into the union's kernel, so the
+	# twin boot on QEMU has a NIC and the host-side smoke test runs too.
+	check "host smoke test" pass tcg
 	awk '/^  power-on-to-ready-ms:/ { print "'"$member"' power-on-to-ready-ms", $2 }
 		/^  boot-to-ready-ms:/ { print "'"$member"' boot-to-ready-ms", $2 }' "$cert"
 	echo "$member disk bytes: $(stat -c %s "$disk") (allocated $(du -k "$disk" | cut -f1) KiB)"
