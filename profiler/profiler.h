@@ -197,9 +197,14 @@ struct kprof_project {
 	unsigned profile_timeout_s;	/* whole run, default 300 */
 };
 
-/* "mnt", "uts", ... for one enum initramfs_ns bit; NULL otherwise. */
-const char *kprof_ns_name(unsigned bit);
 
+/*
+ * Replace @s's command, env, cgroup controllers, cwd, hostname, user,
+ * namespaces, network, ready condition, restart policy and stop grace with
+ * @pr's (copied): the container both the shipped image and a profiling run
+ * start. The smoke test is cleared (it travels in the overlay).
+ */
+int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s);
 void kprof_project_init(struct kprof_project *pr);
 void kprof_project_release(struct kprof_project *pr);
 /*

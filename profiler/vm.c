@@ -560,7 +560,8 @@ static int resolve_accel(struct kprof_vm *vm)
 
 /* ---- timeline ------------------------------------------------------------- */
 
-#define TIMELINE_TAG "ktrim-timeline: "
+/* The record format is the guest ABI's (initramfs/init/abi.h). */
+#define TIMELINE_TAG GUEST_TIMELINE_TAG
 
 void kprof_vm_event_release(struct kprof_vm_event *ev)
 {

@@ -74,34 +74,6 @@ static bool pump_stdout(const struct spec *s, int fd)
 	return true;
 }
 
-/* One connect() to 127.0.0.1:port, in the workload's net namespace. */
-static bool tcp_accepts(const struct workload *w, unsigned port)
-{
-	static int own_ns = -2;
-	struct sockaddr_in sa;
-	int sock, r;
-
-	if (w->netns_fd >= 0) {
-		if (own_ns == -2)
-			own_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (own_ns < 0 || setns(w->netns_fd, CLONE_NEWNET) < 0)
-			return false;
-	}
-	/* The socket stays in the namespace it was created in. */
-	sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (w->netns_fd >= 0)
-		setns(own_ns, CLONE_NEWNET);
-	if (sock < 0)
-		return false;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	r = connect(sock, (struct sockaddr *)&sa, sizeof(sa));
-	close(sock);
-	return r == 0;
-}
-
 int status_code(int status)
 {
 	return WIFEXITED(status) ? WEXITSTATUS(status) :
@@ -182,7 +154,7 @@ static void stop_request(const struct spec *s, const struct workload *w,
 int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	      bool *stop)
 {
-	uint64_t start = uptime_us(), kill_at = 0, term_at = 0, smoke_at = 0;
+	uint64_t start = uptime_us(), kill_at = 0, term_at = 0, smoke_at = 0, ready_by = 0;
 	pid_t smoke_pid = 0;
 	unsigned grace = s->stop_grace_s ? s->stop_grace_s : 10;
 	int status = 0, sfd;
@@ -202,6 +174,8 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 		term_at = start + (uint64_t)s->timeout_s * 1000000u;
 	if (s->ready == READY_NONE)
 		mark_ready("via=exec");
+	if (s->ready_timeout_s)
+		ready_by = start + (uint64_t)s->ready_timeout_s * 1000000u;
 	while (running) {
 		struct pollfd pfd[3];
 		uint64_t now = uptime_us();
@@ -213,6 +187,11 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 			term_at = 0;
 			stop_request(s, w, "timeout", grace, &kill_at, stop);
 		}
+		if (ready_by && !ready && now >= ready_by) {
+			say("workload not ready after %us: stopping it", s->ready_timeout_s);
+			ready_by = 0;
+			stop_request(s, w, "ready-timeout", grace, &kill_at, stop);
+		}
 		if (kill_at && now >= kill_at) {
 			say("workload still running %us after SIGTERM: "
 			    "sending SIGKILL", grace);
@@ -220,7 +199,7 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 			kill_at = 0;
 		}
 		if (!ready && s->ready == READY_TCP) {
-			if (tcp_accepts(w, s->ready_port))
+			if (container_port_open(w, s->ready_port))
 				mark_ready("via=tcp");
 			else
 				timeout = TCP_POLL_MS;
@@ -228,7 +207,7 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 		if (ready && s->nsmoke && smoke_pid == 0) {
 			say("workload ready: running the smoke test %s",
 			    s->smoke[0]);
-			smoke_pid = container_exec_in(s, w, s->smoke);
+			smoke_pid = container_exec_in(s, w, s->smoke, -1, NULL);
 			if (smoke_pid < 0) {
 				say("smoke test: fork: %s", strerror(errno));
 				timeline("smoke-done", "status=%d", 255);
@@ -241,6 +220,11 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 			    "killing it");
 			kill(smoke_pid, SIGKILL);
 			smoke_at = 0;
+		}
+		for (uint64_t at = ready ? 0 : ready_by; at; at = 0) {
+			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;
+
+			timeout = timeout < 0 || ms < timeout ? ms : timeout;
 		}
 		for (uint64_t at = term_at; at; at = 0) {
 			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;

@@ -194,14 +194,6 @@ static const struct {
 	{ CLONE_NEWCGROUP, "cgroup" }, { 0x80 /* CLONE_NEWTIME */, "time" },
 };
 
-const char *ns_flag_name(unsigned long flag)
-{
-	for (unsigned i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
-		if (ns_flags[i].flag == flag)
-			return ns_flags[i].name;
-	return NULL;
-}
-
 void fact_ns_flags(unsigned long flags, const char *first)
 {
 	for (unsigned i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)

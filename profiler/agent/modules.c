@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Modules: the few the agent itself needs (virtio transport and 9p, to
- * reach the module tree) are loaded from the initramfs before recording
- * starts; everything after that goes through the kernel's request_module()
+ * reach the module tree) are the spec's, loaded by the runtime
+ * (initramfs/init/modules.c) before recording starts; everything after that goes through the kernel's request_module()
  * helper, which is this same binary: it logs the request, lets Debian's
  * own modprobe (libkmod) serve it against the full tree, and logs what
  * that loaded.
@@ -20,27 +20,6 @@
 
 #include "profiler/agent/agent.h"
 #include "profiler/agent/proto.h"
-
-int modules_boot(const struct spec *s)
-{
-	for (unsigned i = 0; i < s->n_boot_modules; i++) {
-		int fd = open(s->boot_modules[i], O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0) {
-			logmsg("boot module %s: %s", s->boot_modules[i], strerror(errno));
-			return -errno;
-		}
-		if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST) {
-			int err = errno;
-
-			logmsg("loading %s: %s", s->boot_modules[i], strerror(err));
-			close(fd);
-			return -err;
-		}
-		close(fd);
-	}
-	return 0;
-}
 
 int modules_install_helper(void)
 {
@@ -132,7 +111,7 @@ int modules_take_requests(const char *who)
 		    kproto_unescape(name) || kproto_unescape(loaded))
 			continue;
 		n_req++;
-		logmsg("request_module(%s) by %s: status %s, loaded %s", name, who,
+		say("request_module(%s) by %s: status %s, loaded %s", name, who,
 		       status, *loaded ? loaded : "nothing");
 		maybe_netfilter(name, who);
 		for (char *m = strtok(loaded, ","); m; m = strtok(NULL, ",")) {

@@ -32,15 +32,6 @@
 #define KPROTO_RECORD "ktrim-fact: "
 #define KPROTO_END "ktrim-facts-end: "
 
-/*
- * The profiling spec (/ktrim/spec, host -> agent): what the agent's static
- * tables take. The host refuses a spec past them (profiler/run.c), the
- * agent a file that fills its buffer, so nothing is cut silently.
- */
-#define KPROTO_SPEC_MAX_BYTES 65536	/* the spec is shorter than this */
-#define KPROTO_SPEC_MAX_LIST 64		/* arg, env, smoke-arg, boot-module lines */
-#define KPROTO_SPEC_MAX_CGROUPS 16
-
 /* CRC-32 (IEEE 802.3, reflected), bitwise: records are short. */
 static inline uint32_t kproto_crc32(const char *p, size_t n)
 {
