@@ -61,6 +61,18 @@
 #define INITRAMFS_SPEC_MAX_CGROUPS 16
 #define INITRAMFS_SPEC_MAX_SMOKE 64
 
+/* A hex digit's value, or -1: for the escapes of the spec and the record stream. */
+static inline int guest_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
  * Namespace names in bit order: bit i of a namespace mask (enum
  * initramfs_ns on the host, NS_* in the runtime) is name i.
@@ -74,6 +86,27 @@ static inline const char *guest_ns_name(unsigned i)
 
 	return i < GUEST_NS_COUNT ? names[i] : 0;
 }
+
+/*
+ * Fact kinds, the profile's lists, in the profile's order: what the
+ * profiling agent reports ("fact KIND ...", profiler/agent/proto.h) and
+ * the keys of a profile's facts: (enum kprof_kind, profiler/profile.c).
+ */
+enum guest_fact_kind {
+	GUEST_FACT_MODULES,
+	GUEST_FACT_FILESYSTEMS,
+	GUEST_FACT_SOCKETS,
+	GUEST_FACT_SYSCALLS,
+	GUEST_FACT_DEVICES,
+	GUEST_FACT_NAMESPACES,
+	GUEST_FACT_CGROUPS,
+	GUEST_FACT_NETFILTER,
+	GUEST_FACT_SYSCTLS,
+	GUEST_FACT_KINDS,
+};
+/* Their names, in that order, for an array initialiser. */
+#define GUEST_FACT_KIND_NAMES "modules", "filesystems", "sockets", "syscalls", \
+	"devices", "namespaces", "cgroups", "netfilter", "sysctls"
 
 /*
  * The timeline: one console line per milestone, written only by the

@@ -107,6 +107,8 @@ uint64_t uptime_us(void);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void timeline(const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* All of @len bytes to @fd (-1: nothing), EINTR retried; stops at an error. */
+void write_all(int fd, const void *data, size_t len);
 /* Raw bytes to the console (workload output being forwarded). */
 void console_write(const void *buf, size_t len);
 

@@ -30,7 +30,6 @@ static int console_fd = 1;
  */
 static char nonce[GUEST_NONCE_MAX + 1];
 
-static void write_all(int fd, const char *buf, size_t len);
 
 static void nonce_take(void)
 {
@@ -91,8 +90,10 @@ uint64_t uptime_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
+void write_all(int fd, const void *data, size_t len)
 {
+	const char *buf = data;
+
 	while (fd >= 0 && len) {
 		ssize_t n = write(fd, buf, len);
 

@@ -16,17 +16,6 @@
 
 #include "initramfs/init/init.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Undo the writer's escapes (\\ \n \t \xHH); -1 on a bad escape. */
 static int unescape(char *s)
 {
@@ -44,9 +33,9 @@ static int unescape(char *s)
 			*w++ = '\n';
 		else if (*r == 't')
 			*w++ = '\t';
-		else if (*r == 'x' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0 &&
-			 (hexval(r[1]) | hexval(r[2])))
-			*w++ = (char)(hexval(r[1]) * 16 + hexval(r[2])), r += 2;
+		else if (*r == 'x' && guest_hexval(r[1]) >= 0 && guest_hexval(r[2]) >= 0 &&
+			 (guest_hexval(r[1]) | guest_hexval(r[2])))
+			*w++ = (char)(guest_hexval(r[1]) * 16 + guest_hexval(r[2])), r += 2;
 		else
 			return -1;
 	}

@@ -170,7 +170,7 @@ static void record_mounts(void)
 
 		/* "SOURCE DIR TYPE OPTIONS 0 0"; rootfs is the kernel's own */
 		if (sscanf(line, "%*s %*s %63s", type) == 1 && strcmp(type, "rootfs"))
-			fact_add(F_FILESYSTEMS, type, AGENT_NAME);
+			fact_add(GUEST_FACT_FILESYSTEMS, type, AGENT_NAME);
 	}
 }
 
@@ -181,11 +181,11 @@ static void record_launch(void)
 
 	fact_ns_flags(ns_clone_flags(spec.namespaces & (NS_PID | NS_TIME)), AGENT_NAME);
 	for (int i = 0; i < spec.ncontrollers; i++)
-		fact_add(F_CGROUPS, spec.controllers[i], AGENT_NAME);
+		fact_add(GUEST_FACT_CGROUPS, spec.controllers[i], AGENT_NAME);
 	for (int i = 0; i < spec.ncgroups; i++) {
 		snprintf(ctrl, sizeof(ctrl), "%.*s", (int)strcspn(spec.cgroups[i].file, "."),
 			 spec.cgroups[i].file);
-		fact_add(F_CGROUPS, ctrl, AGENT_NAME);
+		fact_add(GUEST_FACT_CGROUPS, ctrl, AGENT_NAME);
 	}
 }
 

@@ -25,25 +25,11 @@
 #define MODREQ_LOG "/run/ktrim/modreq"
 #define FACTS_TTY "/dev/ttyS1"
 
-/* Fact kinds, in the profile's order (profiler.h enum kprof_kind). */
-enum fact_kind {
-	F_MODULES,
-	F_FILESYSTEMS,
-	F_SOCKETS,
-	F_SYSCALLS,
-	F_DEVICES,
-	F_NAMESPACES,
-	F_CGROUPS,
-	F_NETFILTER,
-	F_SYSCTLS,
-	F_KINDS,
-};
-
 /* ---- facts.c: the table, in shared memory so forked helpers add to it -- */
 int facts_init(void);
 /* For sockets @name is "FAMILY TYPE PROTO" (three fields). */
-void fact_add(enum fact_kind kind, const char *name, const char *first);
-bool fact_has(enum fact_kind kind, const char *name);
+void fact_add(enum guest_fact_kind kind, const char *name, const char *first);
+bool fact_has(enum guest_fact_kind kind, const char *name);
 void fact_syscall(unsigned nr, bool compat, const char *first);
 void fact_socket(int family, int type, int protocol, const char *first);
 void fact_ns_flags(unsigned long flags, const char *first);

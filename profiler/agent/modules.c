@@ -79,7 +79,7 @@ static void maybe_netfilter(const char *mod, const char *who)
 
 	for (unsigned i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
 		if (!fnmatch(pats[i], mod, 0)) {
-			fact_add(F_NETFILTER, mod, who);
+			fact_add(GUEST_FACT_NETFILTER, mod, who);
 			return;
 		}
 }
@@ -115,7 +115,7 @@ int modules_take_requests(const char *who)
 		       status, *loaded ? loaded : "nothing");
 		maybe_netfilter(name, who);
 		for (char *m = strtok(loaded, ","); m; m = strtok(NULL, ",")) {
-			fact_add(F_MODULES, m, who);
+			fact_add(GUEST_FACT_MODULES, m, who);
 			maybe_netfilter(m, who);
 		}
 	}
@@ -131,8 +131,8 @@ void modules_collect(const char *baseline)
 		return;
 	for (char *p = now + 1, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
 		*nl = '\0';
-		if (*p && !snapshot_has(baseline, p) && !fact_has(F_MODULES, p)) {
-			fact_add(F_MODULES, p, "kernel");
+		if (*p && !snapshot_has(baseline, p) && !fact_has(GUEST_FACT_MODULES, p)) {
+			fact_add(GUEST_FACT_MODULES, p, "kernel");
 			maybe_netfilter(p, "kernel");
 		}
 	}

@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "initramfs/init/abi.h"
+
 #define KPROTO_RECORD "ktrim-fact: "
 #define KPROTO_END "ktrim-facts-end: "
 
@@ -76,17 +78,6 @@ static inline int kproto_escape(const char *s, char *out, size_t cap)
 	return (int)o;
 }
 
-static inline int kproto_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Unescape in place; returns -1 on a malformed %XX. "%00" alone is "". */
 static inline int kproto_unescape(char *s)
 {
@@ -97,7 +88,7 @@ static inline int kproto_unescape(char *s)
 			*w++ = *r;
 			continue;
 		}
-		int hi = kproto_hexval(r[1]), lo = hi < 0 ? -1 : kproto_hexval(r[2]);
+		int hi = guest_hexval(r[1]), lo = hi < 0 ? -1 : guest_hexval(r[2]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

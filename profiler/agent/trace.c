@@ -199,12 +199,12 @@ static void opened(struct tracee *t, long fd, long flags)
 	if (!fd_path(t->pid, fd, path, sizeof(path), &st))
 		return;
 	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-		fact_add(F_DEVICES, path, who_of(t));
+		fact_add(GUEST_FACT_DEVICES, path, who_of(t));
 	if (writes && !strncmp(path, "/proc/sys/", 10)) {
 		for (char *p = path + 10; *p; p++)
 			if (*p == '/')
 				*p = '.';
-		fact_add(F_SYSCTLS, path + 10, who_of(t));
+		fact_add(GUEST_FACT_SYSCTLS, path + 10, who_of(t));
 	} else if (writes && strstr(path, "/sys/fs/cgroup/")) {
 		const char *base = strrchr(path, '/') + 1;
 		size_t n = strcspn(base, ".");
@@ -212,7 +212,7 @@ static void opened(struct tracee *t, long fd, long flags)
 		for (unsigned i = 0; i < sizeof(cgroup_controllers) / sizeof(*cgroup_controllers); i++)
 			if (strlen(cgroup_controllers[i]) == n &&
 			    !strncmp(base, cgroup_controllers[i], n) && base[n] == '.')
-				fact_add(F_CGROUPS, cgroup_controllers[i], who_of(t));
+				fact_add(GUEST_FACT_CGROUPS, cgroup_controllers[i], who_of(t));
 	}
 }
 
@@ -234,10 +234,10 @@ static void netfilter_sockopt(struct tracee *t)
 	}
 	if (!core)
 		return;
-	fact_add(F_NETFILTER, core, who_of(t));
+	fact_add(GUEST_FACT_NETFILTER, core, who_of(t));
 	if (peek(t->pid, t->args[3], name, sizeof(name), true) && *name) {
 		snprintf(mod, sizeof(mod), "%s%s", prefix, name);
-		fact_add(F_NETFILTER, mod, who_of(t));
+		fact_add(GUEST_FACT_NETFILTER, mod, who_of(t));
 	}
 }
 
@@ -257,11 +257,11 @@ static void syscall_exit(struct tracee *t, long rval, const char *who)
 		if (!(t->args[3] & (MS_BIND | MS_MOVE | MS_REMOUNT | MS_SHARED |
 				    MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) &&
 		    peek(t->pid, t->args[2], buf, sizeof(buf), true))
-			fact_add(F_FILESYSTEMS, buf, who);
+			fact_add(GUEST_FACT_FILESYSTEMS, buf, who);
 		break;
 	case SYS_fsopen:
 		if (peek(t->pid, t->args[0], buf, sizeof(buf), true))
-			fact_add(F_FILESYSTEMS, buf, who);
+			fact_add(GUEST_FACT_FILESYSTEMS, buf, who);
 		break;
 	case SYS_open:
 		opened(t, rval, (long)t->args[1]);
@@ -289,7 +289,7 @@ static void syscall_exit(struct tracee *t, long rval, const char *who)
 			fact_ns_flags(t->args[1], who);
 		} else if (fd_path(t->pid, (long)t->args[0], buf, sizeof(buf), NULL)) {
 			buf[strcspn(buf, ":")] = '\0';	/* "net:[4026531840]" */
-			fact_add(F_NAMESPACES, buf, who);
+			fact_add(GUEST_FACT_NAMESPACES, buf, who);
 		}
 		break;
 	case SYS_setsockopt:
