@@ -419,6 +419,12 @@ const struct kprof_vm_event *kprof_vm_result_event(
  * record, -EINVAL when it is malformed.
  */
 int kprof_vm_parse_timeline(const char *line, struct kprof_vm_event *ev);
+/*
+ * The value of @ev's field @key ("status" of "status=0 tsc=9"), @len bytes
+ * long (not terminated), or NULL: the one reader of the records' k=v fields.
+ */
+const char *kprof_vm_event_field(const struct kprof_vm_event *ev, const char *key,
+				 size_t *len);
 void kprof_vm_event_release(struct kprof_vm_event *ev);
 
 /* ---- a whole profiling run --------------------------------------------- */

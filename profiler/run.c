@@ -169,9 +169,13 @@ static int on_console(const char *line, void *ctx)
 		kt_err("guest: %s", line);
 	if (kprof_vm_parse_timeline(line, &ev) != 1)
 		return 0;
-	if (!strcmp(ev.name, "smoke-done"))
-		kt_progress("smoke test %s (%s)", strcmp(ev.args, "status=0") ? "FAILED" : "passed",
+	if (!strcmp(ev.name, "smoke-done")) {
+		size_t n;
+		const char *st = kprof_vm_event_field(&ev, "status", &n);
+
+		kt_progress("smoke test %s (%s)", st && n == 1 && *st == '0' ? "passed" : "FAILED",
 			    ev.args);
+	}
 	for (size_t i = 0; i < KT_ARRAY_SIZE(steps); i++)
 		if (!strcmp(ev.name, steps[i].event))
 			kt_progress("%s", steps[i].say);

@@ -614,6 +614,22 @@ int kprof_vm_parse_timeline(const char *line, struct kprof_vm_event *ev)
 	return 1;
 }
 
+const char *kprof_vm_event_field(const struct kprof_vm_event *ev, const char *key,
+				 size_t *len)
+{
+	size_t klen = strlen(key);
+
+	/* "k=v k=v": a key counts only where a field starts */
+	for (const char *f = ev && ev->args ? ev->args : ""; *f; f += strcspn(f, " ")) {
+		f += strspn(f, " ");
+		if (!strncmp(f, key, klen) && f[klen] == '=') {
+			*len = strcspn(f + klen + 1, " ");
+			return f + klen + 1;
+		}
+	}
+	return NULL;
+}
+
 void kprof_vm_result_init(struct kprof_vm_result *res)
 {
 	memset(res, 0, sizeof(*res));
