@@ -193,7 +193,7 @@ bool supervise_backoff(unsigned ms, int acpi_fd);
 /* Exit code, or 128+signal, from a wait status. */
 int status_code(int status);
 
-/* main.c */
+/* power.c: kill what is left, sync, "poweroff" on the timeline, power off. */
 void __attribute__((noreturn)) power_off(void);
 
 #endif

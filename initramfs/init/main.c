@@ -19,21 +19,6 @@
 
 static struct spec spec;
 
-void power_off(void)
-{
-	/* Whatever the container left behind goes first. */
-	kill(-1, SIGKILL);
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	sync();
-	timeline("poweroff", NULL);
-	reboot(RB_POWER_OFF);
-	/* Only reached when the kernel refused: never return. */
-	say("reboot(RB_POWER_OFF) failed: %s; halting here", strerror(errno));
-	for (;;)
-		pause();
-}
-
 /* The shipped spec, then the certification overlay's addition if any. */
 static int read_spec(void)
 {

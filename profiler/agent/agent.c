@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
-#include <sys/reboot.h>
 #include <sys/signalfd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -207,15 +206,6 @@ static int mount_module_tree(void)
 	return -errno;
 }
 
-static void poweroff(void)
-{
-	timeline("poweroff", NULL);
-	sync();
-	reboot(RB_POWER_OFF);
-	for (;;)
-		pause();
-}
-
 static void fail(const char *msg)
 {
 	say("%s", msg);
@@ -378,13 +368,13 @@ static void pid1(void)
 	if (spec_load(&spec, &overlay, err, sizeof(err)) < 0) {
 		fail(err);
 		facts_emit();
-		poweroff();
+		power_off();
 	}
 	n = modules_load(&spec);
 	if (mount_module_tree()) {
 		fail("cannot reach the module tree");
 		facts_emit();
-		poweroff();
+		power_off();
 	}
 	baseline = modules_snapshot();
 	timeline("modules-loaded", "n=%d", n);
@@ -394,7 +384,7 @@ static void pid1(void)
 	run_workload(&r);
 	modules_collect(baseline ? baseline : "\n");
 	facts_emit();
-	poweroff();
+	power_off();
 }
 
 int main(int argc, char **argv)
