@@ -395,6 +395,7 @@ int container_start(const struct spec *s, struct workload *w,
 	w->pid = -1;
 	w->stdout_fd = -1;
 	w->netns_fd = -1;
+	w->own_net = s->namespaces & NS_NET;
 	root = prepare_root(s);
 	if (!root)
 		return -1;
@@ -442,6 +443,7 @@ int container_start(const struct spec *s, struct workload *w,
 	w->stdout_fd = out[0];
 	if (h && h->started) {
 		close(errp[0]);
+		/* its namespaces come later: container_port_open() looks each time */
 		return hook_started(h, w->pid);
 	}
 	/* EOF without a message means exec succeeded (the pipe is CLOEXEC). */
@@ -520,17 +522,26 @@ bool container_port_open(const struct workload *w, unsigned port)
 {
 	static int own_ns = -2;
 	struct sockaddr_in sa;
-	int sock, r;
+	char path[64];
+	int sock, r, ns = w->netns_fd;
 
-	if (w->netns_fd >= 0) {
+	/* Without the fd (a traced start), the workload's namespace as of now. */
+	if (w->own_net && ns < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)w->pid);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (w->own_net) {
 		if (own_ns == -2)
 			own_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (own_ns < 0 || setns(w->netns_fd, CLONE_NEWNET) < 0)
+		r = ns >= 0 && own_ns >= 0 ? setns(ns, CLONE_NEWNET) : -1;
+		if (ns != w->netns_fd && ns >= 0)
+			close(ns);
+		if (r < 0)
 			return false;
 	}
 	/* The socket stays in the namespace it was created in. */
 	sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (w->netns_fd >= 0)
+	if (w->own_net)
 		setns(own_ns, CLONE_NEWNET);
 	if (sock < 0)
 		return false;

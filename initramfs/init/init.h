@@ -136,6 +136,7 @@ struct workload {
 	pid_t pid;
 	int stdout_fd;		/* read end of the workload's stdout */
 	int netns_fd;		/* the workload's net namespace, or -1 */
+	bool own_net;		/* it has one (the fd may come later) */
 };
 /*
  * What a caller adds to a start without changing the container: the

@@ -6,7 +6,9 @@
 # kernel under QEMU TCG. The workload prints its /proc/self/mountinfo
 # (mount IDs, parent IDs, device numbers and peer-group numbers stripped,
 # and tmpfs sizes, which follow the VM's usable memory), its capability
-# sets, NoNewPrivs and Seccomp; the two lists must be equal.
+# sets, NoNewPrivs and Seccomp, and its network devices (its own net
+# namespace: lo only, up); the two lists must be equal. It is ready when
+# its port accepts inside that namespace, and the smoke test reaches it.
 set -euo pipefail
 . "$(dirname "$0")/initramfs-lib.bash"
 export KIMAGE KMODDIR KSRC
@@ -23,8 +25,10 @@ cat >"$work/rootfs/probe.sh" <<'EOF'
 /bin/busybox grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' \
 	/proc/self/status | /bin/busybox sed 's/^/ENV status /'
 echo ENV uid $(/bin/busybox id -u) gid $(/bin/busybox id -g) host $(/bin/busybox hostname)
-echo probe-done
-exec /bin/busybox sleep 60
+echo ENV lo $(/bin/busybox cat /sys/class/net/lo/flags) \
+	$(/bin/busybox ls /sys/class/net | /bin/busybox tr '\n' ' ')
+/bin/busybox mkdir -p /tmp/www && echo probe-served >/tmp/www/index.html
+exec /bin/busybox httpd -f -p 8080 -h /tmp/www
 EOF
 chmod 755 "$work/rootfs/probe.sh"
 # Both VMs get the same memory: tmpfs and devtmpfs sizes follow it.
@@ -34,7 +38,9 @@ workload:
   rootfs: rootfs
   command: [/bin/sh, /probe.sh]
   env: {PATH: /bin}
-  ready: {stdout: "probe-done", timeout: 60}
+  namespaces: [mnt, uts, ipc, pid, net]
+  ready: {tcp-port: 8080, timeout: 60}
+  smoke-test: {command: [/bin/busybox, wget, -q, -O, -, "http://127.0.0.1:8080/"]}
 kernel:
   source: \${KSRC}
 profiling:
@@ -62,13 +68,20 @@ else
 	fail "ktrim profile failed: $(tail -5 "$work/profile.out")"
 fi
 normalise "$work/profile.work/console.log" >"$work/profile.env"
+if grep -q '^smoke-test: probe-served' "$work/profile.work/console.log"; then
+	pass "profiling: ready on the port in the workload's net namespace, smoke test served"
+else
+	fail "profiling: no smoke-test output"
+fi
 
 echo "checking: the environment in a boot of the shipped init"
-"$KTRIM" -q initramfs --project "$work/ktrim.yaml" --timeout 5 --stop-grace 1 \
+"$KTRIM" -q initramfs --project "$work/ktrim.yaml" --timeout 15 --stop-grace 1 \
 	-o "$work/ship.img"
 nonce=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 APPEND_EXTRA="ktrim_nonce=$nonce" boot "$work/ship.img" "$work/ship.log"
 expect_poweroff "$work/ship.log"
+expect_line "$work/ship.log" '^ktrim-timeline: workload-ready [0-9]+ via=tcp' \
+	"shipped: ready on the port in the workload's net namespace"
 normalise "$work/ship.log" >"$work/ship.env"
 
 echo "checking: the two are equal"
