@@ -244,7 +244,7 @@ int kprof_project_rootfs_dir(const struct kprof_project *pr,
 /* SHA-256 of a tree: sorted paths, types, modes, link targets, contents. */
 int kprof_tree_sha256(const char *dir, char hex[65], struct kt_str *err);
 
-/* ---- the guest's record stream (agent/proto.h) -------------------------- */
+/* ---- the guest's record stream (initramfs/init/abi.h) ------------------ */
 
 /* What the agent reported besides facts. */
 struct kprof_guest_report {

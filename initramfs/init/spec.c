@@ -16,33 +16,6 @@
 
 #include "initramfs/init/init.h"
 
-/* Undo the writer's escapes (\\ \n \t \xHH); -1 on a bad escape. */
-static int unescape(char *s)
-{
-	char *w = s;
-
-	for (char *r = s; *r; r++) {
-		if (*r != '\\') {
-			*w++ = *r;
-			continue;
-		}
-		r++;
-		if (*r == '\\')
-			*w++ = '\\';
-		else if (*r == 'n')
-			*w++ = '\n';
-		else if (*r == 't')
-			*w++ = '\t';
-		else if (*r == 'x' && guest_hexval(r[1]) >= 0 && guest_hexval(r[2]) >= 0 &&
-			 (guest_hexval(r[1]) | guest_hexval(r[2])))
-			*w++ = (char)(guest_hexval(r[1]) * 16 + guest_hexval(r[2])), r += 2;
-		else
-			return -1;
-	}
-	*w = '\0';
-	return 0;
-}
-
 static int parse_u32(const char *s, unsigned long max, unsigned *out)
 {
 	char *end;
@@ -152,7 +125,7 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 		val = strchr(line, ' ');
 		if (val)
 			*val++ = '\0';
-		if (val && unescape(val) < 0)
+		if (val && guest_unescape(val) < 0)
 			FAIL("bad escape in value of '%s'", key);
 		if (addition && !addable(key))
 			FAIL("'%s' cannot be added by an overlay (only smoke-arg, "

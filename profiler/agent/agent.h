@@ -16,7 +16,6 @@
 #include <sys/types.h>
 
 #include "initramfs/init/init.h"
-#include "profiler/agent/proto.h"
 
 #define AGENT_NAME "ktrim-agent"
 #define HELPER_NAME "ktrim-modprobe"

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "profiler/agent/agent.h"
-#include "profiler/agent/proto.h"
 #include "profiler/agent/syscall-names.h"
 
 #define MAX_FACTS 2048
@@ -228,14 +227,14 @@ static void record(const char *const *fields)
 	for (unsigned i = 0; fields[i]; i++) {
 		if (i)
 			payload[o++] = ' ';
-		n = kproto_escape(fields[i], payload + o, sizeof(payload) - o - 1);
+		n = guest_escape_field(fields[i], payload + o, sizeof(payload) - o - 1);
 		if (n < 0)
 			return;	/* cannot happen with our bounded names */
 		o += (size_t)n;
 	}
 	payload[o] = '\0';
-	n = snprintf(line, sizeof(line), KPROTO_RECORD "%u %08x %s\n", proto_seq,
-		     kproto_crc32(payload, o), payload);
+	n = snprintf(line, sizeof(line), GUEST_RECORD_TAG "%u %08x %s\n", proto_seq,
+		     guest_crc32(payload, o), payload);
 	if (n > 0 && (size_t)n < sizeof(line)) {
 		write_all(proto_fd, line, (size_t)n);
 		proto_seq++;
@@ -296,7 +295,7 @@ void facts_emit(void)
 		snprintf(count, sizeof(count), "%u", tab->dropped);
 		proto_status("dropped-facts", count);
 	}
-	snprintf(end, sizeof(end), KPROTO_END "%u\n", proto_seq);
+	snprintf(end, sizeof(end), GUEST_RECORD_END "%u\n", proto_seq);
 	if (proto_fd >= 0) {
 		write_all(proto_fd, end, strlen(end));
 		tcdrain(proto_fd);

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "profiler/agent/agent.h"
-#include "profiler/agent/proto.h"
 
 int modules_install_helper(void)
 {
@@ -108,7 +107,7 @@ int modules_take_requests(const char *who)
 		char name[256], status[16], loaded[1024];
 
 		if (sscanf(line, "REQ %255s %15s %1023s", name, status, loaded) != 3 ||
-		    kproto_unescape(name) || kproto_unescape(loaded))
+		    guest_unescape(name) || guest_unescape(loaded))
 			continue;
 		n_req++;
 		say("request_module(%s) by %s: status %s, loaded %s", name, who,
@@ -169,10 +168,10 @@ int modprobe_helper_main(int argc, char **argv)
 		    lo + strlen(p) + 2 < sizeof(loaded))
 			lo += (size_t)sprintf(loaded + lo, "%s%s", lo ? "," : "", p);
 	}
-	if (kproto_escape(name, ename, sizeof(ename)) < 0)
-		strcpy(ename, "%3F");
-	if (kproto_escape(loaded, eloaded, sizeof(eloaded)) < 0)
-		strcpy(eloaded, "%00");
+	if (guest_escape_field(name, ename, sizeof(ename)) < 0)
+		strcpy(ename, "?");
+	if (guest_escape_field(loaded, eloaded, sizeof(eloaded)) < 0)
+		strcpy(eloaded, "\\x00");
 	snprintf(line, sizeof(line), "REQ %.299s %d %.1099s\n", ename, status, eloaded);
 	fd = open(MODREQ_LOG, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd >= 0) {
