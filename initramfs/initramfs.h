@@ -411,7 +411,8 @@ int initramfs_spec_set_restart(struct initramfs_spec *s, const char *policy,
  * (POLICY), cmd, smoke,
  * env (NAME=VALUE), cwd, hostname, user (UID[:GID]), namespaces, cgroup
  * (FILE=VALUE), root-dev (DEVICE:FSTYPE), readonly (no value), ready-stdout
- * (GLOB), ready-tcp (PORT), timeout, stop-grace, smoke-timeout (seconds),
+ * (GLOB), ready-tcp (PORT), ready-timeout, timeout, stop-grace,
+ * smoke-timeout (seconds),
  * ipv4 and ipv6 (ADDR/PREFIX[,GATEWAY]), dhcp (no value).
  * -EINVAL with a message for a bad value, -ENOENT for an unknown name.
  */

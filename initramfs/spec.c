@@ -521,6 +521,8 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->timeout_s, err);
 	if (!strcmp(key, "stop-grace"))
 		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->stop_grace_s, err);
+	if (!strcmp(key, "ready-timeout"))
+		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->ready_timeout_s, err);
 	if (!strcmp(key, "smoke-timeout"))
 		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->smoke_timeout_s,
 				err);

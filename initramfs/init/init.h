@@ -174,6 +174,20 @@ bool container_port_open(const struct workload *w, unsigned port);
 /* file.c: @value into @path (no O_CREAT); 0 or -errno. */
 int write_file(const char *path, const char *value);
 
+/* ready.c: the spec's readiness condition; each true return wrote the record. */
+struct readiness {
+	bool ready;
+	uint64_t by;	/* uptime_us() deadline (ready-timeout), 0: none */
+};
+/* At the workload's start; without a condition it is ready now (via=exec). */
+void ready_begin(const struct spec *s, struct readiness *r);
+/* A line of the workload's stdout (ready-stdout). */
+bool ready_line(const struct spec *s, struct readiness *r, const char *line);
+/* One probe of the port (ready-tcp). */
+bool ready_probe(const struct spec *s, struct readiness *r, const struct workload *w);
+/* Not ready by the spec's ready-timeout. */
+bool ready_overdue(const struct readiness *r, uint64_t now);
+
 /* acpi.c: the ACPI event netlink socket, or -1 without one. */
 int acpi_events_open(void);
 /* Drain @fd; true when a power-button press was among the events. */

@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -29,22 +28,12 @@
 
 static char line[4096];
 static size_t line_len;
-static bool ready;
-
-static void mark_ready(const char *how)
-{
-	if (ready)
-		return;
-	ready = true;
-	timeline("workload-ready", "%s", how);
-}
+static struct readiness rd;
 
 static void check_line(const struct spec *s)
 {
 	line[line_len] = '\0';
-	if (!ready && s->ready == READY_STDOUT &&
-	    fnmatch(s->ready_pattern, line, 0) == 0)
-		mark_ready("via=stdout");
+	ready_line(s, &rd, line);
 	line_len = 0;
 }
 
@@ -154,7 +143,7 @@ static void stop_request(const struct spec *s, const struct workload *w,
 int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	      bool *stop)
 {
-	uint64_t start = uptime_us(), kill_at = 0, term_at = 0, smoke_at = 0, ready_by = 0;
+	uint64_t start = uptime_us(), kill_at = 0, term_at = 0, smoke_at = 0;
 	pid_t smoke_pid = 0;
 	unsigned grace = s->stop_grace_s ? s->stop_grace_s : 10;
 	int status = 0, sfd;
@@ -163,7 +152,6 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	char text[128];
 
 	*stop = false;
-	ready = false;
 	line_len = 0;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -172,10 +160,7 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s->timeout_s)
 		term_at = start + (uint64_t)s->timeout_s * 1000000u;
-	if (s->ready == READY_NONE)
-		mark_ready("via=exec");
-	if (s->ready_timeout_s)
-		ready_by = start + (uint64_t)s->ready_timeout_s * 1000000u;
+	ready_begin(s, &rd);
 	while (running) {
 		struct pollfd pfd[3];
 		uint64_t now = uptime_us();
@@ -187,9 +172,8 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 			term_at = 0;
 			stop_request(s, w, "timeout", grace, &kill_at, stop);
 		}
-		if (ready_by && !ready && now >= ready_by) {
+		if (ready_overdue(&rd, now) && !*stop) {
 			say("workload not ready after %us: stopping it", s->ready_timeout_s);
-			ready_by = 0;
 			stop_request(s, w, "ready-timeout", grace, &kill_at, stop);
 		}
 		if (kill_at && now >= kill_at) {
@@ -198,13 +182,9 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 			kill(w->pid, SIGKILL);
 			kill_at = 0;
 		}
-		if (!ready && s->ready == READY_TCP) {
-			if (container_port_open(w, s->ready_port))
-				mark_ready("via=tcp");
-			else
-				timeout = TCP_POLL_MS;
-		}
-		if (ready && s->nsmoke && smoke_pid == 0) {
+		if (!rd.ready && s->ready == READY_TCP && !ready_probe(s, &rd, w))
+			timeout = TCP_POLL_MS;
+		if (rd.ready && s->nsmoke && smoke_pid == 0) {
 			say("workload ready: running the smoke test %s",
 			    s->smoke[0]);
 			smoke_pid = container_exec_in(s, w, s->smoke, -1, NULL);
@@ -221,7 +201,7 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 			kill(smoke_pid, SIGKILL);
 			smoke_at = 0;
 		}
-		for (uint64_t at = ready ? 0 : ready_by; at; at = 0) {
+		for (uint64_t at = rd.ready || *stop ? 0 : rd.by; at; at = 0) {
 			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;
 
 			timeout = timeout < 0 || ms < timeout ? ms : timeout;

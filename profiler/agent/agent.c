@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -78,7 +77,7 @@ static bool read_lines(struct line_reader *r, void (*fn)(const char *, void *),
 struct run {
 	struct workload w;
 	pid_t smoke;
-	bool ready;
+	struct readiness rd;
 	unsigned smoke_lines;
 };
 
@@ -89,10 +88,7 @@ static void workload_line(const char *line, void *ctx)
 	struct run *r = ctx;
 
 	dprintf(1, "workload: %s\n", line);
-	if (!r->ready && spec.ready == READY_STDOUT && !fnmatch(spec.ready_pattern, line, 0)) {
-		r->ready = true;
-		timeline("workload-ready", "via=stdout");
-	}
+	ready_line(&spec, &r->rd, line);
 }
 
 static void smoke_line(const char *line, void *ctx)
@@ -276,10 +272,7 @@ static void run_workload(struct run *r)
 	record_launch();
 	modules_take_requests(AGENT_NAME);
 	timeline("workload-exec", "pid=%d", r->w.pid);
-	if (spec.ready == READY_NONE) {
-		r->ready = true;
-		timeline("workload-ready", "via=exec");
-	}
+	ready_begin(&spec, &r->rd);
 	for (;;) {
 		struct pollfd p[3] = {
 			{ sfd, POLLIN, 0 }, { out.fd, POLLIN, 0 }, { smoke.fd, POLLIN, 0 },
@@ -298,26 +291,24 @@ static void run_workload(struct run *r)
 				read_lines(&smoke, smoke_line, r);
 		}
 		now = mono_s();
-		if (trace_exit_status(r->w.pid) >= 0 && (!r->ready || !smoke_done)) {
+		if (trace_exit_status(r->w.pid) >= 0 && (!r->rd.ready || !smoke_done)) {
 			snprintf(msg, sizeof(msg), "the workload exited with status %d before %s",
 				 trace_exit_status(r->w.pid),
-				 r->ready ? "the smoke test ended" : "it was ready");
+				 r->rd.ready ? "the smoke test ended" : "it was ready");
 			fail(msg);
 			break;
 		}
-		if (!r->ready && spec.ready == READY_TCP && now >= next_probe) {
-			r->ready = container_port_open(&r->w, spec.ready_port);
-			if (r->ready)
-				timeline("workload-ready", "via=tcp");
+		if (now >= next_probe) {
+			ready_probe(&spec, &r->rd, &r->w);
 			next_probe = now + 0.2;
 		}
-		if (!r->ready && spec.ready_timeout_s && now - start > spec.ready_timeout_s) {
+		if (ready_overdue(&r->rd, uptime_us())) {
 			snprintf(msg, sizeof(msg), "the workload was not ready after %us",
 				 spec.ready_timeout_s);
 			fail(msg);
 			break;
 		}
-		if (r->ready && !ready_at) {
+		if (r->rd.ready && !ready_at) {
 			ready_at = now;
 			snprintf(msg, sizeof(msg), "%.2f", now - start);
 			proto_status("ready", msg);
@@ -344,7 +335,7 @@ static void run_workload(struct run *r)
 			smoke_done = true;
 		}
 		/* Without a smoke test, let the ready workload run briefly. */
-		if (r->ready && smoke_done && now - ready_at >= (spec.nsmoke ? 0 : 1))
+		if (r->rd.ready && smoke_done && now - ready_at >= (spec.nsmoke ? 0 : 1))
 			break;
 	}
 	stop_workload(r, sfd);
