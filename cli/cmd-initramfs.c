@@ -89,7 +89,7 @@ static int run(int argc, char **argv)
 	struct kprof_project project;
 	struct kt_array mods = KT_ARRAY_INIT(char *), recipes = KT_ARRAY_INIT(char *);
 	struct kt_str err = KT_STR_INIT;
-	const char *list = NULL;
+	const char *list = NULL, *ktrim_init_opt = NULL;	/* an option only ktrim-init reads */
 	bool overlay = false;
 	int c, idx, r = 0, status = 1;
 
@@ -99,6 +99,7 @@ static int run(int argc, char **argv)
 		switch (c) {
 		case OPT_SPEC:
 			r = initramfs_spec_set_option(&spec, opts[idx].name, optarg, &err);
+			ktrim_init_opt = opts[idx].name;
 			break;
 		case OPT_WRITE:
 			r = initramfs_write_opts_set(&o.write, opts[idx].name, optarg, &err);
@@ -119,7 +120,7 @@ static int run(int argc, char **argv)
 		case OPT_KEEPSUID: o.keep_setuid = true; break;
 		case OPT_ROOTFS: o.rootfs_dir = optarg; break;
 		case OPT_FILELIST: o.file_list = optarg; break;
-		case OPT_INIT: o.init_path = optarg; break;
+		case OPT_INIT: o.init_path = optarg; ktrim_init_opt = "init"; break;
 		case OPT_EARLY: o.early_dir = optarg; break;
 		case OPT_OVERLAY: overlay = true; break;
 		case 'o': o.output = optarg; break;
@@ -134,6 +135,12 @@ static int run(int argc, char **argv)
 	}
 	if (r == 0 && optind < argc) {
 		status = cli_usage_error(&cli_cmd_initramfs, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (r == 0 && o.project && project.init_external && ktrim_init_opt) {
+		status = cli_usage_error(&cli_cmd_initramfs, "--%s: %s:%u names an external init, "
+					 "which reads no ktrim spec", ktrim_init_opt, project.file,
+					 project.init_line);
 		goto out;
 	}
 	if (r == 0 && overlay && !o.project) {
@@ -209,6 +216,10 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --keep-setuid           keep those bits (each file named in a warning)\n"
 "  --file-list FILE        extra entries, gen_init_cpio list format\n"
 "  --init PATH             init binary (default: the built ktrim-init)\n"
+"                          A project with init: {external: DIR} packs DIR at /\n"
+"                          instead, with the module closure (and its\n"
+"                          /lib/modules/VER/modules.load-order): no ktrim-init,\n"
+"                          spec, rootfs or overlay, so no spec option applies\n"
 "\n"
 "Workload spec (read by the init):\n"
 "  --cmd 'PROGRAM ARGS'    command (shell-like quoting); default: the\n"

@@ -444,6 +444,13 @@ int initramfs_spec_format_addition(const struct initramfs_spec *s,
 
 struct initramfs_pack_opts {
 	const char *init_path;	/* host ktrim-init (static) */
+	/*
+	 * Or a user's own init: this host tree at the image's root (its /init
+	 * is what the kernel runs). Then no init_path, rootfs or spec: only the
+	 * tree, the mount points and consoles it lacks, the module closure and
+	 * its load order (see initramfs_pack).
+	 */
+	const char *init_tree;
 	const char *rootfs_dir;	/* host tree to copy to /rootfs, or NULL */
 	const char *moddir;	/* module tree, or NULL for no modules */
 	const char *kernel_release;	/* NULL: basename of moddir */
@@ -463,7 +470,14 @@ struct initramfs_pack_opts {
  * Build the image: /init, /dev/console, the mount points the init uses,
  * the module closure, the rootfs under /rootfs and /etc/ktrim/spec; write
  * it atomically to opts->output. Prints progress lines.
+ *
+ * With init_tree: the tree at /, then what it lacks of /dev, /dev/console,
+ * /dev/kmsg, /proc, /sys, /run, /tmp (the kernel opens /dev/console for
+ * the init's stdio before any init can mount devtmpfs); the modules under
+ * /lib/modules/VER/ with INITRAMFS_LOAD_ORDER there, their archive paths
+ * one a line, dependencies first. -ENOENT when the tree has no /init.
  */
+#define INITRAMFS_LOAD_ORDER "modules.load-order"
 int initramfs_pack(const struct initramfs_pack_opts *o, struct kt_str *err);
 
 #endif

@@ -524,7 +524,8 @@ int pipeline_build(const struct pipeline_build_opts *o)
 	b.outdir = outdir_abs ? outdir_abs : o->outdir;
 	kt_str_printf(&scratch, "%s/.build/rootfs", b.outdir);
 	r = kt_str_error(&scratch);
-	if (r == 0 && !o->plan)
+	/* A user's init ships no workload rootfs: it only served the profile. */
+	if (r == 0 && !o->plan && !b.pr.init_external)
 		r = kprof_project_rootfs_dir(&b.pr, scratch.buf, &b.rootfs, &err);
 	for (size_t i = 0; r == 0 && i < (o->ntargets ? o->ntargets : b.pr.targets.len); i++) {
 		r = build_target(&b, o->ntargets ? o->targets[i] : kt_array_ptr(&b.pr.targets, i));

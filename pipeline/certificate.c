@@ -118,8 +118,10 @@ int certify_format(const struct certify *c, struct kt_str *o)
 	if (c->o->initramfs)
 		put_file(o, "initramfs", c->o->initramfs);
 	/* What the boots added to the shipped bytes, hashed on its own. */
-	if (c->boot_image)
+	if (c->boot_image && !c->external)
 		put_file(o, "overlay", c->overlay_path);
+	if (c->external)
+		put_kv(o, "", "init", "external");
 	if (c->config) {
 		put_file(o, "config", c->config_path);
 		kt_str_printf(o, "  options-y: %u\n  options-m: %u\n", c->opt_y, c->opt_m);
@@ -195,6 +197,7 @@ void certify_release(struct certify *c)
 	free(c->twin);
 	free(c->vpmem_image);
 	free(c->overlay_path);
+	free(c->external);
 	free(c->tmpdir);
 	free(c->boot_image);
 }

@@ -38,10 +38,11 @@ int certify_stage_image(struct certify *c, struct kt_str *err)
 		c->boot_image = NULL;
 		return -ENOMEM;
 	}
-	r = pipeline_overlay(c->o->project, true, c->overlay_path, err);
+	/* A user's init boots the shipped bytes alone: the overlay is ktrim-init's. */
+	r = c->external ? 0 : pipeline_overlay(c->o->project, true, c->overlay_path, err);
 	if (r == 0)
 		r = kt_read_file(c->o->initramfs, &shipped, &ls);
-	if (r == 0)
+	if (r == 0 && !c->external)
 		r = kt_read_file(c->overlay_path, &overlay, &lo);
 	/*
 	 * The shipped bytes first, unchanged; the kernel unpacks both. It
@@ -50,9 +51,10 @@ int certify_stage_image(struct certify *c, struct kt_str *err)
 	 */
 	if (r == 0) {
 		kt_str_append(&bytes, shipped, ls);
-		while (bytes.len % 4)
+		while (overlay && bytes.len % 4)
 			kt_str_putc(&bytes, '\0');
-		kt_str_append(&bytes, overlay, lo);
+		if (overlay)
+			kt_str_append(&bytes, overlay, lo);
 		r = kt_atomic_write_str(c->boot_image, 0644, &bytes);
 	}
 	kt_str_free(&bytes);

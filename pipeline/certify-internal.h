@@ -40,6 +40,14 @@ struct certify_boot {
 	const char *accel;
 	char *accel_reason;
 	char *cmdline;		/* the kernel command line it booted with */
+	/*
+	 * The kernel's own lines about the init, which it prints before any
+	 * init runs (init/main.c): "Run /init as init process", "Failed to
+	 * execute /init"; and any "Kernel panic" line.
+	 */
+	bool kernel_ran_init, init_exec_failed, kernel_panic;
+	bool timed_out;		/* QEMU was stopped at the boot's timeout */
+	int qemu_status;	/* QEMU's exit status (128+signal when stopped) */
 };
 
 struct certify {
@@ -48,6 +56,11 @@ struct certify {
 	char *kernel;		/* what the static checks read: the disk's kernel, or o->kernel */
 	char *twin;		/* a disk target's boot disk, with the overlay */
 	const char *no_nic;	/* why the boots have no NIC, or NULL */
+	/*
+	 * The project's own init (init: {external:}): "FILE:LINE", or NULL.
+	 * Its timeline is not ktrim-init's: only the kernel's lines are read.
+	 */
+	char *external;
 	char *vpmem_image;	/* LCOW: the NVDIMM's root image, or NULL */
 	char *config_path;
 	struct kt_array checks;	/* struct certify_check */

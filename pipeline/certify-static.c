@@ -232,15 +232,28 @@ struct image_scan {
 	bool init_ok;
 	bool has_spec;
 	bool has_smoke;
+	/*
+	 * A user's tree may have /init as a link ("init -> bin/busybox"): the
+	 * archive path it names, checked in a second pass (one hop).
+	 */
+	char *init_link;
+	const char *want;	/* second pass: that path */
 };
 
 static int scan_entry(const struct initramfs_entry *e, void *ctx)
 {
 	struct image_scan *s = ctx;
 
+	if (s->want) {
+		if (!strcmp(e->path, s->want) && S_ISREG(e->mode) && (e->mode & 0111))
+			s->init_ok = true;
+		return 0;
+	}
 	s->entries++;
 	if (!strcmp(e->path, "init") && S_ISREG(e->mode) && (e->mode & 0111))
 		s->init_ok = true;
+	if (!strcmp(e->path, "init") && S_ISLNK(e->mode) && e->link_target && !s->init_link)
+		s->init_link = strdup(e->link_target + strspn(e->link_target, "/"));
 	if (!strcmp(e->path, INITRAMFS_SPEC_PATH) && S_ISREG(e->mode)) {
 		const char *p = e->data, *end = p + e->size;
 
@@ -274,9 +287,23 @@ int certify_initramfs(struct certify *c)
 	}
 	c->initramfs_entries = s.entries;
 	c->has_smoke = s.has_smoke;
-	return certify_check_add(c, "initramfs", s.init_ok ? "pass" : "fail", "static",
-			 "%u entries, /init %s, container spec %s, smoke test %s",
-			 s.entries, s.init_ok ? "executable" : "missing",
+	if (s.init_link) {
+		s.want = s.init_link;
+		if (initramfs_read_file(c->o->initramfs, scan_entry, &s, NULL) < 0)
+			s.init_ok = false;
+		kt_str_printf(&err, "a link to /%s, %s", s.init_link,
+			      s.init_ok ? "an executable file" : "no executable file of the image");
+	}
+	if ((r = kt_str_error(&err)) < 0)
+		goto out;
+	r = certify_check_add(c, "initramfs", s.init_ok ? "pass" : "fail", "static",
+			 "%u entries, /init %s%s, container spec %s, smoke test %s",
+			 s.entries, err.len ? err.buf : s.init_ok ? "executable" : "missing",
+			 c->external ? " (the project's own init)" : "",
 			 s.has_spec ? "present" : "absent",
 			 s.has_smoke ? "present" : "absent");
+out:
+	kt_str_free(&err);
+	free(s.init_link);
+	return r;
 }

@@ -89,6 +89,17 @@ struct boot_run {
 	bool ready, smoke_done;
 };
 
+/* The kernel's lines about the init: see struct certify_boot. */
+static void kernel_line(const char *line, struct certify_boot *b)
+{
+	if (strstr(line, "Run /init as init process"))
+		b->kernel_ran_init = true;
+	if (strstr(line, "Failed to execute /init"))
+		b->init_exec_failed = true;
+	if (strstr(line, "Kernel panic"))
+		b->kernel_panic = true;
+}
+
 /*
  * On workload-ready the host smoke test runs (the guest's own runs at the
  * same time); once both are over, the power button asks the init to stop.
@@ -100,6 +111,7 @@ static int boot_line(const char *line, void *ctx)
 	struct kprof_vm_event ev;
 	int r = kprof_vm_parse_timeline(line, &ev);
 
+	kernel_line(line, b);
 	if (r != 1)
 		return r == -ENOMEM ? r : 0;
 	if (!strcmp(ev.name, "smoke-done"))
@@ -195,6 +207,8 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	b->accel_reason = vm.accel_reason ? strdup(vm.accel_reason) : NULL;
 	b->cmdline = kt_str_steal(&cmdline);
 	b->host_s = res.elapsed_s;
+	b->timed_out = res.timed_out;
+	b->qemu_status = res.exit_status;
 	if ((ev = kprof_vm_result_event(&res, "init-start"))) {
 		b->reached_init = true;
 		b->init_us = ev->uptime_us;
@@ -245,10 +259,10 @@ static bool boot_passes(const struct certify *c, const struct certify_boot *b)
 	       (!c->has_smoke || b->smoke_status == 0);
 }
 
-static int boot_checks(struct certify *c)
+/* The main boot, its console kept; 1 when QEMU did not start (a failed check says so). */
+static int main_boot(struct certify *c)
 {
 	struct certify_boot *b = &c->main_boot;
-	const char *where;
 	int r;
 
 	kt_progress("certify: booting %s on %s with %u MB", c->twin ? c->twin : c->o->kernel,
@@ -256,11 +270,23 @@ static int boot_checks(struct certify *c)
 	r = boot_once(c, c->o->memory_mb, c->console_log, b);
 	if (r < 0) {
 		kt_err("certify: could not start QEMU: %s", strerror(-r));
-		return certify_check_add(c, "boot", "fail", "not-run", "QEMU did not start: %s",
-				 strerror(-r));
+		r = certify_check_add(c, "boot", "fail", "not-run", "QEMU did not start: %s",
+				      strerror(-r));
+		return r < 0 ? r : 1;
 	}
+	kt_progress("certify: boot done on %s in %.1fs host time", b->accel, b->host_s);
+	return 0;
+}
+
+static int boot_checks(struct certify *c)
+{
+	struct certify_boot *b = &c->main_boot;
+	const char *where;
+	int r = main_boot(c);
+
+	if (r)
+		return r < 0 ? r : 0;
 	where = b->accel;
-	kt_progress("certify: boot done on %s in %.1fs host time", where, b->host_s);
 	certify_check_add(c, "boot to init", b->reached_init ? "pass" : "fail", where,
 		  b->reached_init ? "the init reported init-start" :
 				    "no init-start line on the console");
@@ -298,6 +324,58 @@ static int boot_checks(struct certify *c)
 	return certify_check_add(c, "clean power-off", b->poweroff ? "pass" : "fail", where,
 			 b->poweroff ? "the init powered off and QEMU exited 0" :
 				       "no clean power-off (timeout, panic or crash)");
+}
+
+/*
+ * A user's init (init: {external:}) keeps no ktrim timeline, and nothing it
+ * prints proves anything: the one claim is the kernel's. It ran /init (its
+ * "Run /init as init process" comes before any init can print), did not
+ * fail to execute it, and did not panic (an init that exits panics it)
+ * until QEMU exited or the boot's timeout stopped it. What only ktrim-init
+ * reports is not-run, so the verdict is partial at best.
+ */
+static int external_boot_checks(struct certify *c)
+{
+	static const char *const ktrim_init_checks[] = {
+		"workload ready", "smoke test", "host smoke test", "VPMem root",
+		"power-button stop", "clean power-off", "smallest passing memory",
+	};
+	struct certify_boot *b = &c->main_boot;
+	struct kt_str d = KT_STR_INIT;
+	bool pass = false;
+	int r = main_boot(c);
+
+	if (r)
+		return r < 0 ? r : 0;
+	if (!b->kernel_ran_init)
+		kt_str_puts(&d, "the kernel never printed 'Run /init as init process'");
+	else if (b->init_exec_failed)
+		kt_str_puts(&d, "the kernel could not execute /init ('Failed to execute /init')");
+	else if (b->kernel_panic)
+		kt_str_puts(&d, "the kernel ran /init, then panicked (as when the init exits)");
+	else
+		pass = true;
+	if (pass)
+		kt_str_puts(&d, "the kernel ran /init ('Run /init as init process'), printed no "
+			    "failure to execute it and no panic");
+	if (b->timed_out)
+		kt_str_printf(&d, " before the %u s timeout stopped QEMU", c->o->timeout_s);
+	else
+		kt_str_printf(&d, "; QEMU exited with status %d", b->qemu_status);
+	kt_str_printf(&d, " (the kernel's lines only: the init is the project's own, %s, and "
+		      "what it prints proves nothing)", c->external);
+	r = kt_str_error(&d);
+	if (r == 0)
+		r = certify_check_add(c, "boot to init", pass ? "pass" : "fail", b->accel, "%s",
+				      d.buf);
+	for (size_t i = 0; r == 0 && i < KT_ARRAY_SIZE(ktrim_init_checks); i++)
+		if (strcmp(ktrim_init_checks[i], "VPMem root") || c->t->format == PIPELINE_FORMAT_LCOW)
+			r = certify_check_add(c, ktrim_init_checks[i], "not-run", "not-run",
+					      "the init is external (%s: init: {external:}): this "
+					      "check reads ktrim-init's timeline, which it does not keep",
+					      c->external);
+	kt_str_free(&d);
+	return r;
 }
 
 /*
@@ -400,7 +478,11 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 	c.console_log = path_beside(out_path, "console.log");
 	c.overlay_path = o->overlay ? strdup(o->overlay) :
 			 path_beside(out_path, "certify-overlay.cpio");
-	if (!out_path || !c.config_path || !c.console_log || !c.overlay_path) {
+	if (o->project && o->project->init_external &&
+	    asprintf(&c.external, "%s:%u", o->project->file, o->project->init_line) < 0)
+		c.external = NULL;
+	if (!out_path || !c.config_path || !c.console_log || !c.overlay_path ||
+	    (o->project && o->project->init_external && !c.external)) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -438,7 +520,8 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 		r = certify_stage_image(&c, &err);
 		if (r == 0 && c.t->disk != PIPELINE_DISK_NONE && o->disk)
 			r = certify_stage_disk(&c, &err);
-		if (r == 0 && c.t->format == PIPELINE_FORMAT_LCOW)
+		/* ktrim-init mounts the VPMem root (ktrim.mount=); a user's init would not. */
+		if (r == 0 && c.t->format == PIPELINE_FORMAT_LCOW && !c.external)
 			r = certify_stage_vpmem(&c, &err);
 		if (r < 0) {
 			kt_err("certify: cannot build the boot image: %s",
@@ -448,12 +531,10 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 		}
 		kt_str_free(&err);
 		c.has_smoke |= o->project && o->project->smoke_command.len;
-		r = boot_checks(&c);
-		if (r < 0)
-			goto out;
-		if (o->bisect && boot_passes(&c, &c.main_boot))
+		r = c.external ? external_boot_checks(&c) : boot_checks(&c);
+		if (r == 0 && !c.external && o->bisect && boot_passes(&c, &c.main_boot))
 			r = bisect_memory(&c);
-		else if (o->bisect)
+		else if (r == 0 && !c.external && o->bisect)
 			r = certify_check_add(&c, "smallest passing memory", "not-run", "not-run",
 				      "the main boot did not pass");
 		if (r < 0)

@@ -59,8 +59,10 @@ int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err)
 		r = pipeline_profile_modules(o->profile, &mods, NULL, err);
 	if (r < 0)
 		goto out;
-	po.init_path = o->init_path;
-	po.rootfs_dir = o->rootfs_dir;
+	/* A user's init: its tree and the module closure, nothing ktrim-init reads. */
+	po.init_tree = o->project->init_external;
+	po.init_path = po.init_tree ? NULL : o->init_path;
+	po.rootfs_dir = po.init_tree ? NULL : o->rootfs_dir;
 	po.moddir = o->moddir;
 	po.modules = (const char *const *)mods.items;
 	po.n_modules = mods.len;
@@ -85,6 +87,9 @@ int pipeline_overlay(const struct kprof_project *pr, bool hold, const char *outp
 	int r = a ? 0 : -ENOMEM;
 
 	initramfs_spec_init(&spec);
+	if (pr && pr->init_external)
+		r = kt_str_printf(err, "%s:%u: the init is external: the overlay's smoke test is "
+				  "ktrim-init's to run", pr->file, pr->init_line) < 0 ? -ENOMEM : -EINVAL;
 	for (size_t i = 0; pr && i < pr->smoke_command.len && r == 0; i++)
 		r = kt_array_push_strdup(&spec.smoke, kt_array_ptr(&pr->smoke_command, i));
 	spec.smoke_timeout_s = pr ? pr->smoke_timeout_s : 0;
@@ -130,6 +135,7 @@ int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *e
 	struct initramfs_archive *early = NULL;
 	struct kt_str scratch = KT_STR_INIT;
 	char *project_rootfs = NULL;
+	bool external = o->project && o->project->init_external;
 	int r = 0;
 
 	kconf_recipe_set_init(&rs);
@@ -142,10 +148,19 @@ int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *e
 	if (r == 0 && mods.len && !o->moddir)
 		r = kt_str_printf(err, "modules requested: a module tree is required") < 0 ?
 		    -ENOMEM : -EINVAL;
-	if (r == 0 && access(o->init_path, R_OK) != 0)
+	if (external) {
+		/* The user's tree replaces ktrim-init, its spec and the workload. */
+		po.init_tree = o->project->init_external;
+		po.init_path = NULL;
+		if (r == 0 && o->rootfs_dir)
+			r = kt_str_printf(err, "%s:%u: the init is external: it takes no --rootfs",
+					  o->project->file, o->project->init_line) < 0 ?
+			    -ENOMEM : -EINVAL;
+	} else if (r == 0 && access(o->init_path, R_OK) != 0) {
 		r = kt_str_printf(err, "init binary %s not found (build it with `make`)",
 				  o->init_path) < 0 ? -ENOMEM : -ENOENT;
-	if (r == 0 && o->project && o->project->file && !o->rootfs_dir) {
+	}
+	if (r == 0 && o->project && o->project->file && !o->rootfs_dir && !external) {
 		/* A tarball or OCI layout is unpacked beside the output. */
 		kt_str_printf(&scratch, "%s.rootfs", o->output);
 		r = kt_str_error(&scratch);

@@ -278,7 +278,10 @@ struct pipeline_pack_opts {
 	const char *output;
 };
 
-/* A project's shipped initramfs: init, module closure, workload, spec. */
+/*
+ * A project's shipped initramfs: init, module closure, workload, spec; or,
+ * with init: {external:}, the project's init tree and the module closure.
+ */
 int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err);
 
 /*
@@ -376,7 +379,9 @@ struct pipeline_certify_opts {
 	const char *initramfs;	/* may be NULL: kernel-only static checks */
 	/*
 	 * The smoke tests (in-guest through the overlay, host-side through a
-	 * port forward to the ready tcp-port); NULL: none of them.
+	 * port forward to the ready tcp-port); NULL: none of them. With
+	 * init: {external:} the image boots without overlay and only the
+	 * kernel's lines are judged (certify.c: external_boot_checks).
 	 */
 	const struct kprof_project *project;
 	const char *overlay;	/* NULL: certify-overlay.cpio beside the certificate */

@@ -184,6 +184,13 @@ struct kprof_project {
 	 * the flattening of owners to root (each named when packed)
 	 */
 	bool keep_setuid;
+	/*
+	 * init: {external: PATH}: the user's init tree (absolute; its /init
+	 * checked at load), packed at / instead of ktrim-init, its spec and
+	 * the workload rootfs. NULL: ktrim's own init.
+	 */
+	char *init_external;
+	unsigned init_line;	/* of "external:", for messages and certificates */
 	/* network: eth0's addresses in the shipped image */
 	struct initramfs_net net;
 	unsigned net_line;	/* of "network:", for the trim report's reasons */
@@ -240,6 +247,13 @@ int kprof_project_profiling_modules(const struct kprof_project *pr,
 int kprof_project_rootfs_dir(const struct kprof_project *pr,
 			     const char *scratch, char **out,
 			     struct kt_str *err);
+
+/*
+ * Open @rel (open(2) @flags) beneath the directory @rootfd, symlinks
+ * resolved as the image they belong to sees them: an absolute target or a
+ * ".." stops at @rootfd (openat2 RESOLVE_IN_ROOT). -ENOSYS without openat2.
+ */
+int kprof_open_in_root(int rootfd, const char *rel, int flags);
 
 /* SHA-256 of a tree: sorted paths, types, modes, link targets, contents. */
 int kprof_tree_sha256(const char *dir, char hex[65], struct kt_str *err);

@@ -5,6 +5,7 @@
  * setting, so unknown keys are errors with file:line:col.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@ void kprof_project_release(struct kprof_project *pr)
 	free(pr->cwd);
 	free(pr->hostname);
 	free(pr->ready_pattern);
+	free(pr->init_external);
 	initramfs_net_release(&pr->net);
 	path_release(&pr->kernel_source);
 	path_release(&pr->profile_kernel);
@@ -657,6 +659,64 @@ static int get_network(struct ploader *l, const struct kt_yaml_node *n)
 	return ret;
 }
 
+/*
+ * The tree's /init as the kernel will find it: beneath the tree, its
+ * symlinks resolved inside it; an executable regular file. "" when it is.
+ */
+static const char *init_tree_problem(const char *dir, char *buf, size_t len)
+{
+	struct stat st;
+	int rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd;
+	const char *why = "";
+
+	if (rootfd < 0) {
+		snprintf(buf, len, "is not a directory ktrim can open (%s)", strerror(errno));
+		return buf;
+	}
+	fd = kprof_open_in_root(rootfd, "init", O_RDONLY);
+	if (fd == -ENOSYS) {
+		why = "has an /init that needs openat2 (Linux 5.6) to be resolved inside it";
+	} else if (fd < 0) {
+		snprintf(buf, len, "has no /init (%s, resolved inside the tree)", strerror(-fd));
+		why = buf;
+	} else if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		why = "has an /init that is not a regular file";
+	} else if (!(st.st_mode & 0111)) {
+		why = "has an /init that is not executable";
+	}
+	if (fd >= 0)
+		close(fd);
+	close(rootfd);
+	return why;
+}
+
+/* init: {external: PATH}: the user's init tree instead of ktrim-init. */
+static int get_init(struct ploader *l, const struct kt_yaml_node *n)
+{
+	static const char *const keys[] = { "external", NULL };
+	const struct kt_yaml_node *e;
+	const char *why;
+	char buf[PATH_MAX];
+	int ret;
+
+	if (n->type != KT_YAML_MAP)
+		return kt_yaml_error(l->doc, n, l->err,
+				     "init must be a mapping: {external: PATH}");
+	if ((ret = kt_yaml_map_check_keys(l->doc, n, keys, l->err)))
+		return ret;
+	if (!(e = kt_yaml_map_get(n, "external")))
+		return kt_yaml_error(l->doc, n, l->err,
+				     "init needs external: PATH (without init:, ktrim's own init is packed)");
+	if ((ret = get_path(l, e, &l->pr->init_external)))
+		return ret;
+	l->pr->init_line = (unsigned)e->line;
+	why = init_tree_problem(l->pr->init_external, buf, sizeof(buf));
+	if (*why)
+		return kt_yaml_error(l->doc, e, l->err, "init tree %s %s",
+				     l->pr->init_external, why);
+	return 0;
+}
+
 static int get_profiling(struct ploader *l, const struct kt_yaml_node *p)
 {
 	static const char *const keys[] = { "kernel", "modules", "memory",
@@ -725,7 +785,8 @@ static int set_defaults(struct kprof_project *pr)
 static int load_root(struct ploader *l)
 {
 	static const char *const keys[] = { "name", "workload", "targets",
-					    "network", "kernel", "profiling", NULL };
+					    "network", "kernel", "profiling", "init",
+					    NULL };
 	static const char *const kernel_keys[] = { "source", NULL };
 	const struct kt_yaml_node *root = l->doc->root, *n;
 	struct kprof_project *pr = l->pr;
@@ -764,6 +825,8 @@ static int load_root(struct ploader *l)
 	}
 	if ((n = kt_yaml_map_get(root, "profiling")) &&
 	    (ret = get_profiling(l, n)))
+		return ret;
+	if ((n = kt_yaml_map_get(root, "init")) && (ret = get_init(l, n)))
 		return ret;
 	return set_defaults(pr);
 }

@@ -229,15 +229,11 @@ static int remove_at(int dirfd, const char *name)
 	return 0;
 }
 
-/*
- * The directory @rel of the root @rootfd, symlinks resolved as inside the
- * image: beneath @rootfd whatever they say. -ENOSYS without openat2.
- */
-static int open_in_root(int rootfd, const char *rel)
+int kprof_open_in_root(int rootfd, const char *rel, int flags)
 {
 #ifdef SYS_openat2
 	struct open_how how = {
-		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
 			   RESOLVE_NO_XDEV,
 	};
@@ -278,7 +274,7 @@ static int merge_subdir(struct merge *m, int src, int dst, const char *name,
 		goto out;
 	if (S_ISLNK(dst_st.st_mode)) {
 		/* "lib -> usr/lib": the layer's lib/x goes to usr/lib/x */
-		dfd = open_in_root(m->rootfd, m->rel.buf);
+		dfd = kprof_open_in_root(m->rootfd, m->rel.buf, O_RDONLY | O_DIRECTORY);
 		if (dfd == -ENOSYS) {
 			kt_str_printf(m->err, "%s: '%s' is a symlink in a lower "
 				      "layer; resolving it safely needs openat2 "

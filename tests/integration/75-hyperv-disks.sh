@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Hyper-V disks, booted on QEMU's nearest machines: the busybox HTTP example
-# built for the union hyperv-gen2+hyperv-gen1 (one kernel: gen2's options
-# are gen1's plus the EFI stub) ships disk-hyperv-gen2.vhdx (GPT, EFI System
+# built for the union kvm-q35+hyperv-gen2+hyperv-gen1 (one kernel that
+# boots on KVM's q35 and both Hyper-V generations; gen2's options are
+# gen1's plus the EFI stub). Its kvm-q35 certificate is `certified` (host
+# smoke test included); it ships disk-hyperv-gen2.vhdx (GPT, EFI System
 # partition, EFI/BOOT/BOOTX64.EFI a UKI on systemd's stub) and
 # disk-hyperv-gen1.vhdx (MBR, SYSLINUX). Asserts, per disk: qemu-img calls
 # it vhdx, the partition table and the boot files are there, the
@@ -24,7 +26,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 busybox_project "$w"
 
 out=$w/out
-target=hyperv-gen2+hyperv-gen1
+target=kvm-q35+hyperv-gen2+hyperv-gen1
 d=$out/$target
 t0=$(date +%s)
 "$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target "$target" --no-bisect \
@@ -38,6 +40,19 @@ fat_of() { # vhdx raw
 	start=$(sfdisk --dump "$2" | sed -n 's/.* start= *\([0-9]*\),.*/\1/p' | head -1)
 	echo "$2@@$((start * 512))"
 }
+
+# The KVM member of the union: the same kernel, fully certified on q35.
+cert=$d/certificate-kvm-q35.yaml
+[ -s "$cert" ] || fail "missing $cert"
+cat "$cert"
+grep -q '^verdict: certified$' "$cert" || fail "kvm-q35: verdict is not certified"
+grep -q '^  failed: 0$' "$cert" || fail "kvm-q35: certificate has failed checks"
+check "boot to init" pass tcg
+check "workload ready" pass tcg
+check "smoke test" pass tcg
+check "host smoke test" pass tcg
+[ ! -e "$d/disk-kvm-q35.vhdx" ] || fail "kvm-q35 got a disk"
+echo "ok: kvm-q35: the union's kernel certified on q35"
 
 for member in hyperv-gen2 hyperv-gen1; do
 	disk=$d/disk-$member.vhdx

@@ -366,6 +366,101 @@ static void test_compressed_sources(void **state)
 	sh("rm -rf %s", base);
 }
 
+static int list_entry(const struct initramfs_entry *e, void *ctx)
+{
+	struct kt_str *out = ctx;
+
+	kt_str_printf(out, "%s %o%s%s\n", e->path, (unsigned)e->mode,
+		      e->link_target ? " -> " : "", e->link_target ? e->link_target : "");
+	if (strstr(e->path, "/" INITRAMFS_LOAD_ORDER))
+		kt_str_printf(out, "[%.*s]\n", (int)e->size, (const char *)e->data);
+	return 0;
+}
+
+/*
+ * A user's init tree (init: {external:}): the tree at /, what it lacks of
+ * the skeleton (its own tmp link is kept), the closure with its load
+ * order, and nothing of ktrim-init's (no spec, /mnt, /etc/ktrim); the same
+ * bytes twice. Refused: a tree without /init, or with a rootfs beside it.
+ */
+static void test_pack_init_tree(void **state)
+{
+	char base[] = "/tmp/kt-inittree-test.XXXXXX", tree[1024], out[1024], out2[1024];
+	const char *mods[] = { "virtio_net" };
+	struct initramfs_pack_opts o = { .moddir = moddir, .modules = mods, .n_modules = 1,
+					 .write = INITRAMFS_WRITE_OPTS_INIT };
+	struct initramfs_modset *m = NULL;
+	struct initramfs_archive *scratch = initramfs_archive_new();
+	struct kt_array paths = KT_ARRAY_INIT(char *);
+	struct kt_str err = KT_STR_INIT, list = KT_STR_INIT, order = KT_STR_INIT, line = KT_STR_INIT;
+	char *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+
+	NEED_TREE();
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	assert_non_null(mkdtemp(base));
+	snprintf(tree, sizeof(tree), "%s/tree", base);
+	snprintf(out, sizeof(out), "%s/a.cpio.zst", base);
+	snprintf(out2, sizeof(out2), "%s/b.cpio.zst", base);
+	assert_int_equal(sh("mkdir -p %s/bin && printf '#!/bin/sh\\nexit 0\\n' >%s/init && "
+			    "chmod 755 %s/init && cp /bin/true %s/bin/gcs && ln -s run %s/tmp && "
+			    "mkdir -m 1777 %s/run", tree, tree, tree, tree, tree, tree), 0);
+	o.init_tree = tree;
+	o.output = out;
+	if (initramfs_pack(&o, &err) < 0)
+		fail_msg("%s", err.buf);
+	assert_int_equal(initramfs_read_file(out, list_entry, &list, &err), 0);
+	assert_non_null(strstr(list.buf, "\ninit 100755\n"));
+	assert_non_null(strstr(list.buf, "\nbin/gcs 100755\n"));
+	assert_non_null(strstr(list.buf, "\ntmp 120777 -> run\n"));
+	assert_non_null(strstr(list.buf, "\nrun 41777\n"));	/* the tree's mode, kept */
+	assert_non_null(strstr(list.buf, "dev/console 20600\n"));
+	assert_non_null(strstr(list.buf, "\nproc 40755\n"));
+	assert_null(strstr(list.buf, "etc/ktrim"));
+	assert_null(strstr(list.buf, "\nmnt "));
+	assert_null(strstr(list.buf, "rootfs"));
+	/* the load order is the closure's, dependencies first: ktrim-init's list */
+	assert_int_equal(initramfs_modset_new(moddir, NULL, &m, &err), 0);
+	assert_int_equal(initramfs_modset_add(m, "virtio_net", &err), 0);
+	assert_true(initramfs_modset_count(m) >= 2);
+	assert_int_equal(initramfs_modset_add_to_archive(m, scratch, true, &paths, &err), 0);
+	kt_str_putc(&order, '[');
+	for (size_t i = 0; i < paths.len; i++) {
+		kt_str_reset(&line);
+		kt_str_printf(&line, "\n%s 100644\n", (char *)kt_array_ptr(&paths, i) + 1);
+		assert_non_null(strstr(list.buf, line.buf));
+		kt_str_printf(&order, "%s\n", (char *)kt_array_ptr(&paths, i));
+	}
+	kt_str_putc(&order, ']');
+	assert_non_null(strstr(list.buf, order.buf));
+	/* reproducible */
+	o.output = out2;
+	assert_int_equal(initramfs_pack(&o, &err), 0);
+	assert_int_equal(kt_read_file(out, &a, &na), 0);
+	assert_int_equal(kt_read_file(out2, &b, &nb), 0);
+	assert_true(na == nb && !memcmp(a, b, na));
+	/* refused */
+	o.rootfs_dir = tree;
+	assert_int_equal(initramfs_pack(&o, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "it replaces ktrim-init"));
+	o.rootfs_dir = NULL;
+	kt_str_reset(&err);
+	assert_int_equal(sh("rm %s/init", tree), 0);
+	assert_int_equal(initramfs_pack(&o, &err), -ENOENT);
+	assert_non_null(strstr(err.buf, "has no /init"));
+	initramfs_modset_free(m);
+	initramfs_archive_free(scratch);
+	kt_array_free_ptrs(&paths);
+	free(a);
+	free(b);
+	kt_str_free(&err);
+	kt_str_free(&list);
+	kt_str_free(&order);
+	kt_str_free(&line);
+	unsetenv("SOURCE_DATE_EPOCH");
+	sh("rm -rf %s", base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_softdeps_and_aliases),
 		cmocka_unit_test(test_builtin_unknown_and_vermagic),
 		cmocka_unit_test(test_compressed_sources),
+		cmocka_unit_test(test_pack_init_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -333,6 +333,21 @@ static int scan_overlay(const struct initramfs_entry *e, void *ctx)
  * certify boots is the shipped bytes, zero padding to 4 bytes, the overlay;
  * the certificate hashes the overlay on its own.
  */
+/* A kvm-q35 certification of @pr's image @shipped, the overlay written in tmpdir. */
+static void certify_image_setup(struct certify *c, struct pipeline_certify_opts *o,
+				struct pipeline_target *t, const struct kprof_project *pr,
+				const char *shipped)
+{
+	pipeline_certify_opts_init(o);
+	o->kernel = shipped;
+	o->initramfs = shipped;
+	o->project = pr;
+	memset(t, 0, sizeof(*t));
+	t->name = "kvm-q35";
+	certify_setup(c, o, t);
+	c->overlay_path = strdup(write_tmp("certify-overlay.cpio", "", 0));
+}
+
 static void test_overlay_and_boot_image(void **state)
 {
 	struct pipeline_certify_opts o;
@@ -351,14 +366,7 @@ static void test_overlay_and_boot_image(void **state)
 	kt_array_push_ptr(&pr.smoke_command, strdup("wget -O - http://127.0.0.1/"));
 	pr.smoke_timeout_s = 20;
 	snprintf(shipped, sizeof(shipped), "%s", write_tmp("shipped.cpio.zst", "12345", 5));
-	pipeline_certify_opts_init(&o);
-	o.kernel = shipped;
-	o.initramfs = shipped;
-	o.project = &pr;
-	memset(&t, 0, sizeof(t));
-	t.name = "kvm-q35";
-	certify_setup(&c, &o, &t);
-	c.overlay_path = strdup(write_tmp("certify-overlay.cpio", "", 0));
+	certify_image_setup(&c, &o, &t, &pr, shipped);
 	assert_int_equal(certify_stage_image(&c, &err), 0);
 
 	assert_int_equal(initramfs_read_file(c.overlay_path, scan_overlay, &sc, &err), 0);
@@ -382,6 +390,76 @@ static void test_overlay_and_boot_image(void **state)
 	kprof_project_release(&pr);
 	free(boot);
 	free(ovl);
+	kt_str_free(&out);
+	kt_str_free(&err);
+}
+
+/* An image of an init tree: /init a link to @target, bin/sh executable. */
+static const char *link_init_image(const char *name, const char *target)
+{
+	const struct initramfs_write_opts plain = { .compress = INITRAMFS_COMPRESS_NONE };
+	struct initramfs_archive *a = initramfs_archive_new();
+	static char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	assert_int_equal(initramfs_archive_add_data(a, "bin/sh", "#!", 2, 0755, NULL), 0);
+	assert_int_equal(initramfs_archive_add_symlink(a, "init", target, NULL), 0);
+	assert_int_equal(initramfs_archive_write_file(a, &plain, path, NULL), 0);
+	initramfs_archive_free(a);
+	return path;
+}
+
+/*
+ * A project's own init: the boot image is the shipped bytes alone (no
+ * overlay, no padding), the certificate says so and hashes no overlay; a
+ * link /init passes the static check when it names an executable of the
+ * image, fails when it names none.
+ */
+static void test_external_init(void **state)
+{
+	struct pipeline_certify_opts o;
+	struct pipeline_target t;
+	struct kprof_project pr;
+	struct certify c;
+	const struct certify_check *ck;
+	struct kt_str out = KT_STR_INIT, err = KT_STR_INIT;
+	char *boot = NULL, *want = NULL, shipped[256];
+	size_t boot_len = 0, want_len = 0;
+
+	kprof_project_init(&pr);
+	pr.file = strdup("/p/ktrim.yaml");
+	pr.init_external = strdup("/p/lcow-init");
+	pr.init_line = 9;
+	kt_array_push_ptr(&pr.smoke_command, strdup("/bin/true"));
+	snprintf(shipped, sizeof(shipped), "%s", link_init_image("ext.cpio", "/bin/sh"));
+	certify_image_setup(&c, &o, &t, &pr, shipped);
+	c.external = strdup("/p/ktrim.yaml:9");
+	assert_int_equal(certify_stage_image(&c, &err), 0);
+	assert_int_equal(kt_read_file(c.boot_image, &boot, &boot_len), 0);
+	assert_int_equal(kt_read_file(shipped, &want, &want_len), 0);
+	assert_int_equal(boot_len, want_len);
+	assert_memory_equal(boot, want, want_len);
+	assert_int_equal(certify_initramfs(&c), 0);
+	ck = kt_array_at(&c.checks, 0);
+	assert_string_equal(ck->result, "pass");
+	assert_non_null(strstr(ck->detail, "/init a link to /bin/sh, an executable file "
+			       "(the project's own init), container spec absent"));
+	assert_int_equal(certify_format(&c, &out), 0);
+	assert_non_null(strstr(out.buf, "\ninit: external\n"));
+	assert_null(strstr(out.buf, "\noverlay:"));
+	certify_release(&c);
+
+	/* a link to nothing the image holds */
+	snprintf(shipped, sizeof(shipped), "%s", link_init_image("dangling.cpio", "/bin/gcs"));
+	certify_setup(&c, &o, &t);
+	assert_int_equal(certify_initramfs(&c), 0);
+	ck = kt_array_at(&c.checks, 0);
+	assert_string_equal(ck->result, "fail");
+	assert_non_null(strstr(ck->detail, "/init a link to /bin/gcs, no executable file of the image"));
+	certify_release(&c);
+	kprof_project_release(&pr);
+	free(boot);
+	free(want);
 	kt_str_free(&out);
 	kt_str_free(&err);
 }
@@ -514,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_power_on_times),
 		cmocka_unit_test(test_certificate_writer),
 		cmocka_unit_test(test_overlay_and_boot_image),
+		cmocka_unit_test(test_external_init),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_certify_hyperv_partial_and_binding),

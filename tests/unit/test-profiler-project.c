@@ -164,6 +164,104 @@ static void test_kernel_vars_unset(void **state)
 	kt_str_free(&err);
 }
 
+static char tmpdir[64];
+
+static void sh(const char *cmd)
+{
+	char line[1024];
+
+	snprintf(line, sizeof(line), "cd %s && %s", tmpdir, cmd);
+	assert_int_equal(system(line), 0);
+}
+
+/* @name in tmpdir: a project whose line 5 is @init (columns count from there). */
+static int load_init(const char *name, const char *init, struct kprof_project *pr,
+		     struct kt_str *err)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "name: ext\nworkload:\n  rootfs: %s/rootfs\n  command: [/bin/sh]\n%s\n",
+		PROJ, init);
+	fclose(f);
+	kt_str_reset(err);
+	return kprof_project_load(path, pr, err);
+}
+
+static void expect_init_error(const char *init, const char *what)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(load_init("bad.yaml", init, &pr, &err), -EINVAL);
+	if (!strstr(kt_str_cstr(&err), what))
+		fail_msg("'%s' does not contain '%s'", kt_str_cstr(&err), what);
+	kt_str_free(&err);
+}
+
+/*
+ * init: {external: PATH}: relative to the file, the tree's /init resolved
+ * inside the tree (a link to /bin/sh is the tree's /bin/sh, not the
+ * host's); every mistake named by file:line:col.
+ */
+static void test_external_init(void **state)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+	char want[256];
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kt-proj-init.XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	sh("mkdir -p lcow/bin && printf '#!/bin/sh\\n' >lcow/init && chmod 755 lcow/init");
+	/* the default: ktrim's own init */
+	assert_int_equal(load_init("none.yaml", "", &pr, &err), 0);
+	assert_null(pr.init_external);
+	kprof_project_release(&pr);
+	assert_int_equal(load_init("ok.yaml", "init: {external: lcow}", &pr, &err), 0);
+	snprintf(want, sizeof(want), "%s/lcow", tmpdir);
+	assert_string_equal(pr.init_external, want);
+	assert_int_equal(pr.init_line, 5);
+	kprof_project_release(&pr);
+	/* a link resolved inside the tree: its /sbin/gcs, present there */
+	sh("mkdir -p lcow/sbin && cp lcow/init lcow/sbin/gcs && mv lcow/init lcow/init.sh && "
+	   "ln -s /sbin/gcs lcow/init");
+	setenv("KT_TEST_INIT_TREE", "lcow", 1);
+	assert_int_equal(load_init("ok.yaml", "init:\n  external: ${KT_TEST_INIT_TREE}", &pr,
+				   &err), 0);
+	assert_string_equal(pr.init_external, want);
+	assert_int_equal(pr.init_line, 6);
+	kprof_project_release(&pr);
+
+	expect_init_error("init: lcow", "bad.yaml:5:7: init must be a mapping");
+	expect_init_error("init: {}", "bad.yaml:5:7: init needs external: PATH");
+	expect_init_error("init: {external: lcow, args: x}", "bad.yaml:5:24: unknown key 'args'");
+	expect_init_error("init: {external: \"\"}", "bad.yaml:5:18: empty path");
+	unsetenv("KT_TEST_SURELY_UNSET_VAR");
+	expect_init_error("init:\n  external: ${KT_TEST_SURELY_UNSET_VAR}",
+			  "bad.yaml:6:13: environment variable KT_TEST_SURELY_UNSET_VAR is not set");
+	expect_init_error("init: {external: nowhere}", "bad.yaml:5:18: init tree ");
+	expect_init_error("init: {external: nowhere}", "/nowhere is not a directory");
+	/* the host has /bin/sh; the tree has none: resolved inside, no /init */
+	sh("ln -sf /bin/sh lcow/init");
+	expect_init_error("init: {external: lcow}", "bad.yaml:5:18: init tree");
+	expect_init_error("init: {external: lcow}", "has no /init (No such file or directory");
+	sh("ln -sf ../../../../../../bin/sh lcow/init");
+	expect_init_error("init: {external: lcow}", "has no /init (No such file or directory");
+	sh("rm lcow/init && mkdir lcow/init");
+	expect_init_error("init: {external: lcow}", "has an /init that is not a regular file");
+	sh("rmdir lcow/init && printf x >lcow/init && chmod 644 lcow/init");
+	expect_init_error("init: {external: lcow}", "has an /init that is not executable");
+	sh("rm lcow/init");
+	expect_init_error("init: {external: lcow}", "has no /init");
+	unsetenv("KT_TEST_INIT_TREE");
+	snprintf(want, sizeof(want), "rm -rf %s", tmpdir);
+	assert_int_equal(system(want), 0);
+	kt_str_free(&err);
+}
+
 static void test_missing_file(void **state)
 {
 	struct kprof_project pr;
@@ -182,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_kernel_vars_unset),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_external_init),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
