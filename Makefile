@@ -111,7 +111,10 @@ $(B)/guest/ktrim-init: $(wildcard initramfs/init/*.c initramfs/init/*.h)
 	$(quiet) GUEST $@
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)
 
-$(B)/guest/ktrim-agent: $(wildcard profiler/agent/*.c profiler/agent/*.h)
+# The agent is the guest runtime (the init's sources but its main) plus the tracer.
+GUEST_RUNTIME := $(filter-out initramfs/init/main.c,$(wildcard initramfs/init/*.c))
+$(B)/guest/ktrim-agent: $(wildcard profiler/agent/*.c profiler/agent/*.h) $(GUEST_RUNTIME) \
+			$(wildcard initramfs/init/*.h)
 	@mkdir -p $(@D)
 	$(quiet) GUEST $@
 	$(Q)$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(filter %.c,$^)

@@ -45,6 +45,7 @@ static const struct option opts[] = {
 	{ "root-dev", required_argument, NULL, OPT_SPEC },
 	{ "ready-stdout", required_argument, NULL, OPT_SPEC },
 	{ "ready-tcp", required_argument, NULL, OPT_SPEC },
+	{ "ready-timeout", required_argument, NULL, OPT_SPEC },
 	{ "timeout", required_argument, NULL, OPT_SPEC },
 	{ "stop-grace", required_argument, NULL, OPT_SPEC },
 	{ "restart", required_argument, NULL, OPT_SPEC },
@@ -233,6 +234,7 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --root-dev DEV:FSTYPE   root on a block device instead of /rootfs\n"
 "  --ready-stdout GLOB     ready when a stdout line matches GLOB\n"
 "  --ready-tcp PORT        ready when 127.0.0.1:PORT accepts\n"
+"  --ready-timeout SECONDS not ready by then: stop the workload\n"
 "  --timeout SECONDS       stop the workload (SIGTERM) after this long\n"
 "  --stop-grace SECONDS    SIGTERM to SIGKILL delay (default 10)\n"
 "  --restart POLICY        when the workload ends: no (default, power off),\n"

@@ -32,7 +32,7 @@
 #include <sys/types.h>
 
 #include "common/common.h"
-#include "initramfs/init/spec-limits.h"
+#include "initramfs/init/abi.h"
 
 /* ---- archive (newc cpio writer) --------------------------------------- */
 
@@ -288,19 +288,19 @@ int initramfs_module_read(const char *path, void **buf, size_t *len,
 /* ---- container spec ----------------------------------------------------- */
 
 /*
- * The spec is a text file, one directive per line, "#" comments, first
- * line "ktrim-spec 1". Values run to the end of the line; backslash
- * escapes \\ \n \t \xHH keep any byte but NUL representable. The guest
- * parser is initramfs/init/spec.c. See initramfs/README.md.
+ * The spec: its grammar, escapes and limits are the guest ABI
+ * (initramfs/init/abi.h). This is its one writer, for shipped boots and
+ * profiling runs alike; the one parser is initramfs/init/spec.c, run by
+ * both guest programs. See initramfs/README.md.
  */
-#define INITRAMFS_SPEC_PATH "etc/ktrim/spec"
+#define INITRAMFS_SPEC_PATH GUEST_SPEC_PATH
 /*
  * The certification overlay's addition to the spec (a second cpio segment
  * adds it): only smoke-arg, smoke-timeout and certify-hold, so a certified
  * boot runs the shipped workload unchanged. The init reads at most
  * INITRAMFS_SPEC_ADD_MAX bytes of it.
  */
-#define INITRAMFS_SPEC_ADD_PATH "etc/ktrim/spec.d/certify"
+#define INITRAMFS_SPEC_ADD_PATH GUEST_SPEC_ADD_PATH
 
 enum initramfs_ns {
 	INITRAMFS_NS_MNT = 1 << 0,
@@ -365,6 +365,7 @@ struct initramfs_spec {
 	struct kt_array env;	/* char * "K=V" */
 	struct kt_array modules;	/* char * archive paths, load order */
 	struct kt_array cgroups;	/* struct initramfs_cgroup_limit */
+	struct kt_array controllers;	/* char *: cgroup-enable, "memory" */
 	char *cwd;		/* NULL = "/" */
 	char *hostname;		/* NULL = "ktrim" */
 	char *rootfs;		/* dir in the image ("/rootfs") or /dev/...; NULL = "/" */
@@ -375,6 +376,7 @@ struct initramfs_spec {
 	enum initramfs_ready ready;
 	char *ready_pattern;	/* READY_STDOUT: fnmatch glob for a line */
 	uint16_t ready_port;	/* READY_TCP */
+	uint32_t ready_timeout_s;	/* 0 = none; else stop when not ready by then */
 	/*
 	 * Smoke test: argv run inside the workload's namespaces (all but
 	 * pid) and root once it is ready; the init reports "smoke-done
@@ -409,15 +411,16 @@ int initramfs_spec_set_restart(struct initramfs_spec *s, const char *policy,
  * (POLICY), cmd, smoke,
  * env (NAME=VALUE), cwd, hostname, user (UID[:GID]), namespaces, cgroup
  * (FILE=VALUE), root-dev (DEVICE:FSTYPE), readonly (no value), ready-stdout
- * (GLOB), ready-tcp (PORT), timeout, stop-grace, smoke-timeout (seconds),
+ * (GLOB), ready-tcp (PORT), ready-timeout, timeout, stop-grace,
+ * smoke-timeout (seconds),
  * ipv4 and ipv6 (ADDR/PREFIX[,GATEWAY]), dhcp (no value).
  * -EINVAL with a message for a bad value, -ENOENT for an unknown name.
  */
 int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 			      const char *value, struct kt_str *err);
 /*
- * Whether the guest init takes @s: no list longer than its table
- * (initramfs/init/spec-limits.h: args, env, modules, cgroups, smoke-arg),
+ * Whether the guest runtime takes @s: no list longer than its table
+ * (initramfs/init/abi.h: args, env, modules, cgroups, smoke-arg),
  * the spec and the overlay's addition each shorter than the bytes it
  * reads. -E2BIG with a message naming the limit otherwise, so an
  * oversized spec fails when packing, not at boot.

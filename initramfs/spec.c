@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The container spec, host side. The format is line-based so the guest
- * init can parse it in place with no allocator and no library: one
- * "key value" per line, values escaped so a line never holds a newline.
- * The guest parser is initramfs/init/spec.c; the unit tests run the two
- * against each other.
+ * The container spec, host side: its one writer, for the shipped init and
+ * the profiling agent alike. The grammar is the guest ABI's
+ * (initramfs/init/abi.h): line-based so the guest runtime parses it in
+ * place with no allocator and no library. The guest parser is
+ * initramfs/init/spec.c; the unit tests run the two against each other.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "initramfs/internal.h"
-
-static const char *const ns_names[] = {
-	"mnt", "uts", "ipc", "pid", "net", "cgroup", "time",
-};
 
 void initramfs_spec_init(struct initramfs_spec *s)
 {
@@ -24,6 +20,7 @@ void initramfs_spec_init(struct initramfs_spec *s)
 	kt_array_init(&s->modules, sizeof(char *));
 	kt_array_init(&s->smoke, sizeof(char *));
 	kt_array_init(&s->cgroups, sizeof(struct initramfs_cgroup_limit));
+	kt_array_init(&s->controllers, sizeof(char *));
 }
 
 void initramfs_spec_release(struct initramfs_spec *s)
@@ -39,6 +36,7 @@ void initramfs_spec_release(struct initramfs_spec *s)
 		free(l->value);
 	}
 	kt_array_free(&s->cgroups);
+	kt_array_free_ptrs(&s->controllers);
 	free(s->cwd);
 	free(s->hostname);
 	free(s->rootfs);
@@ -61,10 +59,10 @@ int initramfs_spec_parse_namespaces(const char *list, unsigned *out,
 	     tok = strtok_r(NULL, ", ", &save)) {
 		size_t i;
 
-		for (i = 0; i < KT_ARRAY_SIZE(ns_names); i++)
-			if (strcmp(tok, ns_names[i]) == 0)
+		for (i = 0; i < GUEST_NS_COUNT; i++)
+			if (strcmp(tok, guest_ns_name(i)) == 0)
 				break;
-		if (i == KT_ARRAY_SIZE(ns_names)) {
+		if (i == GUEST_NS_COUNT) {
 			r = ar_fail(err, -EINVAL, "unknown namespace '%s' "
 				    "(known: mnt uts ipc pid net cgroup time)",
 				    tok);
@@ -151,7 +149,7 @@ int initramfs_spec_add_cgroup(struct initramfs_spec *s, const char *file,
 static int opt_uint(const char *key, const char *value, unsigned long max,
 		    unsigned long min, uint32_t *out, struct kt_str *err);
 
-/* "key value\n" with \\, \n, \t and other control bytes escaped. */
+/* "key value\n" in the guest ABI's one escape scheme (abi.h). */
 static int put(struct kt_str *out, const char *key, const char *value)
 {
 	int r = kt_str_puts(out, key);
@@ -202,6 +200,7 @@ static int check_lists(const struct initramfs_spec *s, struct kt_str *err)
 		{ "environment entries", s->env.len, INITRAMFS_SPEC_MAX_ENV },
 		{ "modules to load", s->modules.len, INITRAMFS_SPEC_MAX_MODULES },
 		{ "cgroup limits", s->cgroups.len, INITRAMFS_SPEC_MAX_CGROUPS },
+		{ "cgroup controllers", s->controllers.len, INITRAMFS_SPEC_MAX_CGROUPS },
 		{ "smoke-test arguments", s->smoke.len, INITRAMFS_SPEC_MAX_SMOKE },
 	};
 
@@ -220,6 +219,14 @@ int initramfs_spec_check(const struct initramfs_spec *s, struct kt_str *err)
 {
 	struct kt_str text = KT_STR_INIT;
 	int r = check_lists(s, err);
+
+	/* The runtime writes "+NAME" to cgroup.subtree_control. */
+	for (size_t i = 0; r == 0 && i < s->controllers.len; i++) {
+		const char *c = kt_array_ptr(&s->controllers, i);
+
+		if (!*c || c[strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_")])
+			r = ar_fail(err, -EINVAL, "cgroup controller '%s' is not a controller name", c);
+	}
 
 	if (r == 0) {
 		r = initramfs_spec_format(s, &text);
@@ -246,7 +253,7 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 
 	if (check_lists(s, NULL) < 0)
 		return -E2BIG;
-	r = kt_str_puts(out, "ktrim-spec 1\n");
+	r = kt_str_puts(out, GUEST_SPEC_MAGIC "\n");
 	if (r == 0 && s->hostname)
 		r = put(out, "hostname", s->hostname);
 	for (size_t i = 0; r == 0 && i < s->modules.len; i++)
@@ -268,10 +275,10 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 	if (r == 0 && s->namespaces) {
 		struct kt_str v = KT_STR_INIT;
 
-		for (size_t i = 0; r == 0 && i < KT_ARRAY_SIZE(ns_names); i++)
+		for (unsigned i = 0; r == 0 && i < GUEST_NS_COUNT; i++)
 			if (s->namespaces & (1u << i))
 				r = kt_str_printf(&v, "%s%s", v.len ? " " : "",
-						  ns_names[i]);
+						  guest_ns_name(i));
 		if (r == 0)
 			r = put(out, "namespaces", v.buf);
 		kt_str_free(&v);
@@ -286,6 +293,8 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 			r = put(out, "cgroup", v.buf);
 		kt_str_free(&v);
 	}
+	for (size_t i = 0; r == 0 && i < s->controllers.len; i++)
+		r = put(out, "cgroup-enable", kt_array_ptr(&s->controllers, i));
 	if (r == 0 && (s->uid || s->gid)) {
 		snprintf(num, sizeof(num), "%u %u", s->uid, s->gid);
 		r = put(out, "user", num);
@@ -302,6 +311,10 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 	if (r == 0 && s->ready == INITRAMFS_READY_TCP) {
 		snprintf(num, sizeof(num), "%u", s->ready_port);
 		r = put(out, "ready-tcp", num);
+	}
+	if (r == 0 && s->ready_timeout_s) {
+		snprintf(num, sizeof(num), "%u", s->ready_timeout_s);
+		r = put(out, "ready-timeout", num);
 	}
 	for (size_t i = 0; r == 0 && i < s->smoke.len; i++)
 		r = put(out, "smoke-arg", kt_array_ptr(&s->smoke, i));
@@ -343,7 +356,7 @@ int initramfs_spec_format_addition(const struct initramfs_spec *s,
 	size_t start = out->len;
 	char num[32];
 	int r = s->smoke.len > INITRAMFS_SPEC_MAX_SMOKE ? -E2BIG :
-		kt_str_puts(out, "ktrim-spec 1\n");
+		kt_str_puts(out, GUEST_SPEC_MAGIC "\n");
 
 	for (size_t i = 0; r == 0 && i < s->smoke.len; i++)
 		r = put(out, "smoke-arg", kt_array_ptr(&s->smoke, i));
@@ -508,6 +521,8 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->timeout_s, err);
 	if (!strcmp(key, "stop-grace"))
 		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->stop_grace_s, err);
+	if (!strcmp(key, "ready-timeout"))
+		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->ready_timeout_s, err);
 	if (!strcmp(key, "smoke-timeout"))
 		return opt_uint(key, value, INITRAMFS_SPEC_MAX_COUNT, 0, &s->smoke_timeout_s,
 				err);

@@ -40,16 +40,18 @@ void pipeline_certify_opts_init(struct pipeline_certify_opts *o)
 
 static int event_status(const struct kprof_vm_event *ev)
 {
-	const char *s = ev && ev->args ? strstr(ev->args, "status=") : NULL;
+	size_t n;
+	const char *s = kprof_vm_event_field(ev, "status", &n);
 
-	return s ? atoi(s + 7) : -1;
+	return s ? atoi(s) : -1;
 }
 
 static unsigned long long event_tsc(const struct kprof_vm_event *ev)
 {
-	const char *s = ev && ev->args ? strstr(ev->args, "tsc=") : NULL;
+	size_t n;
+	const char *s = kprof_vm_event_field(ev, "tsc", &n);
 
-	return s ? strtoull(s + 4, NULL, 10) : 0;
+	return s ? strtoull(s, NULL, 10) : 0;
 }
 
 /*
@@ -147,6 +149,8 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	struct kprof_vm_result res;
 	struct kt_str cmdline = KT_STR_INIT, monitor = KT_STR_INIT;
 	const struct kprof_vm_event *ev;
+	const char *dev;
+	size_t dev_len;
 	struct boot_run run = { .c = c, .vm = &vm, .b = b, .host_tests = log != NULL };
 	const struct kprof_project *pr = c->o->project;
 	int r;
@@ -218,14 +222,16 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		b->smoke_us = ev->uptime_us;
 	}
 	if ((ev = kprof_vm_result_event(&res, "stop-request"))) {
-		const char *src = strstr(ev->args, "source=");
+		size_t n;
+		const char *src = kprof_vm_event_field(ev, "source", &n);
 
 		b->stop_us = ev->uptime_us;
-		b->stop_source = src ? strndup(src + 7, strcspn(src + 7, " ")) : NULL;
+		b->stop_source = src ? strndup(src, n) : NULL;
 	}
 	b->workload_status = event_status(kprof_vm_result_event(&res, "workload-exit"));
-	if ((ev = kprof_vm_result_event(&res, "mount")) && ev->args &&
-	    strstr(ev->args, "dev=" VPMEM_DEV " "))
+	if ((ev = kprof_vm_result_event(&res, "mount")) &&
+	    (dev = kprof_vm_event_field(ev, "dev", &dev_len)) &&
+	    dev_len == strlen(VPMEM_DEV) && !strncmp(dev, VPMEM_DEV, dev_len))
 		b->vpmem_mount = strdup(ev->args);
 	if ((ev = kprof_vm_result_event(&res, "poweroff"))) {
 		b->poweroff_us = ev->uptime_us;

@@ -11,55 +11,6 @@
 
 #include "pipeline/pipeline.h"
 
-int pipeline_spec_from_project(const struct kprof_project *pr, struct initramfs_spec *s)
-{
-	int r = 0;
-
-	/* The project's workload replaces whatever the spec held. */
-	kt_array_free_ptrs(&s->args);
-	kt_array_free_ptrs(&s->env);
-	kt_array_free_ptrs(&s->smoke);
-	free(s->cwd);
-	free(s->hostname);
-	free(s->ready_pattern);
-	s->ready_pattern = NULL;
-	for (size_t i = 0; i < pr->command.len && r == 0; i++)
-		r = kt_array_push_strdup(&s->args, kt_array_ptr(&pr->command, i));
-	for (size_t i = 0; i < pr->env.len && r == 0; i++)
-		r = kt_array_push_strdup(&s->env, kt_array_ptr(&pr->env, i));
-	if (r < 0)
-		return r;
-	/* The smoke test is no part of what ships: see pipeline_overlay(). */
-	kt_array_init(&s->smoke, sizeof(char *));
-	s->smoke_timeout_s = 0;
-	s->restart = pr->restart;
-	s->restart_max = pr->restart_max;
-	s->stop_grace_s = pr->stop_grace_s;
-	s->cwd = pr->cwd ? strdup(pr->cwd) : NULL;
-	s->hostname = pr->hostname ? strdup(pr->hostname) : NULL;
-	s->uid = pr->uid;
-	s->gid = pr->gid;
-	s->namespaces = pr->namespaces;	/* already INITRAMFS_NS_* bits */
-	initramfs_net_release(&s->net);
-	r = initramfs_net_copy(&s->net, &pr->net);
-	if (r < 0)
-		return r;
-	switch (pr->ready) {
-	case KPROF_READY_STDOUT:
-		s->ready = INITRAMFS_READY_STDOUT;
-		s->ready_pattern = strdup(pr->ready_pattern);
-		break;
-	case KPROF_READY_TCP:
-		s->ready = INITRAMFS_READY_TCP;
-		s->ready_port = pr->ready_port;
-		break;
-	default:
-		s->ready = INITRAMFS_READY_NONE;
-	}
-	return 0;
-}
-
-
 int pipeline_profile_modules(const char *profile, struct kt_array *mods,
 			     struct initramfs_spec *spec, struct kt_str *err)
 {
@@ -103,7 +54,7 @@ int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err)
 	int r;
 
 	initramfs_spec_init(&spec);
-	r = pipeline_spec_from_project(o->project, &spec);
+	r = kprof_project_spec(o->project, &spec);
 	if (r == 0 && o->moddir && o->profile && access(o->profile, R_OK) == 0)
 		r = pipeline_profile_modules(o->profile, &mods, NULL, err);
 	if (r < 0)
@@ -167,7 +118,7 @@ int pipeline_project_spec(const char *path, struct kprof_project *pr,
 	kprof_project_release(pr);
 	kprof_project_init(pr);
 	r = kprof_project_load(path, pr, err);
-	return r < 0 ? r : pipeline_spec_from_project(pr, spec);
+	return r < 0 ? r : kprof_project_spec(pr, spec);
 }
 
 int pipeline_initramfs(const struct pipeline_initramfs_opts *o, struct kt_str *err)

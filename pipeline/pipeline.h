@@ -258,13 +258,6 @@ int pipeline_kernel_release(const char *build_dir, char **out);
 /* ---- pack ---------------------------------------------------------------------------- */
 
 /*
- * Replace @s's command, env, cwd, hostname, user, namespaces, ready
- * condition, restart policy and stop grace with @pr's (copied). The smoke
- * test is left out (it is cleared): it travels in the overlay.
- */
-int pipeline_spec_from_project(const struct kprof_project *pr,
-			       struct initramfs_spec *s);
-/*
  * Append the names of the modules a profile saw to @mods (char *, owned);
  * with @spec, its command becomes the spec's when the spec has none.
  */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profiler/agent/proto.h"
+#include "initramfs/init/abi.h"
 #include "profiler/profiler.h"
 
 void kprof_guest_report_init(struct kprof_guest_report *r)
@@ -52,7 +52,7 @@ static int split(char *payload, char **f)
 	int n = 0;
 
 	for (char *tok = strtok(payload, " "); tok; tok = strtok(NULL, " ")) {
-		if (n == MAX_FIELDS || kproto_unescape(tok))
+		if (n == MAX_FIELDS || guest_unescape(tok))
 			return -1;
 		f[n++] = tok;
 	}
@@ -122,7 +122,7 @@ int kprof_guest_parse(const char *text, size_t len, struct kprof_profile *p,
 		return -ENOMEM;
 	for (line = strtok_r(copy, "\n", &save); line && !ret;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *rec = strstr(line, KPROTO_RECORD), *end = strstr(line, KPROTO_END);
+		char *rec = strstr(line, GUEST_RECORD_TAG), *end = strstr(line, GUEST_RECORD_END);
 		char *payload, *fields[MAX_FIELDS];
 		unsigned long seq, crc;
 		int n;
@@ -130,13 +130,13 @@ int kprof_guest_parse(const char *text, size_t len, struct kprof_profile *p,
 		lineno++;
 		line[strcspn(line, "\r")] = '\0';
 		if (end) {
-			expected = (unsigned)strtoul(end + strlen(KPROTO_END), NULL, 10);
+			expected = (unsigned)strtoul(end + strlen(GUEST_RECORD_END), NULL, 10);
 			ended = true;
 			break;
 		}
 		if (!rec)
 			continue;	/* noise before the agent opened the port */
-		rec += strlen(KPROTO_RECORD);
+		rec += strlen(GUEST_RECORD_TAG);
 		seq = strtoul(rec, &payload, 10);
 		if (*payload != ' ' || (crc = strtoul(payload + 1, &payload, 16), *payload != ' ')) {
 			kt_str_printf(err, "guest record line %d is malformed", lineno);
@@ -144,7 +144,7 @@ int kprof_guest_parse(const char *text, size_t len, struct kprof_profile *p,
 			break;
 		}
 		payload++;
-		if (seq != next || kproto_crc32(payload, strlen(payload)) != crc) {
+		if (seq != next || guest_crc32(payload, strlen(payload)) != crc) {
 			kt_str_printf(err, "guest record %lu %s (expected record %u)", seq,
 				      seq != next ? "out of sequence" : "has a bad checksum", next);
 			ret = -EPROTO;

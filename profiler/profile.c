@@ -13,17 +13,7 @@
 #include "profiler/profiler.h"
 
 /* NULL-terminated so it doubles as the allowed-key list of facts:. */
-static const char *const kind_names[KPROF_KIND_COUNT + 1] = {
-	[KPROF_MODULES] = "modules",
-	[KPROF_FILESYSTEMS] = "filesystems",
-	[KPROF_SOCKETS] = "sockets",
-	[KPROF_SYSCALLS] = "syscalls",
-	[KPROF_DEVICES] = "devices",
-	[KPROF_NAMESPACES] = "namespaces",
-	[KPROF_CGROUPS] = "cgroups",
-	[KPROF_NETFILTER] = "netfilter",
-	[KPROF_SYSCTLS] = "sysctls",
-};
+static const char *const kind_names[KPROF_KIND_COUNT + 1] = { GUEST_FACT_KIND_NAMES, NULL };
 
 const char *kprof_kind_name(enum kprof_kind kind)
 {

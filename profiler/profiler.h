@@ -32,17 +32,18 @@
 
 #define KPROF_PROFILE_VERSION 1
 
+/* The guest ABI's fact kinds (initramfs/init/abi.h). */
 enum kprof_kind {
-	KPROF_MODULES = 0,
-	KPROF_FILESYSTEMS,
-	KPROF_SOCKETS,
-	KPROF_SYSCALLS,
-	KPROF_DEVICES,
-	KPROF_NAMESPACES,
-	KPROF_CGROUPS,
-	KPROF_NETFILTER,
-	KPROF_SYSCTLS,
-	KPROF_KIND_COUNT,
+	KPROF_MODULES = GUEST_FACT_MODULES,
+	KPROF_FILESYSTEMS = GUEST_FACT_FILESYSTEMS,
+	KPROF_SOCKETS = GUEST_FACT_SOCKETS,
+	KPROF_SYSCALLS = GUEST_FACT_SYSCALLS,
+	KPROF_DEVICES = GUEST_FACT_DEVICES,
+	KPROF_NAMESPACES = GUEST_FACT_NAMESPACES,
+	KPROF_CGROUPS = GUEST_FACT_CGROUPS,
+	KPROF_NETFILTER = GUEST_FACT_NETFILTER,
+	KPROF_SYSCTLS = GUEST_FACT_SYSCTLS,
+	KPROF_KIND_COUNT = GUEST_FACT_KINDS,
 };
 
 /* "modules", "filesystems", ... (the YAML key); NULL when out of range. */
@@ -204,9 +205,14 @@ struct kprof_project {
 	unsigned profile_timeout_s;	/* whole run, default 300 */
 };
 
-/* "mnt", "uts", ... for one enum initramfs_ns bit; NULL otherwise. */
-const char *kprof_ns_name(unsigned bit);
 
+/*
+ * Replace @s's command, env, cgroup controllers, cwd, hostname, user,
+ * namespaces, network, ready condition, restart policy and stop grace with
+ * @pr's (copied): the container both the shipped image and a profiling run
+ * start. The smoke test is cleared (it travels in the overlay).
+ */
+int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s);
 void kprof_project_init(struct kprof_project *pr);
 void kprof_project_release(struct kprof_project *pr);
 /*
@@ -252,7 +258,7 @@ int kprof_open_in_root(int rootfd, const char *rel, int flags);
 /* SHA-256 of a tree: sorted paths, types, modes, link targets, contents. */
 int kprof_tree_sha256(const char *dir, char hex[65], struct kt_str *err);
 
-/* ---- the guest's record stream (agent/proto.h) -------------------------- */
+/* ---- the guest's record stream (initramfs/init/abi.h) ------------------ */
 
 /* What the agent reported besides facts. */
 struct kprof_guest_report {
@@ -427,6 +433,12 @@ const struct kprof_vm_event *kprof_vm_result_event(
  * record, -EINVAL when it is malformed.
  */
 int kprof_vm_parse_timeline(const char *line, struct kprof_vm_event *ev);
+/*
+ * The value of @ev's field @key ("status" of "status=0 tsc=9"), @len bytes
+ * long (not terminated), or NULL: the one reader of the records' k=v fields.
+ */
+const char *kprof_vm_event_field(const struct kprof_vm_event *ev, const char *key,
+				 size_t *len);
 void kprof_vm_event_release(struct kprof_vm_event *ev);
 
 /* ---- a whole profiling run --------------------------------------------- */

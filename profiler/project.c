@@ -15,18 +15,6 @@
 #include "initramfs/initramfs.h"
 #include "profiler/profiler.h"
 
-/* Bit i is 1 << i in enum initramfs_ns. */
-static const char *const ns_names[] = { "mnt", "uts", "ipc", "pid", "net",
-					"cgroup", "time" };
-
-const char *kprof_ns_name(unsigned bit)
-{
-	for (unsigned i = 0; i < KT_ARRAY_SIZE(ns_names); i++)
-		if (bit == 1u << i)
-			return ns_names[i];
-	return NULL;
-}
-
 void kprof_project_init(struct kprof_project *pr)
 {
 	memset(pr, 0, sizeof(*pr));
@@ -386,10 +374,10 @@ static int get_namespaces(struct ploader *l, const struct kt_yaml_node *n)
 		if (it->type != KT_YAML_SCALAR)
 			return kt_yaml_error(l->doc, it, l->err,
 					     "expected a namespace name");
-		for (j = 0; j < KT_ARRAY_SIZE(ns_names); j++)
-			if (!strcmp(it->scalar, ns_names[j]))
+		for (j = 0; j < GUEST_NS_COUNT; j++)
+			if (!strcmp(it->scalar, guest_ns_name(j)))
 				break;
-		if (j == KT_ARRAY_SIZE(ns_names))
+		if (j == GUEST_NS_COUNT)
 			return kt_yaml_error(l->doc, it, l->err,
 					     "unknown namespace '%s' (mnt uts ipc pid net cgroup time)",
 					     it->scalar);

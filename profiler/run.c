@@ -14,100 +14,42 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "profiler/agent/proto.h"
 #include "initramfs/initramfs.h"
 #include "profiler/profiler.h"
 
+/* Where the workload's tree lies in the image, as in a shipped one. */
+#define ROOTFS_DIR "rootfs"
 /* What the agent needs before it can mount the module tree. */
 static const char *const boot_modules[] = { "virtio_pci", "9pnet_virtio", "9p" };
 
-static int spec_line(struct kt_str *s, const char *key, const char *value)
+/*
+ * The container spec of the shipped image (kprof_project_spec), plus what
+ * the profiling run needs: the smoke test, the ready timeout, and the
+ * modules that reach the module tree. One writer, checked against the
+ * runtime's limits here, so a spec too large fails before the boot.
+ */
+static int build_spec(const struct kprof_project *pr, const struct kt_array *mod_paths,
+		      struct kt_str *out, struct kt_str *err)
 {
-	size_t cap = strlen(value) * 3 + 4;
-	char *esc = malloc(cap);
+	struct initramfs_spec s;
 	int ret;
 
-	if (!esc)
-		return -ENOMEM;
-	kproto_escape(value, esc, cap);
-	ret = kt_str_printf(s, "%s %s\n", key, esc);
-	free(esc);
-	return ret < 0 ? ret : 0;
-}
-
-static int spec_strv(struct kt_str *s, const char *key, const struct kt_array *a)
-{
-	int ret = 0;
-
-	for (size_t i = 0; i < a->len && !ret; i++)
-		ret = spec_line(s, key, kt_array_ptr(a, i));
+	initramfs_spec_init(&s);
+	ret = kprof_project_spec(pr, &s);
+	for (size_t i = 0; !ret && i < pr->smoke_command.len; i++)
+		ret = kt_array_push_strdup(&s.smoke, kt_array_ptr(&pr->smoke_command, i));
+	for (size_t i = 0; !ret && i < mod_paths->len; i++)
+		ret = kt_array_push_strdup(&s.modules, kt_array_ptr(mod_paths, i));
+	if (!ret && !(s.rootfs = strdup("/" ROOTFS_DIR)))
+		ret = -ENOMEM;
+	s.smoke_timeout_s = pr->smoke_timeout_s;
+	s.ready_timeout_s = pr->ready_timeout_s;
+	if (!ret)
+		ret = initramfs_spec_check(&s, err);
+	if (!ret)
+		ret = initramfs_spec_format(&s, out);
+	initramfs_spec_release(&s);
 	return ret;
-}
-
-/* What the agent's tables take (proto.h), checked before the boot. */
-static int spec_fits(const struct kprof_project *pr, const struct kt_array *mod_paths,
-		     const struct kt_str *spec, struct kt_str *err)
-{
-	const struct {
-		const char *what;
-		size_t n, max;
-	} lists[] = {
-		{ "command arguments", pr->command.len, KPROTO_SPEC_MAX_LIST },
-		{ "environment entries", pr->env.len, KPROTO_SPEC_MAX_LIST },
-		{ "smoke-test arguments", pr->smoke_command.len, KPROTO_SPEC_MAX_LIST },
-		{ "boot modules", mod_paths->len, KPROTO_SPEC_MAX_LIST },
-		{ "cgroup limits", pr->cgroups.len, KPROTO_SPEC_MAX_CGROUPS },
-		{ "bytes of profiling spec", spec->len, KPROTO_SPEC_MAX_BYTES - 2 },
-	};
-
-	for (size_t i = 0; i < KT_ARRAY_SIZE(lists); i++)
-		if (lists[i].n > lists[i].max) {
-			kt_str_printf(err, "%zu %s; the profiling agent takes at most %zu",
-				      lists[i].n, lists[i].what, lists[i].max);
-			return -E2BIG;
-		}
-	return 0;
-}
-
-static int build_spec(const struct kprof_project *pr, const char *krel,
-		      const struct kt_array *mod_paths, struct kt_str *s)
-{
-	char num[32];
-	int ret;
-
-	/* unchecked: every spec_line() below returns the sticky error */
-	kt_str_puts(s, "# ktrim profiling spec, read by ktrim-agent\n");
-	if ((ret = spec_line(s, "krel", krel)) ||
-	    (ret = spec_strv(s, "boot-module", mod_paths)) ||
-	    (ret = spec_strv(s, "arg", &pr->command)) ||
-	    (ret = spec_strv(s, "env", &pr->env)) ||
-	    (ret = spec_strv(s, "smoke-arg", &pr->smoke_command)) ||
-	    (ret = spec_strv(s, "cgroup", &pr->cgroups)) ||
-	    (ret = spec_line(s, "cwd", pr->cwd)) ||
-	    (ret = spec_line(s, "hostname", pr->hostname)))
-		return ret;
-	for (unsigned bit = 1; bit <= INITRAMFS_NS_TIME; bit <<= 1)
-		if ((pr->namespaces & bit) && (ret = spec_line(s, "ns", kprof_ns_name(bit))))
-			return ret;
-	if (pr->ready == KPROF_READY_STDOUT &&
-	    (ret = spec_line(s, "ready-stdout", pr->ready_pattern)))
-		return ret;
-	if (pr->ready == KPROF_READY_TCP) {
-		snprintf(num, sizeof(num), "%u", pr->ready_port);
-		if ((ret = spec_line(s, "ready-tcp", num)))
-			return ret;
-	}
-	snprintf(num, sizeof(num), "%u", pr->ready_timeout_s);
-	if ((ret = spec_line(s, "ready-timeout", num)))
-		return ret;
-	snprintf(num, sizeof(num), "%u", pr->smoke_timeout_s);
-	if ((ret = spec_line(s, "smoke-timeout", num)))
-		return ret;
-	snprintf(num, sizeof(num), "%u", pr->uid);
-	if ((ret = spec_line(s, "uid", num)))
-		return ret;
-	snprintf(num, sizeof(num), "%u", pr->gid);
-	return spec_line(s, "gid", num);
 }
 
 /*
@@ -187,12 +129,11 @@ static int pack(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	if (ret)
 		goto out;
 	if ((ret = add_kmod(a, o->kmod ? o->kmod : "/usr/bin/kmod", err)) ||
-	    (ret = build_spec(pr, *krel, &paths, &spec)) ||
-	    (ret = spec_fits(pr, &paths, &spec, err)))
+	    (ret = build_spec(pr, &paths, &spec, err)))
 		goto out;
-	ret = initramfs_archive_add_data(a, "ktrim/spec", spec.buf, spec.len, 0644, err);
+	ret = initramfs_archive_add_data(a, INITRAMFS_SPEC_PATH, spec.buf, spec.len, 0644, err);
 	if (!ret)
-		ret = initramfs_archive_add_tree(a, "ktrim/rootfs", rootdir, err);
+		ret = initramfs_archive_add_tree(a, ROOTFS_DIR, rootdir, err);
 	if (ret)
 		goto out;
 	/* Uncompressed: unpacking is faster than decompressing under TCG. */
@@ -219,7 +160,6 @@ static int on_console(const char *line, void *ctx)
 		{ "modules-loaded", "module tree mounted, module helper installed" },
 		{ "workload-exec", "workload started under the tracer" },
 		{ "workload-ready", "workload ready" },
-		{ "smoke-start", "smoke test started" },
 		{ "poweroff", "guest powering off" },
 	};
 	struct kprof_vm_event ev;
@@ -229,9 +169,13 @@ static int on_console(const char *line, void *ctx)
 		kt_err("guest: %s", line);
 	if (kprof_vm_parse_timeline(line, &ev) != 1)
 		return 0;
-	if (!strcmp(ev.name, "smoke-exit"))
-		kt_progress("smoke test %s (%s)", strcmp(ev.args, "status=0") ? "FAILED" : "passed",
+	if (!strcmp(ev.name, "smoke-done")) {
+		size_t n;
+		const char *st = kprof_vm_event_field(&ev, "status", &n);
+
+		kt_progress("smoke test %s (%s)", st && n == 1 && *st == '0' ? "passed" : "FAILED",
 			    ev.args);
+	}
 	for (size_t i = 0; i < KT_ARRAY_SIZE(steps); i++)
 		if (!strcmp(ev.name, steps[i].event))
 			kt_progress("%s", steps[i].say);

@@ -560,7 +560,8 @@ static int resolve_accel(struct kprof_vm *vm)
 
 /* ---- timeline ------------------------------------------------------------- */
 
-#define TIMELINE_TAG "ktrim-timeline: "
+/* The record format is the guest ABI's (initramfs/init/abi.h). */
+#define TIMELINE_TAG GUEST_TIMELINE_TAG
 
 void kprof_vm_event_release(struct kprof_vm_event *ev)
 {
@@ -611,6 +612,22 @@ int kprof_vm_parse_timeline(const char *line, struct kprof_vm_event *ev)
 		return -ENOMEM;
 	}
 	return 1;
+}
+
+const char *kprof_vm_event_field(const struct kprof_vm_event *ev, const char *key,
+				 size_t *len)
+{
+	size_t klen = strlen(key);
+
+	/* "k=v k=v": a key counts only where a field starts */
+	for (const char *f = ev && ev->args ? ev->args : ""; *f; f += strcspn(f, " ")) {
+		f += strspn(f, " ");
+		if (!strncmp(f, key, klen) && f[klen] == '=') {
+			*len = strcspn(f + klen + 1, " ");
+			return f + klen + 1;
+		}
+	}
+	return NULL;
 }
 
 void kprof_vm_result_init(struct kprof_vm_result *res)

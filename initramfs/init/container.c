@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Starting the workload as a container: cgroup v2 limits, namespaces, its
- * root (a directory of the image or a block device) made "/" with a move
- * mount + chroot (pivot_root cannot leave the initramfs), then exec.
+ * The one container launcher of the guest runtime, for the shipped init
+ * and the profiling agent alike (the agent only adds observation through
+ * struct container_hooks): a cgroup v2 leaf with its controllers and
+ * limits, namespaces, its root (a directory of the image or a block
+ * device) with fresh proc, sysfs, cgroup2 and mqueue mounts as an OCI
+ * runtime makes them, made "/" with a move mount + chroot (pivot_root
+ * cannot leave the initramfs), user, cwd, then exec.
  *
- * PID and time namespaces apply to the children of the caller, so the init
- * unshares those itself right before the fork; the child unshares the rest.
+ * PID and time namespaces apply to the children of the caller, so the
+ * launcher unshares those in the caller right before the fork; the child
+ * unshares the rest.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -15,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,33 +44,46 @@ static char root_buf[512];
 static const char *workload_root = "/";
 static char *child_env[INITRAMFS_SPEC_MAX_ENV + 4];
 static char *default_args[2];
-static int err_fd = -1;
-
-static int write_file(const char *path, const char *value)
+unsigned long ns_clone_flags(unsigned ns)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int saved;
+	/* NS_* bit i, in the guest ABI's namespace order */
+	static const unsigned long flags[GUEST_NS_COUNT] = {
+		CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID,
+		CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWTIME,
+	};
+	unsigned long out = 0;
 
-	if (fd < 0)
-		return -1;
-	n = write(fd, value, strlen(value));
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return n < 0 ? -1 : 0;
+	for (unsigned i = 0; i < GUEST_NS_COUNT; i++)
+		if (ns & (1u << i))
+			out |= flags[i];
+	return out;
 }
 
+/* Where the child reports a failed step: the caller's pipe, else the console. */
+static int err_fd = -1;
+/* Whether the workload's cgroup exists (joined by each process started in it). */
+static bool in_cgroup;
+
+/*
+ * The workload's own cgroup, as an OCI runtime makes one: the controllers
+ * the spec enables (a controller the kernel lacks is reported, and the
+ * workload runs without it), then the limits, which must apply.
+ */
 static int cgroup_setup(const struct spec *s)
 {
 	char path[256], ctrl[64];
 
-	if (s->ncgroups == 0)
-		return 0;
-	if (mkdir(CGROUP_DIR, 0755) < 0 && errno != EEXIST) {
+	in_cgroup = mkdir(CGROUP_DIR, 0755) == 0 || errno == EEXIST;
+	if (!in_cgroup) {
 		say("cgroup: mkdir %s: %s (is cgroup2 mounted?)", CGROUP_DIR,
 		    strerror(errno));
-		return -1;
+		return s->ncgroups ? -1 : 0;
+	}
+	for (int i = 0; i < s->ncontrollers; i++) {
+		snprintf(ctrl, sizeof(ctrl), "+%s", s->controllers[i]);
+		if (write_file("/sys/fs/cgroup/cgroup.subtree_control", ctrl) < 0)
+			say("cgroup: enabling %s: %s (controller not in this kernel?)",
+			    s->controllers[i], strerror(errno));
 	}
 	for (int i = 0; i < s->ncgroups; i++) {
 		const char *file = s->cgroups[i].file;
@@ -99,12 +120,33 @@ static void __attribute__((noreturn)) child_fail(const char *step)
 	char msg[300];
 	int n = snprintf(msg, sizeof(msg), "%s: %s", step, strerror(errno));
 
-	if (err_fd == 2)
-		say("smoke test setup: %s", msg);
+	if (err_fd < 0)
+		say("container setup: %s", msg);
 	else if (write(err_fd, msg, (size_t)n) < 0)
 		(void)0;
 	_exit(126);
 }
+
+/*
+ * What the container sees under its root, in order, as data: an OCI
+ * runtime's fresh proc, sysfs, cgroup2 and mqueue; the VM's /dev. The
+ * security defaults (a minimal /dev, /sys read-only, masked paths) are
+ * changes to this table.
+ */
+#define NOSUID_NODEV_EXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+static const struct {
+	const char *dir, *src, *type;
+	unsigned long flags;
+	bool readonly_only;	/* only under a read-only root */
+} root_mounts[] = {
+	{ "proc", "proc", "proc", NOSUID_NODEV_EXEC, false },
+	{ "dev", "/dev", NULL, MS_BIND | MS_REC, false },
+	{ "sys", "sysfs", "sysfs", NOSUID_NODEV_EXEC, false },
+	{ "sys/fs/cgroup", "cgroup2", "cgroup2", NOSUID_NODEV_EXEC, false },
+	{ "dev/mqueue", "mqueue", "mqueue", NOSUID_NODEV_EXEC, false },
+	{ "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, true },
+	{ "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, true },
+};
 
 static void sub_mount(const char *root, const char *dir, const char *src,
 		      const char *type, unsigned long flags)
@@ -117,6 +159,8 @@ static void sub_mount(const char *root, const char *dir, const char *src,
 	if (mount(src, path, type, flags, NULL) < 0)
 		say("container: mount %s on %s: %s", src, path,
 		    strerror(errno));
+	else if (!strcmp(dir, "proc"))
+		nonce_hide(root);
 }
 
 static void enter_root(const struct spec *s, const char *root)
@@ -141,18 +185,13 @@ static void enter_root(const struct spec *s, const char *root)
 	/* A bind mount of the root onto itself makes it movable. */
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		child_fail("bind the root");
-	sub_mount(root, "proc", "proc", "proc",
-		  MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	nonce_hide(root);
-	sub_mount(root, "dev", "/dev", NULL, MS_BIND | MS_REC);
-	sub_mount(root, "sys", "/sys", NULL, MS_BIND | MS_REC);
-	if (s->readonly) {
-		sub_mount(root, "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV);
-		sub_mount(root, "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV);
-		if (mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
-			  NULL) < 0)
-			child_fail("remount the root read-only");
-	}
+	for (size_t i = 0; i < sizeof(root_mounts) / sizeof(root_mounts[0]); i++)
+		if (!root_mounts[i].readonly_only || s->readonly)
+			sub_mount(root, root_mounts[i].dir, root_mounts[i].src,
+				  root_mounts[i].type, root_mounts[i].flags);
+	if (s->readonly && mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
+				 NULL) < 0)
+		child_fail("remount the root read-only");
 	if (chdir(root) < 0)
 		child_fail("chdir to the root");
 	if (mntns && mount(".", "/", NULL, MS_MOVE, NULL) < 0)
@@ -235,11 +274,13 @@ static void build_env(const struct spec *s)
 
 static void __attribute__((noreturn)) child(const struct spec *s,
 					    const char *root, char *const *argv,
-					    int out_w)
+					    int out_w, const struct container_hooks *h)
 {
 	unsigned long flags = 0;
 	sigset_t none;
 
+	if (h && h->child_start)
+		h->child_start();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGTERM, SIG_DFL);
@@ -247,18 +288,10 @@ static void __attribute__((noreturn)) child(const struct spec *s,
 	setsid();
 	if (out_w >= 0 && dup2(out_w, 1) < 0)
 		child_fail("stdout pipe");
-	if (s->ncgroups && write_file(CGROUP_DIR "/cgroup.procs", "0") < 0)
+	if (in_cgroup && write_file(CGROUP_DIR "/cgroup.procs", "0") < 0)
 		child_fail("join cgroup " CGROUP_DIR);
-	if (s->namespaces & NS_MNT)
-		flags |= CLONE_NEWNS;
-	if (s->namespaces & NS_UTS)
-		flags |= CLONE_NEWUTS;
-	if (s->namespaces & NS_IPC)
-		flags |= CLONE_NEWIPC;
-	if (s->namespaces & NS_NET)
-		flags |= CLONE_NEWNET;
-	if (s->namespaces & NS_CGROUP)
-		flags |= CLONE_NEWCGROUP;
+	/* pid and time were the caller's (container_start) */
+	flags = ns_clone_flags(s->namespaces & ~(unsigned)(NS_PID | NS_TIME));
 	if (flags && unshare((int)flags) < 0)
 		child_fail("unshare namespaces");
 	if ((s->namespaces & NS_UTS) && s->hostname &&
@@ -340,7 +373,17 @@ static char *const *choose_command(const struct spec *s, const char *root)
 	return default_args;
 }
 
-int container_start(const struct spec *s, struct workload *w)
+/* The caller's side of @h once @pid exists; -1 (and @pid killed) when it refuses. */
+static int hook_started(const struct container_hooks *h, pid_t pid)
+{
+	if (!h || !h->started || h->started(pid) == 0)
+		return 0;
+	kill(pid, SIGKILL);
+	return -1;
+}
+
+int container_start(const struct spec *s, struct workload *w,
+		    const struct container_hooks *h)
 {
 	char *const *argv;
 	const char *root;
@@ -352,6 +395,7 @@ int container_start(const struct spec *s, struct workload *w)
 	w->pid = -1;
 	w->stdout_fd = -1;
 	w->netns_fd = -1;
+	w->own_net = s->namespaces & NS_NET;
 	root = prepare_root(s);
 	if (!root)
 		return -1;
@@ -360,10 +404,7 @@ int container_start(const struct spec *s, struct workload *w)
 		return -1;
 	argv = choose_command(s, root);
 	build_env(s);
-	if (s->namespaces & NS_PID)
-		pre |= CLONE_NEWPID;
-	if (s->namespaces & NS_TIME)
-		pre |= CLONE_NEWTIME;
+	pre = ns_clone_flags(s->namespaces & (NS_PID | NS_TIME));
 	/*
 	 * A restart: the last run's pid namespace died with its init, and
 	 * unshare refuses a second one while our children's namespace is
@@ -393,12 +434,18 @@ int container_start(const struct spec *s, struct workload *w)
 	if (w->pid == 0) {
 		close(out[0]);
 		close(errp[0]);
-		err_fd = errp[1];
-		child(s, root, argv, out[1]);
+		/* A traced child cannot reach exec while we wait on the pipe. */
+		err_fd = h && h->started ? -1 : errp[1];
+		child(s, root, argv, out[1], h);
 	}
 	close(out[1]);
 	close(errp[1]);
 	w->stdout_fd = out[0];
+	if (h && h->started) {
+		close(errp[0]);
+		/* its namespaces come later: container_port_open() looks each time */
+		return hook_started(h, w->pid);
+	}
 	/* EOF without a message means exec succeeded (the pipe is CLOEXEC). */
 	do
 		n = read(errp[0], msg, sizeof(msg) - 1);
@@ -419,7 +466,7 @@ int container_start(const struct spec *s, struct workload *w)
 }
 
 pid_t container_exec_in(const struct spec *s, const struct workload *w,
-			char *const *argv)
+			char *const *argv, int out_fd, const struct container_hooks *h)
 {
 	/* The mount namespace goes last: it changes what /proc means. */
 	static const struct {
@@ -437,13 +484,19 @@ pid_t container_exec_in(const struct spec *s, const struct workload *w,
 	sigset_t none;
 	pid_t pid = fork();
 
+	if (pid > 0 && hook_started(h, pid) < 0)
+		return -1;
 	if (pid != 0)
 		return pid;
+	if (h && h->child_start)
+		h->child_start();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	err_fd = 2;
-	if (s->ncgroups && write_file(CGROUP_DIR "/cgroup.procs", "0") < 0)
+	err_fd = -1;
+	if (out_fd >= 0 && (dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0))
+		child_fail("output pipe");
+	if (in_cgroup && write_file(CGROUP_DIR "/cgroup.procs", "0") < 0)
 		child_fail("join cgroup " CGROUP_DIR);
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
 		fds[i] = -1;
@@ -463,4 +516,40 @@ pid_t container_exec_in(const struct spec *s, const struct workload *w,
 	    (chroot(workload_root) < 0 || chdir("/") < 0))
 		child_fail("chroot to the workload root");
 	become_workload(s, argv);
+}
+
+bool container_port_open(const struct workload *w, unsigned port)
+{
+	static int own_ns = -2;
+	struct sockaddr_in sa;
+	char path[64];
+	int sock, r, ns = w->netns_fd;
+
+	/* Without the fd (a traced start), the workload's namespace as of now. */
+	if (w->own_net && ns < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)w->pid);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (w->own_net) {
+		if (own_ns == -2)
+			own_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		r = ns >= 0 && own_ns >= 0 ? setns(ns, CLONE_NEWNET) : -1;
+		if (ns != w->netns_fd && ns >= 0)
+			close(ns);
+		if (r < 0)
+			return false;
+	}
+	/* The socket stays in the namespace it was created in. */
+	sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (w->own_net)
+		setns(own_ns, CLONE_NEWNET);
+	if (sock < 0)
+		return false;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r = connect(sock, (struct sockaddr *)&sa, sizeof(sa));
+	close(sock);
+	return r == 0;
 }

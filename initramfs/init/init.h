@@ -12,15 +12,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "initramfs/init/spec-limits.h"
+#include "initramfs/init/abi.h"
 
-#define SPEC_FILE "/etc/ktrim/spec"
+#define SPEC_FILE "/" GUEST_SPEC_PATH
 /*
  * The certification overlay: a second cpio segment that adds this file.
  * It may only add a smoke test and certification switches, so a certified
  * boot runs the shipped workload unchanged.
  */
-#define SPEC_ADD_FILE "/etc/ktrim/spec.d/certify"
+#define SPEC_ADD_FILE "/" GUEST_SPEC_ADD_PATH
 
 /* Same bit order as enum initramfs_ns in initramfs/initramfs.h. */
 enum {
@@ -50,6 +50,8 @@ struct spec {
 		char *value;
 	} cgroups[INITRAMFS_SPEC_MAX_CGROUPS];
 	int ncgroups;
+	char *controllers[INITRAMFS_SPEC_MAX_CGROUPS];	/* cgroup-enable */
+	int ncontrollers;
 	char *smoke[INITRAMFS_SPEC_MAX_SMOKE + 1];	/* NULL-terminated */
 	int nsmoke;
 	unsigned smoke_timeout_s;
@@ -63,6 +65,7 @@ struct spec {
 	int ready;
 	char *ready_pattern;
 	unsigned ready_port;
+	unsigned ready_timeout_s;	/* 0: wait as long as it runs */
 	unsigned timeout_s;
 	unsigned stop_grace_s;
 	int restart;
@@ -84,13 +87,17 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen);
  * smoke-arg, smoke-timeout and certify-hold; anything else is an error.
  */
 int spec_parse_addition(char *text, struct spec *s, char *err, size_t errlen);
+/*
+ * Read and parse SPEC_FILE, then the overlay's SPEC_ADD_FILE when present
+ * (*@overlay says so). -1 with "file: problem" in @err; the spec points
+ * into static buffers.
+ */
+int spec_load(struct spec *s, bool *overlay, char *err, size_t errlen);
 /* Whether the policy starts the workload again after it ended with @code. */
 bool spec_restart_wanted(const struct spec *s, int code, unsigned restarts);
 
 /* log.c: console + /dev/kmsg. */
-/* Longest per-boot nonce the host may pass (hex digits). */
-#define KTRIM_NONCE_MAX 64
-void log_init(void);
+void log_init(const char *name);
 /*
  * When the boot has a nonce: bind an empty file over @root/proc/cmdline
  * (@root "" is the init's own /proc, which also restricts dmesg).
@@ -100,6 +107,8 @@ uint64_t uptime_us(void);
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void timeline(const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* All of @len bytes to @fd (-1: nothing), EINTR retried; stops at an error. */
+void write_all(int fd, const void *data, size_t len);
 /* Raw bytes to the console (workload output being forwarded). */
 void console_write(const void *buf, size_t len);
 
@@ -127,11 +136,57 @@ struct workload {
 	pid_t pid;
 	int stdout_fd;		/* read end of the workload's stdout */
 	int netns_fd;		/* the workload's net namespace, or -1 */
+	bool own_net;		/* it has one (the fd may come later) */
 };
-int container_start(const struct spec *s, struct workload *w);
-/* Run @argv in the workload's namespaces (but its pid ns) and root. */
+/*
+ * What a caller adds to a start without changing the container: the
+ * profiling agent's tracer. Either may be NULL.
+ */
+struct container_hooks {
+	/* In the new process, before any set-up step (PTRACE_TRACEME + stop). */
+	void (*child_start)(void);
+	/*
+	 * In the caller once the process exists; non-zero kills it and fails
+	 * the start. When set, the launcher does not wait for the exec (the
+	 * caller runs the child, as a tracer must): set-up failures go to the
+	 * console and end the process with status 126.
+	 */
+	int (*started)(pid_t pid);
+};
+/* CLONE_NEW* flags of NS_* bits. */
+unsigned long ns_clone_flags(unsigned ns);
+/*
+ * Start the workload: 0, 1 when its set-up failed in the child (said why),
+ * -1 when it could not start.
+ */
+int container_start(const struct spec *s, struct workload *w,
+		    const struct container_hooks *h);
+/*
+ * Run @argv in the workload's namespaces, cgroup and root (its pid
+ * namespace too: the caller's children are born there), with stdout and
+ * stderr on @out_fd unless it is -1. The pid, or -1.
+ */
 pid_t container_exec_in(const struct spec *s, const struct workload *w,
-			char *const *argv);
+			char *const *argv, int out_fd, const struct container_hooks *h);
+/* Whether 127.0.0.1:@port accepts, inside the workload's net namespace. */
+bool container_port_open(const struct workload *w, unsigned port);
+
+/* file.c: @value into @path (no O_CREAT); 0 or -errno. */
+int write_file(const char *path, const char *value);
+
+/* ready.c: the spec's readiness condition; each true return wrote the record. */
+struct readiness {
+	bool ready;
+	uint64_t by;	/* uptime_us() deadline (ready-timeout), 0: none */
+};
+/* At the workload's start; without a condition it is ready now (via=exec). */
+void ready_begin(const struct spec *s, struct readiness *r);
+/* A line of the workload's stdout (ready-stdout). */
+bool ready_line(const struct spec *s, struct readiness *r, const char *line);
+/* One probe of the port (ready-tcp). */
+bool ready_probe(const struct spec *s, struct readiness *r, const struct workload *w);
+/* Not ready by the spec's ready-timeout. */
+bool ready_overdue(const struct readiness *r, uint64_t now);
 
 /* acpi.c: the ACPI event netlink socket, or -1 without one. */
 int acpi_events_open(void);
@@ -153,7 +208,7 @@ bool supervise_backoff(unsigned ms, int acpi_fd);
 /* Exit code, or 128+signal, from a wait status. */
 int status_code(int status);
 
-/* main.c */
+/* power.c: kill what is left, sync, "poweroff" on the timeline, power off. */
 void __attribute__((noreturn)) power_off(void);
 
 #endif

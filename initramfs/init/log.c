@@ -19,6 +19,8 @@
 #include "initramfs/init/init.h"
 
 static int kmsg_fd = -1;
+/* Which program says it: "ktrim-init", or "ktrim-agent" for a profiling run. */
+static const char *prog = "ktrim-init";
 static int console_fd = 1;
 /*
  * This boot's nonce: the host passes ktrim_nonce=HEX on the kernel command
@@ -26,9 +28,8 @@ static int console_fd = 1;
  * environment) and accepts only timeline records that end in it. The
  * workload shares the console, so it must never learn the nonce.
  */
-static char nonce[KTRIM_NONCE_MAX + 1];
+static char nonce[GUEST_NONCE_MAX + 1];
 
-static void write_all(int fd, const char *buf, size_t len);
 
 static void nonce_take(void)
 {
@@ -38,14 +39,15 @@ static void nonce_take(void)
 	if (!v)
 		return;
 	n = strspn(v, "0123456789abcdef");
-	if (n && n <= KTRIM_NONCE_MAX && !v[n])
+	if (n && n <= GUEST_NONCE_MAX && !v[n])
 		memcpy(nonce, v, n + 1);
 	/* /proc/1/environ shows this very memory */
 	memset(v, '0', strlen(v));
 }
 
-void log_init(void)
+void log_init(const char *name)
 {
+	prog = name;
 	/* The kernel gave us no console when /dev/console was missing. */
 	if (fcntl(1, F_GETFD) < 0) {
 		int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -88,8 +90,10 @@ uint64_t uptime_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
+void write_all(int fd, const void *data, size_t len)
 {
+	const char *buf = data;
+
 	while (fd >= 0 && len) {
 		ssize_t n = write(fd, buf, len);
 
@@ -128,7 +132,7 @@ void say(const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
-	int n = snprintf(msg, sizeof(msg), "ktrim-init: ");
+	int n = snprintf(msg, sizeof(msg), "%s: ", prog);
 
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
@@ -146,7 +150,7 @@ void timeline(const char *event, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	n = snprintf(msg, (size_t)room, "ktrim-timeline: %s %llu", event,
+	n = snprintf(msg, (size_t)room, GUEST_TIMELINE_TAG "%s %llu", event,
 		     (unsigned long long)us);
 	if (fmt && n < room - 2) {
 		msg[n++] = ' ';

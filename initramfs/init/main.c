@@ -17,80 +17,21 @@
 
 #include "initramfs/init/init.h"
 
-static char spec_text[INITRAMFS_SPEC_MAX_BYTES + 1];
-static char add_text[INITRAMFS_SPEC_ADD_MAX + 1];
 static struct spec spec;
-
-void power_off(void)
-{
-	/* Whatever the container left behind goes first. */
-	kill(-1, SIGKILL);
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	sync();
-	timeline("poweroff", NULL);
-	reboot(RB_POWER_OFF);
-	/* Only reached when the kernel refused: never return. */
-	say("reboot(RB_POWER_OFF) failed: %s; halting here", strerror(errno));
-	for (;;)
-		pause();
-}
-
-/*
- * @path (@what, for messages) into @buf (@max bytes at most, NUL-terminated). 0, 1 when
- * @optional and the file is absent, -1 (said why) otherwise.
- */
-static int read_text(const char *what, const char *path, char *buf, ssize_t max,
-		     bool optional)
-{
-	ssize_t n, total = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 && optional && errno == ENOENT)
-		return 1;
-	if (fd < 0) {
-		say("FATAL: cannot open %s %s: %s", what, path, strerror(errno));
-		return -1;
-	}
-	while ((n = read(fd, buf + total, (size_t)(max - total))) > 0)
-		total += n;
-	close(fd);
-	if (n < 0) {
-		say("FATAL: reading %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (total == max) {
-		say("FATAL: %s is larger than %zd bytes", path, max);
-		return -1;
-	}
-	buf[total] = '\0';
-	if (memchr(buf, '\0', (size_t)total)) {
-		say("FATAL: %s holds a NUL byte", path);
-		return -1;
-	}
-	return 0;
-}
 
 /* The shipped spec, then the certification overlay's addition if any. */
 static int read_spec(void)
 {
 	char err[256];
-	int r = read_text("the container spec", SPEC_FILE, spec_text, INITRAMFS_SPEC_MAX_BYTES, false);
+	bool overlay;
 
-	if (r == 0 && spec_parse(spec_text, &spec, err, sizeof(err)) < 0) {
-		say("FATAL: bad container spec %s: %s", SPEC_FILE, err);
-		r = -1;
+	if (spec_load(&spec, &overlay, err, sizeof(err)) < 0) {
+		say("FATAL: %s", err);
+		return -1;
 	}
-	if (r == 0)
-		r = read_text("the overlay", SPEC_ADD_FILE, add_text, INITRAMFS_SPEC_ADD_MAX, true);
-	if (r == 0) {
+	if (overlay)
 		say("certification overlay %s present", SPEC_ADD_FILE);
-		if (spec_parse_addition(add_text, &spec, err, sizeof(err)) < 0) {
-			say("FATAL: bad overlay %s: %s", SPEC_ADD_FILE, err);
-			return -1;
-		}
-	}
-	return r < 0 ? -1 : 0;
+	return 0;
 }
 
 static void workload_close(struct workload *w)
@@ -108,7 +49,7 @@ int main(int argc, char **argv)
 	int status, code, r, acpi_fd;
 	bool stop = false;
 
-	log_init();
+	log_init("ktrim-init");
 	timeline("init-start", NULL);
 	if (getpid() != 1)
 		say("warning: running as pid %d, not 1", (int)getpid());
@@ -139,7 +80,7 @@ int main(int argc, char **argv)
 	for (unsigned restarts = 0, delay_ms = 0;; restarts++) {
 		uint64_t started = uptime_us();
 
-		r = container_start(&spec, &w);
+		r = container_start(&spec, &w, NULL);
 		if (r < 0) {
 			say("workload not started: powering off");
 			timeline("workload-exit", "status=%d", 127);

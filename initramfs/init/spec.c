@@ -1,57 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Spec parser, in place: values are unescaped where they lie and the spec
- * points into the text. Strict: an unknown directive or a value out of
- * range is an error, because a spec that says more than the init
- * understands would run a different container than the one packed.
+ * The spec parser of the guest ABI (initramfs/init/abi.h), the only one:
+ * the shipped init and the profiling agent both read /etc/ktrim/spec with
+ * it. In place: values are unescaped where they lie and the spec points
+ * into the text. Strict: an unknown directive or a value out of range is
+ * an error, because a spec that says more than the runtime understands
+ * would run a different container than the one packed.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "initramfs/init/init.h"
-
-static const char *const ns_names[] = {
-	"mnt", "uts", "ipc", "pid", "net", "cgroup", "time",
-};
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Undo the writer's escapes (\\ \n \t \xHH); -1 on a bad escape. */
-static int unescape(char *s)
-{
-	char *w = s;
-
-	for (char *r = s; *r; r++) {
-		if (*r != '\\') {
-			*w++ = *r;
-			continue;
-		}
-		r++;
-		if (*r == '\\')
-			*w++ = '\\';
-		else if (*r == 'n')
-			*w++ = '\n';
-		else if (*r == 't')
-			*w++ = '\t';
-		else if (*r == 'x' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0 &&
-			 (hexval(r[1]) | hexval(r[2])))
-			*w++ = (char)(hexval(r[1]) * 16 + hexval(r[2])), r += 2;
-		else
-			return -1;
-	}
-	*w = '\0';
-	return 0;
-}
 
 static int parse_u32(const char *s, unsigned long max, unsigned *out)
 {
@@ -86,10 +49,10 @@ static int parse_namespaces(char *v, unsigned *out)
 	for (char *t = strtok_r(v, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
 		size_t i;
 
-		for (i = 0; i < sizeof(ns_names) / sizeof(ns_names[0]); i++)
-			if (strcmp(t, ns_names[i]) == 0)
+		for (i = 0; i < GUEST_NS_COUNT; i++)
+			if (strcmp(t, guest_ns_name((unsigned)i)) == 0)
 				break;
-		if (i == sizeof(ns_names) / sizeof(ns_names[0]))
+		if (i == GUEST_NS_COUNT)
 			return -1;
 		bits |= 1u << i;
 	}
@@ -151,8 +114,8 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 			*next++ = '\0';
 		lineno++;
 		if (lineno == 1) {
-			if (strcmp(line, "ktrim-spec 1") != 0)
-				FAIL("first line must be 'ktrim-spec 1', "
+			if (strcmp(line, GUEST_SPEC_MAGIC) != 0)
+				FAIL("first line must be '" GUEST_SPEC_MAGIC "', "
 				     "found '%.40s'", line);
 			continue;
 		}
@@ -162,7 +125,7 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 		val = strchr(line, ' ');
 		if (val)
 			*val++ = '\0';
-		if (val && unescape(val) < 0)
+		if (val && guest_unescape(val) < 0)
 			FAIL("bad escape in value of '%s'", key);
 		if (addition && !addable(key))
 			FAIL("'%s' cannot be added by an overlay (only smoke-arg, "
@@ -221,6 +184,13 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 				     INITRAMFS_SPEC_MAX_CGROUPS);
 			s->cgroups[s->ncgroups].file = val;
 			s->cgroups[s->ncgroups++].value = v2;
+		} else if (strcmp(key, "cgroup-enable") == 0) {
+			if (strpbrk(val, " /"))
+				FAIL("cgroup-enable wants a controller name");
+			if (s->ncontrollers == INITRAMFS_SPEC_MAX_CGROUPS)
+				FAIL("more than %d cgroup controllers",
+				     INITRAMFS_SPEC_MAX_CGROUPS);
+			s->controllers[s->ncontrollers++] = val;
 		} else if (strcmp(key, "hostname") == 0) {
 			s->hostname = val;
 		} else if (strcmp(key, "cwd") == 0) {
@@ -252,6 +222,9 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 			    s->ready_port == 0)
 				FAIL("ready-tcp wants a port 1..65535");
 			s->ready = READY_TCP;
+		} else if (strcmp(key, "ready-timeout") == 0) {
+			if (parse_u32(val, INITRAMFS_SPEC_MAX_COUNT, &s->ready_timeout_s) < 0)
+				FAIL("ready-timeout wants seconds");
 		} else if (strcmp(key, "timeout") == 0) {
 			if (parse_u32(val, INITRAMFS_SPEC_MAX_COUNT, &s->timeout_s) < 0)
 				FAIL("timeout wants seconds");
@@ -295,4 +268,60 @@ int spec_parse(char *text, struct spec *s, char *err, size_t errlen)
 int spec_parse_addition(char *text, struct spec *s, char *err, size_t errlen)
 {
 	return parse_lines(text, s, true, err, errlen);
+}
+
+/*
+ * @path (@what, for messages) into @buf (@max bytes at most,
+ * NUL-terminated): 0, 1 when @optional and the file is absent, -1 with
+ * the reason in @err.
+ */
+static int read_text(const char *what, const char *path, char *buf, ssize_t max,
+		     bool optional, char *err, size_t errlen)
+{
+	ssize_t n, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 && optional && errno == ENOENT)
+		return 1;
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, buf + total, (size_t)(max - total))) > 0)
+		total += n;
+	close(fd);
+	if (n < 0)
+		snprintf(err, errlen, "reading %s: %s", path, strerror(errno));
+	else if (total == max)
+		snprintf(err, errlen, "%s is larger than %zd bytes", path, max);
+	else if (memchr(buf, '\0', (size_t)total))
+		snprintf(err, errlen, "%s holds a NUL byte", path);
+	else {
+		buf[total] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+int spec_load(struct spec *s, bool *overlay, char *err, size_t errlen)
+{
+	static char text[INITRAMFS_SPEC_MAX_BYTES + 1];
+	static char add_text[INITRAMFS_SPEC_ADD_MAX + 1];
+	size_t n;
+	int r;
+
+	*overlay = false;
+	if (read_text("the container spec", SPEC_FILE, text, INITRAMFS_SPEC_MAX_BYTES,
+		      false, err, errlen) < 0)
+		return -1;
+	n = (size_t)snprintf(err, errlen, "bad container spec %s: ", SPEC_FILE);
+	if (spec_parse(text, s, err + n, errlen - n) < 0)
+		return -1;
+	r = read_text("the overlay", SPEC_ADD_FILE, add_text, INITRAMFS_SPEC_ADD_MAX, true,
+		      err, errlen);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
+	*overlay = true;
+	n = (size_t)snprintf(err, errlen, "bad overlay %s: ", SPEC_ADD_FILE);
+	return spec_parse_addition(add_text, s, err + n, errlen - n);
 }

@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -29,22 +28,12 @@
 
 static char line[4096];
 static size_t line_len;
-static bool ready;
-
-static void mark_ready(const char *how)
-{
-	if (ready)
-		return;
-	ready = true;
-	timeline("workload-ready", "%s", how);
-}
+static struct readiness rd;
 
 static void check_line(const struct spec *s)
 {
 	line[line_len] = '\0';
-	if (!ready && s->ready == READY_STDOUT &&
-	    fnmatch(s->ready_pattern, line, 0) == 0)
-		mark_ready("via=stdout");
+	ready_line(s, &rd, line);
 	line_len = 0;
 }
 
@@ -72,34 +61,6 @@ static bool pump_stdout(const struct spec *s, int fd)
 			line[line_len++] = buf[i];
 	}
 	return true;
-}
-
-/* One connect() to 127.0.0.1:port, in the workload's net namespace. */
-static bool tcp_accepts(const struct workload *w, unsigned port)
-{
-	static int own_ns = -2;
-	struct sockaddr_in sa;
-	int sock, r;
-
-	if (w->netns_fd >= 0) {
-		if (own_ns == -2)
-			own_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (own_ns < 0 || setns(w->netns_fd, CLONE_NEWNET) < 0)
-			return false;
-	}
-	/* The socket stays in the namespace it was created in. */
-	sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (w->netns_fd >= 0)
-		setns(own_ns, CLONE_NEWNET);
-	if (sock < 0)
-		return false;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	r = connect(sock, (struct sockaddr *)&sa, sizeof(sa));
-	close(sock);
-	return r == 0;
 }
 
 int status_code(int status)
@@ -191,7 +152,6 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	char text[128];
 
 	*stop = false;
-	ready = false;
 	line_len = 0;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -200,8 +160,7 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s->timeout_s)
 		term_at = start + (uint64_t)s->timeout_s * 1000000u;
-	if (s->ready == READY_NONE)
-		mark_ready("via=exec");
+	ready_begin(s, &rd);
 	while (running) {
 		struct pollfd pfd[3];
 		uint64_t now = uptime_us();
@@ -213,22 +172,22 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 			term_at = 0;
 			stop_request(s, w, "timeout", grace, &kill_at, stop);
 		}
+		if (ready_overdue(&rd, now) && !*stop) {
+			say("workload not ready after %us: stopping it", s->ready_timeout_s);
+			stop_request(s, w, "ready-timeout", grace, &kill_at, stop);
+		}
 		if (kill_at && now >= kill_at) {
 			say("workload still running %us after SIGTERM: "
 			    "sending SIGKILL", grace);
 			kill(w->pid, SIGKILL);
 			kill_at = 0;
 		}
-		if (!ready && s->ready == READY_TCP) {
-			if (tcp_accepts(w, s->ready_port))
-				mark_ready("via=tcp");
-			else
-				timeout = TCP_POLL_MS;
-		}
-		if (ready && s->nsmoke && smoke_pid == 0) {
+		if (!rd.ready && s->ready == READY_TCP && !ready_probe(s, &rd, w))
+			timeout = TCP_POLL_MS;
+		if (rd.ready && s->nsmoke && smoke_pid == 0) {
 			say("workload ready: running the smoke test %s",
 			    s->smoke[0]);
-			smoke_pid = container_exec_in(s, w, s->smoke);
+			smoke_pid = container_exec_in(s, w, s->smoke, -1, NULL);
 			if (smoke_pid < 0) {
 				say("smoke test: fork: %s", strerror(errno));
 				timeline("smoke-done", "status=%d", 255);
@@ -241,6 +200,11 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 			    "killing it");
 			kill(smoke_pid, SIGKILL);
 			smoke_at = 0;
+		}
+		for (uint64_t at = rd.ready || *stop ? 0 : rd.by; at; at = 0) {
+			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;
+
+			timeout = timeout < 0 || ms < timeout ? ms : timeout;
 		}
 		for (uint64_t at = term_at; at; at = 0) {
 			int ms = at > now ? (int)((at - now) / 1000) + 1 : 0;

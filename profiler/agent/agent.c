@@ -1,22 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ktrim-agent: PID 1 of the profiling guest. Sets the guest up like a
- * container host, starts the workload traced, waits for it to be ready,
- * runs the smoke test inside its container, then sends everything it
- * observed to the host as checksummed records and powers off. It never
- * exits: a PID 1 that exits panics the kernel.
+ * ktrim-agent: PID 1 of the profiling guest. The guest runtime's own steps
+ * (the spec, the mounts, the network, the container launcher) set the
+ * guest up exactly as the shipped init does; the agent adds observation:
+ * it starts the workload traced, waits for it to be ready, runs the smoke
+ * test inside its container, then sends everything it observed to the host
+ * as checksummed records and powers off. It never exits: a PID 1 that
+ * exits panics the kernel.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/reboot.h>
+#include <sys/ptrace.h>
 #include <sys/signalfd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "profiler/agent/agent.h"
@@ -72,19 +75,20 @@ static bool read_lines(struct line_reader *r, void (*fn)(const char *, void *),
 }
 
 struct run {
-	struct spec spec;
-	pid_t ct, smoke;
-	bool ready;
+	struct workload w;
+	pid_t smoke;
+	struct readiness rd;
 	unsigned smoke_lines;
 };
+
+static struct spec spec;
 
 static void workload_line(const char *line, void *ctx)
 {
 	struct run *r = ctx;
 
 	dprintf(1, "workload: %s\n", line);
-	if (!r->ready && r->spec.ready_pattern && !fnmatch(r->spec.ready_pattern, line, 0))
-		r->ready = true;
+	ready_line(&spec, &r->rd, line);
 }
 
 static void smoke_line(const char *line, void *ctx)
@@ -96,44 +100,111 @@ static void smoke_line(const char *line, void *ctx)
 		proto_output(line);
 }
 
-static void mount_base(void)
+/*
+ * Tracing starts at the container's first step, so the runtime's set-up
+ * (mounts, namespaces, cgroup, user) is recorded as ktrim-agent's, the
+ * workload's from its exec on. The child asks for tracing and waits; the
+ * agent stops it (a signal from inside a new PID namespace cannot stop
+ * that namespace's init) and adopts it.
+ */
+static int sync_ack[2] = { -1, -1 }, sync_go[2] = { -1, -1 };
+
+static int trace_prepare(void)
 {
-	do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	do_mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	do_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=755");
-	do_mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
-	do_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	do_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (pipe2(sync_ack, O_CLOEXEC) == 0 && pipe2(sync_go, O_CLOEXEC) == 0)
+		return 0;
+	say("pipe: %s", strerror(errno));
+	return -1;
+}
+
+static void trace_child_start(void)
+{
+	char c = 0;
+
+	close(sync_ack[0]);
+	close(sync_go[1]);
+	if (ptrace(PTRACE_TRACEME, 0, 0, 0) || write(sync_ack[1], &c, 1) != 1 ||
+	    read(sync_go[0], &c, 1) != 1) {
+		say("cannot be traced: %s", strerror(errno));
+		_exit(126);
+	}
+	close(sync_ack[1]);
+	close(sync_go[0]);
+}
+
+static int trace_started(pid_t pid)
+{
+	char c = 0;
+	int st, r = -1;
+
+	close(sync_ack[1]);
+	close(sync_go[0]);
+	if (read(sync_ack[0], &c, 1) == 1 && !kill(pid, SIGSTOP) &&
+	    waitpid(pid, &st, __WALL) == pid && WIFSTOPPED(st) && !trace_adopt(pid) &&
+	    write(sync_go[1], &c, 1) == 1)
+		r = 0;
+	else
+		say("process %d could not be traced", pid);
+	close(sync_ack[0]);
+	close(sync_go[1]);
+	return r;
+}
+
+static const struct container_hooks traced = { trace_child_start, trace_started };
+
+/* What the runtime mounted for itself: the trimmed kernel must support it too. */
+static void record_mounts(void)
+{
+	static char buf[16384];
+	char *line, *save = NULL;
+
+	if (read_small("/proc/self/mounts", buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char type[64];
+
+		/* "SOURCE DIR TYPE OPTIONS 0 0"; rootfs is the kernel's own */
+		if (sscanf(line, "%*s %*s %63s", type) == 1 && strcmp(type, "rootfs"))
+			fact_add(GUEST_FACT_FILESYSTEMS, type, AGENT_NAME);
+	}
+}
+
+/* What the launcher did in the agent itself, outside the traced child. */
+static void record_launch(void)
+{
+	char ctrl[64];
+
+	fact_ns_flags(ns_clone_flags(spec.namespaces & (NS_PID | NS_TIME)), AGENT_NAME);
+	for (int i = 0; i < spec.ncontrollers; i++)
+		fact_add(GUEST_FACT_CGROUPS, spec.controllers[i], AGENT_NAME);
+	for (int i = 0; i < spec.ncgroups; i++) {
+		snprintf(ctrl, sizeof(ctrl), "%.*s", (int)strcspn(spec.cgroups[i].file, "."),
+			 spec.cgroups[i].file);
+		fact_add(GUEST_FACT_CGROUPS, ctrl, AGENT_NAME);
+	}
 }
 
 /* The module tree comes from the host over 9p; it is not a workload fact. */
-static int mount_module_tree(const char *krel)
+static int mount_module_tree(void)
 {
-	char dir[256];
+	struct utsname u;
+	char dir[300];
 
-	snprintf(dir, sizeof(dir), "/lib/modules/%s", krel);
+	uname(&u);
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
 	mkdir_p(dir, 0755);
 	if (!mount("kmods", dir, "9p", MS_RDONLY,
 		   "trans=virtio,version=9p2000.L,msize=262144,cache=loose"))
 		return 0;
 	if (!mount("kmods", dir, "9p", MS_RDONLY, "trans=virtio,version=9p2000.L"))
 		return 0;
-	logmsg("mounting the module tree (9p) on %s: %s", dir, strerror(errno));
+	say("mounting the module tree (9p) on %s: %s", dir, strerror(errno));
 	return -errno;
-}
-
-static void poweroff(void)
-{
-	timeline("poweroff", NULL);
-	sync();
-	reboot(RB_POWER_OFF);
-	for (;;)
-		pause();
 }
 
 static void fail(const char *msg)
 {
-	logmsg("%s", msg);
+	say("%s", msg);
 	proto_status("error", msg);
 }
 
@@ -143,27 +214,47 @@ static void stop_workload(struct run *r, int sfd)
 	double t = mono_s();
 	int st;
 
-	if (trace_exit_status(r->ct) < 0)
-		kill(r->ct, SIGTERM);
+	if (trace_exit_status(r->w.pid) < 0)
+		kill(r->w.pid, SIGTERM);
 	while (trace_count() && mono_s() - t < 8) {
 		struct pollfd p = { sfd, POLLIN, 0 };
 		struct signalfd_siginfo si;
 
-		if (mono_s() - t > 2 && trace_exit_status(r->ct) < 0)
-			kill(r->ct, SIGKILL);	/* a PID-namespace init ignores SIGTERM */
+		if (mono_s() - t > 2 && trace_exit_status(r->w.pid) < 0)
+			kill(r->w.pid, SIGKILL);	/* a PID-namespace init ignores SIGTERM */
 		if (poll(&p, 1, 100) > 0 && read(sfd, &si, sizeof(si)) < 0)
 			break;
 		trace_pump(&st);
 	}
-	if (trace_exit_status(r->ct) >= 0)
-		timeline("workload-exit", "status=%d", trace_exit_status(r->ct));
+	if (trace_exit_status(r->w.pid) >= 0)
+		timeline("workload-exit", "status=%d", trace_exit_status(r->w.pid));
+}
+
+/* The smoke test in the workload's container, traced; its output on *@fd. */
+static pid_t start_smoke(struct run *r, int *fd)
+{
+	int out[2];
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC) || trace_prepare()) {
+		say("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = container_exec_in(&spec, &r->w, spec.smoke, out[1], &traced);
+	close(out[1]);
+	if (pid < 0) {
+		close(out[0]);
+		return -1;
+	}
+	*fd = out[0];
+	return pid;
 }
 
 static void run_workload(struct run *r)
 {
 	struct line_reader out = { -1, "", 0 }, smoke = { -1, "", 0 };
 	double start = mono_s(), ready_at = 0, smoke_deadline = 0, next_probe = 0;
-	bool smoke_done = r->spec.smoke[0] == NULL;
+	bool smoke_done = spec.nsmoke == 0;
 	char msg[160];
 	sigset_t set;
 	int sfd, st;
@@ -173,14 +264,15 @@ static void run_workload(struct run *r)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	r->smoke = -1;
-	r->ct = container_start(&r->spec, &out.fd);
-	if (r->ct < 0) {
+	if (trace_prepare() || container_start(&spec, &r->w, &traced)) {
 		fail("the workload could not be started");
 		return;
 	}
-	timeline("workload-exec", "pid=%d", r->ct);
-	if (!r->spec.ready_pattern && !r->spec.ready_port)
-		r->ready = true;
+	out.fd = r->w.stdout_fd;
+	record_launch();
+	modules_take_requests(AGENT_NAME);
+	timeline("workload-exec", "pid=%d", r->w.pid);
+	ready_begin(&spec, &r->rd);
 	for (;;) {
 		struct pollfd p[3] = {
 			{ sfd, POLLIN, 0 }, { out.fd, POLLIN, 0 }, { smoke.fd, POLLIN, 0 },
@@ -199,35 +291,34 @@ static void run_workload(struct run *r)
 				read_lines(&smoke, smoke_line, r);
 		}
 		now = mono_s();
-		if (trace_exit_status(r->ct) >= 0 && (!r->ready || !smoke_done)) {
+		if (trace_exit_status(r->w.pid) >= 0 && (!r->rd.ready || !smoke_done)) {
 			snprintf(msg, sizeof(msg), "the workload exited with status %d before %s",
-				 trace_exit_status(r->ct), r->ready ? "the smoke test ended" : "it was ready");
+				 trace_exit_status(r->w.pid),
+				 r->rd.ready ? "the smoke test ended" : "it was ready");
 			fail(msg);
 			break;
 		}
-		if (!r->ready && r->spec.ready_port && now >= next_probe) {
-			r->ready = container_port_open(r->ct, r->spec.ready_port);
+		if (now >= next_probe) {
+			ready_probe(&spec, &r->rd, &r->w);
 			next_probe = now + 0.2;
 		}
-		if (!r->ready && now - start > r->spec.ready_timeout_s) {
+		if (ready_overdue(&r->rd, uptime_us())) {
 			snprintf(msg, sizeof(msg), "the workload was not ready after %us",
-				 r->spec.ready_timeout_s);
+				 spec.ready_timeout_s);
 			fail(msg);
 			break;
 		}
-		if (r->ready && !ready_at) {
+		if (r->rd.ready && !ready_at) {
 			ready_at = now;
-			timeline("workload-ready", NULL);
 			snprintf(msg, sizeof(msg), "%.2f", now - start);
 			proto_status("ready", msg);
 			if (!smoke_done) {
-				r->smoke = container_exec_smoke(&r->spec, r->ct, &smoke.fd);
+				r->smoke = start_smoke(r, &smoke.fd);
 				if (r->smoke < 0) {
 					fail("the smoke test could not be started");
 					break;
 				}
-				timeline("smoke-start", "pid=%d", r->smoke);
-				smoke_deadline = now + r->spec.smoke_timeout_s;
+				smoke_deadline = now + (spec.smoke_timeout_s ? spec.smoke_timeout_s : 30);
 			}
 		}
 		if (r->smoke > 0 && !smoke_done && trace_exit_status(r->smoke) >= 0 &&
@@ -235,16 +326,16 @@ static void run_workload(struct run *r)
 			smoke_done = true;
 			snprintf(msg, sizeof(msg), "%d", trace_exit_status(r->smoke));
 			proto_status("smoke-exit", msg);
-			timeline("smoke-exit", "status=%s", msg);
+			timeline("smoke-done", "status=%s", msg);
 		}
 		if (r->smoke > 0 && !smoke_done && now > smoke_deadline) {
 			kill(r->smoke, SIGKILL);
-			snprintf(msg, sizeof(msg), "%u", r->spec.smoke_timeout_s);
+			snprintf(msg, sizeof(msg), "%u", spec.smoke_timeout_s ? spec.smoke_timeout_s : 30);
 			proto_status("smoke-timeout", msg);
 			smoke_done = true;
 		}
 		/* Without a smoke test, let the ready workload run briefly. */
-		if (r->ready && smoke_done && now - ready_at >= (r->spec.smoke[0] ? 0 : 1))
+		if (r->rd.ready && smoke_done && now - ready_at >= (spec.nsmoke ? 0 : 1))
 			break;
 	}
 	stop_workload(r, sfd);
@@ -253,34 +344,38 @@ static void run_workload(struct run *r)
 static void pid1(void)
 {
 	static struct run r;
-	char *baseline;
+	char *baseline, err[300];
+	bool overlay;
+	int n;
 
-	/* Firmware leaves the console mid-line; the host wants records at a line start. */
-	dprintf(1, "\n");
+	log_init(AGENT_NAME);
 	if (facts_init())
-		logmsg("no memory for the fact table");
-	mount_base();
+		say("no memory for the fact table");
 	timeline("init-start", NULL);
+	mounts_setup();
+	record_mounts();
 	if (proto_open(FACTS_TTY))
-		logmsg("cannot open %s: the host will get no facts", FACTS_TTY);
-	if (spec_load(SPEC_PATH, &r.spec)) {
-		fail("bad or missing " SPEC_PATH);
+		say("cannot open %s: the host will get no facts", FACTS_TTY);
+	if (spec_load(&spec, &overlay, err, sizeof(err)) < 0) {
+		fail(err);
 		facts_emit();
-		poweroff();
+		power_off();
 	}
-	if (modules_boot(&r.spec) || mount_module_tree(r.spec.krel)) {
+	n = modules_load(&spec);
+	if (mount_module_tree()) {
 		fail("cannot reach the module tree");
 		facts_emit();
-		poweroff();
+		power_off();
 	}
 	baseline = modules_snapshot();
-	timeline("modules-loaded", "n=%u", r.spec.n_boot_modules);
+	timeline("modules-loaded", "n=%d", n);
 	if (modules_install_helper())
-		logmsg("cannot install the module helper: requests are not recorded");
+		say("cannot install the module helper: requests are not recorded");
+	net_setup(&spec);
 	run_workload(&r);
 	modules_collect(baseline ? baseline : "\n");
 	facts_emit();
-	poweroff();
+	power_off();
 }
 
 int main(int argc, char **argv)

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "profiler/agent/agent.h"
-#include "profiler/agent/proto.h"
 #include "profiler/agent/syscall-names.h"
 
 #define MAX_FACTS 2048
@@ -43,10 +42,7 @@ static struct table *tab;
 static int proto_fd = -1;
 static unsigned proto_seq;
 
-static const char *const kind_names[F_KINDS] = {
-	"modules", "filesystems", "sockets", "syscalls", "devices",
-	"namespaces", "cgroups", "netfilter", "sysctls",
-};
+static const char *const kind_names[GUEST_FACT_KINDS] = { GUEST_FACT_KIND_NAMES };
 
 int facts_init(void)
 {
@@ -69,7 +65,7 @@ static void copy_trunc(char *dst, const char *src, size_t cap)
 	dst[n] = '\0';
 }
 
-void fact_add(enum fact_kind kind, const char *name, const char *first)
+void fact_add(enum guest_fact_kind kind, const char *name, const char *first)
 {
 	struct fact *f;
 
@@ -94,7 +90,7 @@ void fact_add(enum fact_kind kind, const char *name, const char *first)
 	tab->n++;
 }
 
-bool fact_has(enum fact_kind kind, const char *name)
+bool fact_has(enum guest_fact_kind kind, const char *name)
 {
 	for (unsigned i = 0; tab && i < tab->n; i++)
 		if (tab->facts[i].kind == kind &&
@@ -179,10 +175,10 @@ void fact_socket(int family, int type, int protocol, const char *first)
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	snprintf(key, sizeof(key), "%s %s %d", family_name(family),
 		 type_name(type), protocol < 0 ? 0 : protocol);
-	fact_add(F_SOCKETS, key, first);
+	fact_add(GUEST_FACT_SOCKETS, key, first);
 	/* NETLINK_NETFILTER is how nft (nf_tables) talks to the kernel. */
 	if (family == AF_NETLINK && protocol == 12)
-		fact_add(F_NETFILTER, "nf_tables", first);
+		fact_add(GUEST_FACT_NETFILTER, "nf_tables", first);
 }
 
 static const struct {
@@ -194,19 +190,11 @@ static const struct {
 	{ CLONE_NEWCGROUP, "cgroup" }, { 0x80 /* CLONE_NEWTIME */, "time" },
 };
 
-const char *ns_flag_name(unsigned long flag)
-{
-	for (unsigned i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
-		if (ns_flags[i].flag == flag)
-			return ns_flags[i].name;
-	return NULL;
-}
-
 void fact_ns_flags(unsigned long flags, const char *first)
 {
 	for (unsigned i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]); i++)
 		if (flags & ns_flags[i].flag)
-			fact_add(F_NAMESPACES, ns_flags[i].name, first);
+			fact_add(GUEST_FACT_NAMESPACES, ns_flags[i].name, first);
 }
 
 /* ---- the record stream ---------------------------------------------------- */
@@ -227,20 +215,6 @@ int proto_open(const char *tty)
 	return 0;
 }
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* @fields: NULL-terminated, each escaped and joined with spaces. */
 static void record(const char *const *fields)
 {
@@ -253,14 +227,14 @@ static void record(const char *const *fields)
 	for (unsigned i = 0; fields[i]; i++) {
 		if (i)
 			payload[o++] = ' ';
-		n = kproto_escape(fields[i], payload + o, sizeof(payload) - o - 1);
+		n = guest_escape_field(fields[i], payload + o, sizeof(payload) - o - 1);
 		if (n < 0)
 			return;	/* cannot happen with our bounded names */
 		o += (size_t)n;
 	}
 	payload[o] = '\0';
-	n = snprintf(line, sizeof(line), KPROTO_RECORD "%u %08x %s\n", proto_seq,
-		     kproto_crc32(payload, o), payload);
+	n = snprintf(line, sizeof(line), GUEST_RECORD_TAG "%u %08x %s\n", proto_seq,
+		     guest_crc32(payload, o), payload);
 	if (n > 0 && (size_t)n < sizeof(line)) {
 		write_all(proto_fd, line, (size_t)n);
 		proto_seq++;
@@ -289,7 +263,7 @@ void facts_emit(void)
 		const struct fact *f = &tab->facts[i];
 
 		snprintf(count, sizeof(count), "%u", f->count);
-		if (f->kind == F_SOCKETS &&
+		if (f->kind == GUEST_FACT_SOCKETS &&
 		    sscanf(f->name, "%31s %31s %15s", fam, type, proto) == 3) {
 			const char *r[] = { "fact", "sockets", count, f->first,
 					    fam, type, proto, NULL };
@@ -321,7 +295,7 @@ void facts_emit(void)
 		snprintf(count, sizeof(count), "%u", tab->dropped);
 		proto_status("dropped-facts", count);
 	}
-	snprintf(end, sizeof(end), KPROTO_END "%u\n", proto_seq);
+	snprintf(end, sizeof(end), GUEST_RECORD_END "%u\n", proto_seq);
 	if (proto_fd >= 0) {
 		write_all(proto_fd, end, strlen(end));
 		tcdrain(proto_fd);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Modules: the few the agent itself needs (virtio transport and 9p, to
- * reach the module tree) are loaded from the initramfs before recording
- * starts; everything after that goes through the kernel's request_module()
+ * reach the module tree) are the spec's, loaded by the runtime
+ * (initramfs/init/modules.c) before recording starts; everything after that goes through the kernel's request_module()
  * helper, which is this same binary: it logs the request, lets Debian's
  * own modprobe (libkmod) serve it against the full tree, and logs what
  * that loaded.
@@ -19,28 +19,6 @@
 #include <unistd.h>
 
 #include "profiler/agent/agent.h"
-#include "profiler/agent/proto.h"
-
-int modules_boot(const struct spec *s)
-{
-	for (unsigned i = 0; i < s->n_boot_modules; i++) {
-		int fd = open(s->boot_modules[i], O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0) {
-			logmsg("boot module %s: %s", s->boot_modules[i], strerror(errno));
-			return -errno;
-		}
-		if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST) {
-			int err = errno;
-
-			logmsg("loading %s: %s", s->boot_modules[i], strerror(err));
-			close(fd);
-			return -err;
-		}
-		close(fd);
-	}
-	return 0;
-}
 
 int modules_install_helper(void)
 {
@@ -100,7 +78,7 @@ static void maybe_netfilter(const char *mod, const char *who)
 
 	for (unsigned i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
 		if (!fnmatch(pats[i], mod, 0)) {
-			fact_add(F_NETFILTER, mod, who);
+			fact_add(GUEST_FACT_NETFILTER, mod, who);
 			return;
 		}
 }
@@ -129,14 +107,14 @@ int modules_take_requests(const char *who)
 		char name[256], status[16], loaded[1024];
 
 		if (sscanf(line, "REQ %255s %15s %1023s", name, status, loaded) != 3 ||
-		    kproto_unescape(name) || kproto_unescape(loaded))
+		    guest_unescape(name) || guest_unescape(loaded))
 			continue;
 		n_req++;
-		logmsg("request_module(%s) by %s: status %s, loaded %s", name, who,
+		say("request_module(%s) by %s: status %s, loaded %s", name, who,
 		       status, *loaded ? loaded : "nothing");
 		maybe_netfilter(name, who);
 		for (char *m = strtok(loaded, ","); m; m = strtok(NULL, ",")) {
-			fact_add(F_MODULES, m, who);
+			fact_add(GUEST_FACT_MODULES, m, who);
 			maybe_netfilter(m, who);
 		}
 	}
@@ -152,8 +130,8 @@ void modules_collect(const char *baseline)
 		return;
 	for (char *p = now + 1, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
 		*nl = '\0';
-		if (*p && !snapshot_has(baseline, p) && !fact_has(F_MODULES, p)) {
-			fact_add(F_MODULES, p, "kernel");
+		if (*p && !snapshot_has(baseline, p) && !fact_has(GUEST_FACT_MODULES, p)) {
+			fact_add(GUEST_FACT_MODULES, p, "kernel");
 			maybe_netfilter(p, "kernel");
 		}
 	}
@@ -190,10 +168,10 @@ int modprobe_helper_main(int argc, char **argv)
 		    lo + strlen(p) + 2 < sizeof(loaded))
 			lo += (size_t)sprintf(loaded + lo, "%s%s", lo ? "," : "", p);
 	}
-	if (kproto_escape(name, ename, sizeof(ename)) < 0)
-		strcpy(ename, "%3F");
-	if (kproto_escape(loaded, eloaded, sizeof(eloaded)) < 0)
-		strcpy(eloaded, "%00");
+	if (guest_escape_field(name, ename, sizeof(ename)) < 0)
+		strcpy(ename, "?");
+	if (guest_escape_field(loaded, eloaded, sizeof(eloaded)) < 0)
+		strcpy(eloaded, "\\x00");
 	snprintf(line, sizeof(line), "REQ %.299s %d %.1099s\n", ename, status, eloaded);
 	fd = open(MODREQ_LOG, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd >= 0) {

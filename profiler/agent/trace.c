@@ -72,6 +72,12 @@ static void read_comm(struct tracee *t)
 	}
 }
 
+/* Before its exec a process is the runtime setting the container up. */
+static const char *who_of(const struct tracee *t)
+{
+	return t->started ? t->comm : AGENT_NAME;
+}
+
 static struct tracee *add(pid_t pid, const char *comm)
 {
 	struct tracee *t = find(pid);
@@ -79,7 +85,7 @@ static struct tracee *add(pid_t pid, const char *comm)
 	if (t)
 		return t;
 	if (n_tracees == MAX_TRACEES) {
-		logmsg("more than %d traced processes: %d is not followed", MAX_TRACEES, pid);
+		say("more than %d traced processes: %d is not followed", MAX_TRACEES, pid);
 		return NULL;
 	}
 	t = &tracees[n_tracees++];
@@ -126,7 +132,7 @@ int trace_adopt(pid_t pid)
 	if (modlog_fd < 0)
 		modlog_fd = open(MODREQ_LOG, O_RDONLY | O_CLOEXEC);
 	if (ptrace(PTRACE_SETOPTIONS, pid, 0, opts)) {
-		logmsg("PTRACE_SETOPTIONS %d: %s", pid, strerror(errno));
+		say("PTRACE_SETOPTIONS %d: %s", pid, strerror(errno));
 		return -errno;
 	}
 	t = add(pid, NULL);
@@ -193,12 +199,12 @@ static void opened(struct tracee *t, long fd, long flags)
 	if (!fd_path(t->pid, fd, path, sizeof(path), &st))
 		return;
 	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
-		fact_add(F_DEVICES, path, t->comm);
+		fact_add(GUEST_FACT_DEVICES, path, who_of(t));
 	if (writes && !strncmp(path, "/proc/sys/", 10)) {
 		for (char *p = path + 10; *p; p++)
 			if (*p == '/')
 				*p = '.';
-		fact_add(F_SYSCTLS, path + 10, t->comm);
+		fact_add(GUEST_FACT_SYSCTLS, path + 10, who_of(t));
 	} else if (writes && strstr(path, "/sys/fs/cgroup/")) {
 		const char *base = strrchr(path, '/') + 1;
 		size_t n = strcspn(base, ".");
@@ -206,7 +212,7 @@ static void opened(struct tracee *t, long fd, long flags)
 		for (unsigned i = 0; i < sizeof(cgroup_controllers) / sizeof(*cgroup_controllers); i++)
 			if (strlen(cgroup_controllers[i]) == n &&
 			    !strncmp(base, cgroup_controllers[i], n) && base[n] == '.')
-				fact_add(F_CGROUPS, cgroup_controllers[i], t->comm);
+				fact_add(GUEST_FACT_CGROUPS, cgroup_controllers[i], who_of(t));
 	}
 }
 
@@ -228,14 +234,14 @@ static void netfilter_sockopt(struct tracee *t)
 	}
 	if (!core)
 		return;
-	fact_add(F_NETFILTER, core, t->comm);
+	fact_add(GUEST_FACT_NETFILTER, core, who_of(t));
 	if (peek(t->pid, t->args[3], name, sizeof(name), true) && *name) {
 		snprintf(mod, sizeof(mod), "%s%s", prefix, name);
-		fact_add(F_NETFILTER, mod, t->comm);
+		fact_add(GUEST_FACT_NETFILTER, mod, who_of(t));
 	}
 }
 
-static void syscall_exit(struct tracee *t, long rval)
+static void syscall_exit(struct tracee *t, long rval, const char *who)
 {
 	char buf[256];
 	uint64_t u;
@@ -245,17 +251,17 @@ static void syscall_exit(struct tracee *t, long rval)
 	switch (t->nr) {
 	case SYS_socket:
 	case SYS_socketpair:
-		fact_socket((int)t->args[0], (int)t->args[1], (int)t->args[2], t->comm);
+		fact_socket((int)t->args[0], (int)t->args[1], (int)t->args[2], who);
 		break;
 	case SYS_mount:
 		if (!(t->args[3] & (MS_BIND | MS_MOVE | MS_REMOUNT | MS_SHARED |
 				    MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) &&
 		    peek(t->pid, t->args[2], buf, sizeof(buf), true))
-			fact_add(F_FILESYSTEMS, buf, t->comm);
+			fact_add(GUEST_FACT_FILESYSTEMS, buf, who);
 		break;
 	case SYS_fsopen:
 		if (peek(t->pid, t->args[0], buf, sizeof(buf), true))
-			fact_add(F_FILESYSTEMS, buf, t->comm);
+			fact_add(GUEST_FACT_FILESYSTEMS, buf, who);
 		break;
 	case SYS_open:
 		opened(t, rval, (long)t->args[1]);
@@ -272,18 +278,18 @@ static void syscall_exit(struct tracee *t, long rval)
 		break;
 	case SYS_unshare:
 	case SYS_clone:
-		fact_ns_flags(t->args[0], t->comm);
+		fact_ns_flags(t->args[0], who);
 		break;
 	case SYS_clone3:
 		if (peek(t->pid, t->args[0], (char *)&u, sizeof(u), false))
-			fact_ns_flags(u, t->comm);
+			fact_ns_flags(u, who);
 		break;
 	case SYS_setns:
 		if (t->args[1]) {
-			fact_ns_flags(t->args[1], t->comm);
+			fact_ns_flags(t->args[1], who);
 		} else if (fd_path(t->pid, (long)t->args[0], buf, sizeof(buf), NULL)) {
 			buf[strcspn(buf, ":")] = '\0';	/* "net:[4026531840]" */
-			fact_add(F_NAMESPACES, buf, t->comm);
+			fact_add(GUEST_FACT_NAMESPACES, buf, who);
 		}
 		break;
 	case SYS_setsockopt:
@@ -295,6 +301,7 @@ static void syscall_exit(struct tracee *t, long rval)
 static void on_syscall_stop(struct tracee *t)
 {
 	struct __ptrace_syscall_info info;
+	const char *who = who_of(t);
 
 	memset(&info, 0, sizeof(info));
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->pid, sizeof(info), &info) <= 0)
@@ -304,14 +311,13 @@ static void on_syscall_stop(struct tracee *t)
 		memcpy(t->args, info.entry.args, sizeof(t->args));
 		t->compat = info.arch != AUDIT_ARCH_X86_64;
 		t->modlog_size = modlog_size();
-		if (t->started)
-			fact_syscall((unsigned)t->nr, t->compat, t->comm);
+		fact_syscall((unsigned)t->nr, t->compat, who);
 	} else if (info.op == 2 /* PTRACE_SYSCALL_INFO_EXIT */) {
-		if (t->started && !t->compat)
-			syscall_exit(t, (long)info.exit.rval);
+		if (!t->compat)
+			syscall_exit(t, (long)info.exit.rval, who);
 		/* The kernel ran our module helper during this syscall. */
 		if (modlog_size() != t->modlog_size)
-			modules_take_requests(t->started ? t->comm : AGENT_NAME);
+			modules_take_requests(who);
 	}
 }
 

@@ -6,7 +6,7 @@
  * framed as the agent frames them (seq, CRC-32, end marker); an even one
  * goes to the parser as it is.
  */
-#include "profiler/agent/proto.h"
+#include "initramfs/init/abi.h"
 #include "profiler/profiler.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -18,11 +18,11 @@ static void frame(const char *payloads, size_t size, struct kt_str *out)
 		e = memchr(p, '\n', (size_t)(payloads + size - p));
 		if (!e)
 			e = payloads + size;
-		kt_str_printf(out, KPROTO_RECORD "%u %08x %.*s\n", seq++,
-			      (unsigned)kproto_crc32(p, (size_t)(e - p)),
+		kt_str_printf(out, GUEST_RECORD_TAG "%u %08x %.*s\n", seq++,
+			      (unsigned)guest_crc32(p, (size_t)(e - p)),
 			      (int)(e - p), p);
 	}
-	kt_str_printf(out, KPROTO_END "%u\n", seq);
+	kt_str_printf(out, GUEST_RECORD_END "%u\n", seq);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

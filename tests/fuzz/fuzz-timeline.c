@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_quiet();
 	if (kprof_vm_parse_timeline(line, &ev) == 1) {
 		/* only the init's own lines: the tag starts the line */
-		if (strncmp(line, "ktrim-timeline: ", 16) != 0 ||
+		if (strncmp(line, GUEST_TIMELINE_TAG, strlen(GUEST_TIMELINE_TAG)) != 0 ||
 		    !ev.name || !ev.name[0] || !ev.args)
 			abort();
 		for (const char *c = ev.name; *c; c++)

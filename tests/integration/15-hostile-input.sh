@@ -7,9 +7,9 @@
 #     or written outside the output;
 #   - a device (/dev/zero) given where a file belongs, or sourced by a
 #     Kconfig file: refused before reading, never read until memory ends;
-#   - a spec larger than the guest init takes (args, env, bytes): refused
-#     by `ktrim initramfs` naming the limit, not at boot; the same for the
-#     profiling agent's spec (`ktrim profile`);
+#   - a spec larger than the guest runtime takes (args, env, bytes): refused
+#     by `ktrim initramfs` naming the limit, not at boot; the same limits for
+#     the profiling run's spec (`ktrim profile`: one spec, one runtime);
 #   - `ktrim initramfs --list` of every test archive (the fuzz seeds, an
 #     image ktrim packs, damaged ones) is clean under valgrind (skipped only
 #     without valgrind; ci/deps.sh installs it).
@@ -86,8 +86,8 @@ want="the container spec takes [0-9]+ bytes or more; the guest init reads less t
 refused "$KTRIM" initramfs --init "$init" --cmd /bin/sh "${envs[@]}" -o "$w/big.img"
 [ ! -e "$w/big.img" ] || fail "an image was written"
 
-echo "checking: a profiling spec larger than the agent takes"
-args=$(for i in $(seq 1 70); do printf 'a%d, ' "$i"; done)
+echo "checking: a profiling spec larger than the runtime takes"
+args=$(for i in $(seq 1 130); do printf 'a%d, ' "$i"; done)
 cat >"$w/app/big.yaml" <<YAML
 name: app
 workload:
@@ -98,7 +98,7 @@ profiling:
   kernel: ${KIMAGE:?}
   modules: ${KMODDIR:?}
 YAML
-want="71 command arguments; the profiling agent takes at most 64"
+want="the container spec has 131 arguments; the guest init takes at most 128"
 refused "$KTRIM" profile -f "$w/app/big.yaml" -o "$w/app/p.yaml"
 
 echo "checking: a device where an input file belongs"

@@ -5,6 +5,7 @@
 # panic) with the status reported:
 #   - a workload that crashes (SIGSEGV)                 -> status=139
 #   - a workload that ignores SIGTERM past its timeout  -> SIGKILL, status=137
+#   - a workload never ready by its ready-timeout       -> stop request, status
 #   - SIGINT from Ctrl-Alt-Del: a stop request, SIGTERM to the workload -> its own status
 #   - an image without a spec, and one with a bad spec  -> message, power-off
 #   - a workload printing records of the init's: it cannot learn the nonce
@@ -31,6 +32,17 @@ expect_line "$work/crash.log" '^about-to-crash$' "workload ran"
 expect_line "$work/crash.log" 'workload killed by signal 11' "crash explained"
 expect_line "$work/crash.log" '^ktrim-timeline: workload-exit [0-9]+ status=139 tsc=[0-9]+$' \
 	"status 139 (128+SIGSEGV) in the timeline"
+
+echo "checking: a workload never ready"
+pack "$work/unready.img" --ready-stdout 'listening*' --ready-timeout 3 --stop-grace 1 \
+	--cmd "/bin/sh -c 'echo starting; exec /bin/busybox sleep 100'"
+boot "$work/unready.img" "$work/unready.log"
+expect_poweroff "$work/unready.log"
+expect_line "$work/unready.log" 'workload not ready after 3s: stopping it' "explained"
+expect_timeline_order "$work/unready.log" init-start modules-loaded workload-exec \
+	stop-request workload-exit poweroff
+expect_line "$work/unready.log" '^ktrim-timeline: stop-request [0-9]+ source=ready-timeout tsc=[0-9]+$' \
+	"timeline: stop-request source=ready-timeout"
 
 echo "checking: a workload that ignores SIGTERM"
 pack "$work/term.img" --timeout 3 --stop-grace 2 \

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # ktrim profile on Debian's generic kernel under QEMU TCG, busybox httpd:
-#  1. the profile holds AF_INET stream sockets, the filesystems mounted,
-#     the module requested (overlay), and the syscalls busybox httpd really
-#     makes (accept + sendfile: what strace shows for this busybox build);
+#  1. the profile holds AF_INET stream sockets, the filesystems the runtime
+#     mounted (the shipped init's: proc, sysfs, cgroup2, mqueue; no overlay),
+#     a module the smoke test makes the kernel request (minix, by asking
+#     mount(2) for that type), and the syscalls busybox httpd really makes
+#     (accept + sendfile: what strace shows for this busybox build);
 #  2. a failing smoke test makes ktrim profile exit 1 and show its output.
 set -euo pipefail
 : "${KTRIM:?}" "${KTRIM_TOP:?}" "${KTRIM_WORK:?}" "${KIMAGE:?}" "${KMODDIR:?}"
@@ -17,7 +19,11 @@ export KTRIM_ACCEL=${KTRIM_ACCEL:-tcg}
 w=$KTRIM_WORK/40-profile-busybox
 rm -rf "$w"
 mkdir -p "$w"
-cp "$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml" "$w/"
+# The smoke test also asks for a filesystem type Debian builds as a module:
+# the kernel's request_module("fs-minix") goes through the agent's helper.
+sed 's|command: "wget|command: "busybox mount -t minix none /tmp 2>/dev/null; wget|' \
+	"$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml" >"$w/ktrim.yaml"
+grep -q 'mount -t minix' "$w/ktrim.yaml" || { echo "FAIL: could not add the mount"; exit 1; }
 "$KTRIM_TOP/recipes/workloads/busybox-httpd/make-rootfs.sh" "$w/rootfs"
 
 fail() { echo "FAIL: $*"; exit 1; }
@@ -35,10 +41,13 @@ awk -v a="$t0" -v b="$t1" 'BEGIN { printf "full profile run: %.1f s (target < 90
 head -3 "$w/profile.yaml" | grep -q '^ktrim-profile: 1$' || fail "no version line"
 grep -q "^kernel-release: \"\?$(basename "$KMODDIR")\"\?$" "$w/profile.yaml" || fail "kernel release"
 has sockets 'family: AF_INET, type: SOCK_STREAM'
-has filesystems 'name: overlay'
-has filesystems 'name: proc'
+has filesystems 'name: proc, count: [0-9]+, first: ktrim-agent'
+has filesystems 'name: sysfs'
 has filesystems 'name: cgroup2'
-has modules 'name: overlay'
+has filesystems 'name: mqueue'
+! grep -q 'name: overlay' "$w/profile.yaml" || fail "the profiling runtime used overlay"
+echo "ok: no overlay (the shipped runtime has none)"
+has modules 'name: minix, count: [0-9]+, first: [a-z]+'
 has syscalls 'name: accept[4]?,'
 has syscalls 'name: sendfile,'
 has syscalls 'name: listen,'
@@ -58,7 +67,7 @@ echo "ok: merge adds counts ($a -> $b)"
 
 echo "== case 2: a failing smoke test =="
 sed 's|command: "wget.*|command: "wget -q -O - http://127.0.0.1/missing.html"|' \
-	"$w/ktrim.yaml" > "$w/failing.yaml"
+	"$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml" > "$w/failing.yaml"
 grep -q missing.html "$w/failing.yaml" || fail "could not make the failing project"
 set +e
 "$KTRIM" profile -f "$w/failing.yaml" -o "$w/failing.profile.yaml" > "$w/failing.out" 2>&1

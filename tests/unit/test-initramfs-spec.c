@@ -42,6 +42,9 @@ static void test_round_trip_every_field(void **state)
 	assert_int_equal(initramfs_spec_add_cgroup(&in, "memory.max", "64M"), 0);
 	assert_int_equal(initramfs_spec_add_cgroup(&in, "cpu.max",
 						   "50000 100000"), 0);
+	kt_array_push_ptr(&in.controllers, strdup("memory"));
+	kt_array_push_ptr(&in.controllers, strdup("pids"));
+	in.ready_timeout_s = 45;
 	in.cwd = strdup("/srv/www");
 	in.hostname = strdup("box");
 	in.rootfs = strdup("/dev/vda");
@@ -77,6 +80,9 @@ static void test_round_trip_every_field(void **state)
 	assert_int_equal(out.ncgroups, 2);
 	assert_string_equal(out.cgroups[1].file, "cpu.max");
 	assert_string_equal(out.cgroups[1].value, "50000 100000");
+	assert_int_equal(out.ncontrollers, 2);
+	assert_string_equal(out.controllers[1], "pids");
+	assert_int_equal(out.ready_timeout_s, 45);
 	assert_string_equal(out.cwd, "/srv/www");
 	assert_string_equal(out.hostname, "box");
 	assert_string_equal(out.rootfs, "/dev/vda");
@@ -324,12 +330,19 @@ static void test_restart_and_limits_refused(void **state)
 	/* Seconds past the guest's limit are refused on the host already. */
 	assert_int_equal(initramfs_spec_set_option(&in, "timeout", "2147483648", &err), -EINVAL);
 	assert_int_equal(initramfs_spec_set_option(&in, "stop-grace", "2147483647", &err), 0);
+	/* A controller the runtime could not name in cgroup.subtree_control. */
+	kt_array_push_ptr(&in.controllers, strdup("memory/../x"));
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_spec_check(&in, &err), -EINVAL);
+	assert_non_null(strstr(err.buf, "memory/../x"));
 	initramfs_spec_release(&in);
 	kt_str_free(&err);
 	expect_error("ktrim-spec 1\nrestart sometimes\n", "restart wants");
 	expect_error("ktrim-spec 1\nrestart on-failure\n", "restart wants");
 	expect_error("ktrim-spec 1\nrestart on-failure 2147483648\n", "restart wants");
 	expect_error("ktrim-spec 1\nstop-grace 2147483648\n", "stop-grace wants");
+	expect_error("ktrim-spec 1\nready-timeout x\n", "ready-timeout wants");
+	expect_error("ktrim-spec 1\ncgroup-enable a/b\n", "cgroup-enable wants");
 }
 
 /* The overlay's addition: merged into the shipped spec, the test only. */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "profiler/agent/proto.h"
+#include "initramfs/init/abi.h"
 #include "profiler/profiler.h"
 
 /* The text of a test input: one that lost a piece would test nothing. */
@@ -22,8 +22,8 @@ static const char *text_of(const struct kt_str *s)
 /* Frame payloads exactly as the agent does, to feed the host decoder. */
 static void frame(struct kt_str *s, unsigned seq, const char *payload)
 {
-	kt_str_printf(s, KPROTO_RECORD "%u %08x %s\r\n", seq,
-		      kproto_crc32(payload, strlen(payload)), payload);
+	kt_str_printf(s, GUEST_RECORD_TAG "%u %08x %s\r\n", seq,
+		      guest_crc32(payload, strlen(payload)), payload);
 }
 
 static void test_stream_decodes(void **state)
@@ -39,17 +39,31 @@ static void test_stream_decodes(void **state)
 	frame(&s, 0, "status ready 0.31");
 	frame(&s, 1, "fact syscalls 4 busybox accept");
 	frame(&s, 2, "fact sockets 1 exe AF_INET SOCK_STREAM 0");
-	assert_true(kproto_escape("/dev/my dev%", esc, sizeof(esc)) > 0);
-	assert_string_equal(esc, "/dev/my%20dev%25");
+	assert_true(guest_escape_field("/dev/my dev%", esc, sizeof(esc)) > 0);
+	assert_string_equal(esc, "/dev/my\\x20dev%");
+	{
+		char e2[64];
+
+		/* one escape scheme, the spec's: an empty field keeps its place */
+		assert_int_equal(guest_escape_field("", e2, sizeof(e2)), 4);
+		assert_string_equal(e2, "\\x00");
+		assert_int_equal(guest_unescape(e2), 0);
+		assert_string_equal(e2, "");
+		assert_true(guest_escape_field("a\\b\tc", e2, sizeof(e2)) > 0);
+		assert_int_equal(guest_unescape(e2), 0);
+		assert_string_equal(e2, "a\\b\tc");
+		strcpy(e2, "bad\\q");
+		assert_int_equal(guest_unescape(e2), -1);
+	}
 	{
 		char payload[128];
 
 		snprintf(payload, sizeof(payload), "fact devices 2 sh %s", esc);
 		frame(&s, 3, payload);
 	}
-	frame(&s, 4, "output wget:%20server%20returned%20error");
+	frame(&s, 4, "output wget:\\x20server\\x20returned\\x20error");
 	frame(&s, 5, "status smoke-exit 1");
-	kt_str_puts(&s, KPROTO_END "6\r\n");
+	kt_str_puts(&s, GUEST_RECORD_END "6\r\n");
 	assert_int_equal(kprof_guest_parse(text_of(&s), s.len, &p, &r, &err), 0);
 	assert_int_equal(r.records, 6);
 	assert_true(r.ready);
@@ -93,11 +107,11 @@ static void test_damage_is_detected(void **state)
 	/* a flipped byte */
 	bad = strdup(text_of(&s));
 	bad[strlen(bad) - 4] = 'X';
-	kt_str_puts(&s, KPROTO_END "1\n");
+	kt_str_puts(&s, GUEST_RECORD_END "1\n");
 	{
 		struct kt_str t = KT_STR_INIT;
 
-		kt_str_printf(&t, "%s" KPROTO_END "1\n", bad);
+		kt_str_printf(&t, "%s" GUEST_RECORD_END "1\n", bad);
 		expect_rejected(text_of(&t), "bad checksum");
 		kt_str_free(&t);
 	}
@@ -106,17 +120,17 @@ static void test_damage_is_detected(void **state)
 	kt_str_reset(&s);
 	frame(&s, 0, "fact syscalls 4 busybox accept");
 	frame(&s, 2, "fact syscalls 1 busybox listen");
-	kt_str_puts(&s, KPROTO_END "3\n");
+	kt_str_puts(&s, GUEST_RECORD_END "3\n");
 	expect_rejected(text_of(&s), "out of sequence");
 	/* a count that does not match */
 	kt_str_reset(&s);
 	frame(&s, 0, "fact syscalls 4 busybox accept");
-	kt_str_puts(&s, KPROTO_END "2\n");
+	kt_str_puts(&s, GUEST_RECORD_END "2\n");
 	expect_rejected(text_of(&s), "sent 2 records but 1 arrived");
 	/* a record we do not understand */
 	kt_str_reset(&s);
 	frame(&s, 0, "fact nonsense 4 busybox accept");
-	kt_str_puts(&s, KPROTO_END "1\n");
+	kt_str_puts(&s, GUEST_RECORD_END "1\n");
 	expect_rejected(text_of(&s), "not understood");
 	kt_str_free(&s);
 }

@@ -196,6 +196,16 @@ static void test_timeline_lines(void **state)
 	kprof_vm_event_release(&ev);
 	assert_int_equal(kprof_vm_parse_timeline("ktrim-timeline: workload-exit 5 status=0 pid=7", &ev), 1);
 	assert_string_equal(ev.args, "status=0 pid=7");
+	{
+		size_t n = 0;
+		const char *v = kprof_vm_event_field(&ev, "pid", &n);
+
+		assert_non_null(v);
+		assert_int_equal(n, 1);
+		assert_int_equal(*v, '7');
+		assert_null(kprof_vm_event_field(&ev, "tatus", &n));
+		assert_null(kprof_vm_event_field(&ev, "status=0", &n));
+	}
 	kprof_vm_event_release(&ev);
 	assert_int_equal(kprof_vm_parse_timeline("Booting the kernel.", &ev), 0);
 	assert_int_equal(kprof_vm_parse_timeline("ktrim-timeline: init-start", &ev), -EINVAL);

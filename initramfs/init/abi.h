@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * abi.h - the guest ABI: what the host writes for the guest runtime and
+ * what the runtime writes back, in one header that both sides include (the
+ * guest programs in initramfs/init/ and profiler/agent/, the host writer in
+ * initramfs/spec.c, the timeline parser in profiler/vm.c, the record
+ * parser in profiler/guest.c). Plain C, no libraries: the guest is static
+ * and libc only.
+ *
+ * The container spec (/etc/ktrim/spec), the same file for a shipped boot
+ * and a profiling run:
+ *
+ *   ktrim-spec 1                       first line, always
+ *   # comment
+ *   KEY[ VALUE]                        one directive per line
+ *
+ * The value runs from the first space to the end of the line, in the
+ * ABI's one escape scheme (below, guest_unescape()). Unknown directives
+ * and values out of range are errors: a spec
+ * that says more than the runtime understands would run a different
+ * container. Directives (lists repeat the key, in order):
+ *
+ *   arg A              the command, one argument per line (may be empty)
+ *   env NAME=VALUE     its environment, after PATH/HOME/TERM defaults
+ *   module PATH        a module file loaded before the network, in order
+ *   cgroup FILE VALUE  a cgroup v2 limit (memory.max 64M)
+ *   cgroup-enable C    a controller enabled for the workload's cgroup
+ *   namespaces N ...   of GUEST_NS_NAMES, space-separated
+ *   hostname H, cwd D, user UID GID, readonly
+ *   rootfs DIR | rootfs-dev FSTYPE /dev/NAME
+ *   ready-stdout GLOB | ready-tcp PORT, ready-timeout S
+ *   smoke-arg A, smoke-timeout S, certify-hold
+ *   timeout S, stop-grace S, restart no|always|on-failure N
+ *   net-ipv4 ADDR/PREFIX [GW], net-ipv6 ADDR/PREFIX [GW], net-dhcp
+ *
+ * The certification overlay (/etc/ktrim/spec.d/certify) has the same
+ * grammar and may only add smoke-arg, smoke-timeout and certify-hold.
+ *
+ * The limits below are the runtime's static tables: the host refuses a spec
+ * past them (initramfs_spec_check), so an oversized spec fails when it is
+ * written, not at boot.
+ */
+#ifndef KTRIM_GUEST_ABI_H
+#define KTRIM_GUEST_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GUEST_SPEC_MAGIC "ktrim-spec 1"
+/* Where the spec and the overlay's addition lie in the initramfs. */
+#define GUEST_SPEC_PATH "etc/ktrim/spec"
+#define GUEST_SPEC_ADD_PATH "etc/ktrim/spec.d/certify"
+
+/* The runtime reads less than this many bytes of /etc/ktrim/spec. */
+#define INITRAMFS_SPEC_MAX_BYTES (256 * 1024)
+/* ... and less than this many of the certification overlay's addition. */
+#define INITRAMFS_SPEC_ADD_MAX (16 * 1024)
+/* Largest number of seconds or restarts a spec may hold. */
+#define INITRAMFS_SPEC_MAX_COUNT 0x7fffffffUL
+/* Entries of each list directive. */
+#define INITRAMFS_SPEC_MAX_ARGS 128
+#define INITRAMFS_SPEC_MAX_ENV 128
+#define INITRAMFS_SPEC_MAX_MODULES 512
+#define INITRAMFS_SPEC_MAX_CGROUPS 16
+#define INITRAMFS_SPEC_MAX_SMOKE 64
+
+/* A hex digit's value, or -1. */
+static inline int guest_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * The one escape scheme, for spec values and record fields alike: a
+ * backslash and '\\', 'n', 't', or 'x' with two hex digits; "\x00" stands
+ * for no byte (so an empty record field still has its place, and no value
+ * holds a NUL). Writers escape at least the backslash and the bytes below
+ * 0x20 and from 0x7f; a record field, which spaces separate, also the
+ * space. Undo it in place; -1 on a malformed escape.
+ */
+static inline int guest_unescape(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		int hi, lo;
+
+		if (*r != '\\') {
+			*w++ = *r;
+			continue;
+		}
+		r++;
+		if (*r == '\\' || *r == 'n' || *r == 't') {
+			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : '\\';
+			continue;
+		}
+		hi = *r == 'x' ? guest_hexval(r[1]) : -1;
+		lo = hi < 0 ? -1 : guest_hexval(r[2]);
+		if (lo < 0)
+			return -1;
+		if (hi || lo)
+			*w++ = (char)(hi << 4 | lo);
+		r += 2;
+	}
+	*w = '\0';
+	return 0;
+}
+
+/* One record field of @s into @out (size @cap); its length, or -1 if too long. */
+static inline int guest_escape_field(const char *s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\') {
+			if (o + 5 > cap)
+				return -1;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		} else {
+			if (o + 2 > cap)
+				return -1;
+			out[o++] = (char)c;
+		}
+	}
+	if (!o) {	/* an empty field still occupies its place */
+		if (cap < 5)
+			return -1;
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = '0';
+		out[o++] = '0';
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+/*
+ * Namespace names in bit order: bit i of a namespace mask (enum
+ * initramfs_ns on the host, NS_* in the runtime) is name i.
+ */
+#define GUEST_NS_COUNT 7
+static inline const char *guest_ns_name(unsigned i)
+{
+	static const char *const names[GUEST_NS_COUNT] = {
+		"mnt", "uts", "ipc", "pid", "net", "cgroup", "time",
+	};
+
+	return i < GUEST_NS_COUNT ? names[i] : 0;
+}
+
+/*
+ * Fact kinds, the profile's lists, in the profile's order: what the
+ * profiling agent reports ("fact KIND ...", the record stream below) and
+ * the keys of a profile's facts: (enum kprof_kind, profiler/profile.c).
+ */
+enum guest_fact_kind {
+	GUEST_FACT_MODULES,
+	GUEST_FACT_FILESYSTEMS,
+	GUEST_FACT_SOCKETS,
+	GUEST_FACT_SYSCALLS,
+	GUEST_FACT_DEVICES,
+	GUEST_FACT_NAMESPACES,
+	GUEST_FACT_CGROUPS,
+	GUEST_FACT_NETFILTER,
+	GUEST_FACT_SYSCTLS,
+	GUEST_FACT_KINDS,
+};
+/* Their names, in that order, for an array initialiser. */
+#define GUEST_FACT_KIND_NAMES "modules", "filesystems", "sockets", "syscalls", \
+	"devices", "namespaces", "cgroups", "netfilter", "sysctls"
+
+/*
+ * The timeline: one console line per milestone, written only by the
+ * runtime's timeline() (initramfs/init/log.c), parsed only by
+ * kprof_vm_parse_timeline():
+ *
+ *   ktrim-timeline: <event> <uptime_us> [k=v ...] [tsc=N] [nonce=HEX]
+ *
+ * The nonce (ktrim_nonce= on the kernel command line, at most
+ * GUEST_NONCE_MAX hex digits) comes last; the host takes no record
+ * without it when it passed one.
+ */
+#define GUEST_TIMELINE_TAG "ktrim-timeline: "
+#define GUEST_NONCE_MAX 64
+
+/*
+ * The profiling agent's record stream (agent -> host), on its own serial
+ * port (ttyS1), never the console, so kernel messages cannot interleave.
+ * Each record is one line:
+ *
+ *   ktrim-fact: <seq> <crc32 of payload, 8 hex> <payload>
+ *
+ * seq counts from 0. The payload is space-separated fields, each escaped
+ * with guest_escape_field(). The stream ends with
+ *
+ *   ktrim-facts-end: <number of records>
+ *
+ * The host (kprof_guest_parse) accepts the stream only when every seq below
+ * that number came with a matching checksum, so a truncated or garbled
+ * transfer is an error, never a silently smaller profile.
+ *
+ * Payloads:
+ *   fact <kind> <count> <first> <name>              kind: GUEST_FACT_KIND_NAMES
+ *   fact sockets <count> <first> <family> <type> <protocol>
+ *   status <key> <value>        ready, smoke-exit, smoke-timeout, error
+ *   output <line>               a line of the smoke test's output
+ */
+#define GUEST_RECORD_TAG "ktrim-fact: "
+#define GUEST_RECORD_END "ktrim-facts-end: "
+
+/* CRC-32 (IEEE 802.3, reflected), bitwise: records are short. */
+static inline uint32_t guest_crc32(const char *p, size_t n)
+{
+	uint32_t crc = 0xffffffffu;
+
+	while (n--) {
+		crc ^= (uint8_t)*p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}
+
+#endif

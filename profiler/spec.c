@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A project's container, as the guest ABI's spec: the one conversion, used
+ * for the shipped image (pipeline pack) and for a profiling run (run.c),
+ * so the workload is started the same way in both.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profiler/profiler.h"
+
+static int copy_strv(struct kt_array *dst, const struct kt_array *src)
+{
+	int r = 0;
+
+	kt_array_free_ptrs(dst);
+	kt_array_init(dst, sizeof(char *));
+	for (size_t i = 0; i < src->len && r == 0; i++)
+		r = kt_array_push_strdup(dst, kt_array_ptr(src, i));
+	return r;
+}
+
+int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s)
+{
+	int r;
+
+	/* The project's workload replaces whatever the spec held. */
+	free(s->cwd);
+	free(s->hostname);
+	free(s->ready_pattern);
+	s->cwd = s->hostname = s->ready_pattern = NULL;
+	if ((r = copy_strv(&s->args, &pr->command)) ||
+	    (r = copy_strv(&s->env, &pr->env)) ||
+	    (r = copy_strv(&s->controllers, &pr->cgroups)))
+		return r;
+	/* The smoke test is no part of what ships: see pipeline_overlay(). */
+	kt_array_free_ptrs(&s->smoke);
+	kt_array_init(&s->smoke, sizeof(char *));
+	s->smoke_timeout_s = 0;
+	s->restart = pr->restart;
+	s->restart_max = pr->restart_max;
+	s->stop_grace_s = pr->stop_grace_s;
+	s->cwd = pr->cwd ? strdup(pr->cwd) : NULL;
+	s->hostname = pr->hostname ? strdup(pr->hostname) : NULL;
+	s->uid = pr->uid;
+	s->gid = pr->gid;
+	s->namespaces = pr->namespaces;	/* already INITRAMFS_NS_* bits */
+	initramfs_net_release(&s->net);
+	r = initramfs_net_copy(&s->net, &pr->net);
+	if (r < 0)
+		return r;
+	switch (pr->ready) {
+	case KPROF_READY_STDOUT:
+		s->ready = INITRAMFS_READY_STDOUT;
+		s->ready_pattern = strdup(pr->ready_pattern);
+		break;
+	case KPROF_READY_TCP:
+		s->ready = INITRAMFS_READY_TCP;
+		s->ready_port = pr->ready_port;
+		break;
+	default:
+		s->ready = INITRAMFS_READY_NONE;
+	}
+	if ((pr->cwd && !s->cwd) || (pr->hostname && !s->hostname) ||
+	    (s->ready == INITRAMFS_READY_STDOUT && !s->ready_pattern))
+		return -ENOMEM;
+	return 0;
+}
