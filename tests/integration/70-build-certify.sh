@@ -54,12 +54,7 @@ for target in kvm-q35 kvm-microvm; do
 	cat "$cert"
 	grep -q '^  failed: 0$' "$cert" || fail "$target: certificate has failed checks"
 	grep -q '^verdict: certified$' "$cert" || fail "$target: verdict is not certified"
-	check "boot to init" pass tcg
-	check "workload ready" pass tcg
-	check "smoke test" pass tcg
-	check "host smoke test" pass tcg
-	check "power-button stop" pass tcg
-	check "clean power-off" pass tcg
+	boot_checks_pass tcg
 	check "kernel format" pass static
 	check "config binding" pass static
 	check "option CONFIG_VIRTIO_NET" pass static

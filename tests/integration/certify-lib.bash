@@ -11,6 +11,16 @@ check() {
 	echo "ok: ${cert##*/}: $1 $2 on $3"
 }
 
+# boot_checks_pass WHERE: every check of the certification boot passed on
+# WHERE, the host-side smoke test and the power button included.
+boot_checks_pass() {
+	local c
+	for c in "boot to init" "workload ready" "smoke test" "host smoke test" \
+		"power-button stop" "clean power-off"; do
+		check "$c" pass "$1"
+	done
+}
+
 # The sha256 recorded under a top-level key (kernel, initramfs, overlay).
 cert_sha() { awk -v k="$1:" '$0 == k { on = 1; next } /^[a-z]/ { on = 0 }
 	on && $1 == "sha256:" { gsub(/"/, "", $2); print $2 }' "$cert"; }
