@@ -54,6 +54,10 @@ static const struct option opts[] = {
 	{ "ipv4", required_argument, NULL, OPT_SPEC },
 	{ "ipv6", required_argument, NULL, OPT_SPEC },
 	{ "dhcp", no_argument, NULL, OPT_SPEC },
+	{ "cap-add", required_argument, NULL, OPT_SPEC },
+	{ "cap-drop", required_argument, NULL, OPT_SPEC },
+	{ "device", required_argument, NULL, OPT_SPEC },
+	{ "privileged", no_argument, NULL, OPT_SPEC },
 	{ "compress", required_argument, NULL, OPT_WRITE },
 	{ "level", required_argument, NULL, OPT_WRITE },
 	{ "threads", required_argument, NULL, OPT_WRITE },
@@ -249,6 +253,14 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --dhcp                  IPv4 from the kernel's autoconfiguration\n"
 "                          (CONFIG_IP_PNP_DHCP, ip=dhcp on the command line)\n"
 "                          ip= or ktrim.ip= on the command line win over these\n"
+"  --cap-add LIST          capabilities on top of Docker's default 14\n"
+"                          (NET_ADMIN,SYS_TIME; CAP_ optional; ALL)\n"
+"  --cap-drop LIST         capabilities taken away (ALL: only --cap-add's)\n"
+"  --device /dev/PATH      pass this VM device node into the container's\n"
+"                          minimal /dev (repeatable)\n"
+"  --privileged            none of the security defaults: all capabilities,\n"
+"                          no no_new_privs, the VM's /dev, /sys read-write,\n"
+"                          no masked or read-only paths\n"
 "\n"
 "Output:\n"
 "  -o, --output OUT        image file (written atomically)\n"

@@ -391,10 +391,24 @@ struct initramfs_spec {
 	/* Overlay only: after the smoke test, wait for a stop request. */
 	bool certify_hold;
 	struct initramfs_net net;
+	/*
+	 * Security (initramfs/README.md): Docker's default capabilities with
+	 * these masks added and dropped (abi.h's guest_caps_resolve(),
+	 * GUEST_CAPS_ALL for ALL); VM device nodes in the minimal /dev; or
+	 * privileged, none of the defaults.
+	 */
+	uint64_t cap_add, cap_drop;
+	struct kt_array devices;	/* char * "/dev/..." */
+	bool privileged;
 };
 
 void initramfs_spec_init(struct initramfs_spec *s);
 void initramfs_spec_release(struct initramfs_spec *s);
+/*
+ * "SYS_ADMIN,cap_net_admin" -> added to *@mask (Docker's names, any case,
+ * with or without CAP_; ALL); unknown name -> -EINVAL naming it.
+ */
+int initramfs_spec_parse_caps(const char *list, uint64_t *mask, struct kt_str *err);
 /* "mnt,uts,pid" -> bits; unknown name -> -EINVAL naming it. */
 int initramfs_spec_parse_namespaces(const char *list, unsigned *out,
 				    struct kt_str *err);
@@ -413,7 +427,9 @@ int initramfs_spec_set_restart(struct initramfs_spec *s, const char *policy,
  * (FILE=VALUE), root-dev (DEVICE:FSTYPE), readonly (no value), ready-stdout
  * (GLOB), ready-tcp (PORT), ready-timeout, timeout, stop-grace,
  * smoke-timeout (seconds),
- * ipv4 and ipv6 (ADDR/PREFIX[,GATEWAY]), dhcp (no value).
+ * ipv4 and ipv6 (ADDR/PREFIX[,GATEWAY]), dhcp (no value), cap-add and
+ * cap-drop (NAME[,NAME...], Docker's spelling, ALL), device (/dev/PATH),
+ * privileged (no value).
  * -EINVAL with a message for a bad value, -ENOENT for an unknown name.
  */
 int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,

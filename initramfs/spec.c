@@ -21,6 +21,7 @@ void initramfs_spec_init(struct initramfs_spec *s)
 	kt_array_init(&s->smoke, sizeof(char *));
 	kt_array_init(&s->cgroups, sizeof(struct initramfs_cgroup_limit));
 	kt_array_init(&s->controllers, sizeof(char *));
+	kt_array_init(&s->devices, sizeof(char *));
 }
 
 void initramfs_spec_release(struct initramfs_spec *s)
@@ -37,6 +38,7 @@ void initramfs_spec_release(struct initramfs_spec *s)
 	}
 	kt_array_free(&s->cgroups);
 	kt_array_free_ptrs(&s->controllers);
+	kt_array_free_ptrs(&s->devices);
 	free(s->cwd);
 	free(s->hostname);
 	free(s->rootfs);
@@ -72,6 +74,26 @@ int initramfs_spec_parse_namespaces(const char *list, unsigned *out,
 	}
 	*out = bits;
 out:
+	free(copy);
+	return r;
+}
+
+int initramfs_spec_parse_caps(const char *list, uint64_t *mask, struct kt_str *err)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int r = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ", ", &save); tok && r == 0;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		uint64_t m = guest_cap_parse(tok);
+
+		if (!m)
+			r = ar_fail(err, -EINVAL, "unknown capability '%s' (Docker's names, "
+				    "e.g. NET_ADMIN or CAP_NET_ADMIN, or ALL)", tok);
+		*mask |= m;
+	}
 	free(copy);
 	return r;
 }
@@ -189,6 +211,26 @@ static int put_net(struct kt_str *out, const char *key, const char *addr, const 
 	return r;
 }
 
+/* "cap-add NAME ..." for @mask's capabilities, in bit order ("ALL" for all). */
+static int put_caps(struct kt_str *out, const char *key, uint64_t mask)
+{
+	struct kt_str v = KT_STR_INIT;
+	int r = 0;
+
+	if (!mask)
+		return 0;
+	if (mask == GUEST_CAPS_ALL)
+		return put(out, key, "ALL");
+	for (unsigned i = 0; r == 0 && i < 64; i++)
+		if (mask & (uint64_t)1 << i)
+			r = guest_cap_name(i) ? kt_str_printf(&v, "%s%s", v.len ? " " : "",
+							      guest_cap_name(i)) : -EINVAL;
+	if (r == 0)
+		r = put(out, key, v.buf);
+	kt_str_free(&v);
+	return r;
+}
+
 /* Each list against the init's table for it. */
 static int check_lists(const struct initramfs_spec *s, struct kt_str *err)
 {
@@ -202,6 +244,7 @@ static int check_lists(const struct initramfs_spec *s, struct kt_str *err)
 		{ "cgroup limits", s->cgroups.len, INITRAMFS_SPEC_MAX_CGROUPS },
 		{ "cgroup controllers", s->controllers.len, INITRAMFS_SPEC_MAX_CGROUPS },
 		{ "smoke-test arguments", s->smoke.len, INITRAMFS_SPEC_MAX_SMOKE },
+		{ "devices", s->devices.len, INITRAMFS_SPEC_MAX_DEVICES },
 	};
 
 	for (size_t i = 0; i < KT_ARRAY_SIZE(lists); i++) {
@@ -227,6 +270,10 @@ int initramfs_spec_check(const struct initramfs_spec *s, struct kt_str *err)
 		if (!*c || c[strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_")])
 			r = ar_fail(err, -EINVAL, "cgroup controller '%s' is not a controller name", c);
 	}
+	for (size_t i = 0; r == 0 && i < s->devices.len; i++)
+		if (!guest_device_path_ok(kt_array_ptr(&s->devices, i)))
+			r = ar_fail(err, -EINVAL, "device '%s' is not a path under /dev/",
+				    (const char *)kt_array_ptr(&s->devices, i));
 
 	if (r == 0) {
 		r = initramfs_spec_format(s, &text);
@@ -344,6 +391,14 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 		r = put_net(out, "net-ipv6", s->net.ipv6, s->net.ipv6_gateway);
 	if (r == 0 && s->net.dhcp)
 		r = put(out, "net-dhcp", NULL);
+	if (r == 0 && s->privileged)
+		r = put(out, "privileged", NULL);
+	if (r == 0)
+		r = put_caps(out, "cap-add", s->cap_add);
+	if (r == 0)
+		r = put_caps(out, "cap-drop", s->cap_drop);
+	for (size_t i = 0; r == 0 && i < s->devices.len; i++)
+		r = put(out, "device", kt_array_ptr(&s->devices, i));
 	/* The init refuses (and powers off) past its buffer: say it here. */
 	if (r == 0 && out->len - start >= INITRAMFS_SPEC_MAX_BYTES)
 		r = -E2BIG;
@@ -431,7 +486,7 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 		return initramfs_spec_set_cmd(s, value, err);
 	/* The init refuses an empty value (only arguments may be empty). */
 	if (strcmp(key, "readonly") && strcmp(key, "dhcp") && strcmp(key, "smoke") &&
-	    (!value || !*value))
+	    strcmp(key, "privileged") && (!value || !*value))
 		return ar_fail(err, -EINVAL, "%s: needs a value", key);
 	if (!strcmp(key, "smoke")) {
 		/* The shell-like splitter fills args; move them over. */
@@ -499,6 +554,19 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 	if (!strcmp(key, "readonly")) {
 		s->readonly = true;
 		return 0;
+	}
+	if (!strcmp(key, "privileged")) {
+		s->privileged = true;
+		return 0;
+	}
+	if (!strcmp(key, "cap-add") || !strcmp(key, "cap-drop"))
+		return initramfs_spec_parse_caps(value, key[4] == 'a' ? &s->cap_add : &s->cap_drop,
+						 err);
+	if (!strcmp(key, "device")) {
+		if (!guest_device_path_ok(value))
+			return ar_fail(err, -EINVAL, "device: '%s' is not a path under /dev/ "
+				       "(no '.', '..' or empty parts)", value);
+		return kt_array_push_strdup(&s->devices, value);
 	}
 	if (!strcmp(key, "ready-stdout")) {
 		s->ready = INITRAMFS_READY_STDOUT;

@@ -185,6 +185,14 @@ struct kprof_project {
 	 */
 	bool keep_setuid;
 	/*
+	 * Security: cap-add and cap-drop as masks (abi.h, GUEST_CAPS_ALL for
+	 * ALL) on Docker's default set; devices passed into the minimal /dev;
+	 * privileged: none of the defaults.
+	 */
+	uint64_t cap_add, cap_drop;
+	struct kt_array devices;	/* char * "/dev/..." */
+	bool privileged;
+	/*
 	 * init: {external: PATH}: the user's init tree (absolute; its /init
 	 * checked at load), packed at / instead of ktrim-init, its spec and
 	 * the workload rootfs. NULL: ktrim's own init.
@@ -208,7 +216,8 @@ struct kprof_project {
 
 /*
  * Replace @s's command, env, cgroup controllers, cwd, hostname, user,
- * namespaces, network, ready condition, restart policy and stop grace with
+ * namespaces, network, ready condition, restart policy, stop grace,
+ * capabilities, devices and privileged with
  * @pr's (copied): the container both the shipped image and a profiling run
  * start. The smoke test is cleared (it travels in the overlay).
  */

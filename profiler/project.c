@@ -24,6 +24,7 @@ void kprof_project_init(struct kprof_project *pr)
 	kt_array_init(&pr->smoke_command, sizeof(char *));
 	kt_array_init(&pr->host_smoke_command, sizeof(char *));
 	kt_array_init(&pr->targets, sizeof(char *));
+	kt_array_init(&pr->devices, sizeof(char *));
 }
 
 static void path_release(struct kprof_project_path *p)
@@ -42,6 +43,7 @@ void kprof_project_release(struct kprof_project *pr)
 	kt_array_free_ptrs(&pr->smoke_command);
 	kt_array_free_ptrs(&pr->host_smoke_command);
 	kt_array_free_ptrs(&pr->targets);
+	kt_array_free_ptrs(&pr->devices);
 	free(pr->file);
 	free(pr->name);
 	free(pr->rootfs);
@@ -476,6 +478,44 @@ static int get_restart(struct ploader *l, const struct kt_yaml_node *n)
 	return ret;
 }
 
+/* cap-add, cap-drop: a list of Docker's capability names (abi.h) into *@mask. */
+static int get_caps(struct ploader *l, const struct kt_yaml_node *n, uint64_t *mask)
+{
+	if (n->type != KT_YAML_SEQ)
+		return kt_yaml_error(l->doc, n, l->err,
+				     "expected a list of capabilities, e.g. [NET_ADMIN]");
+	*mask = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct kt_yaml_node *it = n->items[i];
+		uint64_t m = it->type == KT_YAML_SCALAR ? guest_cap_parse(it->scalar) : 0;
+
+		if (!m)
+			return kt_yaml_error(l->doc, it, l->err,
+					     "unknown capability '%s' (Docker's names, e.g. "
+					     "NET_ADMIN or CAP_NET_ADMIN, or ALL)",
+					     it->type == KT_YAML_SCALAR ? it->scalar : "");
+		*mask |= m;
+	}
+	return 0;
+}
+
+/* devices: VM device nodes for the container's /dev, as the guest takes them. */
+static int get_devices(struct ploader *l, const struct kt_yaml_node *n)
+{
+	int ret = get_list(l, n, &l->pr->devices);
+
+	for (size_t i = 0; ret == 0 && i < l->pr->devices.len; i++)
+		if (!guest_device_path_ok(kt_array_ptr(&l->pr->devices, i)))
+			ret = kt_yaml_error(l->doc, n->items[i], l->err,
+					    "device '%s' is not a path under /dev/ (no '.', "
+					    "'..' or empty parts)",
+					    (const char *)kt_array_ptr(&l->pr->devices, i));
+	if (ret == 0 && l->pr->devices.len > INITRAMFS_SPEC_MAX_DEVICES)
+		ret = kt_yaml_error(l->doc, n, l->err, "%zu devices; the guest init takes at "
+				    "most %d", l->pr->devices.len, INITRAMFS_SPEC_MAX_DEVICES);
+	return ret;
+}
+
 static bool has_suffix(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
@@ -521,7 +561,8 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 					    "env", "cwd", "user", "hostname",
 					    "namespaces", "cgroups", "ready",
 					    "smoke-test", "host-smoke-test",
-					    "restart", "stop-grace", "keep-setuid", NULL };
+					    "restart", "stop-grace", "keep-setuid",
+					    "cap-add", "cap-drop", "devices", "privileged", NULL };
 	struct kprof_project *pr = l->pr;
 	const struct kt_yaml_node *n;
 	int ret;
@@ -589,6 +630,14 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 		pr->stop_grace_s = (unsigned)v;
 	}
 	if ((n = kt_yaml_map_get(w, "keep-setuid")) && (ret = get_bool(l, n, &pr->keep_setuid)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "cap-add")) && (ret = get_caps(l, n, &pr->cap_add)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "cap-drop")) && (ret = get_caps(l, n, &pr->cap_drop)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "devices")) && (ret = get_devices(l, n)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "privileged")) && (ret = get_bool(l, n, &pr->privileged)))
 		return ret;
 	return 0;
 }

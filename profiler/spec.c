@@ -32,8 +32,12 @@ int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s)
 	s->cwd = s->hostname = s->ready_pattern = NULL;
 	if ((r = copy_strv(&s->args, &pr->command)) ||
 	    (r = copy_strv(&s->env, &pr->env)) ||
-	    (r = copy_strv(&s->controllers, &pr->cgroups)))
+	    (r = copy_strv(&s->controllers, &pr->cgroups)) ||
+	    (r = copy_strv(&s->devices, &pr->devices)))
 		return r;
+	s->cap_add = pr->cap_add;
+	s->cap_drop = pr->cap_drop;
+	s->privileged = pr->privileged;
 	/* The smoke test is no part of what ships: see pipeline_overlay(). */
 	kt_array_free_ptrs(&s->smoke);
 	kt_array_init(&s->smoke, sizeof(char *));

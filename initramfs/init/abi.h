@@ -32,6 +32,11 @@
  *   smoke-arg A, smoke-timeout S, certify-hold
  *   timeout S, stop-grace S, restart no|always|on-failure N
  *   net-ipv4 ADDR/PREFIX [GW], net-ipv6 ADDR/PREFIX [GW], net-dhcp
+ *   cap-add NAME ..., cap-drop NAME ...   capabilities (guest_cap_parse names,
+ *                      ALL), applied to Docker's default set as Docker does
+ *   device /dev/PATH   a node of the VM's /dev passed into the minimal /dev
+ *   privileged         all capabilities, no no_new_privs, the VM's /dev,
+ *                      /sys read-write, no masked or read-only paths
  *
  * The certification overlay (/etc/ktrim/spec.d/certify) has the same
  * grammar and may only add smoke-arg, smoke-timeout and certify-hold.
@@ -45,6 +50,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define GUEST_SPEC_MAGIC "ktrim-spec 1"
 /* Where the spec and the overlay's addition lie in the initramfs. */
@@ -63,6 +69,7 @@
 #define INITRAMFS_SPEC_MAX_MODULES 512
 #define INITRAMFS_SPEC_MAX_CGROUPS 16
 #define INITRAMFS_SPEC_MAX_SMOKE 64
+#define INITRAMFS_SPEC_MAX_DEVICES 32
 
 /* A hex digit's value, or -1. */
 static inline int guest_hexval(char c)
@@ -158,6 +165,113 @@ static inline const char *guest_ns_name(unsigned i)
 	};
 
 	return i < GUEST_NS_COUNT ? names[i] : 0;
+}
+
+/*
+ * Capabilities, by number (linux/capability.h), named as Docker spells
+ * them without the CAP_ prefix. A mask has bit i for capability i; "ALL"
+ * is every bit, so capabilities newer than this table are kept too.
+ */
+#define GUEST_CAP_COUNT 41
+#define GUEST_CAPS_ALL (~(uint64_t)0)
+static inline const char *guest_cap_name(unsigned i)
+{
+	static const char *const names[GUEST_CAP_COUNT] = {
+		"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID",
+		"KILL", "SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE",
+		"NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
+		"IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT",
+		"SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+		"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE",
+		"AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE",
+		"MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ",
+		"PERFMON", "BPF", "CHECKPOINT_RESTORE",
+	};
+
+	return i < GUEST_CAP_COUNT ? names[i] : 0;
+}
+
+/*
+ * Docker's default bounding set (moby's oci/caps/defaults.go), the
+ * container's unless the spec says otherwise: 0xa80425fb.
+ */
+static inline uint64_t guest_caps_default(void)
+{
+	static const unsigned char caps[] = {
+		0 /* CHOWN */, 1 /* DAC_OVERRIDE */, 4 /* FSETID */,
+		3 /* FOWNER */, 27 /* MKNOD */, 13 /* NET_RAW */, 6 /* SETGID */,
+		7 /* SETUID */, 31 /* SETFCAP */, 8 /* SETPCAP */,
+		10 /* NET_BIND_SERVICE */, 18 /* SYS_CHROOT */, 5 /* KILL */,
+		29 /* AUDIT_WRITE */,
+	};
+	uint64_t m = 0;
+
+	for (size_t i = 0; i < sizeof(caps); i++)
+		m |= (uint64_t)1 << caps[i];
+	return m;
+}
+
+/*
+ * One capability name, as Docker takes it: any case, with or without
+ * "CAP_", or "ALL". Its mask (GUEST_CAPS_ALL for ALL), or 0 when unknown.
+ */
+static inline uint64_t guest_cap_parse(const char *name)
+{
+	char up[32];
+	const char *base;
+	size_t n = 0;
+
+	for (; *name && n < sizeof(up) - 1; name++, n++)
+		up[n] = *name >= 'a' && *name <= 'z' ? (char)(*name - 32) : *name;
+	if (*name)
+		return 0;
+	up[n] = '\0';
+	if (!strcmp(up, "ALL"))
+		return GUEST_CAPS_ALL;
+	base = n > 4 && up[0] == 'C' && up[1] == 'A' && up[2] == 'P' && up[3] == '_' ?
+	       up + 4 : up;
+	for (unsigned i = 0; i < GUEST_CAP_COUNT; i++)
+		if (!strcmp(base, guest_cap_name(i)))
+			return (uint64_t)1 << i;
+	return 0;
+}
+
+/*
+ * The container's capabilities from cap-add and cap-drop, as Docker's
+ * TweakCapabilities computes them: adding ALL keeps every capability but
+ * the dropped ones; else dropping ALL keeps only the added ones; else the
+ * default set less the dropped, plus the added.
+ */
+static inline uint64_t guest_caps_resolve(uint64_t add, uint64_t drop)
+{
+	if (add == GUEST_CAPS_ALL)
+		return drop == GUEST_CAPS_ALL ? GUEST_CAPS_ALL : ~drop;
+	if (drop == GUEST_CAPS_ALL)
+		return add;
+	return (guest_caps_default() & ~drop) | add;
+}
+
+/*
+ * A device the spec passes through: a path under /dev/ with no empty,
+ * "." or ".." component, so it names a node of the VM's /dev and lands
+ * inside the container's.
+ */
+static inline int guest_device_path_ok(const char *p)
+{
+	if (strncmp(p, "/dev/", 5))
+		return 0;
+	for (p += 4; *p; ) {
+		size_t n = 0;
+
+		p++;	/* the '/' */
+		while (p[n] && p[n] != '/')
+			n++;
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p += n;
+	}
+	return 1;
 }
 
 /*

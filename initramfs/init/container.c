@@ -129,38 +129,70 @@ static void __attribute__((noreturn)) child_fail(const char *step)
 
 /*
  * What the container sees under its root, in order, as data: an OCI
- * runtime's fresh proc, sysfs, cgroup2 and mqueue; the VM's /dev. The
- * security defaults (a minimal /dev, /sys read-only, masked paths) are
- * changes to this table.
+ * runtime's (runc's with Docker's defaults). Confined (the default): a
+ * minimal /dev on tmpfs (security.c fills it), sysfs and cgroup2
+ * read-only; privileged: the VM's /dev, both read-write.
  */
 #define NOSUID_NODEV_EXEC (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+enum { ANY, CONFINED, PRIVILEGED, READONLY_ROOT };
 static const struct {
 	const char *dir, *src, *type;
 	unsigned long flags;
-	bool readonly_only;	/* only under a read-only root */
+	const char *data;
+	unsigned char when;
+	bool required;	/* a failure fails the start (else: said, and on) */
 } root_mounts[] = {
-	{ "proc", "proc", "proc", NOSUID_NODEV_EXEC, false },
-	{ "dev", "/dev", NULL, MS_BIND | MS_REC, false },
-	{ "sys", "sysfs", "sysfs", NOSUID_NODEV_EXEC, false },
-	{ "sys/fs/cgroup", "cgroup2", "cgroup2", NOSUID_NODEV_EXEC, false },
-	{ "dev/mqueue", "mqueue", "mqueue", NOSUID_NODEV_EXEC, false },
-	{ "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, true },
-	{ "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, true },
+	{ "proc", "proc", "proc", NOSUID_NODEV_EXEC, NULL, ANY, false },
+	{ "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+	  CONFINED, true },
+	{ "dev", "/dev", NULL, MS_BIND | MS_REC, NULL, PRIVILEGED, false },
+	{ "dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+	  "newinstance,ptmxmode=0666,mode=0620,gid=5", CONFINED, false },
+	{ "dev/shm", "shm", "tmpfs", NOSUID_NODEV_EXEC, "mode=1777,size=65536k", CONFINED, false },
+	{ "dev/mqueue", "mqueue", "mqueue", NOSUID_NODEV_EXEC, NULL, ANY, false },
+	{ "sys", "sysfs", "sysfs", NOSUID_NODEV_EXEC | MS_RDONLY, NULL, CONFINED, true },
+	{ "sys", "sysfs", "sysfs", NOSUID_NODEV_EXEC, NULL, PRIVILEGED, false },
+	{ "sys/fs/cgroup", "cgroup2", "cgroup2", NOSUID_NODEV_EXEC | MS_RDONLY, NULL,
+	  CONFINED, false },
+	{ "sys/fs/cgroup", "cgroup2", "cgroup2", NOSUID_NODEV_EXEC, NULL, PRIVILEGED, false },
+	{ "tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, NULL, READONLY_ROOT, false },
+	{ "run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, NULL, READONLY_ROOT, false },
 };
 
-static void sub_mount(const char *root, const char *dir, const char *src,
-		      const char *type, unsigned long flags)
+/* The table's mounts under @root ("" for "/"), then the security defaults. */
+static void mount_view(const struct spec *s, const char *root)
 {
+	const char *step = security_dev_probe(s);
 	char path[600];
 
-	snprintf(path, sizeof(path), "%s/%s", root, dir);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return;	/* read-only root without this dir: go without */
-	if (mount(src, path, type, flags, NULL) < 0)
-		say("container: mount %s on %s: %s", src, path,
-		    strerror(errno));
-	else if (!strcmp(dir, "proc"))
-		nonce_hide(root);
+	if (step)
+		child_fail(step);
+	for (size_t i = 0; i < sizeof(root_mounts) / sizeof(root_mounts[0]); i++) {
+		unsigned char when = root_mounts[i].when;
+
+		if ((when == CONFINED && s->privileged) ||
+		    (when == PRIVILEGED && !s->privileged) ||
+		    (when == READONLY_ROOT && !s->readonly))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, root_mounts[i].dir);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST && !root_mounts[i].required)
+			continue;	/* read-only root without this dir: go without */
+		if (mount(root_mounts[i].src, path, root_mounts[i].type,
+			  root_mounts[i].flags, root_mounts[i].data) == 0) {
+			if (!strcmp(root_mounts[i].dir, "proc"))
+				nonce_hide(root);
+			if (!strcmp(root_mounts[i].dir, "dev") &&
+			    (step = security_dev_populate(s, root)))
+				child_fail(step);
+		} else if (root_mounts[i].required) {
+			child_fail(path);
+		} else {
+			say("container: mount %s on %s: %s", root_mounts[i].src, path,
+			    strerror(errno));
+		}
+	}
+	if ((step = security_paths(s, root)))
+		child_fail(step);
 }
 
 static void enter_root(const struct spec *s, const char *root)
@@ -170,13 +202,12 @@ static void enter_root(const struct spec *s, const char *root)
 	if (mntns && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		child_fail("make mounts private");
 	if (strcmp(root, "/") == 0) {
-		/* The image root itself; a fresh /proc for a new PID ns. */
-		if ((s->namespaces & NS_PID) && mntns) {
-			if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV |
-				  MS_NOEXEC, NULL) < 0)
-				child_fail("mount /proc");
-			nonce_hide("");
-		}
+		/*
+		 * The image root itself: the same view in a mount namespace of
+		 * its own; without one, the init's mounts (no security mounts).
+		 */
+		if (mntns)
+			mount_view(s, "");
 		if (s->readonly && mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND |
 					 MS_RDONLY, NULL) < 0)
 			child_fail("remount / read-only");
@@ -185,10 +216,7 @@ static void enter_root(const struct spec *s, const char *root)
 	/* A bind mount of the root onto itself makes it movable. */
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		child_fail("bind the root");
-	for (size_t i = 0; i < sizeof(root_mounts) / sizeof(root_mounts[0]); i++)
-		if (!root_mounts[i].readonly_only || s->readonly)
-			sub_mount(root, root_mounts[i].dir, root_mounts[i].src,
-				  root_mounts[i].type, root_mounts[i].flags);
+	mount_view(s, root);
 	if (s->readonly && mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
 				 NULL) < 0)
 		child_fail("remount the root read-only");
@@ -234,10 +262,14 @@ static void exec_workload(char *const *argv, char *const *env)
 	errno = ENOENT;
 }
 
-/* Last steps in the container's root: user, cwd, exec. */
+/* Last steps in the container's root: bounding set, user, cwd, capabilities, exec. */
 static void __attribute__((noreturn)) become_workload(const struct spec *s,
 						      char *const *argv)
 {
+	const char *step = security_bound(s);
+
+	if (step)
+		child_fail(step);
 	if (s->uid || s->gid) {
 		if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 ||
 		    setuid(s->uid) < 0)
@@ -245,6 +277,8 @@ static void __attribute__((noreturn)) become_workload(const struct spec *s,
 	}
 	if (chdir(s->cwd ? s->cwd : "/") < 0)
 		child_fail("chdir to cwd");
+	if ((step = security_lock(s)))
+		child_fail(step);
 	exec_workload(argv, child_env);
 	child_fail(argv[0]);
 }
@@ -301,19 +335,6 @@ static void __attribute__((noreturn)) child(const struct spec *s,
 		child_fail("bring up lo in the new net namespace");
 	enter_root(s, root);
 	become_workload(s, argv);
-}
-
-/* Wait up to 10 s for a device node (its driver may still be probing). */
-static int wait_for(const char *path)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-	for (int i = 0; i < 1000; i++) {
-		if (access(path, F_OK) == 0)
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
 }
 
 static const char *prepare_root_once(const struct spec *s)

@@ -75,6 +75,11 @@ struct spec {
 	/* eth0 when the command line says nothing: "ADDR/PREFIX", gateway */
 	char *ipv4, *ipv4_gw, *ipv6, *ipv6_gw;
 	bool dhcp;		/* the kernel's ip=dhcp configured IPv4 */
+	/* security (security.c): masks of cap-add and cap-drop, GUEST_CAPS_ALL for ALL */
+	uint64_t cap_add, cap_drop;
+	char *devices[INITRAMFS_SPEC_MAX_DEVICES];	/* /dev/... passed through */
+	int ndevices;
+	bool privileged;	/* none of the security defaults */
 };
 
 /*
@@ -173,6 +178,23 @@ bool container_port_open(const struct workload *w, unsigned port);
 
 /* file.c: @value into @path (no O_CREAT); 0 or -errno. */
 int write_file(const char *path, const char *value);
+/* Wait up to 10 s for @path to exist (a device whose driver may still be probing); 0 or -1. */
+int wait_for(const char *path);
+
+/*
+ * security.c: the OCI runtime's defaults, skipped when the spec is
+ * privileged. Each returns NULL, or the step that failed (errno set).
+ * Before the container's /dev is mounted: look up the VM's nodes it copies.
+ */
+const char *security_dev_probe(const struct spec *s);
+/* In the fresh /dev under @root ("" for "/"): nodes, devices, links. */
+const char *security_dev_populate(const struct spec *s, const char *root);
+/* Masked and read-only paths under @root, its /proc and /sys mounted. */
+const char *security_paths(const struct spec *s, const char *root);
+/* The bounding set; first of the last steps, before the user switch. */
+const char *security_bound(const struct spec *s);
+/* Capability sets and no_new_privs; last before exec. */
+const char *security_lock(const struct spec *s);
 
 /* ready.c: the spec's readiness condition; each true return wrote the record. */
 struct readiness {

@@ -60,6 +60,21 @@ static int parse_namespaces(char *v, unsigned *out)
 	return 0;
 }
 
+/* "NAME ..." of guest_cap_parse() into *@out (added to it); NULL, or the unknown name. */
+static const char *parse_caps(char *v, uint64_t *out)
+{
+	char *save = NULL;
+
+	for (char *t = strtok_r(v, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		uint64_t m = guest_cap_parse(t);
+
+		if (!m)
+			return t;
+		*out |= m;
+	}
+	return NULL;
+}
+
 #define FAIL(...) do { snprintf(err, errlen, "line %d: ", lineno); \
 	size_t l_ = strlen(err); snprintf(err + l_, errlen - l_, __VA_ARGS__); \
 	return -1; } while (0)
@@ -146,6 +161,12 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 			if (val)
 				FAIL("'net-dhcp' takes no value");
 			s->dhcp = true;
+			continue;
+		}
+		if (strcmp(key, "privileged") == 0) {
+			if (val)
+				FAIL("'privileged' takes no value");
+			s->privileged = true;
 			continue;
 		}
 		/* An argument may be empty (redis-server --save ""). */
@@ -244,6 +265,18 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 				s->ipv4 = val, s->ipv4_gw = gw;
 			else
 				s->ipv6 = val, s->ipv6_gw = gw;
+		} else if (strcmp(key, "cap-add") == 0 || strcmp(key, "cap-drop") == 0) {
+			const char *bad = parse_caps(val, key[4] == 'a' ? &s->cap_add :
+						     &s->cap_drop);
+
+			if (bad)
+				FAIL("unknown capability '%s'", bad);
+		} else if (strcmp(key, "device") == 0) {
+			if (!guest_device_path_ok(val))
+				FAIL("device '%s' is not a path under /dev/", val);
+			if (s->ndevices == INITRAMFS_SPEC_MAX_DEVICES)
+				FAIL("more than %d devices", INITRAMFS_SPEC_MAX_DEVICES);
+			s->devices[s->ndevices++] = val;
 		} else if (strcmp(key, "restart") == 0) {
 			if (parse_restart(val, s) < 0)
 				FAIL("restart wants no, always or on-failure N");

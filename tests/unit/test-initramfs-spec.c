@@ -195,6 +195,11 @@ static void test_guest_parser_errors(void **state)
 	expect_error("ktrim-spec 1\nrootfs-dev ext4 vda\n", "rootfs-dev");
 	expect_error("ktrim-spec 1\nreadonly yes\n", "takes no value");
 	expect_error("ktrim-spec 1\narg\n", "'arg' needs a value");
+	expect_error("ktrim-spec 1\ncap-add CHOWN BOGUS\n", "line 2: unknown capability 'BOGUS'");
+	expect_error("ktrim-spec 1\ncap-drop\n", "'cap-drop' needs a value");
+	expect_error("ktrim-spec 1\ndevice /dev/../mem\n", "line 2: device '/dev/../mem' is not a path under /dev/");
+	expect_error("ktrim-spec 1\ndevice /etc/shadow\n", "not a path under /dev/");
+	expect_error("ktrim-spec 1\nprivileged yes\n", "'privileged' takes no value");
 	/* The host side refuses unknown namespaces too, naming them. */
 	assert_int_equal(initramfs_spec_parse_namespaces("mnt,usr", &ns, &err),
 			 -EINVAL);
@@ -385,6 +390,16 @@ static void test_overlay_addition_merge(void **state)
 	assert_non_null(strstr(msg, "line 3: 'arg' cannot be added by an overlay"));
 	assert_int_equal(spec_parse_addition(hold, &out, msg, sizeof(msg)), -1);
 	assert_non_null(strstr(msg, "takes no value"));
+	/* an overlay cannot lift the security defaults of what it certifies */
+	{
+		char priv[] = "ktrim-spec 1\nprivileged\n", caps[] = "ktrim-spec 1\ncap-add ALL\n";
+
+		assert_int_equal(spec_parse_addition(priv, &out, msg, sizeof(msg)), -1);
+		assert_non_null(strstr(msg, "'privileged' cannot be added by an overlay"));
+		assert_int_equal(spec_parse_addition(caps, &out, msg, sizeof(msg)), -1);
+		assert_false(out.privileged);
+		assert_int_equal(out.cap_add, 0);
+	}
 	/* Larger than the init reads: the host says so. */
 	for (int i = 0; i < 2000; i++)
 		kt_array_push_ptr(&add.smoke, strdup("0123456789"));
@@ -422,6 +437,7 @@ static void test_init_limits_enforced_by_host(void **state)
 		{ offsetof(struct initramfs_spec, env), INITRAMFS_SPEC_MAX_ENV, "V", "=1", "environment entries" },
 		{ offsetof(struct initramfs_spec, modules), INITRAMFS_SPEC_MAX_MODULES, "/m", ".ko", "modules to load" },
 		{ offsetof(struct initramfs_spec, smoke), INITRAMFS_SPEC_MAX_SMOKE, "s", "", "smoke-test arguments" },
+		{ offsetof(struct initramfs_spec, devices), INITRAMFS_SPEC_MAX_DEVICES, "/dev/d", "", "devices" },
 	};
 	static char text[INITRAMFS_SPEC_MAX_BYTES + 1];
 	struct kt_str t = KT_STR_INIT, err = KT_STR_INIT;
@@ -478,6 +494,15 @@ static void test_values_the_init_refuses(void **state)
 		{ "hostname", "" },
 		{ "cwd", "" },
 		{ "ready-stdout", "" },
+		{ "cap-add", "BOGUS" },			/* the init knows no such capability */
+		{ "cap-add", "NET_ADMIN,CAP_" },
+		{ "cap-drop", "CAP_ALL" },		/* Docker's ALL has no prefix */
+		{ "cap-add", "" },
+		{ "device", "/dev/../mem" },		/* the init takes paths under /dev/ */
+		{ "device", "vda" },
+		{ "device", "/dev//vda" },
+		{ "device", "/dev/" },
+		{ "device", "/dev/net/./tun" },
 	};
 	struct kt_str err = KT_STR_INIT;
 	struct initramfs_spec s;
@@ -496,6 +521,106 @@ static void test_values_the_init_refuses(void **state)
 	kt_str_free(&err);
 }
 
+/*
+ * Docker's capability rules, in the one copy both sides run (abi.h): its
+ * default 14, names in any case with or without CAP_, ALL, and how
+ * cap-add and cap-drop combine (moby's TweakCapabilities).
+ */
+static void test_capabilities_as_docker(void **state)
+{
+	const uint64_t def = 0xa80425fbULL, sys_admin = 1ULL << 21, net_raw = 1ULL << 13;
+
+	(void)state;
+	assert_int_equal(guest_caps_default(), def);
+	assert_string_equal(guest_cap_name(21), "SYS_ADMIN");
+	assert_string_equal(guest_cap_name(40), "CHECKPOINT_RESTORE");
+	assert_null(guest_cap_name(GUEST_CAP_COUNT));
+	assert_int_equal(guest_cap_parse("SYS_ADMIN"), sys_admin);
+	assert_int_equal(guest_cap_parse("cap_sys_admin"), sys_admin);
+	assert_int_equal(guest_cap_parse("Cap_Sys_Admin"), sys_admin);
+	assert_true(guest_cap_parse("all") == GUEST_CAPS_ALL);
+	assert_int_equal(guest_cap_parse("CAP_ALL"), 0);
+	assert_int_equal(guest_cap_parse("SYS_ADMINX"), 0);
+	assert_int_equal(guest_cap_parse(""), 0);
+	assert_int_equal(guest_cap_parse("CAP_"), 0);
+	assert_int_equal(guest_cap_parse("A_NAME_LONGER_THAN_ANY_CAPABILITY_NAME"), 0);
+	/* none given: the default */
+	assert_int_equal(guest_caps_resolve(0, 0), def);
+	/* drop some, add some; an added one stays even when also dropped */
+	assert_int_equal(guest_caps_resolve(sys_admin, net_raw), (def & ~net_raw) | sys_admin);
+	assert_int_equal(guest_caps_resolve(sys_admin, sys_admin), def | sys_admin);
+	/* add ALL: everything but the dropped; drop ALL: only the added */
+	assert_true(guest_caps_resolve(GUEST_CAPS_ALL, net_raw) == ~net_raw);
+	assert_int_equal(guest_caps_resolve(sys_admin, GUEST_CAPS_ALL), sys_admin);
+	assert_int_equal(guest_caps_resolve(0, GUEST_CAPS_ALL), 0);
+	assert_true(guest_caps_resolve(GUEST_CAPS_ALL, GUEST_CAPS_ALL) == GUEST_CAPS_ALL);
+	/* device paths */
+	assert_true(guest_device_path_ok("/dev/vda"));
+	assert_true(guest_device_path_ok("/dev/net/tun"));
+	assert_true(guest_device_path_ok("/dev/..vda"));
+	assert_false(guest_device_path_ok("/dev/../mem"));
+	assert_false(guest_device_path_ok("/dev/vda/"));
+	assert_false(guest_device_path_ok("/devx/vda"));
+	assert_false(guest_device_path_ok("dev/vda"));
+}
+
+/* cap-add, cap-drop, device and privileged from the host's options, read back by the init. */
+static void test_security_round_trip(void **state)
+{
+	struct initramfs_spec in;
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	struct spec out;
+	char msg[256];
+
+	(void)state;
+	initramfs_spec_init(&in);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	/* nothing said: nothing written, and the init has Docker's defaults */
+	assert_null(strstr(text.buf, "cap-"));
+	assert_null(strstr(text.buf, "privileged"));
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(guest_caps_resolve(out.cap_add, out.cap_drop), 0xa80425fbULL);
+	assert_false(out.privileged);
+	assert_int_equal(out.ndevices, 0);
+
+	assert_int_equal(initramfs_spec_set_option(&in, "cap-add", "sys_admin,CAP_NET_ADMIN", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "cap-add", "sys_time", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "cap-drop", "NET_RAW", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "device", "/dev/vda", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "device", "/dev/net/tun", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "privileged", NULL, &err), 0);
+	assert_int_equal(initramfs_spec_check(&in, &err), 0);
+	kt_str_reset(&text);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	/* canonical names, in capability order */
+	assert_non_null(strstr(text.buf, "\ncap-add NET_ADMIN SYS_ADMIN SYS_TIME\n"));
+	assert_non_null(strstr(text.buf, "\ncap-drop NET_RAW\n"));
+	assert_non_null(strstr(text.buf, "\nprivileged\n"));
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(out.cap_add, in.cap_add);
+	assert_int_equal(out.cap_drop, in.cap_drop);
+	assert_int_equal(out.cap_add, (1ULL << 12) | (1ULL << 21) | (1ULL << 25));
+	assert_true(out.privileged);
+	assert_int_equal(out.ndevices, 2);
+	assert_string_equal(out.devices[0], "/dev/vda");
+	assert_string_equal(out.devices[1], "/dev/net/tun");
+
+	/* ALL is written as such and read back as every bit */
+	in.cap_add = 0;
+	in.cap_drop = 0;
+	assert_int_equal(initramfs_spec_set_option(&in, "cap-drop", "ALL", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "cap-add", "chown", &err), 0);
+	kt_str_reset(&text);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_non_null(strstr(text.buf, "\ncap-drop ALL\n"));
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(guest_caps_resolve(out.cap_add, out.cap_drop), 1);
+
+	initramfs_spec_release(&in);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +635,8 @@ int main(void)
 		cmocka_unit_test(test_overlay_addition_merge),
 		cmocka_unit_test(test_init_limits_enforced_by_host),
 		cmocka_unit_test(test_values_the_init_refuses),
+		cmocka_unit_test(test_capabilities_as_docker),
+		cmocka_unit_test(test_security_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,39 @@ static void test_errors(void **state)
 		     "IPv4 ADDRESS/PREFIX");
 	expect_error("network-dhcp-static.yaml", "network-dhcp-static.yaml:8:9: dhcp and a static "
 		     "ipv4 address exclude each other");
+	expect_error("cap-bad.yaml", "cap-bad.yaml:6:24: unknown capability 'CAP_SYS_ADMN'");
+	expect_error("device-bad.yaml", "device-bad.yaml:8:7: device '/dev/../mem' is not a path "
+		     "under /dev/");
+	expect_error("privileged-bad.yaml", "privileged-bad.yaml:6:15: expected true or false");
+}
+
+/* cap-add, cap-drop (Docker's spellings), devices, privileged; none given: Docker's defaults. */
+static void test_security_keys(void **state)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+
+	assert_int_equal(kprof_project_load(PROJ "/security.yaml", &pr, &err), 0);
+	assert_int_equal(pr.cap_add, (1ULL << 21) | (1ULL << 12));
+	assert_int_equal(pr.cap_drop, 1ULL << 13);
+	assert_int_equal(pr.devices.len, 2);
+	assert_string_equal(kt_array_ptr(&pr.devices, 0), "/dev/vda");
+	assert_string_equal(kt_array_ptr(&pr.devices, 1), "/dev/net/tun");
+	assert_false(pr.privileged);
+	kprof_project_release(&pr);
+
+	assert_int_equal(kprof_project_load(PROJ "/privileged.yaml", &pr, &err), 0);
+	assert_true(pr.privileged);
+	assert_true(pr.cap_drop == GUEST_CAPS_ALL);
+	kprof_project_release(&pr);
+
+	assert_int_equal(kprof_project_load(PROJ "/production.yaml", &pr, &err), 0);
+	assert_int_equal(pr.cap_add, 0);
+	assert_int_equal(pr.cap_drop, 0);
+	assert_int_equal(pr.devices.len, 0);
+	assert_false(pr.privileged);
+	kprof_project_release(&pr);
+	kt_str_free(&err);
 }
 
 /*
@@ -278,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_full_project),
 		cmocka_unit_test(test_production_keys),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_security_keys),
 		cmocka_unit_test(test_kernel_vars_unset),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_external_init),

@@ -65,10 +65,50 @@ static void test_project_container(void **state)
 	kprof_project_release(&pr);
 }
 
+/* The project's security keys reach the runtime's parser unchanged. */
+static void test_project_security(void **state)
+{
+	struct kprof_project pr;
+	struct initramfs_spec s;
+	struct kt_str err = KT_STR_INIT, text = KT_STR_INIT;
+	struct spec out;
+	char msg[256];
+
+	initramfs_spec_init(&s);
+	assert_int_equal(kprof_project_load(PROJ "/security.yaml", &pr, &err), 0);
+	assert_int_equal(kprof_project_spec(&pr, &s), 0);
+	assert_int_equal(initramfs_spec_check(&s, &err), 0);
+	assert_int_equal(initramfs_spec_format(&s, &text), 0);
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(out.cap_add, pr.cap_add);
+	assert_int_equal(out.cap_drop, pr.cap_drop);
+	/* Docker's 14, less NET_RAW, plus NET_ADMIN and SYS_ADMIN */
+	assert_int_equal(guest_caps_resolve(out.cap_add, out.cap_drop),
+			 (0xa80425fbULL & ~(1ULL << 13)) | 1ULL << 12 | 1ULL << 21);
+	assert_int_equal(out.ndevices, 2);
+	assert_string_equal(out.devices[1], "/dev/net/tun");
+	assert_false(out.privileged);
+	kprof_project_release(&pr);
+
+	kt_str_reset(&text);
+	assert_int_equal(kprof_project_load(PROJ "/privileged.yaml", &pr, &err), 0);
+	assert_int_equal(kprof_project_spec(&pr, &s), 0);
+	assert_int_equal(initramfs_spec_format(&s, &text), 0);
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_true(out.privileged);
+	assert_int_equal(out.ndevices, 0);
+	kprof_project_release(&pr);
+
+	kt_str_free(&text);
+	kt_str_free(&err);
+	initramfs_spec_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_project_container),
+		cmocka_unit_test(test_project_security),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
