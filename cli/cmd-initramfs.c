@@ -58,6 +58,7 @@ static const struct option opts[] = {
 	{ "cap-drop", required_argument, NULL, OPT_SPEC },
 	{ "device", required_argument, NULL, OPT_SPEC },
 	{ "privileged", no_argument, NULL, OPT_SPEC },
+	{ "rlimit", required_argument, NULL, OPT_SPEC },
 	{ "compress", required_argument, NULL, OPT_WRITE },
 	{ "level", required_argument, NULL, OPT_WRITE },
 	{ "threads", required_argument, NULL, OPT_WRITE },
@@ -230,7 +231,8 @@ const struct cli_cmd cli_cmd_initramfs = {
 "                          rootfs's /sbin/init, else /bin/sh\n"
 "  --env NAME=VALUE        environment (repeatable)\n"
 "  --cwd DIR               working directory (default /)\n"
-"  --user UID[:GID]        run as this user (default 0:0)\n"
+"  --user UID[:GID]        run as this user (default 0:0); or USER[:GROUP]\n"
+"                          by name, from the rootfs's /etc/passwd and group\n"
 "  --hostname NAME         guest hostname (default ktrim)\n"
 "  --namespaces LIST       unshare these: mnt,uts,ipc,pid,net,cgroup,time\n"
 "  --cgroup FILE=VALUE     cgroup v2 limit, e.g. memory.max=64M (repeatable)\n"
@@ -261,6 +263,8 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --privileged            none of the security defaults: all capabilities,\n"
 "                          no no_new_privs, the VM's /dev, /sys read-write,\n"
 "                          no masked or read-only paths\n"
+"  --rlimit NAME=SOFT[:HARD]  a resource limit, as Docker's --ulimit (nofile,\n"
+"                          nproc, core, ...; numbers or unlimited; repeatable)\n"
 "\n"
 "Output:\n"
 "  -o, --output OUT        image file (written atomically)\n"

@@ -371,6 +371,7 @@ struct initramfs_spec {
 	char *rootfs;		/* dir in the image ("/rootfs") or /dev/...; NULL = "/" */
 	char *rootfs_type;	/* fs type when rootfs is a block device */
 	uint32_t uid, gid;
+	char *user_name;	/* "USER[:GROUP]" resolved in the guest, or NULL */
 	bool readonly;
 	unsigned namespaces;	/* enum initramfs_ns bits */
 	enum initramfs_ready ready;
@@ -400,6 +401,7 @@ struct initramfs_spec {
 	uint64_t cap_add, cap_drop;
 	struct kt_array devices;	/* char * "/dev/..." */
 	bool privileged;
+	struct guest_rlimits rlimits;	/* setrlimit before exec */
 };
 
 void initramfs_spec_init(struct initramfs_spec *s);
@@ -409,6 +411,14 @@ void initramfs_spec_release(struct initramfs_spec *s);
  * with or without CAP_; ALL); unknown name -> -EINVAL naming it.
  */
 int initramfs_spec_parse_caps(const char *list, uint64_t *mask, struct kt_str *err);
+/*
+ * A resource limit as Docker's --ulimit takes it: @name of
+ * guest_rlimit_name() (nofile, nproc, core, ...), @value "SOFT[:HARD]",
+ * each a number or "unlimited" (HARD defaults to SOFT; SOFT <= HARD).
+ * -EINVAL with a message naming what is wrong.
+ */
+int initramfs_rlimit_set(struct guest_rlimits *r, const char *name, const char *value,
+			 struct kt_str *err);
 /* "mnt,uts,pid" -> bits; unknown name -> -EINVAL naming it. */
 int initramfs_spec_parse_namespaces(const char *list, unsigned *out,
 				    struct kt_str *err);
@@ -423,13 +433,14 @@ int initramfs_spec_set_restart(struct initramfs_spec *s, const char *policy,
 /*
  * One option by its command-line name, without the dashes: restart
  * (POLICY), cmd, smoke,
- * env (NAME=VALUE), cwd, hostname, user (UID[:GID]), namespaces, cgroup
+ * env (NAME=VALUE), cwd, hostname, user (UID[:GID], or USER[:GROUP] with
+ * names, looked up in the container's /etc/passwd), namespaces, cgroup
  * (FILE=VALUE), root-dev (DEVICE:FSTYPE), readonly (no value), ready-stdout
  * (GLOB), ready-tcp (PORT), ready-timeout, timeout, stop-grace,
  * smoke-timeout (seconds),
  * ipv4 and ipv6 (ADDR/PREFIX[,GATEWAY]), dhcp (no value), cap-add and
  * cap-drop (NAME[,NAME...], Docker's spelling, ALL), device (/dev/PATH),
- * privileged (no value).
+ * privileged (no value), rlimit (NAME=SOFT[:HARD]).
  * -EINVAL with a message for a bad value, -ENOENT for an unknown name.
  */
 int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,

@@ -7,6 +7,9 @@
  * initramfs/init/spec.c; the unit tests run the two against each other.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +47,7 @@ void initramfs_spec_release(struct initramfs_spec *s)
 	free(s->rootfs);
 	free(s->rootfs_type);
 	free(s->ready_pattern);
+	free(s->user_name);
 	initramfs_net_release(&s->net);
 	memset(s, 0, sizeof(*s));
 }
@@ -96,6 +100,52 @@ int initramfs_spec_parse_caps(const char *list, uint64_t *mask, struct kt_str *e
 	}
 	free(copy);
 	return r;
+}
+
+/* One limit: a number or "unlimited". */
+static int rlim_value(const char *v, uint64_t *out)
+{
+	unsigned long n;
+
+	if (!strcmp(v, "unlimited")) {
+		*out = GUEST_RLIM_INFINITY;
+		return 0;
+	}
+	/* below "unlimited": the init reads it back as a number */
+	if (kt_parse_ulong(v, ULONG_MAX - 1, &n) < 0)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+int initramfs_rlimit_set(struct guest_rlimits *r, const char *name, const char *value,
+			 struct kt_str *err)
+{
+	int res = guest_rlimit_parse(name);
+	const char *colon = strchr(value, ':');
+	char soft[32];
+	uint64_t s, h;
+
+	if (res < 0) {
+		struct kt_str known = KT_STR_INIT;
+
+		for (unsigned i = 0; i < GUEST_RLIMIT_COUNT; i++)
+			kt_str_printf(&known, "%s%s", i ? " " : "", guest_rlimit_name(i));
+		ar_fail(err, -EINVAL, "unknown resource limit '%s' (known: %s)", name,
+			kt_str_cstr(&known));
+		kt_str_free(&known);
+		return -EINVAL;
+	}
+	snprintf(soft, sizeof(soft), "%.*s", colon ? (int)(colon - value) : (int)strlen(value),
+		 value);
+	if ((colon ? colon - value : (ptrdiff_t)strlen(value)) >= (ptrdiff_t)sizeof(soft) ||
+	    rlim_value(soft, &s) < 0 || rlim_value(colon ? colon + 1 : soft, &h) < 0 || s > h)
+		return ar_fail(err, -EINVAL, "%s: '%s' is not SOFT[:HARD] (numbers or unlimited, "
+			       "SOFT <= HARD)", name, value);
+	r->set |= (uint64_t)1 << res;
+	r->soft[res] = s;
+	r->hard[res] = h;
+	return 0;
 }
 
 int initramfs_spec_set_cmd(struct initramfs_spec *s, const char *cmdline,
@@ -342,7 +392,9 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 	}
 	for (size_t i = 0; r == 0 && i < s->controllers.len; i++)
 		r = put(out, "cgroup-enable", kt_array_ptr(&s->controllers, i));
-	if (r == 0 && (s->uid || s->gid)) {
+	if (r == 0 && s->user_name)
+		r = put(out, "user-name", s->user_name);
+	else if (r == 0 && (s->uid || s->gid)) {
 		snprintf(num, sizeof(num), "%u %u", s->uid, s->gid);
 		r = put(out, "user", num);
 	}
@@ -399,6 +451,22 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 		r = put_caps(out, "cap-drop", s->cap_drop);
 	for (size_t i = 0; r == 0 && i < s->devices.len; i++)
 		r = put(out, "device", kt_array_ptr(&s->devices, i));
+	for (unsigned i = 0; r == 0 && i < GUEST_RLIMIT_COUNT; i++) {
+		char v[96], lim[2][24];
+
+		if (!(s->rlimits.set & 1u << i))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			uint64_t x = k ? s->rlimits.hard[i] : s->rlimits.soft[i];
+
+			if (x == GUEST_RLIM_INFINITY)
+				snprintf(lim[k], sizeof(lim[k]), "unlimited");
+			else
+				snprintf(lim[k], sizeof(lim[k]), "%llu", (unsigned long long)x);
+		}
+		snprintf(v, sizeof(v), "%s %s %s", guest_rlimit_name(i), lim[0], lim[1]);
+		r = put(out, "rlimit", v);
+	}
 	/* The init refuses (and powers off) past its buffer: say it here. */
 	if (r == 0 && out->len - start >= INITRAMFS_SPEC_MAX_BYTES)
 		r = -E2BIG;
@@ -517,6 +585,15 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 		rest = strchr(value, ':');
 		alen = rest ? (size_t)(rest - value) : strlen(value);
 		snprintf(uid, sizeof(uid), "%.*s", (int)alen, value);
+		/* a name anywhere: the guest looks it up in the container's passwd */
+		if (strspn(value, "0123456789:") != strlen(value)) {
+			if (!guest_user_name_ok(value))
+				return ar_fail(err, -EINVAL, "user: '%s' is not USER[:GROUP]", value);
+			s->uid = s->gid = 0;
+			return kt_strdup_replace(&s->user_name, value);
+		}
+		free(s->user_name);
+		s->user_name = NULL;
 		if (alen >= sizeof(uid) ||
 		    opt_uint("user", uid, 0xfffffffe, 0, &s->uid, err) < 0 ||
 		    opt_uint("user", rest ? rest + 1 : uid, 0xfffffffe, 0, &s->gid, err) < 0)
@@ -562,6 +639,15 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 	if (!strcmp(key, "cap-add") || !strcmp(key, "cap-drop"))
 		return initramfs_spec_parse_caps(value, key[4] == 'a' ? &s->cap_add : &s->cap_drop,
 						 err);
+	if (!strcmp(key, "rlimit")) {
+		char name[32];
+
+		rest = opt_split(value, '=', false, &alen);
+		if (!rest || alen >= sizeof(name))
+			return ar_fail(err, -EINVAL, "rlimit: '%s' is not NAME=SOFT[:HARD]", value);
+		snprintf(name, sizeof(name), "%.*s", (int)alen, value);
+		return initramfs_rlimit_set(&s->rlimits, name, rest, err);
+	}
 	if (!strcmp(key, "device")) {
 		if (!guest_device_path_ok(value))
 			return ar_fail(err, -EINVAL, "device: '%s' is not a path under /dev/ "

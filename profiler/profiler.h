@@ -158,6 +158,7 @@ struct kprof_project {
 	struct kt_array env;	/* char * "K=V" */
 	char *cwd;		/* default "/" */
 	uint32_t uid, gid;
+	char *user_name;	/* user: by name, "USER[:GROUP]" (the guest resolves it), or NULL */
 	char *hostname;		/* default: name */
 	unsigned namespaces;	/* enum initramfs_ns bits */
 	struct kt_array cgroups;	/* char * controller names */
@@ -192,6 +193,7 @@ struct kprof_project {
 	uint64_t cap_add, cap_drop;
 	struct kt_array devices;	/* char * "/dev/..." */
 	bool privileged;
+	struct guest_rlimits rlimits;	/* rlimits: {nofile: N, ...} */
 	/*
 	 * init: {external: PATH}: the user's init tree (absolute; its /init
 	 * checked at load), packed at / instead of ktrim-init, its spec and
@@ -217,7 +219,7 @@ struct kprof_project {
 /*
  * Replace @s's command, env, cgroup controllers, cwd, hostname, user,
  * namespaces, network, ready condition, restart policy, stop grace,
- * capabilities, devices and privileged with
+ * capabilities, devices, privileged and resource limits with
  * @pr's (copied): the container both the shipped image and a profiling run
  * start. The smoke test is cleared (it travels in the overlay).
  */

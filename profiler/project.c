@@ -49,6 +49,7 @@ void kprof_project_release(struct kprof_project *pr)
 	free(pr->rootfs);
 	free(pr->oci_ref);
 	free(pr->cwd);
+	free(pr->user_name);
 	free(pr->hostname);
 	free(pr->ready_pattern);
 	free(pr->init_external);
@@ -339,6 +340,14 @@ static int get_user(struct ploader *l, const struct kt_yaml_node *n)
 
 	if (ret)
 		return ret;
+	/* a name anywhere: looked up in the container's /etc/passwd at its start */
+	if (strspn(v, "0123456789:") != strlen(v)) {
+		if (!guest_user_name_ok(v))
+			goto bad;
+		free(l->pr->user_name);
+		l->pr->user_name = v;
+		return 0;
+	}
 	colon = strchr(v, ':');
 	errno = 0;
 	uid = strtoul(v, &end, 10);
@@ -357,7 +366,8 @@ static int get_user(struct ploader *l, const struct kt_yaml_node *n)
 	return 0;
 bad:
 	ret = kt_yaml_error(l->doc, n, l->err,
-			    "user must be numeric UID[:GID] (the rootfs's passwd is not consulted), not '%s'",
+			    "user must be UID[:GID] or USER[:GROUP] (names from the rootfs's "
+			    "/etc/passwd and /etc/group), not '%s'",
 			    v);
 	free(v);
 	return ret;
@@ -516,6 +526,29 @@ static int get_devices(struct ploader *l, const struct kt_yaml_node *n)
 	return ret;
 }
 
+/* rlimits: {NAME: SOFT[:HARD], ...}, Docker's --ulimit names and values. */
+static int get_rlimits(struct ploader *l, const struct kt_yaml_node *n)
+{
+	struct kt_str why = KT_STR_INIT;
+	int ret = 0;
+
+	if (n->type != KT_YAML_MAP)
+		return kt_yaml_error(l->doc, n, l->err,
+				     "rlimits must be a mapping, e.g. {nofile: 1024, core: 0}");
+	for (size_t i = 0; i < n->n && !ret; i++) {
+		char *v = NULL;
+
+		ret = expand(l, n->items[i], &v);
+		if (!ret && initramfs_rlimit_set(&l->pr->rlimits, n->keys[i]->scalar, v, &why) < 0)
+			ret = kt_yaml_error(l->doc, guest_rlimit_parse(n->keys[i]->scalar) < 0 ?
+					    n->keys[i] : n->items[i], l->err, "%s",
+					    kt_str_cstr(&why));
+		free(v);
+	}
+	kt_str_free(&why);
+	return ret;
+}
+
 static bool has_suffix(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
@@ -562,7 +595,8 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 					    "namespaces", "cgroups", "ready",
 					    "smoke-test", "host-smoke-test",
 					    "restart", "stop-grace", "keep-setuid",
-					    "cap-add", "cap-drop", "devices", "privileged", NULL };
+					    "cap-add", "cap-drop", "devices", "privileged",
+					    "rlimits", NULL };
 	struct kprof_project *pr = l->pr;
 	const struct kt_yaml_node *n;
 	int ret;
@@ -638,6 +672,8 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 	if ((n = kt_yaml_map_get(w, "devices")) && (ret = get_devices(l, n)))
 		return ret;
 	if ((n = kt_yaml_map_get(w, "privileged")) && (ret = get_bool(l, n, &pr->privileged)))
+		return ret;
+	if ((n = kt_yaml_map_get(w, "rlimits")) && (ret = get_rlimits(l, n)))
 		return ret;
 	return 0;
 }

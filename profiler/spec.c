@@ -38,6 +38,7 @@ int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s)
 	s->cap_add = pr->cap_add;
 	s->cap_drop = pr->cap_drop;
 	s->privileged = pr->privileged;
+	s->rlimits = pr->rlimits;
 	/* The smoke test is no part of what ships: see pipeline_overlay(). */
 	kt_array_free_ptrs(&s->smoke);
 	kt_array_init(&s->smoke, sizeof(char *));
@@ -49,6 +50,8 @@ int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s)
 	s->hostname = pr->hostname ? strdup(pr->hostname) : NULL;
 	s->uid = pr->uid;
 	s->gid = pr->gid;
+	free(s->user_name);
+	s->user_name = pr->user_name ? strdup(pr->user_name) : NULL;
 	s->namespaces = pr->namespaces;	/* already INITRAMFS_NS_* bits */
 	initramfs_net_release(&s->net);
 	r = initramfs_net_copy(&s->net, &pr->net);
@@ -67,6 +70,7 @@ int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s)
 		s->ready = INITRAMFS_READY_NONE;
 	}
 	if ((pr->cwd && !s->cwd) || (pr->hostname && !s->hostname) ||
+	    (pr->user_name && !s->user_name) ||
 	    (s->ready == INITRAMFS_READY_STDOUT && !s->ready_pattern))
 		return -ENOMEM;
 	return 0;

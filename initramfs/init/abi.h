@@ -37,6 +37,10 @@
  *   device /dev/PATH   a node of the VM's /dev passed into the minimal /dev
  *   privileged         all capabilities, no no_new_privs, the VM's /dev,
  *                      /sys read-write, no masked or read-only paths
+ *   user-name USER[:GROUP]   a user (and group) by name or number, looked
+ *                      up in the container's /etc/passwd and /etc/group
+ *   rlimit NAME SOFT HARD   a resource limit (guest_rlimit_name(), a number
+ *                      or "unlimited"), set before the capabilities drop
  *
  * The certification overlay (/etc/ktrim/spec.d/certify) has the same
  * grammar and may only add smoke-arg, smoke-timeout and certify-hold.
@@ -273,6 +277,47 @@ static inline int guest_device_path_ok(const char *p)
 	}
 	return 1;
 }
+
+/* USER[:GROUP]: a user, then at most one ':' and a group, neither empty. */
+static inline int guest_user_name_ok(const char *s)
+{
+	const char *c = strchr(s, ':');
+
+	return *s && *s != ':' && (!c || (c[1] && !strchr(c + 1, ':'))) &&
+	       !strpbrk(s, " \t\n/");
+}
+
+/*
+ * Resource limits by number (RLIMIT_*), named as Docker's --ulimit names
+ * them; a limit value is a number or "unlimited" (RLIM_INFINITY).
+ */
+#define GUEST_RLIMIT_COUNT 16
+#define GUEST_RLIM_INFINITY (~(uint64_t)0)
+static inline const char *guest_rlimit_name(unsigned i)
+{
+	static const char *const names[GUEST_RLIMIT_COUNT] = {
+		"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+		"memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio",
+		"rttime",
+	};
+
+	return i < GUEST_RLIMIT_COUNT ? names[i] : 0;
+}
+
+/* The resource @name names, or -1. */
+static inline int guest_rlimit_parse(const char *name)
+{
+	for (unsigned i = 0; i < GUEST_RLIMIT_COUNT; i++)
+		if (!strcmp(name, guest_rlimit_name(i)))
+			return (int)i;
+	return -1;
+}
+
+/* The limits a spec sets: resource i when bit i of @set. */
+struct guest_rlimits {
+	uint64_t set;	/* 64 bits: no padding, so two equal sets compare equal */
+	uint64_t soft[GUEST_RLIMIT_COUNT], hard[GUEST_RLIMIT_COUNT];
+};
 
 /*
  * Fact kinds, the profile's lists, in the profile's order: what the

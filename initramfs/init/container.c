@@ -230,6 +230,12 @@ static void enter_root(const struct spec *s, const char *root)
 		child_fail("chdir /");
 }
 
+/* The environment's defaults; HOME is the user's when user-name names one. */
+static char *const env_defaults[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"HOME=/", "TERM=linux",
+};
+
 static const char *env_get(char *const *env, const char *name)
 {
 	size_t n = strlen(name);
@@ -262,15 +268,30 @@ static void exec_workload(char *const *argv, char *const *env)
 	errno = ENOENT;
 }
 
-/* Last steps in the container's root: bounding set, user, cwd, capabilities, exec. */
+/* Last steps in the container's root: limits, bounding set, user, cwd, capabilities, exec. */
 static void __attribute__((noreturn)) become_workload(const struct spec *s,
 						      char *const *argv)
 {
-	const char *step = security_bound(s);
+	const char *step = security_rlimits(s);
 
-	if (step)
+	if (step || (step = security_bound(s)))
 		child_fail(step);
-	if (s->uid || s->gid) {
+	if (s->user_name) {
+		static struct user_ids u;
+		static char home[262];
+
+		if (user_resolve(s->user_name, &u) < 0) {
+			errno = ENOENT;
+			child_fail(u.error);
+		}
+		snprintf(home, sizeof(home), "HOME=%s", u.home);
+		for (char **e = child_env; *e; e++)
+			if (*e == env_defaults[1])
+				*e = home;
+		if (setgroups((size_t)u.ngroups, u.groups) < 0 || setgid(u.gid) < 0 ||
+		    setuid(u.uid) < 0)
+			child_fail("switch user");
+	} else if (s->uid || s->gid) {
 		if (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 ||
 		    setuid(s->uid) < 0)
 			child_fail("switch user");
@@ -285,13 +306,10 @@ static void __attribute__((noreturn)) become_workload(const struct spec *s,
 
 static void build_env(const struct spec *s)
 {
-	static char *const defaults[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"HOME=/", "TERM=linux",
-	};
+	char *const *defaults = env_defaults;
 	int n = 0;
 
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+	for (size_t i = 0; i < sizeof(env_defaults) / sizeof(env_defaults[0]); i++) {
 		size_t k = strcspn(defaults[i], "=");
 		bool overridden = false;
 

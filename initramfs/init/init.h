@@ -60,6 +60,7 @@ struct spec {
 	char *rootfs;		/* directory in the image, or a device */
 	char *rootfs_type;	/* set when rootfs is a block device */
 	unsigned uid, gid;
+	char *user_name;	/* "USER[:GROUP]" by name (user.c), or NULL */
 	bool readonly;
 	unsigned namespaces;
 	int ready;
@@ -80,6 +81,7 @@ struct spec {
 	char *devices[INITRAMFS_SPEC_MAX_DEVICES];	/* /dev/... passed through */
 	int ndevices;
 	bool privileged;	/* none of the security defaults */
+	struct guest_rlimits rlimits;
 };
 
 /*
@@ -181,6 +183,18 @@ int write_file(const char *path, const char *value);
 /* Wait up to 10 s for @path to exist (a device whose driver may still be probing); 0 or -1. */
 int wait_for(const char *path);
 
+/* user.c: a user-name resolved in the container's own /etc/passwd and /etc/group. */
+#define USER_MAX_GROUPS 32
+struct user_ids {
+	unsigned uid, gid;
+	gid_t groups[USER_MAX_GROUPS];	/* supplementary: the groups listing the user */
+	int ngroups;
+	char home[256];
+	char error[300];	/* why not, when user_resolve() fails */
+};
+/* After the chroot: "USER[:GROUP]", names or numbers. 0, or -1 with @u->error. */
+int user_resolve(const char *spec, struct user_ids *u);
+
 /*
  * security.c: the OCI runtime's defaults, skipped when the spec is
  * privileged. Each returns NULL, or the step that failed (errno set).
@@ -191,7 +205,9 @@ const char *security_dev_probe(const struct spec *s);
 const char *security_dev_populate(const struct spec *s, const char *root);
 /* Masked and read-only paths under @root, its /proc and /sys mounted. */
 const char *security_paths(const struct spec *s, const char *root);
-/* The bounding set; first of the last steps, before the user switch. */
+/* The spec's resource limits; first of the last steps, with every capability. */
+const char *security_rlimits(const struct spec *s);
+/* The bounding set; before the user switch. */
 const char *security_bound(const struct spec *s);
 /* Capability sets and no_new_privs; last before exec. */
 const char *security_lock(const struct spec *s);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -167,7 +168,19 @@ const char *security_paths(const struct spec *s, const char *root)
 	return NULL;
 }
 
-/* First in the child's last steps, while it still has CAP_SETPCAP: the bounding set. */
+/* Before the capabilities drop: a hard limit may be raised with CAP_SYS_RESOURCE only. */
+const char *security_rlimits(const struct spec *s)
+{
+	for (unsigned i = 0; i < GUEST_RLIMIT_COUNT; i++) {
+		struct rlimit rl = { s->rlimits.soft[i], s->rlimits.hard[i] };
+
+		if ((s->rlimits.set & 1u << i) && setrlimit((int)i, &rl) < 0)
+			return failed("setrlimit", guest_rlimit_name(i));
+	}
+	return NULL;
+}
+
+/* While the child still has CAP_SETPCAP: the bounding set. */
 const char *security_bound(const struct spec *s)
 {
 	uint64_t keep = guest_caps_resolve(s->cap_add, s->cap_drop);

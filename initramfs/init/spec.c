@@ -30,6 +30,22 @@ static int parse_u32(const char *s, unsigned long max, unsigned *out)
 	return 0;
 }
 
+/* A limit: a number or "unlimited". */
+static int parse_rlim(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!strcmp(s, "unlimited")) {
+		*out = GUEST_RLIM_INFINITY;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return *end || errno ? -1 : 0;
+}
+
 /* Split "a b" at the first space: returns b (a is terminated), or NULL. */
 static char *split(char *v)
 {
@@ -232,6 +248,10 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 			if (!g || parse_u32(val, 0xfffffffeUL, &s->uid) < 0 ||
 			    parse_u32(g, 0xfffffffeUL, &s->gid) < 0)
 				FAIL("user wants 'UID GID'");
+		} else if (strcmp(key, "user-name") == 0) {
+			if (!guest_user_name_ok(val))
+				FAIL("user-name wants 'USER[:GROUP]'");
+			s->user_name = val;
 		} else if (strcmp(key, "namespaces") == 0) {
 			if (parse_namespaces(val, &s->namespaces) < 0)
 				FAIL("unknown namespace in '%s'", val);
@@ -277,6 +297,15 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 			if (s->ndevices == INITRAMFS_SPEC_MAX_DEVICES)
 				FAIL("more than %d devices", INITRAMFS_SPEC_MAX_DEVICES);
 			s->devices[s->ndevices++] = val;
+		} else if (strcmp(key, "rlimit") == 0) {
+			char *soft = split(val), *hard = soft ? split(soft) : NULL;
+			int r = guest_rlimit_parse(val);
+
+			if (r < 0 || !hard || parse_rlim(soft, &s->rlimits.soft[r]) < 0 ||
+			    parse_rlim(hard, &s->rlimits.hard[r]) < 0 ||
+			    s->rlimits.soft[r] > s->rlimits.hard[r])
+				FAIL("rlimit wants 'NAME SOFT HARD', a known name, SOFT <= HARD");
+			s->rlimits.set |= 1u << r;
 		} else if (strcmp(key, "restart") == 0) {
 			if (parse_restart(val, s) < 0)
 				FAIL("restart wants no, always or on-failure N");

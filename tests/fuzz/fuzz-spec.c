@@ -38,6 +38,7 @@ static void compare(const struct initramfs_spec *h, const struct spec *g)
 	same_list(&h->env, g->env, g->nenv, "env");
 	same_list(&h->smoke, g->smoke, g->nsmoke, "smoke");
 	same_list(&h->modules, g->modules, g->nmodules, "modules");
+	same_list(&h->devices, g->devices, g->ndevices, "devices");
 	if (h->cgroups.len != (size_t)g->ncgroups)
 		abort();
 	for (int i = 0; i < g->ncgroups; i++) {
@@ -61,7 +62,9 @@ static void compare(const struct initramfs_spec *h, const struct spec *g)
 	    h->timeout_s != g->timeout_s || h->stop_grace_s != g->stop_grace_s ||
 	    h->smoke_timeout_s != g->smoke_timeout_s ||
 	    (int)h->restart != g->restart || h->restart_max != g->restart_max ||
-	    h->certify_hold != g->certify_hold) {
+	    h->certify_hold != g->certify_hold || h->cap_add != g->cap_add ||
+	    h->cap_drop != g->cap_drop || h->privileged != g->privileged ||
+	    memcmp(&h->rlimits, &g->rlimits, sizeof(g->rlimits))) {
 		fprintf(stderr, "a scalar field differs\n");
 		abort();
 	}

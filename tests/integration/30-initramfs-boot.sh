@@ -4,7 +4,8 @@
 # loads virtio_pci + virtio_blk + virtio_net and their dependencies from
 # Debian's module tree (in the packed order), sets eth0's address from
 # ktrim.ip=, and runs a busybox workload in its own mount/pid/uts namespaces
-# that reads a marker from the virtio disk. A second boot serves HTTP in a
+# that reads a marker from the virtio disk (passed into its minimal /dev
+# with --device). A second boot serves HTTP in a
 # net namespace: ready when the port accepts, then a smoke test. Also:
 # the static init is under 100 KB, images are reproducible, and the listing
 # matches GNU cpio.
@@ -38,7 +39,7 @@ pack() {
 	"$KTRIM" initramfs --modules-dir "$KMODDIR" --kernel-release "$KREL" \
 		--module virtio_pci --module virtio_blk --module virtio_net \
 		--rootfs "$work/rootfs" \
-		--namespaces mnt,pid,uts --hostname ktrim-test \
+		--namespaces mnt,pid,uts --hostname ktrim-test --device /dev/vda \
 		--ready-stdout 'workload-started*' --cmd "$cmd" --level 9 -o "$1"
 }
 SOURCE_DATE_EPOCH=1700000000 pack "$work/a.img" 2>"$work/pack.log"

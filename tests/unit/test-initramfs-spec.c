@@ -621,6 +621,75 @@ static void test_security_round_trip(void **state)
 	kt_str_free(&err);
 }
 
+/*
+ * rlimit as Docker's --ulimit: NAME=SOFT[:HARD], unlimited; user by name.
+ * The init reads back the same.
+ */
+static void test_rlimit_user_round_trip(void **state)
+{
+	static const char *const bad[] = {
+		"nofile", "nofile=", "bogus=1", "nofile=2:1", "nofile=x", "nofile=1:",
+		"nofile=-1", "nofile=unlimited:5", "nofile=18446744073709551615",
+	};
+	struct initramfs_spec in;
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	struct spec out;
+	char msg[256];
+
+	(void)state;
+	initramfs_spec_init(&in);
+	assert_int_equal(initramfs_spec_set_option(&in, "rlimit", "nofile=1024:4096", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "rlimit", "core=0", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "rlimit", "memlock=unlimited", &err), 0);
+	assert_int_equal(initramfs_spec_set_option(&in, "rlimit", "nproc=64:unlimited", &err), 0);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_non_null(strstr(text.buf, "\nrlimit nofile 1024 4096\n"));
+	assert_non_null(strstr(text.buf, "\nrlimit memlock unlimited unlimited\n"));
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_int_equal(out.rlimits.set, 1u << 7 | 1u << 4 | 1u << 8 | 1u << 6);
+	assert_int_equal(out.rlimits.soft[7], 1024);
+	assert_int_equal(out.rlimits.hard[7], 4096);
+	assert_int_equal(out.rlimits.soft[4], 0);
+	assert_int_equal(out.rlimits.hard[4], 0);
+	assert_true(out.rlimits.soft[8] == GUEST_RLIM_INFINITY);
+	assert_int_equal(out.rlimits.soft[6], 64);
+	assert_true(out.rlimits.hard[6] == GUEST_RLIM_INFINITY);
+	assert_memory_equal(&out.rlimits, &in.rlimits, sizeof(in.rlimits));
+	for (size_t i = 0; i < KT_ARRAY_SIZE(bad); i++) {
+		kt_str_reset(&err);
+		if (initramfs_spec_set_option(&in, "rlimit", bad[i], &err) != -EINVAL)
+			fail_msg("rlimit %s was taken", bad[i]);
+		assert_true(err.len > 0);
+	}
+	assert_non_null(strstr(kt_str_cstr(&err), "nofile: '18446744073709551615' is not SOFT[:HARD]"));
+	expect_error("ktrim-spec 1\nrlimit nofile 5 4\n", "line 2: rlimit wants");
+	expect_error("ktrim-spec 1\nrlimit files 5 5\n", "line 2: rlimit wants");
+	expect_error("ktrim-spec 1\nrlimit nofile 5\n", "line 2: rlimit wants");
+	/* a user by name: written as user-name, refused alike on both sides */
+	assert_int_equal(initramfs_spec_set_option(&in, "user", "www-data:web", &err), 0);
+	kt_str_reset(&text);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_non_null(strstr(text.buf, "\nuser-name www-data:web\n"));
+	assert_null(strstr(text.buf, "\nuser "));
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_string_equal(out.user_name, "www-data:web");
+	assert_int_equal(initramfs_spec_set_option(&in, "user", "1000:100", &err), 0);
+	assert_null(in.user_name);
+	assert_int_equal(in.uid, 1000);
+	assert_int_equal(initramfs_spec_set_option(&in, "user", "nobody", &err), 0);
+	assert_int_equal(in.uid, 0);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const badu[] = { "a:b:c", ":web", "web:", "we b" };
+
+		assert_int_equal(initramfs_spec_set_option(&in, "user", badu[i], &err), -EINVAL);
+	}
+	expect_error("ktrim-spec 1\nuser-name a:b:c\n", "line 2: user-name wants");
+	expect_error("ktrim-spec 1\nuser-name :x\n", "line 2: user-name wants");
+	initramfs_spec_release(&in);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_values_the_init_refuses),
 		cmocka_unit_test(test_capabilities_as_docker),
 		cmocka_unit_test(test_security_round_trip),
+		cmocka_unit_test(test_rlimit_user_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

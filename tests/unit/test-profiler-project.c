@@ -107,7 +107,7 @@ static void test_errors(void **state)
 	unsetenv("KT_TEST_SURELY_UNSET_VAR");
 	expect_error("typo.yaml", "typo.yaml:7:5: unknown key 'comand'");
 	expect_error("unset.yaml", "unset.yaml:4:11: environment variable KT_TEST_SURELY_UNSET_VAR is not set");
-	expect_error("both.yaml", "both.yaml:6:9: user must be numeric");
+	expect_error("both.yaml", "both.yaml:6:9: user must be UID[:GID] or USER[:GROUP]");
 	/* an empty path written as such is the file's mistake */
 	expect_error("kernel-empty.yaml", "kernel-empty.yaml:7:11: empty path");
 	expect_error("restart-bad.yaml", "restart-bad.yaml:6:12: restart: 'sometimes' is not no");
@@ -119,6 +119,9 @@ static void test_errors(void **state)
 	expect_error("device-bad.yaml", "device-bad.yaml:8:7: device '/dev/../mem' is not a path "
 		     "under /dev/");
 	expect_error("privileged-bad.yaml", "privileged-bad.yaml:6:15: expected true or false");
+	expect_error("rlimit-bad.yaml", "rlimit-bad.yaml:6:27: unknown resource limit 'files'");
+	expect_error("rlimit-value-bad.yaml", "rlimit-value-bad.yaml:7:13: nofile: '4096:1024' is not "
+		     "SOFT[:HARD]");
 }
 
 /* cap-add, cap-drop (Docker's spellings), devices, privileged; none given: Docker's defaults. */
@@ -134,6 +137,13 @@ static void test_security_keys(void **state)
 	assert_string_equal(kt_array_ptr(&pr.devices, 0), "/dev/vda");
 	assert_string_equal(kt_array_ptr(&pr.devices, 1), "/dev/net/tun");
 	assert_false(pr.privileged);
+	assert_int_equal(pr.rlimits.set, 1u << 7 | 1u << 4 | 1u << 8);
+	/* a user by name: the guest resolves it in the rootfs's /etc/passwd */
+	assert_string_equal(pr.user_name, "www-data:web");
+	assert_int_equal(pr.uid, 0);
+	assert_int_equal(pr.rlimits.soft[7], 1024);
+	assert_int_equal(pr.rlimits.hard[7], 4096);
+	assert_true(pr.rlimits.hard[8] == GUEST_RLIM_INFINITY);
 	kprof_project_release(&pr);
 
 	assert_int_equal(kprof_project_load(PROJ "/privileged.yaml", &pr, &err), 0);

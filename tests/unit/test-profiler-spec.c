@@ -88,6 +88,9 @@ static void test_project_security(void **state)
 	assert_int_equal(out.ndevices, 2);
 	assert_string_equal(out.devices[1], "/dev/net/tun");
 	assert_false(out.privileged);
+	assert_memory_equal(&out.rlimits, &pr.rlimits, sizeof(pr.rlimits));
+	assert_int_equal(out.rlimits.hard[7], 4096);
+	assert_string_equal(out.user_name, "www-data:web");
 	kprof_project_release(&pr);
 
 	kt_str_reset(&text);
