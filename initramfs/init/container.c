@@ -175,6 +175,13 @@ static void mount_view(const struct spec *s, const char *root)
 		    (when == READONLY_ROOT && !s->readonly))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", root, root_mounts[i].dir);
+		/*
+		 * At "/", the init's own mounts are there (copies, in this
+		 * mount namespace): sysfs and cgroup2 are one superblock per
+		 * namespace, which the kernel will not mount twice on one spot.
+		 */
+		if (!*root && root_mounts[i].type)
+			umount2(path, MNT_DETACH);
 		if (mkdir(path, 0755) < 0 && errno != EEXIST && !root_mounts[i].required)
 			continue;	/* read-only root without this dir: go without */
 		if (mount(root_mounts[i].src, path, root_mounts[i].type,

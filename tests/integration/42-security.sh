@@ -18,7 +18,8 @@
 # 000001ffffffffff on 6.1), NoNewPrivs 0, a working mount, a read-write
 # /sys, /proc/kcore readable and the VM's whole devtmpfs. A third project
 # runs as `user: web` (a name of the rootfs's /etc/passwd, its groups from
-# /etc/group, its HOME) with cap-add NET_ADMIN, cap-drop MKNOD and rlimits.
+# /etc/group, its HOME) with cap-add NET_ADMIN, cap-drop MKNOD and rlimits;
+# a fourth, rooted at the image's own / (no --rootfs), gets the same view.
 set -euo pipefail
 . "$(dirname "$0")/initramfs-lib.bash"
 
@@ -157,6 +158,21 @@ expect_line "$log" '^USER CapBnd: 00000000a00435fb$' "bounding set: Docker's 14 
 expect_line "$log" '^USER CapEff: 0000000000000000$' "a non-root user keeps no capability"
 expect_line "$log" '^USER NoNewPrivs: 1$' "NoNewPrivs 1 for the user"
 expect_line "$log" '^ktrim-timeline: workload-exit [0-9]+ status=0 ' "the workload ran to its end"
+
+echo "checking: a container rooted at the image's / (its own mount namespace)"
+printf 'dir /bin 0755 0 0\nfile /bin/busybox %s 0755 0 0\n' "$(readlink -f "$BUSYBOX")" >"$work/root.list"
+"$KTRIM" -q initramfs --file-list "$work/root.list" --namespaces mnt,pid --stop-grace 1 \
+	--cmd "/bin/busybox sh -c '/bin/busybox echo ROOT dev \$(/bin/busybox ls /dev); /bin/busybox awk \"/^CapBnd|^NoNewPrivs/ { print \\\"ROOT\\\", \\\$1, \\\$2 } \\\$5 == \\\"/sys\\\" || \\\$5 == \\\"/proc/kcore\\\" { print \\\"ROOT mount\\\", \\\$5, \\\$6 }\" /proc/self/status /proc/self/mountinfo'" \
+	-o "$work/root.img"
+log=$work/root.log
+boot "$work/root.img" "$log"
+expect_poweroff "$log"
+expect_line "$log" '^ROOT dev console fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero$' \
+	"/: the minimal /dev over the init's devtmpfs"
+expect_line "$log" '^ROOT CapBnd: 00000000a80425fb$' "/: Docker's 14"
+expect_line "$log" '^ROOT NoNewPrivs: 1$' "/: NoNewPrivs 1"
+expect_line "$log" '^ROOT mount /sys ro,' "/: a fresh /sys, read-only"
+expect_line "$log" '^ROOT mount /proc/kcore ' "/: /proc/kcore masked"
 
 echo "checking: privileged: true"
 certify_image "$work/privileged.yaml" "$work/priv.img"
