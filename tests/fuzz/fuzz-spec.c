@@ -49,6 +49,7 @@ static void compare(const struct initramfs_spec *h, const struct spec *g)
 		same(l->value, g->cgroups[i].value, "cgroup value");
 	}
 	same(h->cwd, g->cwd, "cwd");
+	same(h->user_name, g->user_name, "user-name");
 	same(h->hostname, g->hostname, "hostname");
 	same(h->rootfs, g->rootfs, "rootfs");
 	same(h->rootfs_type, g->rootfs_type, "rootfs type");
