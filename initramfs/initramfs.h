@@ -447,10 +447,11 @@ int initramfs_spec_set_option(struct initramfs_spec *s, const char *key,
 			      const char *value, struct kt_str *err);
 /*
  * Whether the guest runtime takes @s: no list longer than its table
- * (initramfs/init/abi.h: args, env, modules, cgroups, smoke-arg),
- * the spec and the overlay's addition each shorter than the bytes it
- * reads. -E2BIG with a message naming the limit otherwise, so an
- * oversized spec fails when packing, not at boot.
+ * (initramfs/init/abi.h: args, env, modules, cgroups, smoke-arg,
+ * devices), the spec and the overlay's addition each shorter than the
+ * bytes it reads. -E2BIG with a message naming the limit otherwise, so an
+ * oversized spec fails when packing, not at boot; -EINVAL for a value the
+ * runtime would refuse (a controller, device or user name).
  */
 int initramfs_spec_check(const struct initramfs_spec *s, struct kt_str *err);
 /*

@@ -320,6 +320,8 @@ int initramfs_spec_check(const struct initramfs_spec *s, struct kt_str *err)
 		if (!*c || c[strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_")])
 			r = ar_fail(err, -EINVAL, "cgroup controller '%s' is not a controller name", c);
 	}
+	if (r == 0 && s->user_name && !guest_user_name_ok(s->user_name))
+		r = ar_fail(err, -EINVAL, "user '%s' is not USER[:GROUP]", s->user_name);
 	for (size_t i = 0; r == 0 && i < s->devices.len; i++)
 		if (!guest_device_path_ok(kt_array_ptr(&s->devices, i)))
 			r = ar_fail(err, -EINVAL, "device '%s' is not a path under /dev/",
