@@ -7,8 +7,10 @@
 # (mount IDs, parent IDs, device numbers and peer-group numbers stripped,
 # and tmpfs sizes, which follow the VM's usable memory), its capability
 # sets, NoNewPrivs and Seccomp, and its network devices (its own net
-# namespace: lo only, up); the two lists must be equal. It is ready when
-# its port accepts inside that namespace, and the smoke test reaches it.
+# namespace: lo only, up); the two lists must be equal, and both the
+# security defaults (Docker's 14 capabilities, NoNewPrivs, /sys read-only,
+# the minimal /dev, masked paths). It is ready when its port accepts inside
+# that namespace, and the smoke test reaches it.
 set -euo pipefail
 . "$(dirname "$0")/initramfs-lib.bash"
 export KIMAGE KMODDIR KSRC
@@ -94,6 +96,19 @@ for f in profile ship; do
 		pass "$f: $(grep -c mountinfo "$work/$f.env") mounts, capabilities, seccomp read"
 	else
 		fail "$f: the probe's output is incomplete ($work/$f.env)"
+	fi
+done
+# ... and both are the security defaults, not merely equal (initramfs/README.md)
+for f in profile ship; do
+	if grep -q '^ENV status CapBnd:	00000000a80425fb$' "$work/$f.env" &&
+	   grep -q '^ENV status CapEff:	00000000a80425fb$' "$work/$f.env" &&
+	   grep -q '^ENV status NoNewPrivs:	1$' "$work/$f.env" &&
+	   grep -q '^ENV mountinfo .* /sys ro,.* - sysfs ' "$work/$f.env" &&
+	   grep -q '^ENV mountinfo .* /dev .* - tmpfs ' "$work/$f.env" &&
+	   grep -q '^ENV mountinfo /null /proc/kcore ' "$work/$f.env"; then
+		pass "$f: Docker's 14 capabilities, NoNewPrivs 1, /sys read-only, a tmpfs /dev, /proc/kcore masked"
+	else
+		fail "$f: not the security defaults ($work/$f.env)"
 	fi
 done
 if diff -u "$work/profile.env" "$work/ship.env" >"$work/env.diff"; then
