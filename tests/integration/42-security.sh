@@ -159,6 +159,15 @@ expect_line "$log" '^USER CapEff: 0000000000000000$' "a non-root user keeps no c
 expect_line "$log" '^USER NoNewPrivs: 1$' "NoNewPrivs 1 for the user"
 expect_line "$log" '^ktrim-timeline: workload-exit [0-9]+ status=0 ' "the workload ran to its end"
 
+# a name the rootfs lacks fails the start, saying which
+"$KTRIM" -q initramfs --rootfs "$work/rootfs" --user nosuch:web --cmd /bin/true -o "$work/nouser.img"
+log=$work/nouser.log
+boot "$work/nouser.img" "$log"
+expect_poweroff "$log"
+expect_line "$log" "container setup failed: no user 'nosuch' in the container's /etc/passwd" \
+	"an unknown user name fails the start, named"
+refute_line "$log" '^ktrim-timeline: workload-exit [0-9]+ status=0 ' "nothing ran as another user"
+
 echo "checking: a container rooted at the image's / (its own mount namespace)"
 printf 'dir /bin 0755 0 0\nfile /bin/busybox %s 0755 0 0\n' "$(readlink -f "$BUSYBOX")" >"$work/root.list"
 "$KTRIM" -q initramfs --file-list "$work/root.list" --namespaces mnt,pid --stop-grace 1 \
