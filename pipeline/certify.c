@@ -37,6 +37,8 @@ void pipeline_certify_opts_init(struct pipeline_certify_opts *o)
 /* LCOW's VPMem root: the guest's first NVDIMM, where the init mounts it. */
 #define VPMEM_DEV "/dev/pmem0"
 #define VPMEM_DIR "/run/vpmem0"
+/* hcsshim's GCS mounts every VPMem device so (internal/guest/storage/pmem). */
+#define VPMEM_OPTIONS "noload,dax"
 
 static int event_status(const struct kprof_vm_event *ev)
 {
@@ -167,7 +169,8 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	if (pr && pr->net.dhcp)
 		kt_str_puts(&cmdline, " ip=dhcp");
 	if (c->vpmem_image)
-		kt_str_printf(&cmdline, " ktrim.mount=%s,%s,ext4", VPMEM_DEV, VPMEM_DIR);
+		kt_str_printf(&cmdline, " ktrim.mount=%s,%s,ext4,%s", VPMEM_DEV, VPMEM_DIR,
+			      VPMEM_OPTIONS);
 	if (c->o->append)
 		kt_str_printf(&cmdline, " %s", c->o->append);
 	kt_str_printf(&monitor, "%s/monitor.sock", c->tmpdir);
