@@ -396,6 +396,14 @@ enum kconf_feat_kind {
 	 * to these, as modprobe does.
 	 */
 	KCONF_FEAT_MODALIAS,
+	/*
+	 * The function an initcall runs ("pci_arch_init"): *_initcall(fn),
+	 * module_init(fn), and the fn_init that module_*_driver(fn) and
+	 * builtin_*_driver(fn) define; where it lies and what builds it.
+	 * Static names can repeat: the second definition is "fn#2", and so
+	 * on (kconf_featmap_lookup_nth).
+	 */
+	KCONF_FEAT_INITCALL,
 	KCONF_FEAT_NKINDS
 };
 
@@ -435,6 +443,10 @@ void kconf_featmap_free(struct kconf_featmap *m);
 const struct kconf_feat *kconf_featmap_lookup(const struct kconf_featmap *m,
 					      enum kconf_feat_kind kind,
 					      const char *name);
+/* The @nth (0: the first) definition of @name, for names that repeat. */
+const struct kconf_feat *kconf_featmap_lookup_nth(const struct kconf_featmap *m,
+						  enum kconf_feat_kind kind,
+						  const char *name, unsigned nth);
 size_t kconf_featmap_count(const struct kconf_featmap *m,
 			   enum kconf_feat_kind kind);
 /* True when the last load came from the cache. */

@@ -394,6 +394,19 @@ struct pipeline_certify_opts {
 	bool bisect;		/* find the smallest passing memory */
 	bool icount;		/* under TCG: instruction-counted guest time */
 	enum kprof_vm_accel accel;
+	/*
+	 * --analyze: one more boot with initcall_debug, read into
+	 * boot-profile.yaml and boot-waterfall.svg beside the certificate
+	 * (pipeline/boot-profile.c). @system_map names the initcalls of a
+	 * kernel without KALLSYMS, @ksrc (with @arch) maps them to their
+	 * source and option, @report (a trim report) says why each option is
+	 * on; any of them may be NULL, and the profile says less.
+	 */
+	bool analyze;
+	const char *system_map;
+	const char *ksrc;
+	const char *arch;
+	const char *report;
 };
 
 void pipeline_certify_opts_init(struct pipeline_certify_opts *o);
@@ -431,6 +444,7 @@ struct pipeline_build_opts {
 	unsigned memory_mb;		/* 0: certify's default */
 	bool certify;
 	bool bisect;
+	bool analyze;			/* certify --analyze (the first member of a union) */
 	bool rebuild;
 	bool allow_partial;		/* a partial certificate is no failure */
 	const char *sign_key;		/* NULL, or sign UEFI disks' UKIs (sbsign) */
