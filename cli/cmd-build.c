@@ -13,7 +13,7 @@ extern const struct cli_cmd cli_cmd_build;
 
 enum {
 	OPT_PROFILE = 256, OPT_TARGET, OPT_KSRC, OPT_NO_CERTIFY, OPT_NO_BISECT,
-	OPT_REBUILD, OPT_MEMORY, OPT_PLAN, OPT_ALLOW_PARTIAL, OPT_SIGN, OPT_NO_ANALYZE,
+	OPT_REBUILD, OPT_MEMORY, OPT_PLAN, OPT_ALLOW_PARTIAL, OPT_SIGN, OPT_NO_ANALYZE, OPT_COMPARE,
 };
 
 static int build_run(int argc, char **argv)
@@ -29,6 +29,7 @@ static int build_run(int argc, char **argv)
 		{ "no-certify", no_argument, NULL, OPT_NO_CERTIFY },
 		{ "no-bisect", no_argument, NULL, OPT_NO_BISECT },
 		{ "no-analyze", no_argument, NULL, OPT_NO_ANALYZE },
+		{ "compare", required_argument, NULL, OPT_COMPARE },
 		{ "rebuild", no_argument, NULL, OPT_REBUILD },
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
@@ -71,6 +72,7 @@ static int build_run(int argc, char **argv)
 		case OPT_NO_CERTIFY: o.certify = false; break;
 		case OPT_NO_BISECT: o.bisect = false; break;
 		case OPT_NO_ANALYZE: o.analyze = false; break;
+		case OPT_COMPARE: o.compare = optarg; break;
 		case OPT_REBUILD: o.rebuild = true; break;
 		case OPT_PLAN: o.plan = true; break;
 		case OPT_ALLOW_PARTIAL: o.allow_partial = true; break;
@@ -111,7 +113,7 @@ const struct cli_cmd cli_cmd_build = {
 	"usage: ktrim build [-f ktrim.yaml] [--profile ktrim.profile.yaml] [-o OUTDIR]\n"
 	"                   [--target NAME]... [--ksrc DIR] [-j N] [--memory MB]\n"
 	"                   [--no-certify] [--no-bisect] [--no-analyze] [--rebuild] [--plan]\n"
-	"                   [--allow-partial] [--sign KEY,CERT]\n"
+	"                   [--allow-partial] [--sign KEY,CERT] [--compare CONFIG]\n"
 	"\n"
 	"For each target of the project (or each --target), in OUTDIR/TARGET/:\n"
 	"  1. .config and trim-report.yaml: `ktrim config` from the profile and the\n"
@@ -137,6 +139,8 @@ const struct cli_cmd cli_cmd_build = {
 	"  --memory MB   memory for the certification boot (default 256)\n"
 	"  --rebuild     build the kernel even when nothing changed\n"
 	"  --plan        print, as YAML, what would be built and shipped; build nothing\n"
+	"  --compare CONFIG  the trim report's attack-surface section against\n"
+	"                CONFIG, a distro's .config for the same tree (ktrim config)\n"
 	"  --sign KEY,CERT  sign gen2's UKI with sbsign (PEM key and certificate)\n"
 	"                for Secure Boot with your own keys\n"
 	"  --allow-partial  a partial certificate (checks that cannot run here,\n"

@@ -349,6 +349,18 @@ const struct kconf_feat *kconf_featmap_lookup_nth(const struct kconf_featmap *m,
 	return kt_map_get(m->kinds[kind], key);
 }
 
+void kconf_featmap_each(const struct kconf_featmap *m, enum kconf_feat_kind kind,
+			void (*fn)(const struct kconf_feat *f, void *ctx), void *ctx)
+{
+	struct kt_map_iter it;
+
+	if (kind >= KCONF_FEAT_NKINDS)
+		return;
+	kt_map_iter_init(&it, m->kinds[kind]);
+	while (kt_map_iter_next(&it))
+		fn(it.value, ctx);
+}
+
 size_t kconf_featmap_count(const struct kconf_featmap *m,
 			   enum kconf_feat_kind kind)
 {

@@ -2041,6 +2041,7 @@ void kconf_trim_free(struct kconf_trim *t)
 	kt_map_free(t->roots);
 	kt_map_free(t->base_vals);
 	kconf_reasons_free(t->reasons);
+	kconf_surface_free(t->surface);
 	kt_str_free(&t->why);
 	free(t->base);
 	free(t);

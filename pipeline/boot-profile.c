@@ -319,7 +319,10 @@ static void phase(struct boot_profile *bp, const char *name, double start, doubl
  * The phases on the power-on clock. The kernel's clock starts after the
  * firmware and the decompressor; the TSC (which the init's records carry)
  * counts from vCPU reset, so @init_power_on_ms - @init_ms places the
- * kernel's zero. Without it the phases start at the kernel's zero.
+ * kernel's zero. Whatever the kernel's clock did not count falls before
+ * it: firmware, decompression, and on microvm under TCG the local APIC
+ * timer calibration, during which that clock stands still. Without a TSC
+ * the phases start at the kernel's zero.
  */
 void boot_profile_phases(struct boot_profile *bp, double init_power_on_ms, double init_ms,
 			 double modules_ms, double exec_ms, double ready_ms)
@@ -340,7 +343,7 @@ void boot_profile_phases(struct boot_profile *bp, double init_power_on_ms, doubl
 	bp->nphases = 0;
 	bp->kernel_zero_ms = z;
 	if (z > 0)
-		phase(bp, "firmware and decompression", 0, z);
+		phase(bp, "before the kernel clock", 0, z);
 	if (bp->calls.len) {
 		phase(bp, "early kernel", z, z + first);
 		phase(bp, "initcalls", z + first, z + last);

@@ -119,7 +119,7 @@ static int stage_config(struct build *b, struct pipeline_target *members, size_t
 	struct pipeline_config_opts co = {
 		.ksrc = b->ksrc, .arch = pipeline_target_make_arch(&members[0]),
 		.recipes = sets, .nrecipes = n, .project = &b->pr,
-		.output = p->config.buf, .report = p->report.buf,
+		.output = p->config.buf, .report = p->report.buf, .compare = b->o->compare,
 	};
 	struct kt_str err = KT_STR_INIT;
 	int r;

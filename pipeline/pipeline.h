@@ -156,6 +156,8 @@ struct pipeline_config_opts {
 	unsigned long shuffle_seed;	/* test hook: permute the requirements (0: no) */
 	const char *output;		/* .config, written atomically */
 	const char *report;		/* NULL or the YAML report */
+	/* NULL, or a distro's .config: the report's attack-surface section */
+	const char *compare;
 };
 
 /*
@@ -445,6 +447,7 @@ struct pipeline_build_opts {
 	bool certify;
 	bool bisect;
 	bool analyze;			/* certify --analyze (the first member of a union) */
+	const char *compare;		/* NULL, or a distro's .config: attack-surface section */
 	bool rebuild;
 	bool allow_partial;		/* a partial certificate is no failure */
 	const char *sign_key;		/* NULL, or sign UEFI disks' UKIs (sbsign) */

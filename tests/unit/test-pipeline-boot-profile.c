@@ -88,7 +88,7 @@ static void test_parse_and_name(void **state)
 	boot_profile_phases(&bp, 392.0, 342.0, 343.0, 350.0, 400.0);
 	assert_true(bp.kernel_zero_ms > 49.9 && bp.kernel_zero_ms < 50.1);
 	assert_int_equal(bp.nphases, 7);
-	assert_string_equal(bp.phases[0].name, "firmware and decompression");
+	assert_string_equal(bp.phases[0].name, "before the kernel clock");
 	assert_string_equal(bp.phases[2].name, "initcalls");
 	assert_true(bp.phases[2].start_ms > 305.0 && bp.phases[2].start_ms < 305.1);
 	assert_true(bp.phases[2].end_ms > 380.9 && bp.phases[2].end_ms < 381.1);
