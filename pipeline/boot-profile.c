@@ -39,16 +39,25 @@ void boot_profile_release(struct boot_profile *bp)
 	kt_array_free(&bp->calls);
 }
 
+/* A printk time is seconds.micros; a day of boot is already absurd. */
+#define PRINTK_TIME_MAX_S 86400.0
+
 /* "[    0.255063] " -> 255.063 ms; the rest of the line in @rest. */
 static bool printk_time(const char *line, double *ms, const char **rest)
 {
+	const char *p = line + 1;
 	char *end;
 	double s;
 
 	if (line[0] != '[')
 		return false;
-	s = strtod(line + 1, &end);
-	if (end == line + 1 || *end != ']')
+	while (*p == ' ')
+		p++;
+	/* digits and a point only: no sign, exponent, inf or nan */
+	if (*p < '0' || *p > '9' || strspn(p, "0123456789.") != strcspn(p, "]"))
+		return false;
+	s = strtod(p, &end);
+	if (*end != ']' || !(s >= 0 && s < PRINTK_TIME_MAX_S))
 		return false;
 	*ms = s * 1000.0;
 	*rest = end[1] == ' ' ? end + 2 : end + 1;
@@ -85,7 +94,13 @@ static int console_line(struct boot_profile *bp, const char *line)
 
 	if (!printk_time(line, &ms, &p))
 		return 0;
-	if (!strncmp(p, "Run /init as init process", 25) && !bp->run_init_ms)
+	/*
+	 * Every built-in initcall has run when the kernel starts the init;
+	 * what the console shows later may be the workload's own printing.
+	 */
+	if (bp->run_init_ms)
+		return 0;
+	if (!strncmp(p, "Run /init as init process", 25))
 		bp->run_init_ms = ms;
 	if (!strncmp(p, "calling  ", 9)) {
 		fn = fn_token(p + 9, &end);
@@ -109,7 +124,9 @@ static int console_line(struct boot_profile *bp, const char *line)
 			return 0;
 		open = find_open(bp, fn);
 		free(fn);
-		if (open && sscanf(end, " returned %d after %llu usecs", &ret, &us) == 2) {
+		/* an initcall longer than a printk day is no record */
+		if (open && sscanf(end, " returned %d after %llu usecs", &ret, &us) == 2 &&
+		    us < (unsigned long long)PRINTK_TIME_MAX_S * 1000000ull) {
 			open->ret = ret;
 			open->dur_us = us;
 			open->done = true;

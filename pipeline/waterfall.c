@@ -67,8 +67,8 @@ int boot_profile_svg(const struct boot_profile *bp, const char *title, size_t to
 	for (size_t i = 0; i < bp->nphases; i++)
 		if (bp->phases[i].end_ms > end)
 			end = bp->phases[i].end_ms;
-	if (end <= 0)
-		return -EINVAL;	/* nothing was measured */
+	if (!(end > 0 && end < 1e9))
+		return -EINVAL;	/* nothing (or nothing sane) was measured */
 	r = boot_profile_slowest(bp, &slow);
 	if (r < 0)
 		return r;

@@ -55,7 +55,10 @@ static const char console[] =
 	"[    0.320000] calling  0xffffffff80e70000 @ 1\n"
 	"[    0.330000] calling  hung_one+0x0/0x10 @ 1\n"
 	"[    0.331000] initcall 0xffffffff80e70000 returned 0 after 11000 usecs\n"
-	"[    0.342000] Run /init as init process\n";
+	"[    0.342000] Run /init as init process\n"
+	/* the workload's console output cannot pose as the kernel's */
+	"[    0.350000] calling  fake+0x0/0x10 @ 1\n"
+	"[    0.351000] initcall fake+0x0/0x10 returned 0 after 99999 usecs\n";
 
 static void test_parse_and_name(void **state)
 {
