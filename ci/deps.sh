@@ -24,8 +24,8 @@ packages=(
 	# BIOS loader, firmware, signing
 	systemd-boot-efi mtools dosfstools qemu-utils syslinux syslinux-common ovmf
 	sbsigntool
-	# bench charts
-	gnuplot-nox time
+	# bench charts, the boot waterfall's PNG (bench/waterfall.sh)
+	gnuplot-nox time librsvg2-bin
 )
 
 missing=()

@@ -13,7 +13,7 @@ extern const struct cli_cmd cli_cmd_build;
 
 enum {
 	OPT_PROFILE = 256, OPT_TARGET, OPT_KSRC, OPT_NO_CERTIFY, OPT_NO_BISECT,
-	OPT_REBUILD, OPT_MEMORY, OPT_PLAN, OPT_ALLOW_PARTIAL, OPT_SIGN,
+	OPT_REBUILD, OPT_MEMORY, OPT_PLAN, OPT_ALLOW_PARTIAL, OPT_SIGN, OPT_NO_ANALYZE, OPT_COMPARE,
 };
 
 static int build_run(int argc, char **argv)
@@ -28,6 +28,8 @@ static int build_run(int argc, char **argv)
 		{ "memory", required_argument, NULL, OPT_MEMORY },
 		{ "no-certify", no_argument, NULL, OPT_NO_CERTIFY },
 		{ "no-bisect", no_argument, NULL, OPT_NO_BISECT },
+		{ "no-analyze", no_argument, NULL, OPT_NO_ANALYZE },
+		{ "compare", required_argument, NULL, OPT_COMPARE },
 		{ "rebuild", no_argument, NULL, OPT_REBUILD },
 		{ "plan", no_argument, NULL, OPT_PLAN },
 		{ "allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL },
@@ -37,6 +39,7 @@ static int build_run(int argc, char **argv)
 	struct pipeline_build_opts o = {
 		.project = "ktrim.yaml", .profile = "ktrim.profile.yaml",
 		.outdir = "ktrim-out", .certify = true, .bisect = true,
+		.analyze = true,
 	};
 	struct kt_array targets = KT_ARRAY_INIT(char *);
 	unsigned long v;
@@ -68,6 +71,8 @@ static int build_run(int argc, char **argv)
 			break;
 		case OPT_NO_CERTIFY: o.certify = false; break;
 		case OPT_NO_BISECT: o.bisect = false; break;
+		case OPT_NO_ANALYZE: o.analyze = false; break;
+		case OPT_COMPARE: o.compare = optarg; break;
 		case OPT_REBUILD: o.rebuild = true; break;
 		case OPT_PLAN: o.plan = true; break;
 		case OPT_ALLOW_PARTIAL: o.allow_partial = true; break;
@@ -107,8 +112,8 @@ const struct cli_cmd cli_cmd_build = {
 	.usage =
 	"usage: ktrim build [-f ktrim.yaml] [--profile ktrim.profile.yaml] [-o OUTDIR]\n"
 	"                   [--target NAME]... [--ksrc DIR] [-j N] [--memory MB]\n"
-	"                   [--no-certify] [--no-bisect] [--rebuild] [--plan]\n"
-	"                   [--allow-partial] [--sign KEY,CERT]\n"
+	"                   [--no-certify] [--no-bisect] [--no-analyze] [--rebuild] [--plan]\n"
+	"                   [--allow-partial] [--sign KEY,CERT] [--compare CONFIG]\n"
 	"\n"
 	"For each target of the project (or each --target), in OUTDIR/TARGET/:\n"
 	"  1. .config and trim-report.yaml: `ktrim config` from the profile and the\n"
@@ -122,7 +127,10 @@ const struct cli_cmd cli_cmd_build = {
 	"  5. disk.vhdx for targets booted from a disk (boot: disk:): Hyper-V gen2\n"
 	"     a GPT disk with an EFI System partition holding a Unified Kernel\n"
 	"     Image as EFI/BOOT/BOOTX64.EFI; gen1 an MBR disk with SYSLINUX;\n"
-	"  6. certificate.yaml from `ktrim certify`, and SHA256SUMS.\n"
+	"  6. certificate.yaml from `ktrim certify`, and SHA256SUMS; unless\n"
+	"     --no-analyze, certify --analyze's boot-profile.yaml and\n"
+	"     boot-waterfall.svg (where the boot's time goes, by initcall and\n"
+	"     option; -kernel boots only, the first target of a union).\n"
 	"Kernel files: bzImage (q35, Hyper-V gen1), vmlinux (microvm, PVH),\n"
 	"bzImage.efi (Hyper-V gen2), kernel + initrd.img (LCOW).\n"
 	"A target \"a+b\" builds one kernel for both recipes and certifies each.\n"
@@ -131,6 +139,8 @@ const struct cli_cmd cli_cmd_build = {
 	"  --memory MB   memory for the certification boot (default 256)\n"
 	"  --rebuild     build the kernel even when nothing changed\n"
 	"  --plan        print, as YAML, what would be built and shipped; build nothing\n"
+	"  --compare CONFIG  the trim report's attack-surface section against\n"
+	"                CONFIG, a distro's .config for the same tree (ktrim config)\n"
 	"  --sign KEY,CERT  sign gen2's UKI with sbsign (PEM key and certificate)\n"
 	"                for Secure Boot with your own keys\n"
 	"  --allow-partial  a partial certificate (checks that cannot run here,\n"

@@ -23,7 +23,8 @@ extern const struct cli_cmd cli_cmd_certify;
 enum {
 	OPT_KERNEL = 256, OPT_INITRAMFS, OPT_TARGET, OPT_CONFIG, OPT_MEMORY,
 	OPT_NO_BISECT, OPT_ACCEL, OPT_TIMEOUT, OPT_APPEND, OPT_NO_ICOUNT, OPT_ALLOW_PARTIAL,
-	OPT_PROJECT, OPT_OVERLAY, OPT_DISK,
+	OPT_PROJECT, OPT_OVERLAY, OPT_DISK, OPT_ANALYZE, OPT_SYSTEM_MAP, OPT_KSRC, OPT_REPORT,
+	OPT_ARCH,
 };
 
 static int parse_uint(const char *s, unsigned *out)
@@ -34,6 +35,19 @@ static int parse_uint(const char *s, unsigned *out)
 	if (r == 0)
 		*out = (unsigned)v;
 	return r;
+}
+
+/* @name in @file's directory when it exists there; *@keep owns it. */
+static const char *beside_if_present(const char *file, const char *name, char **keep)
+{
+	const char *slash = strrchr(file, '/');
+	struct stat st;
+
+	if (asprintf(keep, "%.*s%s", slash ? (int)(slash - file + 1) : 0, file, name) < 0) {
+		*keep = NULL;
+		return NULL;
+	}
+	return stat(*keep, &st) == 0 ? *keep : NULL;
 }
 
 static int certify_run(int argc, char **argv)
@@ -53,6 +67,11 @@ static int certify_run(int argc, char **argv)
 		{ "project", required_argument, NULL, OPT_PROJECT },
 		{ "overlay", required_argument, NULL, OPT_OVERLAY },
 		{ "disk", required_argument, NULL, OPT_DISK },
+		{ "analyze", no_argument, NULL, OPT_ANALYZE },
+		{ "system-map", required_argument, NULL, OPT_SYSTEM_MAP },
+		{ "ksrc", required_argument, NULL, OPT_KSRC },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -64,6 +83,7 @@ static int certify_run(int argc, char **argv)
 	struct kprof_project project;
 	const char *project_file = NULL;
 	bool allow_partial = false;
+	char *map_default = NULL, *report_default = NULL;
 	int c, r;
 
 	pipeline_certify_opts_init(&o);
@@ -71,6 +91,21 @@ static int certify_run(int argc, char **argv)
 		switch (c) {
 		case OPT_DISK:
 			o.disk = optarg;
+			break;
+		case OPT_ANALYZE:
+			o.analyze = true;
+			break;
+		case OPT_SYSTEM_MAP:
+			o.system_map = optarg;
+			break;
+		case OPT_KSRC:
+			o.ksrc = optarg;
+			break;
+		case OPT_REPORT:
+			o.report = optarg;
+			break;
+		case OPT_ARCH:
+			o.arch = optarg;
 			break;
 		case OPT_KERNEL:
 			o.kernel = optarg;
@@ -136,6 +171,10 @@ static int certify_run(int argc, char **argv)
 	if (!o.kernel || !target_name)
 		return cli_usage_error(&cli_cmd_certify,
 					  "--kernel and --target are required");
+	if (o.analyze && !o.system_map)
+		o.system_map = beside_if_present(o.kernel, "System.map", &map_default);
+	if (o.analyze && !o.report)
+		o.report = beside_if_present(o.kernel, "trim-report.yaml", &report_default);
 	kprof_project_init(&project);
 	r = project_file ? kprof_project_load(project_file, &project, &err) : 0;
 	if (r == 0)
@@ -150,6 +189,8 @@ static int certify_run(int argc, char **argv)
 	}
 	kprof_project_release(&project);
 	kt_str_free(&err);
+	free(map_default);
+	free(report_default);
 	if (r < 0)
 		return 1;
 	return verdict == PIPELINE_CERTIFIED ||
@@ -165,7 +206,8 @@ const struct cli_cmd cli_cmd_certify = {
 	"                     [--accel auto|kvm|tcg] [--no-icount] [--timeout S]\n"
 	"                     [--append 'ARGS'] [--allow-partial]\n"
 	"                     [--project ktrim.yaml] [--overlay OVERLAY.cpio]\n"
-	"                     [--disk disk.vhdx]\n"
+	"                     [--disk disk.vhdx] [--analyze [--system-map F]\n"
+	"                     [--ksrc DIR] [--arch A] [--report trim-report.yaml]]\n"
 	"\n"
 	"Checks the artefacts against the target recipe (recipes/targets/NAME.yaml):\n"
 	"the kernel's format (bzImage, PVH vmlinux, EFI stub), that K was built\n"
@@ -195,6 +237,17 @@ const struct cli_cmd cli_cmd_certify = {
 	"whose initramfs has the overlay. What only the target's host runs (its\n"
 	"recipe's host-only list: Hyper-V's VMBus devices) is named as not run,\n"
 	"so such a verdict is partial at best.\n"
+	"\n"
+	"--analyze adds one boot with initcall_debug and writes boot-profile.yaml\n"
+	"and boot-waterfall.svg beside the certificate: the phases from power-on\n"
+	"(firmware and decompression, early kernel, initcalls, late kernel, init,\n"
+	"workload start to ready), every initcall with its duration, named through\n"
+	"--system-map (default: System.map beside K) when the kernel has no\n"
+	"KALLSYMS, its source file and the Kconfig option that builds it (from the\n"
+	"--ksrc tree's *_initcall/module_init registrations and Makefiles), and\n"
+	"why the trim kept that option (--report, default trim-report.yaml beside\n"
+	"K). The certificate's analysis: section names the files and the slowest\n"
+	"initcall.\n"
 	"\n"
 	"  --memory MB   memory for the main boot (default 256)\n"
 	"  --timeout S   wall-clock limit per boot (default 300)\n"

@@ -15,7 +15,7 @@ extern const struct cli_cmd cli_cmd_config;
 enum {
 	OPT_KSRC = 256, OPT_ARCH, OPT_PROFILE, OPT_RECIPE, OPT_BASE, OPT_REPORT,
 	OPT_REQUIRE, OPT_FORBID, OPT_MODULES, OPT_RECIPES_DIR, OPT_RESCAN, OPT_STATS,
-	OPT_STRICT, OPT_PROJECT, OPT_SHUFFLE,
+	OPT_STRICT, OPT_PROJECT, OPT_SHUFFLE, OPT_COMPARE,
 };
 
 static int run(int argc, char **argv)
@@ -36,6 +36,7 @@ static int run(int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "project", required_argument, NULL, OPT_PROJECT },
 		{ "shuffle-seed", required_argument, NULL, OPT_SHUFFLE },
+		{ "compare", required_argument, NULL, OPT_COMPARE },
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -61,6 +62,7 @@ static int run(int argc, char **argv)
 		case OPT_RECIPE: r = kt_array_push_ptr(&recipes, optarg); break;
 		case OPT_BASE: o.base = optarg; break;
 		case OPT_REPORT: o.report = optarg; break;
+		case OPT_COMPARE: o.compare = optarg; break;
 		case OPT_REQUIRE: r = kt_array_push_ptr(&pins, optarg); break;
 		case OPT_FORBID: r = kt_array_push_ptr(&bans, optarg); break;
 		case OPT_MODULES: o.modules = optarg; break;
@@ -159,6 +161,10 @@ const struct cli_cmd cli_cmd_config = {
 	"  --report FILE      YAML report: counts before/after, changes by area,\n"
 	"                     requirements, warnings, the reason for every\n"
 	"                     enabled symbol (ktrim explain reads it)\n"
+	"  --compare CONFIG   add the report's attack-surface section against\n"
+	"                     CONFIG (a distro's .config for this tree): options,\n"
+	"                     drivers and filesystems removed, system calls still\n"
+	"                     provided that nothing asked for, hardening kept\n"
 	"  --stats            print timings\n"
 	"  --strict           profile or recipe facts that name nothing in this\n"
 	"                     tree (a module of another version or arch) fail the\n"

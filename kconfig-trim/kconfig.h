@@ -396,6 +396,14 @@ enum kconf_feat_kind {
 	 * to these, as modprobe does.
 	 */
 	KCONF_FEAT_MODALIAS,
+	/*
+	 * The function an initcall runs ("pci_arch_init"): *_initcall(fn),
+	 * module_init(fn), and the fn_init that module_*_driver(fn) and
+	 * builtin_*_driver(fn) define; where it lies and what builds it.
+	 * Static names can repeat: the second definition is "fn#2", and so
+	 * on (kconf_featmap_lookup_nth).
+	 */
+	KCONF_FEAT_INITCALL,
 	KCONF_FEAT_NKINDS
 };
 
@@ -435,6 +443,13 @@ void kconf_featmap_free(struct kconf_featmap *m);
 const struct kconf_feat *kconf_featmap_lookup(const struct kconf_featmap *m,
 					      enum kconf_feat_kind kind,
 					      const char *name);
+/* The @nth (0: the first) definition of @name, for names that repeat. */
+const struct kconf_feat *kconf_featmap_lookup_nth(const struct kconf_featmap *m,
+						  enum kconf_feat_kind kind,
+						  const char *name, unsigned nth);
+/* @fn for every feature of @kind, in no particular order. */
+void kconf_featmap_each(const struct kconf_featmap *m, enum kconf_feat_kind kind,
+			void (*fn)(const struct kconf_feat *f, void *ctx), void *ctx);
 size_t kconf_featmap_count(const struct kconf_featmap *m,
 			   enum kconf_feat_kind kind);
 /* True when the last load came from the cache. */
@@ -594,6 +609,14 @@ size_t kconf_trim_nwarnings(const struct kconf_trim *t);
 const char *kconf_trim_warning(const struct kconf_trim *t, size_t i);
 /* The YAML report: counts before/after, removed by area, reasons, warnings. */
 int kconf_trim_report_write(struct kconf_trim *t, const char *path);
+/*
+ * After a solve: what the trim took away against @reference (a distro's
+ * .config for the same tree): options, drivers and filesystems removed,
+ * system calls still provided that no requirement asked for, hardening
+ * kept. The report then has an attack-surface section. Errors in @err
+ * name the file and line.
+ */
+int kconf_trim_compare(struct kconf_trim *t, const char *reference, struct kt_str *err);
 /* Counts of =y and =m symbols in the base and in the result. */
 void kconf_trim_counts(const struct kconf_trim *t, unsigned *base_y,
 		       unsigned *base_m, unsigned *y, unsigned *m);

@@ -31,7 +31,11 @@ static const char *const kind_names[KCONF_FEAT_NKINDS] = {
 	[KCONF_FEAT_CGROUP] = "cgroup",
 	[KCONF_FEAT_NAMESPACE] = "namespace",
 	[KCONF_FEAT_MODALIAS] = "module-alias",
+	[KCONF_FEAT_INITCALL] = "initcall",
 };
+
+/* Definitions of one initcall name kept apart ("fn", "fn#2", ...). */
+#define INITCALL_MAX_DEFS 16
 
 const char *kconf_feat_kind_name(enum kconf_feat_kind kind)
 {
@@ -228,6 +232,17 @@ int kconf_featmap_add(struct kconf_featmap *m, enum kconf_feat_kind kind,
 			snprintf(key, sizeof(key), "%s", canon);
 	}
 	old = kt_map_get(m->kinds[kind], key);
+	/* Static functions of one name in several files: each is a definition. */
+	for (unsigned nth = 2; kind == KCONF_FEAT_INITCALL && old && !m->backing &&
+	     nth <= INITCALL_MAX_DEFS; nth++) {
+		char base[256];
+
+		snprintf(base, sizeof(base), "%s", name);
+		snprintf(key, sizeof(key), "%.240s#%u", base, nth);
+		old = kt_map_get(m->kinds[kind], key);
+	}
+	if (kind == KCONF_FEAT_INITCALL && old && !m->backing)
+		return 0;	/* more than INITCALL_MAX_DEFS: the first ones stand */
 	/*
 	 * A feature defined in several places (tmpfs with and without SHMEM,
 	 * a syscall in generic and arch code) is available when any of them
@@ -318,6 +333,32 @@ const struct kconf_feat *kconf_featmap_lookup(const struct kconf_featmap *m,
 	if (kind == KCONF_FEAT_MODALIAS)
 		return modalias_lookup(m, key);
 	return kt_map_get(m->kinds[kind], key);
+}
+
+const struct kconf_feat *kconf_featmap_lookup_nth(const struct kconf_featmap *m,
+						  enum kconf_feat_kind kind,
+						  const char *name, unsigned nth)
+{
+	char key[256];
+
+	if (nth == 0)
+		return kconf_featmap_lookup(m, kind, name);
+	if (kind >= KCONF_FEAT_NKINDS || nth >= INITCALL_MAX_DEFS)
+		return NULL;
+	snprintf(key, sizeof(key), "%.240s#%u", name, nth + 1);
+	return kt_map_get(m->kinds[kind], key);
+}
+
+void kconf_featmap_each(const struct kconf_featmap *m, enum kconf_feat_kind kind,
+			void (*fn)(const struct kconf_feat *f, void *ctx), void *ctx)
+{
+	struct kt_map_iter it;
+
+	if (kind >= KCONF_FEAT_NKINDS)
+		return;
+	kt_map_iter_init(&it, m->kinds[kind]);
+	while (kt_map_iter_next(&it))
+		fn(it.value, ctx);
 }
 
 size_t kconf_featmap_count(const struct kconf_featmap *m,

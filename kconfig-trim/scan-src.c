@@ -9,6 +9,7 @@
  *   struct proc_ns_operations x = { .name = "net", ... }
  *   struct cgroup_subsys x = { .legacy_name = "blkio", ... }
  *   MODULE_ALIAS("ipt_REDIRECT"), MODULE_ALIAS_FS("overlay"), ... (scan-alias.c)
+ *   subsys_initcall(fn), module_init(fn), module_pci_driver(x) (x_init), ...
  *
  * Each definition needs its file's Makefile chain plus the CONFIG_ symbols
  * of the enclosing positive #if/#ifdef blocks (net_namespace.c is always
@@ -281,6 +282,65 @@ static int try_initialiser(struct src_ctx *s, const char *line, const char *lend
 	return 0;
 }
 
+/* The initcall levels of include/linux/init.h, each also as LEVEL_sync. */
+static const char *const initcall_levels[] = {
+	"early", "pure", "core", "postcore", "arch", "subsys", "fs", "rootfs", "device", "late",
+};
+
+/*
+ * An initcall registration at the start of a line: `LEVEL_initcall(fn)`,
+ * `LEVEL_initcall_sync(fn)`, `__initcall(fn)` and `module_init(fn)` run fn;
+ * `module_driver(x, ...)`, `module_BUS_driver(x)` and `builtin_BUS_driver(x)`
+ * run the x_init they define (include/linux/device/driver.h).
+ */
+static int try_initcall(struct src_ctx *s, const char *p, const char *end)
+{
+	const char *open = memchr(p, '(', (size_t)(end - p)), *q;
+	bool driver = false;
+	char name[128];
+	size_t n, head;
+
+	if (!open)
+		return 0;
+	head = (size_t)(open - p);
+	if ((head == 11 && memcmp(p, "module_init", 11) == 0) ||
+	    (head == 10 && memcmp(p, "__initcall", 10) == 0)) {
+		/* runs fn */
+	} else if ((head > 14 && memcmp(p, "module_", 7) == 0 &&
+		    memcmp(open - 7, "_driver", 7) == 0) ||
+		   (head > 15 && memcmp(p, "builtin_", 8) == 0 &&
+		    memcmp(open - 7, "_driver", 7) == 0) ||
+		   (head == 13 && memcmp(p, "module_driver", 13) == 0)) {
+		driver = true;
+	} else {
+		size_t i;
+
+		for (i = 0; i < KT_ARRAY_SIZE(initcall_levels); i++) {
+			size_t l = strlen(initcall_levels[i]);
+
+			if (head > l && memcmp(p, initcall_levels[i], l) == 0 &&
+			    ((head == l + 9 && memcmp(p + l, "_initcall", 9) == 0) ||
+			     (head == l + 14 && memcmp(p + l, "_initcall_sync", 14) == 0)))
+				break;
+		}
+		if (i == KT_ARRAY_SIZE(initcall_levels))
+			return 0;
+	}
+	for (q = p; q < open; q++) {
+		if (!kconf_is_ident_char((unsigned char)*q))
+			return 0;	/* a call or declaration, not the macro */
+	}
+	p = skip_ws(open + 1, end);
+	for (q = p; q < end && kconf_is_ident_char((unsigned char)*q);)
+		q++;
+	n = (size_t)(q - p);
+	q = skip_ws(q, end);
+	if (!n || q >= end || (*q != ')' && *q != ',') || n + 6 >= sizeof(name))
+		return 0;
+	snprintf(name, sizeof(name), "%.*s%s", (int)n, p, driver ? "_init" : "");
+	return record(s, KCONF_FEAT_INITCALL, name);
+}
+
 static int emit_alias(void *ctx, const char *alias)
 {
 	return record(ctx, KCONF_FEAT_MODALIAS, alias);
@@ -294,7 +354,7 @@ static bool is_alias_line(const char *t, const char *lend)
 static int scan_file(struct src_ctx *s, const char *path)
 {
 	struct kt_str logical = KT_STR_INIT;
-	bool syscalls, structs;
+	bool syscalls, structs, initcalls;
 	char *buf = NULL;
 	size_t len;
 	int line = 0;
@@ -312,7 +372,9 @@ static int scan_file(struct src_ctx *s, const char *path)
 		  memmem(buf, len, "proc_ns_operations", 18) ||
 		  memmem(buf, len, "cgroup_subsys ", 14);
 	s->aliases = memmem(buf, len, "MODULE_ALIAS", 12);
-	if (!syscalls && !structs && !s->aliases)
+	initcalls = memmem(buf, len, "initcall", 8) || memmem(buf, len, "module_init", 11) ||
+		    memmem(buf, len, "_driver(", 8);
+	if (!syscalls && !structs && !s->aliases && !initcalls)
 		goto out;
 	if (s->aliases) {
 		r = kconf_makefiles_modname(s->kb, s->rel, &s->modname);
@@ -353,6 +415,9 @@ static int scan_file(struct src_ctx *s, const char *path)
 				r = try_syscall(s, t, lend);
 			if (r == 0 && structs && memmem(t, (size_t)(lend - t), "struct ", 7))
 				r = try_initialiser(s, t, lend, end);
+			if (r == 0 && initcalls && t == p &&
+			    (*t == '_' || (*t >= 'a' && *t <= 'z')))
+				r = try_initcall(s, t, lend);
 			if (r == 0 && s->aliases && is_alias_line(t, lend))
 				r = kconf_modalias_expand(s->alias, t, end, emit_alias, s);
 		}

@@ -15,6 +15,23 @@ struct plan_ent {
 	char *reason;
 };
 
+/* What the trim took away against a reference config (surface.c). */
+struct kconf_surface {
+	char *path;
+	unsigned ref_y, ref_m;		/* the reference's =y and =m */
+	unsigned removed;		/* on there, off here */
+	unsigned drivers_removed;	/* ... defined under drivers/ */
+	unsigned fs_options_removed;	/* ... defined under fs/ */
+	unsigned only_here;		/* on here, off there */
+	unsigned kept;			/* on in both */
+	struct kt_array fs_removed;	/* const char *: filesystems it mounts, this one not */
+	size_t syscalls_provided;
+	struct kt_array syscalls_unused;	/* char * (owned): provided, asked for by nothing */
+	struct kt_array hardening;	/* const char *: the hardening floor's symbols, on */
+};
+
+void kconf_surface_free(struct kconf_surface *s);
+
 struct kconf_trim {
 	struct kconf_tree *tree;
 	const struct kconf_featmap *fm;
@@ -47,6 +64,7 @@ struct kconf_trim {
 	bool conflict;
 	int overlay_depth;		/* select chains followed in evaluation */
 	unsigned base_y, base_m, y, m;
+	struct kconf_surface *surface;	/* kconf_trim_compare(), or NULL */
 };
 
 struct plan_ent *kconf_plan_get(const struct kconf_trim *t, const struct kconf_sym *s);

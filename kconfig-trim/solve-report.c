@@ -176,6 +176,42 @@ static int write_reasons(FILE *f, struct kconf_trim *t, bool on, struct kt_array
 	return 0;
 }
 
+static void flow_list(FILE *f, const char *key, const struct kt_array *a)
+{
+	fprintf(f, "  %s: [", key);
+	for (size_t i = 0; i < a->len; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		yq(f, kt_array_ptr(a, i));
+	}
+	fprintf(f, "]\n");
+}
+
+/* What the trim took away against a distro's config (kconf_trim_compare). */
+static void write_surface(FILE *f, const struct kconf_surface *s)
+{
+	if (!s)
+		return;
+	fprintf(f, "attack-surface:   # against the reference config below\n  reference: ");
+	yq(f, s->path);
+	fprintf(f, "\n  reference-counts: {y: %u, m: %u}\n", s->ref_y, s->ref_m);
+	fprintf(f, "  options-removed: %u     # on (y or m) there, off here\n", s->removed);
+	fprintf(f, "  drivers-removed: %u     # of them, defined under drivers/\n",
+		s->drivers_removed);
+	fprintf(f, "  fs-options-removed: %u  # of them, defined under fs/\n",
+		s->fs_options_removed);
+	fprintf(f, "  options-kept: %u\n  options-only-here: %u\n", s->kept, s->only_here);
+	fprintf(f, "  # filesystems the reference kernel can mount and this one cannot\n");
+	flow_list(f, "filesystems-removed", &s->fs_removed);
+	fprintf(f, "  syscalls-provided: %zu\n", s->syscalls_provided);
+	fprintf(f, "  # provided here, asked for by no requirement: a seccomp allowlist\n"
+		   "  # from the profile takes them away at run time\n");
+	flow_list(f, "syscalls-unused", &s->syscalls_unused);
+	fprintf(f, "  hardening-kept: [");
+	for (size_t i = 0; i < s->hardening.len; i++)
+		fprintf(f, "%sCONFIG_%s", i ? ", " : "", (const char *)kt_array_ptr(&s->hardening, i));
+	fprintf(f, "]\n");
+}
+
 static int report_fill(FILE *f, void *ctx)
 {
 	struct kconf_trim *t = ctx;
@@ -287,6 +323,7 @@ static int report_fill(FILE *f, void *ctx)
 	}
 	if (!t->warnings.len)
 		fprintf(f, "  []\n");
+	write_surface(f, t->surface);
 	fprintf(f, "symbols:        # every enabled symbol, why, and through which symbol\n");
 	r = write_reasons(f, t, true, &names);
 	if (r < 0)

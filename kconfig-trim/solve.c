@@ -1451,6 +1451,42 @@ static unsigned long long plan_digest(const struct kconf_trim *t)
 }
 
 /*
+ * A dependency planned against values that a later plan moved can be moot:
+ * SPARSEMEM through the "Memory model" choice, planned while the base was
+ * still 32-bit, is on by its default once 64BIT is, and the choice is gone.
+ * An entry that resolved to n had no effect, so when what it was planned
+ * for holds anyway it leaves the plan (with the choice planned for it)
+ * instead of being planned again or reported. Returns how many left.
+ */
+static size_t drop_moot(struct kconf_trim *t, struct kt_array *bad)
+{
+	size_t dropped = 0, k = 0;
+
+	for (size_t i = 0; i < bad->len; i++) {
+		struct plan_ent *e = kt_array_ptr(bad, i);
+		const struct plan_ent *v = e->via ? kconf_plan_get(t, e->via) : NULL;
+		struct kconf_sym *choice = kconf_sym_choice(e->sym);
+		const struct plan_ent *c = choice ? kconf_plan_get(t, choice) : NULL;
+		char buf[48];
+
+		if (e->off || e->str || !v || v->off || v->str || kconf_sym_is_choice(e->via) ||
+		    kconf_sym_tristate(e->sym) != KCONF_N || kconf_sym_tristate(e->via) < v->tri) {
+			((void **)bad->items)[k++] = e;
+			continue;
+		}
+		kt_dbg("%s: planned for %s, which holds without it; dropped",
+		       kconf_sym_name(e->sym) ? kconf_sym_name(e->sym) : "choice",
+		       kconf_sym_name(e->via) ? kconf_sym_name(e->via) : "choice");
+		if (c && c->via == e->sym)
+			kt_map_del(t->plan, sym_key(choice, buf, sizeof(buf)));
+		kt_map_del(t->plan, sym_key(e->sym, buf, sizeof(buf)));
+		dropped++;
+	}
+	bad->len = k;
+	return dropped;
+}
+
+/*
  * Planned values that moved under the plan: plan them again from here.
  * Re-planning one entry may replace another, so @bad's entries are only
  * read for their symbols, and each is looked up again.
@@ -1757,7 +1793,11 @@ static int solve_pass(struct kconf_trim *t, const char *base, bool again, struct
 			r = check_reqs(t, ps->reported, &ps->miss);
 		if (r < 0)
 			return r;
-		if ((!ps->bad.len && !ps->miss.len) || round + 1 == SOLVE_MAX_ROUNDS)
+		if (round + 1 == SOLVE_MAX_ROUNDS)
+			break;
+		if (drop_moot(t, &ps->bad))
+			continue;	/* resolve without them before anything else */
+		if (!ps->bad.len && !ps->miss.len)
 			break;
 		digest = plan_digest(t);
 		r = replan_bad(t, &ps->bad, round);
@@ -2001,6 +2041,7 @@ void kconf_trim_free(struct kconf_trim *t)
 	kt_map_free(t->roots);
 	kt_map_free(t->base_vals);
 	kconf_reasons_free(t->reasons);
+	kconf_surface_free(t->surface);
 	kt_str_free(&t->why);
 	free(t->base);
 	free(t);

@@ -119,7 +119,7 @@ static int stage_config(struct build *b, struct pipeline_target *members, size_t
 	struct pipeline_config_opts co = {
 		.ksrc = b->ksrc, .arch = pipeline_target_make_arch(&members[0]),
 		.recipes = sets, .nrecipes = n, .project = &b->pr,
-		.output = p->config.buf, .report = p->report.buf,
+		.output = p->config.buf, .report = p->report.buf, .compare = b->o->compare,
 	};
 	struct kt_str err = KT_STR_INIT;
 	int r;
@@ -293,9 +293,12 @@ static int stage_disks(struct build *b, const struct pipeline_target *members, s
 static int stage_certify(struct build *b, const struct pipeline_target *members, size_t n,
 			 const struct build_paths *p, struct kt_array *shipped)
 {
-	struct kt_str cert = KT_STR_INIT, disk = KT_STR_INIT;
+	struct kt_str cert = KT_STR_INIT, disk = KT_STR_INIT, sysmap = KT_STR_INIT;
 	enum pipeline_verdict verdict;
 	int r = 0, failed = 0;
+
+	kt_str_printf(&sysmap, "%s/System.map", p->bdir.buf);
+	r = kt_str_error(&sysmap);
 
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct pipeline_certify_opts co;
@@ -318,6 +321,12 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 		co.disk = members[i].disk != PIPELINE_DISK_NONE ? disk.buf : NULL;
 		co.output = cert.buf;
 		co.bisect = b->o->bisect;
+		/* one analysis per kernel: the files beside the certificates are shared */
+		co.analyze = b->o->analyze && i == 0;
+		co.system_map = sysmap.buf;
+		co.ksrc = b->ksrc;
+		co.arch = pipeline_target_make_arch(&members[i]);
+		co.report = p->report.buf;
 		if (b->o->memory_mb)
 			co.memory_mb = b->o->memory_mb;
 		kt_progress("%s: certify for %s", p->out.buf, members[i].name);
@@ -330,6 +339,7 @@ static int stage_certify(struct build *b, const struct pipeline_target *members,
 	}
 	kt_str_free(&cert);
 	kt_str_free(&disk);
+	kt_str_free(&sysmap);
 	return r < 0 ? r : failed;
 }
 

@@ -166,6 +166,7 @@ int certify_format(const struct certify *c, struct kt_str *o)
 	}
 	if (c->min_memory_mb)
 		kt_str_printf(o, "  min-memory-mb: %u\n", c->min_memory_mb);
+	certify_analyze_format(c, o);
 	return kt_str_error(o);
 }
 
@@ -190,6 +191,10 @@ void certify_release(struct certify *c)
 	kt_array_free(&c->checks);
 	kt_map_free(c->config);
 	certify_boot_release(&c->main_boot);
+	certify_boot_release(&c->analyze_boot);
+	free(c->profile_path);
+	free(c->waterfall_path);
+	free(c->profile_slowest);
 	free(c->config_path);
 	free(c->console_log);
 	certify_unstage_image(c);

@@ -86,8 +86,9 @@ int certify_stage_vpmem(struct certify *c, struct kt_str *err)
 	if (r == 0)
 		r = kt_atomic_write_str(marker.buf, 0644, &text);
 	if (r == 0) {
-		const char *mk[] = { "mkfs.ext4", "-q", "-F", "-d", dir.buf, "-L", "vpmem",
-				     c->vpmem_image, "16M", NULL };
+		/* DAX maps whole pages: the blocks must be page-sized (a 16M ext4 gets 1K). */
+		const char *mk[] = { "mkfs.ext4", "-q", "-F", "-b", "4096", "-d", dir.buf,
+				     "-L", "vpmem", c->vpmem_image, "16M", NULL };
 
 		r = kt_run(mk, NULL, "/dev/null");
 		if (r != 0)

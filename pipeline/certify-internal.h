@@ -34,6 +34,7 @@ struct certify_boot {
 	int workload_status;	/* -1: no exit event */
 	char *vpmem_mount;	/* the init's mount record for /dev/pmem0, or NULL */
 	uint64_t init_us, ready_us, smoke_us, poweroff_us;
+	uint64_t modules_us, exec_us;	/* the init's modules-loaded, workload-exec */
 	/* Time since vCPU reset from the TSC; 0 when the records carry none. */
 	double init_power_on_ms, ready_power_on_ms;
 	double host_s;
@@ -77,6 +78,12 @@ struct certify {
 	char *overlay_path;	/* the overlay, written beside the certificate */
 	char *tmpdir;		/* the boot image and the monitor socket */
 	char *boot_image;	/* shipped initramfs + overlay, what QEMU boots */
+	/* --analyze: the boot being run is the analysis boot; its results. */
+	bool analyzing;
+	struct certify_boot analyze_boot;
+	char *profile_path, *waterfall_path;	/* written, or NULL */
+	size_t profile_initcalls, profile_resolved;
+	char *profile_slowest;	/* "fn 12.3 ms CONFIG_X" */
 	/* AUTO until the first boot has probed KVM; then what it chose. */
 	enum kprof_vm_accel accel;
 };
@@ -132,6 +139,16 @@ void certify_unstage_image(struct certify *c);
 int certify_stage_vpmem(struct certify *c, struct kt_str *err);
 /* The host smoke test against 127.0.0.1:@port: 0 pass, 1 fail, or -errno. */
 int certify_host_smoke(const struct certify *c, unsigned port, struct kt_str *detail);
+
+/* @name in @file's directory (malloc'd), or NULL. */
+char *certify_path_beside(const char *file, const char *name);
+/* certify-analyze.c: the analysis boot and what it writes (--analyze). */
+int certify_analyze(struct certify *c);
+/* Its part of the certificate, if it ran. */
+void certify_analyze_format(const struct certify *c, struct kt_str *o);
+/* One boot as certify.c runs it; @log keeps the console. */
+int certify_boot_once(struct certify *c, unsigned memory_mb, const char *log,
+		      struct certify_boot *b);
 
 /*
  * Power-on times of a boot from the TSC in its timeline records; both stay

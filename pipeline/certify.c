@@ -37,6 +37,8 @@ void pipeline_certify_opts_init(struct pipeline_certify_opts *o)
 /* LCOW's VPMem root: the guest's first NVDIMM, where the init mounts it. */
 #define VPMEM_DEV "/dev/pmem0"
 #define VPMEM_DIR "/run/vpmem0"
+/* hcsshim's GCS mounts every VPMem device so (internal/guest/storage/pmem). */
+#define VPMEM_OPTIONS "noload,dax"
 
 static int event_status(const struct kprof_vm_event *ev)
 {
@@ -141,8 +143,8 @@ static int boot_line(const char *line, void *ctx)
 	return 0;
 }
 
-static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
-		     struct certify_boot *b)
+int certify_boot_once(struct certify *c, unsigned memory_mb, const char *log,
+		      struct certify_boot *b)
 {
 	enum kprof_vm_machine machine;
 	struct kprof_vm vm;
@@ -151,7 +153,8 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	const struct kprof_vm_event *ev;
 	const char *dev;
 	size_t dev_len;
-	struct boot_run run = { .c = c, .vm = &vm, .b = b, .host_tests = log != NULL };
+	struct boot_run run = { .c = c, .vm = &vm, .b = b,
+				.host_tests = log != NULL && !c->analyzing };
 	const struct kprof_project *pr = c->o->project;
 	int r;
 
@@ -167,9 +170,16 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	if (pr && pr->net.dhcp)
 		kt_str_puts(&cmdline, " ip=dhcp");
 	if (c->vpmem_image)
-		kt_str_printf(&cmdline, " ktrim.mount=%s,%s,ext4", VPMEM_DEV, VPMEM_DIR);
+		kt_str_printf(&cmdline, " ktrim.mount=%s,%s,ext4,%s", VPMEM_DEV, VPMEM_DIR,
+			      VPMEM_OPTIONS);
 	if (c->o->append)
 		kt_str_printf(&cmdline, " %s", c->o->append);
+	/*
+	 * Every initcall on the console with its time: initcall_debug prints
+	 * at KERN_DEBUG; without KASLR the addresses are System.map's.
+	 */
+	if (c->analyzing)
+		kt_str_puts(&cmdline, " initcall_debug ignore_loglevel printk.time=1 nokaslr");
 	kt_str_printf(&monitor, "%s/monitor.sock", c->tmpdir);
 	r = kt_str_error(&cmdline);
 	if (r == 0)
@@ -213,6 +223,10 @@ static int boot_once(struct certify *c, unsigned memory_mb, const char *log,
 		b->reached_init = true;
 		b->init_us = ev->uptime_us;
 	}
+	if ((ev = kprof_vm_result_event(&res, "modules-loaded")))
+		b->modules_us = ev->uptime_us;
+	if ((ev = kprof_vm_result_event(&res, "workload-exec")))
+		b->exec_us = ev->uptime_us;
 	if ((ev = kprof_vm_result_event(&res, "workload-ready"))) {
 		b->ready = true;
 		b->ready_us = ev->uptime_us;
@@ -267,7 +281,7 @@ static int main_boot(struct certify *c)
 
 	kt_progress("certify: booting %s on %s with %u MB", c->twin ? c->twin : c->o->kernel,
 		    pipeline_machine_name(c->t->machine), c->o->memory_mb);
-	r = boot_once(c, c->o->memory_mb, c->console_log, b);
+	r = certify_boot_once(c, c->o->memory_mb, c->console_log, b);
 	if (r < 0) {
 		kt_err("certify: could not start QEMU: %s", strerror(-r));
 		r = certify_check_add(c, "boot", "fail", "not-run", "QEMU did not start: %s",
@@ -393,7 +407,7 @@ static int bisect_memory(struct certify *c)
 		unsigned mid = bad + (good - bad) / 2;
 		bool ok;
 
-		if (boot_once(c, mid, NULL, &b) < 0)
+		if (certify_boot_once(c, mid, NULL, &b) < 0)
 			break;
 		c->bisect_boots++;
 		ok = boot_passes(c, &b);
@@ -452,7 +466,7 @@ static void nic_check(struct certify *c)
 			    "the target's NIC needs its own host)";
 }
 
-static char *path_beside(const char *file, const char *name)
+char *certify_path_beside(const char *file, const char *name)
 {
 	char *copy = strdup(file), *out = NULL;
 	struct kt_str s = KT_STR_INIT;
@@ -473,11 +487,11 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 	int r;
 
 	kt_array_init(&c.checks, sizeof(struct certify_check));
-	out_path = o->output ? strdup(o->output) : path_beside(o->kernel, "certificate.yaml");
-	c.config_path = o->config ? strdup(o->config) : path_beside(o->kernel, ".config");
-	c.console_log = path_beside(out_path, "console.log");
+	out_path = o->output ? strdup(o->output) : certify_path_beside(o->kernel, "certificate.yaml");
+	c.config_path = o->config ? strdup(o->config) : certify_path_beside(o->kernel, ".config");
+	c.console_log = certify_path_beside(out_path, "console.log");
 	c.overlay_path = o->overlay ? strdup(o->overlay) :
-			 path_beside(out_path, "certify-overlay.cpio");
+			 certify_path_beside(out_path, "certify-overlay.cpio");
 	if (o->project && o->project->init_external &&
 	    asprintf(&c.external, "%s:%u", o->project->file, o->project->init_line) < 0)
 		c.external = NULL;
@@ -537,6 +551,8 @@ int pipeline_certify(const struct pipeline_certify_opts *o, enum pipeline_verdic
 		else if (r == 0 && !c.external && o->bisect)
 			r = certify_check_add(&c, "smallest passing memory", "not-run", "not-run",
 				      "the main boot did not pass");
+		if (r == 0 && o->analyze && !c.external)
+			r = certify_analyze(&c);
 		if (r < 0)
 			goto out;
 	}

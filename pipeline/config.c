@@ -234,6 +234,11 @@ int pipeline_config(const struct pipeline_config_opts *o, struct kt_str *err)
 	if (r < 0)
 		goto out;
 	r = kconf_trim_solve(t, &to, err);
+	if (r == 0 && o->compare) {
+		r = kconf_trim_compare(t, o->compare, err);
+		if (r < 0)
+			goto out;
+	}
 	if (o->report && kconf_trim_report_write(t, o->report) < 0)
 		kt_err("cannot write %s", o->report);
 	if (r < 0)

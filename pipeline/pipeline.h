@@ -156,6 +156,8 @@ struct pipeline_config_opts {
 	unsigned long shuffle_seed;	/* test hook: permute the requirements (0: no) */
 	const char *output;		/* .config, written atomically */
 	const char *report;		/* NULL or the YAML report */
+	/* NULL, or a distro's .config: the report's attack-surface section */
+	const char *compare;
 };
 
 /*
@@ -394,6 +396,19 @@ struct pipeline_certify_opts {
 	bool bisect;		/* find the smallest passing memory */
 	bool icount;		/* under TCG: instruction-counted guest time */
 	enum kprof_vm_accel accel;
+	/*
+	 * --analyze: one more boot with initcall_debug, read into
+	 * boot-profile.yaml and boot-waterfall.svg beside the certificate
+	 * (pipeline/boot-profile.c). @system_map names the initcalls of a
+	 * kernel without KALLSYMS, @ksrc (with @arch) maps them to their
+	 * source and option, @report (a trim report) says why each option is
+	 * on; any of them may be NULL, and the profile says less.
+	 */
+	bool analyze;
+	const char *system_map;
+	const char *ksrc;
+	const char *arch;
+	const char *report;
 };
 
 void pipeline_certify_opts_init(struct pipeline_certify_opts *o);
@@ -431,6 +446,8 @@ struct pipeline_build_opts {
 	unsigned memory_mb;		/* 0: certify's default */
 	bool certify;
 	bool bisect;
+	bool analyze;			/* certify --analyze (the first member of a union) */
+	const char *compare;		/* NULL, or a distro's .config: attack-surface section */
 	bool rebuild;
 	bool allow_partial;		/* a partial certificate is no failure */
 	const char *sign_key;		/* NULL, or sign UEFI disks' UKIs (sbsign) */

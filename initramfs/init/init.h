@@ -128,7 +128,7 @@ bool cmdline_get(const char *key, char *out, size_t outlen);
 
 /* mounts.c */
 void mounts_setup(void);
-/* ktrim.mount=DEVICE,DIR,FSTYPE from the kernel command line, read-only. */
+/* ktrim.mount=DEVICE,DIR,FSTYPE[,OPTIONS] from the kernel command line, read-only. */
 void mounts_from_cmdline(void);
 
 /* modules.c: returns how many are loaded (already-present counts). */

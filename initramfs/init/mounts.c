@@ -63,22 +63,29 @@ void mounts_setup(void)
 static void mount_one(char *spec)
 {
 	char *dir = strchr(spec, ','), *type = dir ? strchr(dir + 1, ',') : NULL;
+	char *data = type ? strchr(type + 1, ',') : NULL;
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	struct stat st;
 
-	if (!dir || !type || spec[0] != '/' || dir[1] != '/' || !type[1]) {
-		say("ktrim.mount=%s: want DEVICE,DIR,FSTYPE (absolute paths)", spec);
+	if (!dir || !type || spec[0] != '/' || dir[1] != '/' || !type[1] || type[1] == ',' ||
+	    (data && !data[1])) {
+		say("ktrim.mount=%s: want DEVICE,DIR,FSTYPE[,OPTIONS] (absolute paths)", spec);
 		return;
 	}
 	*dir++ = '\0';
 	*type++ = '\0';
+	if (data)
+		*data++ = '\0';
 	for (int waited = 0; stat(spec, &st) < 0 && waited < DEVICE_WAIT_MS; waited += 50)
 		nanosleep(&ts, NULL);
 	/* One level below a mount of the table (/run/NAME, /mnt/NAME). */
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		say("mkdir %s: %s", dir, strerror(errno));
-	else if (mount(spec, dir, type, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-		say("mount %s (%s) on %s failed: %s (continuing)", spec, type, dir, strerror(errno));
+	else if (mount(spec, dir, type, MS_RDONLY | MS_NOSUID | MS_NODEV, data) < 0)
+		say("mount %s (%s%s%s) on %s failed: %s (continuing)", spec, type,
+		    data ? ", " : "", data ? data : "", dir, strerror(errno));
+	else if (data)
+		timeline("mount", "dev=%s dir=%s type=%s options=%s", spec, dir, type, data);
 	else
 		timeline("mount", "dev=%s dir=%s type=%s", spec, dir, type);
 }
@@ -90,8 +97,10 @@ static void mount_each(char *value, void *ctx)
 }
 
 /*
- * ktrim.mount=DEVICE,DIR,FSTYPE on the kernel command line (repeatable):
- * DEVICE mounted read-only on DIR, as LCOW's VPMem root (/dev/pmem0) is.
+ * ktrim.mount=DEVICE,DIR,FSTYPE[,OPTIONS] on the kernel command line
+ * (repeatable): DEVICE mounted read-only on DIR with the filesystem's
+ * OPTIONS (the rest of the value, commas included), as hcsshim's GCS
+ * mounts a VPMem layer: /dev/pmemN, ext4, "noload,dax".
  * The timeline says what was mounted; a failure is reported and boot goes on.
  */
 void mounts_from_cmdline(void)

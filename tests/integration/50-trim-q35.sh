@@ -4,7 +4,8 @@
 # the kvm-q35 recipe (which includes the container and hardening bases):
 #   1. from allnoconfig: the kernel's own `make olddefconfig` leaves the
 #      config unchanged, every required symbol is on, and it has far fewer
-#      =y options than localmodconfig (1626 here), at most 600;
+#      =y options than localmodconfig (1626 here), at most 600; the report's
+#      attack surface against Debian's config;
 #   2. with --base Debian's config: built-ins are trimmed too, same checks;
 #   3. the trimmed kernel builds (out of tree, ccache, nice, -j2) and boots
 #      under QEMU TCG on q35 into a busybox init that mounts /proc, prints a
@@ -62,7 +63,7 @@ check_required() { # config report
 
 say "case 1: allnoconfig base"
 t0=$(date +%s.%N)
-"$KTRIM" config --ksrc "$KSRC" --profile "$profile" --recipe kvm-q35 \
+"$KTRIM" config --ksrc "$KSRC" --profile "$profile" --recipe kvm-q35 --compare "$KCONFIG" \
 	-o "$work/q35.config" --report "$work/q35.report.yaml"
 t1=$(date +%s.%N)
 say "ktrim config took $(echo "$t1 - $t0" | bc) s"
@@ -73,6 +74,26 @@ say "=y options: $y (localmodconfig: 1626, target <= 600)"
 [ "$y" -le 600 ] || die "$y =y options, more than 600"
 grep -q 'CONFIG_IPV6: {value: y, reason: "required by profile busybox-httpd (socket family AF_INET6)"}' \
 	"$work/q35.report.yaml" || die "report lacks the reason of CONFIG_IPV6"
+
+say "attack surface against Debian's config: options, drivers, filesystems, syscalls, hardening"
+rep=$work/q35.report.yaml
+sf() { sed -n "s/^  $1: \([0-9]*\).*/\1/p" "$rep"; }
+list() { sed -n "s/^  $1: \[\(.*\)\]$/\1/p" "$rep" | tr -d '" ' | tr ',' '\n'; }
+removed=$(sf options-removed) drivers=$(sf drivers-removed) provided=$(sf syscalls-provided)
+deb_on=$(grep -Ec '=(y|m)$' "$KCONFIG")
+[ "${removed:-0}" -ge $(( deb_on - 600 )) ] || die "options-removed $removed of Debian's $deb_on"
+[ "${drivers:-0}" -ge 1000 ] && [ "$drivers" -lt "$removed" ] || die "drivers-removed $drivers"
+list filesystems-removed >"$work/fs-removed"
+grep -qx btrfs "$work/fs-removed" || die "btrfs is not among the filesystems removed"
+! grep -qx proc "$work/fs-removed" || die "proc, which the profile mounts, was reported removed"
+list syscalls-unused >"$work/sys-unused"
+unused=$(wc -l <"$work/sys-unused")
+[ "$unused" -gt 0 ] && [ "$unused" -lt "${provided:-0}" ] || die "syscalls-unused $unused of $provided"
+for sc in $(sed -n '/^  syscalls:/,/^  [a-z]/ s/^    - {name: \([a-z0-9_]*\),.*/\1/p' "$profile"); do
+	! grep -qx "$sc" "$work/sys-unused" || die "the profile's syscall $sc is listed as unused"
+done
+list hardening-kept | grep -qx CONFIG_STACKPROTECTOR_STRONG || die "hardening-kept lacks STACKPROTECTOR_STRONG"
+say "removed $removed options ($drivers drivers), $(wc -l <"$work/fs-removed") filesystems; $unused of $provided syscalls unused"
 
 say "explain: a chain back to a requirement, and what keeps a symbol off"
 "$KTRIM" explain --ksrc "$KSRC" --config "$work/q35.config" --report "$work/q35.report.yaml" \

@@ -3,7 +3,8 @@
 # The loop closes: the busybox HTTP example's profile (taken on Debian's
 # generic kernel) -> ktrim build for kvm-q35 and kvm-microvm: config, one
 # real kernel build per target (the kernel's own make, ccache), initramfs,
-# certify under QEMU TCG. Asserts, per target: every certificate check
+# certify under QEMU TCG, with the analysis boot (boot-profile.yaml, the
+# waterfall). Asserts, per target: every certificate check
 # passed, the in-guest smoke test (from the overlay) and the host smoke test
 # (through the forwarded port, virtio-net on PCI and on MMIO) ran in the
 # trimmed guest, the power button stopped it, the certificate hashes the
@@ -92,6 +93,26 @@ awk '/^  boot-to-init-ms:/ { k = $2 } /^  power-on-to-init-ms:/ { p = $2 }
 	END { exit !(k > 0 && p > k && p < k + 5000) }' "$cert" ||
 	fail "power-on-to-init-ms missing or not above boot-to-init-ms"
 
+# Where the boot's time goes (certify --analyze, which build runs): the
+# analysis boot's initcalls, at least 90% of them mapped to their source
+# file and most to the option that builds it; the slowest one named with
+# its option, its source, and why the trim kept that option.
+bp=$d/boot-profile.yaml
+[ -s "$bp" ] && [ -s "$d/boot-waterfall.svg" ] || fail "no boot-profile.yaml or boot-waterfall.svg"
+n=$(awk '$1 == "count:" { print $2; exit }' "$bp")
+m=$(awk '$1 == "resolved:" { print $2; exit }' "$bp")
+[ "${n:-0}" -ge 100 ] && [ $(( m * 100 )) -ge $(( n * 90 )) ] ||
+	fail "boot-profile.yaml: only ${m:-0} of ${n:-0} initcalls mapped to their source"
+grep -Eq '^  slowest-initcall: "?[A-Za-z_0-9.]+ [0-9.]+ ms CONFIG_[A-Z0-9_]+"?$' "$cert" ||
+	fail "the certificate names no option behind the slowest initcall"
+slow=$(awk '$1 == "slowest:" { print $2; exit }' "$bp")
+grep -A9 -x "    - fn: $slow" "$bp" >"$w/slowest.txt" || fail "no entry for the slowest initcall $slow"
+grep -Eq '^      source: "?[a-z0-9_/.-]+\.c:[0-9]+"?$' "$w/slowest.txt" &&
+	grep -q '^      why: ' "$w/slowest.txt" || fail "the slowest initcall $slow has no source or reason"
+grep -q '<svg' "$d/boot-waterfall.svg" && grep -qF "$slow" "$d/boot-waterfall.svg" ||
+	fail "the waterfall does not label $slow"
+echo "ok: boot profile: $m of $n initcalls mapped; slowest: $(sed -n 's/^  slowest-initcall: //p' "$cert")"
+
 # The shipped image alone, as production runs it: the service keeps
 # answering through the port forward (real time, no -icount), and the power
 # button powers it off within the grace period (the init's default, 10 s).
@@ -146,7 +167,7 @@ echo "ok: certified, bound to its .config; a foreign .config is refused"
 # Second run: nothing changed, so no kernel build; the certificate is the
 # same apart from the measurements section.
 cp "$cert" "$w/cert1.yaml"
-"$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target kvm-q35 -o "$out" \
+"$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target kvm-q35 --no-analyze -o "$out" \
 	2>&1 | tee "$w/build2.log"
 grep -q 'build skipped' "$w/build2.log" || fail "second build rebuilt the kernel"
 checks_only() { sed '/^measurements:/,$d' "$1"; }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Reading a ktrim certificate ($cert) in the build-and-certify tests (70, 71, 75).
+# Reading a ktrim certificate ($cert) in the build-and-certify tests (70, 71, 75, 76).
 
 # check NAME RESULT WHERE: the check NAME has RESULT, run WHERE
 check() {

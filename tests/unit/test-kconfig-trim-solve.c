@@ -827,6 +827,43 @@ static void test_feature_miss_reported(void **state)
 		   "syscall uselib (recipe test): not met after the final resolve");
 }
 
+/*
+ * Planned against the 32-bit base, MEMORY_HOTPLUG's SPARSEMEM comes through
+ * the memory-model choice; with 64BIT on the choice is gone and SPARSEMEM
+ * is on by its default. The solve succeeds in either order, and the moot
+ * choice member is not left in the plan or the report.
+ */
+static void check_moot_choice(struct fix *f)
+{
+	const char *via;
+
+	if (solve(f, KCONF_MODULES_BUILTIN) != 0)
+		fail_msg("%s", kt_str_cstr(&f->err));
+	assert_vals(f, (const char *const[][2]){
+		{ "64BIT", "y" }, { "SELECT_MEMORY_MODEL", "n" }, { "SPARSEMEM", "y" },
+		{ "SPARSEMEM_MANUAL", "n" }, { "FLATMEM_MANUAL", "n" }, { "MEMORY_HOTPLUG", "y" },
+		{ NULL, NULL } });
+	assert_null(kconf_reasons_text(kconf_trim_reasons(f->t), "SPARSEMEM_MANUAL", &via));
+}
+
+static void test_moot_choice_member(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_64BIT");
+	req(f, "CONFIG_MEMORY_HOTPLUG");
+	check_moot_choice(f);
+}
+
+static void test_moot_choice_member_reversed(void **state)
+{
+	struct fix *f = *state;
+
+	req(f, "CONFIG_MEMORY_HOTPLUG");
+	req(f, "CONFIG_64BIT");
+	check_moot_choice(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define TX(fn) cmocka_unit_test_setup_teardown(fn, setup_expert, teardown)
 
@@ -864,6 +901,8 @@ int main(void)
 		TX(test_expert_first),
 		TX(test_miss_reported),
 		TX(test_feature_miss_reported),
+		TX(test_moot_choice_member),
+		TX(test_moot_choice_member_reversed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
