@@ -37,8 +37,14 @@ void pipeline_certify_opts_init(struct pipeline_certify_opts *o)
 /* LCOW's VPMem root: the guest's first NVDIMM, where the init mounts it. */
 #define VPMEM_DEV "/dev/pmem0"
 #define VPMEM_DIR "/run/vpmem0"
-/* hcsshim's GCS mounts every VPMem device so (internal/guest/storage/pmem). */
-#define VPMEM_OPTIONS "noload,dax"
+/*
+ * hcsshim's GCS mounts every VPMem device read-only with "noload,dax"
+ * (internal/guest/storage/pmem). Here "noload" only: QEMU's NVDIMM is a
+ * label-less NFIT namespace in raw mode, which the kernel gives no page
+ * map (only e820, virtio-pmem and OF regions get one), so DAX needs an
+ * fsdax info block that a plain image does not have.
+ */
+#define VPMEM_OPTIONS "noload"
 
 static int event_status(const struct kprof_vm_event *ev)
 {
