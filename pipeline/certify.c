@@ -251,8 +251,12 @@ int certify_boot_once(struct certify *c, unsigned memory_mb, const char *log,
 	b->workload_status = event_status(kprof_vm_result_event(&res, "workload-exit"));
 	if ((ev = kprof_vm_result_event(&res, "mount")) &&
 	    (dev = kprof_vm_event_field(ev, "dev", &dev_len)) &&
-	    dev_len == strlen(VPMEM_DEV) && !strncmp(dev, VPMEM_DEV, dev_len))
-		b->vpmem_mount = strdup(ev->args);
+	    dev_len == strlen(VPMEM_DEV) && !strncmp(dev, VPMEM_DEV, dev_len)) {
+		/* the mount's own fields: the TSC stamp is the timeline's */
+		const char *tsc = strstr(ev->args, " tsc=");
+
+		b->vpmem_mount = strndup(ev->args, tsc ? (size_t)(tsc - ev->args) : strlen(ev->args));
+	}
 	if ((ev = kprof_vm_result_event(&res, "poweroff"))) {
 		b->poweroff_us = ev->uptime_us;
 		b->poweroff = !res.timed_out && res.exit_status == 0;

@@ -46,7 +46,7 @@ check "workload ready" pass tcg
 check "smoke test" pass tcg
 check "VPMem root" pass tcg
 check "clean power-off" pass tcg
-grep -q 'the init mounted it: dev=/dev/pmem0 dir=/run/vpmem0 type=ext4 options=noload' "$cert" ||
+grep -q 'the init mounted it: dev=/dev/pmem0 dir=/run/vpmem0 type=ext4 options=noload"$' "$cert" ||
 	fail "the init's mount of /dev/pmem0 (read-only, noload) is not in the certificate"
 "$KTRIM" target-info lcow --field cmdline >"$w/cmdline"
 grep -q 'initcall_blacklist=virtio_vsock_init pci=off nr_cpus=1 brd.rd_nr=0 pmtmr=0' "$w/cmdline" ||
