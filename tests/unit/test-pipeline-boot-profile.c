@@ -119,6 +119,31 @@ static void test_bad_system_map(void **state)
 	boot_profile_release(&bp);
 }
 
+/* Stamps that are not plain seconds (an [inf] once made the waterfall's ticks endless). */
+static void test_odd_stamps_ignored(void **state)
+{
+	static const char odd[] =
+		"[inf] calling  a+0x0/0x1 @ 1\n"
+		"[inf] initcall a+0x0/0x1 returned 0 after 1 usecs\n"
+		"[ -1.000000] calling  b+0x0/0x1 @ 1\n"
+		"[1e300] calling  c+0x0/0x1 @ 1\n"
+		"[ 90000.000000] calling  d+0x0/0x1 @ 1\n"
+		"[    0.100000] calling  e+0x0/0x1 @ 1\n"
+		"[    0.100001] initcall e+0x0/0x1 returned 0 after 99999999999999 usecs\n";
+	struct boot_profile bp;
+	struct kt_str svg = KT_STR_INIT;
+
+	(void)state;
+	boot_profile_init(&bp);
+	assert_int_equal(boot_profile_parse_console(&bp, odd, sizeof(odd) - 1), 0);
+	/* nothing sane was recorded: no call, no picture */
+	assert_int_equal(bp.calls.len, 0);
+	boot_profile_phases(&bp, 0, 150.0, 0, 0, 0);
+	assert_int_equal(boot_profile_svg(&bp, "t", 15, &svg), 0);
+	kt_str_free(&svg);
+	boot_profile_release(&bp);
+}
+
 static void test_svg_escapes(void **state)
 {
 	static const char odd[] =
@@ -146,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_and_name),
 		cmocka_unit_test(test_bad_system_map),
+		cmocka_unit_test(test_odd_stamps_ignored),
 		cmocka_unit_test(test_svg_escapes),
 	};
 
