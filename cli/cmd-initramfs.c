@@ -95,6 +95,7 @@ static int run(int argc, char **argv)
 	struct kt_array mods = KT_ARRAY_INIT(char *), recipes = KT_ARRAY_INIT(char *);
 	struct kt_str err = KT_STR_INIT;
 	const char *list = NULL, *ktrim_init_opt = NULL;	/* an option only ktrim-init reads */
+	const char *profile = NULL;
 	bool overlay = false;
 	int c, idx, r = 0, status = 1;
 
@@ -117,7 +118,10 @@ static int run(int argc, char **argv)
 			break;
 		case OPT_RECIPE: r = kt_array_push_ptr(&recipes, optarg); break;
 		case OPT_RECIPES_DIR: o.recipes_dir = optarg; break;
-		case OPT_PROFILE: r = pipeline_profile_modules(optarg, &mods, &spec, &err); break;
+		case OPT_PROFILE:
+			r = pipeline_profile_modules(optarg, &mods, &spec, &err);
+			profile = optarg;
+			break;
 		case OPT_MODDIR: o.moddir = optarg; break;
 		case OPT_KREL: o.kernel_release = optarg; break;
 		case OPT_MODULE: r = kt_array_push_strdup(&mods, optarg); break;
@@ -165,6 +169,8 @@ static int run(int argc, char **argv)
 	o.spec = &spec;
 	if (!o.init_path)
 		o.init_path = pipeline_guest_path("ktrim-init");
+	if (r == 0 && o.project && !project.init_external && !list && !overlay)
+		r = pipeline_project_seccomp(&project, profile, NULL, &spec, &err);
 	if (r == 0)
 		r = list ? list_image(list, &err) :
 		    overlay ? pipeline_overlay(o.project, false, o.output, &err) :
@@ -209,7 +215,9 @@ const struct cli_cmd cli_cmd_initramfs = {
 "  --recipes-dir DIR       where recipe names and includes resolve\n"
 "                          (default: the installed recipes/)\n"
 "  --profile P.yaml        add the modules the profile saw; its command\n"
-"                          is the default workload command\n"
+"                          is the default workload command; with --project\n"
+"                          and seccomp: from-profile, its syscalls are the\n"
+"                          filter's allowlist\n"
 "  --modules-dir DIR       module tree (/lib/modules/VER, depmod'ed)\n"
 "  --kernel-release VER    vermagic to require (default: DIR's name)\n"
 "  --module NAME           module name or alias (repeatable)\n"

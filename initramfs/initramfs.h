@@ -402,6 +402,8 @@ struct initramfs_spec {
 	struct kt_array devices;	/* char * "/dev/..." */
 	bool privileged;
 	struct guest_rlimits rlimits;	/* setrlimit before exec */
+	/* seccomp filter loaded last before exec (initramfs_seccomp_build); empty: none */
+	struct kt_array seccomp;	/* struct guest_bpf_insn */
 };
 
 void initramfs_spec_init(struct initramfs_spec *s);
@@ -467,6 +469,47 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out);
  */
 int initramfs_spec_format_addition(const struct initramfs_spec *s,
 				   struct kt_str *out);
+
+/* ---- seccomp filter ----------------------------------------------------- */
+
+/* What a syscall outside the filter's list gets. */
+enum initramfs_seccomp_action {
+	INITRAMFS_SECCOMP_ERRNO = 0,	/* EPERM, as Docker's default */
+	INITRAMFS_SECCOMP_KILL,		/* the process is killed (SIGSYS) */
+	INITRAMFS_SECCOMP_LOG,		/* allowed, and logged by the kernel */
+};
+
+enum initramfs_seccomp_policy {
+	/* Docker's default profile, its capability rules for @caps */
+	INITRAMFS_SECCOMP_DOCKER = 0,
+	/* @names (a profile's syscalls) and the runtime's base set (seccomp.c) */
+	INITRAMFS_SECCOMP_LIST,
+	/* the architecture check only: everything else allowed */
+	INITRAMFS_SECCOMP_ALLOW_ALL,
+};
+
+struct initramfs_seccomp_opts {
+	const char *ksrc;	/* the target kernel tree: its syscall table */
+	const char *table;	/* or this table file (syscall_64.tbl format) */
+	uint32_t arch;		/* AUDIT_ARCH_*: AUDIT_ARCH_X86_64 only, for now */
+	enum initramfs_seccomp_policy policy;
+	enum initramfs_seccomp_action action;
+	const char *const *names;	/* INITRAMFS_SECCOMP_LIST */
+	size_t nnames;
+	uint64_t caps;		/* the container's capabilities (guest_caps_resolve) */
+};
+
+/*
+ * Compile a seccomp filter into @prog (struct guest_bpf_insn, replaced):
+ * a process of another architecture (or x86-64's x32 ABI) is killed; the
+ * listed syscalls, numbered by the tree's table, are allowed; the rest
+ * get @o->action. Names the table lacks are left out (Docker's list
+ * names other architectures' calls). -EINVAL naming file:line for a bad
+ * table, -E2BIG past INITRAMFS_SPEC_MAX_SECCOMP, -EOPNOTSUPP for another
+ * architecture.
+ */
+int initramfs_seccomp_build(const struct initramfs_seccomp_opts *o, struct kt_array *prog,
+			    struct kt_str *err);
 
 /* ---- the whole image ---------------------------------------------------- */
 

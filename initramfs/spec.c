@@ -25,6 +25,7 @@ void initramfs_spec_init(struct initramfs_spec *s)
 	kt_array_init(&s->cgroups, sizeof(struct initramfs_cgroup_limit));
 	kt_array_init(&s->controllers, sizeof(char *));
 	kt_array_init(&s->devices, sizeof(char *));
+	kt_array_init(&s->seccomp, sizeof(struct guest_bpf_insn));
 }
 
 void initramfs_spec_release(struct initramfs_spec *s)
@@ -42,6 +43,7 @@ void initramfs_spec_release(struct initramfs_spec *s)
 	kt_array_free(&s->cgroups);
 	kt_array_free_ptrs(&s->controllers);
 	kt_array_free_ptrs(&s->devices);
+	kt_array_free(&s->seccomp);
 	free(s->cwd);
 	free(s->hostname);
 	free(s->rootfs);
@@ -281,6 +283,19 @@ static int put_caps(struct kt_str *out, const char *key, uint64_t mask)
 	return r;
 }
 
+/* "seccomp HEX": each instruction as abi.h's GUEST_BPF_HEX digits. */
+static int put_seccomp(struct kt_str *out, const struct kt_array *prog)
+{
+	int r = kt_str_puts(out, "seccomp ");
+
+	for (size_t i = 0; r == 0 && i < prog->len; i++) {
+		const struct guest_bpf_insn *b = kt_array_at(prog, i);
+
+		r = kt_str_printf(out, "%04x%02x%02x%08x", b->code, b->jt, b->jf, b->k);
+	}
+	return r ? r : kt_str_putc(out, '\n');
+}
+
 /* Each list against the init's table for it. */
 static int check_lists(const struct initramfs_spec *s, struct kt_str *err)
 {
@@ -295,6 +310,7 @@ static int check_lists(const struct initramfs_spec *s, struct kt_str *err)
 		{ "cgroup controllers", s->controllers.len, INITRAMFS_SPEC_MAX_CGROUPS },
 		{ "smoke-test arguments", s->smoke.len, INITRAMFS_SPEC_MAX_SMOKE },
 		{ "devices", s->devices.len, INITRAMFS_SPEC_MAX_DEVICES },
+		{ "seccomp filter instructions", s->seccomp.len, INITRAMFS_SPEC_MAX_SECCOMP },
 	};
 
 	for (size_t i = 0; i < KT_ARRAY_SIZE(lists); i++) {
@@ -469,6 +485,8 @@ int initramfs_spec_format(const struct initramfs_spec *s, struct kt_str *out)
 		snprintf(v, sizeof(v), "%s %s %s", guest_rlimit_name(i), lim[0], lim[1]);
 		r = put(out, "rlimit", v);
 	}
+	if (r == 0 && s->seccomp.len && !s->privileged)
+		r = put_seccomp(out, &s->seccomp);
 	/* The init refuses (and powers off) past its buffer: say it here. */
 	if (r == 0 && out->len - start >= INITRAMFS_SPEC_MAX_BYTES)
 		r = -E2BIG;

@@ -195,7 +195,7 @@ out:
 static int stage_pack(struct build *b, const struct build_paths *p, bool modules)
 {
 	struct pipeline_pack_opts po = {
-		.project = &b->pr, .rootfs_dir = b->rootfs, .profile = b->o->profile,
+		.project = &b->pr, .rootfs_dir = b->rootfs, .ksrc = b->ksrc, .profile = b->o->profile,
 		.moddir = modules ? p->moddir.buf : NULL,
 		.init_path = pipeline_guest_path("ktrim-init"), .output = p->initrd.buf,
 	};

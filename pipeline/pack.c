@@ -29,6 +29,26 @@ int pipeline_profile_modules(const char *profile, struct kt_array *mods,
 	return r;
 }
 
+int pipeline_project_seccomp(const struct kprof_project *pr, const char *profile,
+			     const char *ksrc, struct initramfs_spec *spec, struct kt_str *err)
+{
+	struct kprof_profile p;
+	bool from_profile = pr->seccomp == KPROF_SECCOMP_FROM_PROFILE && !pr->privileged;
+	int r = 0;
+
+	kprof_profile_init(&p);
+	if (from_profile && (!profile || access(profile, R_OK) != 0))
+		r = kt_str_printf(err, "%s:%u: seccomp: from-profile needs the profile (%s)",
+				  pr->file, pr->seccomp_line, profile ? profile :
+				  "none given: --profile") < 0 ? -ENOMEM : -ENOENT;
+	if (r == 0 && from_profile)
+		r = kprof_profile_load(profile, &p, err);
+	if (r == 0)
+		r = kprof_project_seccomp(pr, from_profile ? &p : NULL, ksrc, spec, err);
+	kprof_profile_release(&p);
+	return r;
+}
+
 int pipeline_recipe_modules(const struct kconf_recipe_set *rs, struct kt_array *mods)
 {
 	int r = 0;
@@ -55,6 +75,8 @@ int pipeline_pack(const struct pipeline_pack_opts *o, struct kt_str *err)
 
 	initramfs_spec_init(&spec);
 	r = kprof_project_spec(o->project, &spec);
+	if (r == 0 && !o->project->init_external)
+		r = pipeline_project_seccomp(o->project, o->profile, o->ksrc, &spec, err);
 	if (r == 0 && o->moddir && o->profile && access(o->profile, R_OK) == 0)
 		r = pipeline_profile_modules(o->profile, &mods, NULL, err);
 	if (r < 0)

@@ -271,10 +271,19 @@ int pipeline_project_spec(const char *path, struct kprof_project *pr,
 /* Append every `module:` requirement of @rs's recipes to @mods. */
 int pipeline_recipe_modules(const struct kconf_recipe_set *rs, struct kt_array *mods);
 
+/*
+ * The project's seccomp filter into @spec (kprof_project_seccomp), the
+ * syscalls of @profile (a path) for seccomp: from-profile, where a missing
+ * profile is an error naming the project's line; @ksrc NULL: kernel.source.
+ */
+int pipeline_project_seccomp(const struct kprof_project *pr, const char *profile,
+			     const char *ksrc, struct initramfs_spec *spec, struct kt_str *err);
+
 struct pipeline_pack_opts {
 	const struct kprof_project *project;
 	const char *rootfs_dir;		/* the project's rootfs, as a directory */
-	const char *profile;		/* its module facts; NULL or missing: none */
+	const char *ksrc;		/* its syscall table; NULL: kernel.source */
+	const char *profile;		/* its module and syscall facts; NULL or missing: none */
 	const char *moddir;		/* NULL: no modules are packed */
 	const char *init_path;
 	const char *output;

@@ -147,6 +147,13 @@ struct kprof_project_path {
 	char *error;	/* "file:line:col: environment variable X is not set" */
 };
 
+/* workload: {seccomp: ...} */
+enum kprof_seccomp {
+	KPROF_SECCOMP_UNCONFINED = 0,	/* no filter (also with privileged: true) */
+	KPROF_SECCOMP_DEFAULT,		/* Docker's default profile */
+	KPROF_SECCOMP_FROM_PROFILE,	/* the profile's syscalls + the runtime's base set */
+};
+
 struct kprof_project {
 	char *file;		/* path of the ktrim.yaml */
 	char *name;
@@ -195,6 +202,13 @@ struct kprof_project {
 	bool privileged;
 	struct guest_rlimits rlimits;	/* rlimits: {nofile: N, ...} */
 	/*
+	 * seccomp: the filter the container runs under (kprof_project_seccomp),
+	 * its action for the syscalls it does not allow (seccomp-action:).
+	 */
+	enum kprof_seccomp seccomp;
+	enum initramfs_seccomp_action seccomp_action;
+	unsigned seccomp_line;	/* of "seccomp:", for messages */
+	/*
 	 * init: {external: PATH}: the user's init tree (absolute; its /init
 	 * checked at load), packed at / instead of ktrim-init, its spec and
 	 * the workload rootfs. NULL: ktrim's own init.
@@ -224,6 +238,18 @@ struct kprof_project {
  * start. The smoke test is cleared (it travels in the overlay).
  */
 int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s);
+/*
+ * The container's seccomp filter into @s->seccomp, numbered by the
+ * syscall table of @ksrc (NULL: the project's kernel.source): none when
+ * unconfined or privileged; Docker's default for the container's
+ * capabilities; from-profile, the syscalls of @profile (a loaded profile)
+ * and the runtime's base set. A from-profile project with no @profile
+ * (its profiling run, which makes the profile) gets the architecture
+ * check alone, so the run sees a filter in place and every call allowed.
+ * -EINVAL with file:line when the kernel tree is missing.
+ */
+int kprof_project_seccomp(const struct kprof_project *pr, const struct kprof_profile *profile,
+			  const char *ksrc, struct initramfs_spec *s, struct kt_str *err);
 void kprof_project_init(struct kprof_project *pr);
 void kprof_project_release(struct kprof_project *pr);
 /*

@@ -488,6 +488,25 @@ static int get_restart(struct ploader *l, const struct kt_yaml_node *n)
 	return ret;
 }
 
+/* One of @names (NULL-terminated): its index in *@out. */
+static int get_choice(struct ploader *l, const struct kt_yaml_node *n,
+		      const char *const *names, int *out)
+{
+	struct kt_str known = KT_STR_INIT;
+	int ret;
+
+	for (int i = 0; n->type == KT_YAML_SCALAR && names[i]; i++)
+		if (!strcmp(n->scalar, names[i])) {
+			*out = i;
+			return 0;
+		}
+	for (int i = 0; names[i]; i++)
+		kt_str_printf(&known, "%s%s", i ? ", " : "", names[i]);
+	ret = kt_yaml_error(l->doc, n, l->err, "expected one of %s", kt_str_cstr(&known));
+	kt_str_free(&known);
+	return ret;
+}
+
 /* cap-add, cap-drop: a list of Docker's capability names (abi.h) into *@mask. */
 static int get_caps(struct ploader *l, const struct kt_yaml_node *n, uint64_t *mask)
 {
@@ -596,7 +615,7 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 					    "smoke-test", "host-smoke-test",
 					    "restart", "stop-grace", "keep-setuid",
 					    "cap-add", "cap-drop", "devices", "privileged",
-					    "rlimits", NULL };
+					    "rlimits", "seccomp", "seccomp-action", NULL };
 	struct kprof_project *pr = l->pr;
 	const struct kt_yaml_node *n;
 	int ret;
@@ -675,6 +694,19 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 		return ret;
 	if ((n = kt_yaml_map_get(w, "rlimits")) && (ret = get_rlimits(l, n)))
 		return ret;
+	if ((n = kt_yaml_map_get(w, "seccomp"))) {
+		static const char *const modes[] = { "unconfined", "default", "from-profile", NULL };
+
+		pr->seccomp_line = (unsigned)n->line;
+		if ((ret = get_choice(l, n, modes, (int *)&pr->seccomp)))
+			return ret;
+	}
+	if ((n = kt_yaml_map_get(w, "seccomp-action"))) {
+		static const char *const actions[] = { "errno", "kill", "log", NULL };
+
+		if ((ret = get_choice(l, n, actions, (int *)&pr->seccomp_action)))
+			return ret;
+	}
 	return 0;
 }
 

@@ -23,7 +23,8 @@
 static const char *const boot_modules[] = { "virtio_pci", "9pnet_virtio", "9p" };
 
 /*
- * The container spec of the shipped image (kprof_project_spec), plus what
+ * The container spec of the shipped image (kprof_project_spec, its seccomp
+ * filter), plus what
  * the profiling run needs: the smoke test, the ready timeout, and the
  * modules that reach the module tree. One writer, checked against the
  * runtime's limits here, so a spec too large fails before the boot.
@@ -36,6 +37,9 @@ static int build_spec(const struct kprof_project *pr, const struct kt_array *mod
 
 	initramfs_spec_init(&s);
 	ret = kprof_project_spec(pr, &s);
+	/* the filter that ships; for from-profile, the arch check alone (no profile yet) */
+	if (!ret)
+		ret = kprof_project_seccomp(pr, NULL, NULL, &s, err);
 	for (size_t i = 0; !ret && i < pr->smoke_command.len; i++)
 		ret = kt_array_push_strdup(&s.smoke, kt_array_ptr(&pr->smoke_command, i));
 	for (size_t i = 0; !ret && i < mod_paths->len; i++)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
 
 #include "profiler/profiler.h"
 
@@ -74,4 +75,46 @@ int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s)
 	    (s->ready == INITRAMFS_READY_STDOUT && !s->ready_pattern))
 		return -ENOMEM;
 	return 0;
+}
+
+int kprof_project_seccomp(const struct kprof_project *pr, const struct kprof_profile *profile,
+			  const char *ksrc, struct initramfs_spec *s, struct kt_str *err)
+{
+	struct initramfs_seccomp_opts o = {
+		.arch = AUDIT_ARCH_X86_64, .action = pr->seccomp_action,
+		.caps = guest_caps_resolve(pr->cap_add, pr->cap_drop),
+	};
+	const struct kprof_fact_list *l = profile ? &profile->facts[KPROF_SYSCALLS] : NULL;
+	const char **names = NULL;
+	int r = 0;
+
+	kt_array_free(&s->seccomp);
+	kt_array_init(&s->seccomp, sizeof(struct guest_bpf_insn));
+	/* privileged is Docker's --privileged: unconfined too */
+	if (pr->seccomp == KPROF_SECCOMP_UNCONFINED || pr->privileged)
+		return 0;
+	if (!ksrc && kprof_project_kernel_source(pr, &ksrc, err) < 0)
+		return -EINVAL;
+	if (!ksrc)
+		return kt_str_printf(err, "%s:%u: seccomp: the syscall numbers come from the "
+				     "kernel tree: set kernel.source (or --ksrc)", pr->file,
+				     pr->seccomp_line) < 0 ? -ENOMEM : -EINVAL;
+	o.ksrc = ksrc;
+	if (pr->seccomp == KPROF_SECCOMP_DEFAULT) {
+		o.policy = INITRAMFS_SECCOMP_DOCKER;
+	} else if (!l) {
+		o.policy = INITRAMFS_SECCOMP_ALLOW_ALL;
+	} else {
+		o.policy = INITRAMFS_SECCOMP_LIST;
+		names = calloc(l->n + 1, sizeof(*names));
+		if (!names)
+			return -ENOMEM;
+		for (size_t i = 0; i < l->n; i++)
+			names[i] = l->items[i].name;
+		o.names = names;
+		o.nnames = l->n;
+	}
+	r = initramfs_seccomp_build(&o, &s->seccomp, err);
+	free(names);
+	return r;
 }

@@ -41,6 +41,9 @@
  *                      up in the container's /etc/passwd and /etc/group
  *   rlimit NAME SOFT HARD   a resource limit (guest_rlimit_name(), a number
  *                      or "unlimited"), set before the capabilities drop
+ *   seccomp HEX        a seccomp filter (classic BPF), built by the host
+ *                      (initramfs/seccomp.c), loaded last before exec:
+ *                      guest_seccomp_decode() below
  *
  * The certification overlay (/etc/ktrim/spec.d/certify) has the same
  * grammar and may only add smoke-arg, smoke-timeout and certify-hold.
@@ -74,6 +77,8 @@
 #define INITRAMFS_SPEC_MAX_CGROUPS 16
 #define INITRAMFS_SPEC_MAX_SMOKE 64
 #define INITRAMFS_SPEC_MAX_DEVICES 32
+/* Instructions of the seccomp filter: the kernel's BPF_MAXINSNS. */
+#define INITRAMFS_SPEC_MAX_SECCOMP 4096
 
 /* A hex digit's value, or -1. */
 static inline int guest_hexval(char c)
@@ -318,6 +323,49 @@ struct guest_rlimits {
 	uint64_t set;	/* 64 bits: no padding, so two equal sets compare equal */
 	uint64_t soft[GUEST_RLIMIT_COUNT], hard[GUEST_RLIMIT_COUNT];
 };
+
+/*
+ * One classic BPF instruction, laid out as the kernel's struct
+ * sock_filter (linux/filter.h), so an array of them is the program
+ * PR_SET_SECCOMP takes. In the spec each is 16 hex digits, big-endian
+ * fields in order: code (4), jt (2), jf (2), k (8); the filter is one
+ * "seccomp" line of them, the host's byte order nowhere involved.
+ */
+struct guest_bpf_insn {
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+#define GUEST_BPF_HEX 16
+
+/*
+ * Decode @hex into @out (room for @max): the number of instructions, or
+ * -1 when the text is not whole instructions of hex digits, is empty or
+ * holds more than @max.
+ */
+static inline int guest_seccomp_decode(const char *hex, struct guest_bpf_insn *out, size_t max)
+{
+	size_t n = strlen(hex);
+
+	if (!n || n % GUEST_BPF_HEX || n / GUEST_BPF_HEX > max)
+		return -1;
+	for (size_t i = 0; i < n / GUEST_BPF_HEX; i++) {
+		uint64_t v = 0;
+
+		for (size_t j = 0; j < GUEST_BPF_HEX; j++) {
+			int d = guest_hexval(hex[i * GUEST_BPF_HEX + j]);
+
+			if (d < 0)
+				return -1;
+			v = v << 4 | (uint64_t)d;
+		}
+		out[i].code = (uint16_t)(v >> 48);
+		out[i].jt = (uint8_t)(v >> 40);
+		out[i].jf = (uint8_t)(v >> 32);
+		out[i].k = (uint32_t)v;
+	}
+	return (int)(n / GUEST_BPF_HEX);
+}
 
 /*
  * Fact kinds, the profile's lists, in the profile's order: what the

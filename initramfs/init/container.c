@@ -275,7 +275,10 @@ static void exec_workload(char *const *argv, char *const *env)
 	errno = ENOENT;
 }
 
-/* Last steps in the container's root: limits, bounding set, user, cwd, capabilities, exec. */
+/*
+ * Last steps in the container's root: limits, bounding set, user, cwd,
+ * capabilities, seccomp, exec.
+ */
 static void __attribute__((noreturn)) become_workload(const struct spec *s,
 						      char *const *argv)
 {
@@ -305,7 +308,7 @@ static void __attribute__((noreturn)) become_workload(const struct spec *s,
 	}
 	if (chdir(s->cwd ? s->cwd : "/") < 0)
 		child_fail("chdir to cwd");
-	if ((step = security_lock(s)))
+	if ((step = security_lock(s)) || (step = security_seccomp(s)))
 		child_fail(step);
 	exec_workload(argv, child_env);
 	child_fail(argv[0]);

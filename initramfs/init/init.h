@@ -82,6 +82,7 @@ struct spec {
 	int ndevices;
 	bool privileged;	/* none of the security defaults */
 	struct guest_rlimits rlimits;
+	char *seccomp;		/* the filter, GUEST_BPF_HEX digits an instruction, or NULL */
 };
 
 /*
@@ -209,8 +210,10 @@ const char *security_paths(const struct spec *s, const char *root);
 const char *security_rlimits(const struct spec *s);
 /* The bounding set; before the user switch. */
 const char *security_bound(const struct spec *s);
-/* Capability sets and no_new_privs; last before exec. */
+/* Capability sets and no_new_privs; after the user switch. */
 const char *security_lock(const struct spec *s);
+/* The spec's seccomp filter, after security_lock(): the last step before exec. */
+const char *security_seccomp(const struct spec *s);
 
 /* ready.c: the spec's readiness condition; each true return wrote the record. */
 struct readiness {

@@ -5,7 +5,8 @@
  * process it starts in the container (the smoke test too), each as a
  * table: the capability set (guest_caps_default() in abi.h, cap-add and
  * cap-drop on top), no_new_privs, a minimal /dev with the spec's devices,
- * masked and read-only paths. `privileged` in the spec turns all of it off.
+ * masked and read-only paths, and the spec's seccomp filter (the host
+ * built it: this only loads it). `privileged` in the spec turns all of it off.
  * Raw prctl/capset: the static init links no libcap.
  */
 #include <errno.h>
@@ -221,5 +222,32 @@ const char *security_lock(const struct spec *s)
 		return failed("clear ambient capabilities", "(prctl)");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return failed("set no_new_privs", "(prctl)");
+	return NULL;
+}
+
+/*
+ * Last before exec, after no_new_privs (which lets an unprivileged
+ * process load a filter): what runs from here on is the workload's, and
+ * the filter's own base set (initramfs/seccomp.c) lets the exec and a
+ * failure report through. Static: no heap in the child.
+ */
+const char *security_seccomp(const struct spec *s)
+{
+	static struct guest_bpf_insn insns[INITRAMFS_SPEC_MAX_SECCOMP];
+	/* linux/filter.h's struct sock_fprog: musl's headers have no linux/ */
+	struct { unsigned short len; struct guest_bpf_insn *filter; } prog;
+	int n;
+
+	if (s->privileged || !s->seccomp)
+		return NULL;
+	n = guest_seccomp_decode(s->seccomp, insns, INITRAMFS_SPEC_MAX_SECCOMP);
+	if (n <= 0) {
+		errno = EINVAL;
+		return failed("decode the seccomp filter", "(spec)");
+	}
+	prog.len = (unsigned short)n;
+	prog.filter = insns;
+	if (prctl(PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) < 0)
+		return failed("load the seccomp filter", "(prctl)");
 	return NULL;
 }

@@ -306,6 +306,15 @@ static int parse_lines(char *text, struct spec *s, bool addition, char *err,
 			    s->rlimits.soft[r] > s->rlimits.hard[r])
 				FAIL("rlimit wants 'NAME SOFT HARD', a known name, SOFT <= HARD");
 			s->rlimits.set |= 1u << r;
+		} else if (strcmp(key, "seccomp") == 0) {
+			size_t n = strlen(val);
+
+			/* decoded where it is loaded (security.c): no second table here */
+			if (n % GUEST_BPF_HEX || n / GUEST_BPF_HEX > INITRAMFS_SPEC_MAX_SECCOMP ||
+			    val[strspn(val, "0123456789abcdefABCDEF")])
+				FAIL("seccomp wants at most %d instructions of %d hex digits",
+				     INITRAMFS_SPEC_MAX_SECCOMP, GUEST_BPF_HEX);
+			s->seccomp = val;
 		} else if (strcmp(key, "restart") == 0) {
 			if (parse_restart(val, s) < 0)
 				FAIL("restart wants no, always or on-failure N");

@@ -9,7 +9,9 @@
 # sets, NoNewPrivs and Seccomp, and its network devices (its own net
 # namespace: lo only, up); the two lists must be equal, and both the
 # security defaults (Docker's 14 capabilities, NoNewPrivs, /sys read-only,
-# the minimal /dev, masked paths). It is ready when its port accepts inside
+# the minimal /dev, masked paths) with `seccomp: default`: Seccomp 2 (a
+# filter) in both, the same Docker filter, which the agent's tracer sees
+# through (ptrace's syscall stop comes before seccomp's verdict). It is ready when its port accepts inside
 # that namespace, and the smoke test reaches it.
 set -euo pipefail
 . "$(dirname "$0")/initramfs-lib.bash"
@@ -41,6 +43,7 @@ workload:
   command: [/bin/sh, /probe.sh]
   env: {PATH: /bin}
   namespaces: [mnt, uts, ipc, pid, net]
+  seccomp: default
   ready: {tcp-port: 8080, timeout: 60}
   smoke-test: {command: [/bin/busybox, wget, -q, -O, -, "http://127.0.0.1:8080/"]}
 kernel:
@@ -103,10 +106,11 @@ for f in profile ship; do
 	if grep -q '^ENV status CapBnd:	00000000a80425fb$' "$work/$f.env" &&
 	   grep -q '^ENV status CapEff:	00000000a80425fb$' "$work/$f.env" &&
 	   grep -q '^ENV status NoNewPrivs:	1$' "$work/$f.env" &&
+	   grep -q '^ENV status Seccomp:	2$' "$work/$f.env" &&
 	   grep -q '^ENV mountinfo .* /sys ro,.* - sysfs ' "$work/$f.env" &&
 	   grep -q '^ENV mountinfo .* /dev .* - tmpfs ' "$work/$f.env" &&
 	   grep -q '^ENV mountinfo /null /proc/kcore ' "$work/$f.env"; then
-		pass "$f: Docker's 14 capabilities, NoNewPrivs 1, /sys read-only, a tmpfs /dev, /proc/kcore masked"
+		pass "$f: Docker's 14 capabilities, NoNewPrivs 1, Seccomp 2, /sys read-only, a tmpfs /dev, /proc/kcore masked"
 	else
 		fail "$f: not the security defaults ($work/$f.env)"
 	fi

@@ -690,6 +690,72 @@ static void test_rlimit_user_round_trip(void **state)
 	kt_str_free(&err);
 }
 
+/*
+ * The compiled filter travels as one "seccomp" line and decodes to the
+ * same instructions; privileged writes none; the parser refuses what is
+ * not whole instructions or more than the init's table.
+ */
+static void test_seccomp_round_trip(void **state)
+{
+	static struct guest_bpf_insn got[INITRAMFS_SPEC_MAX_SECCOMP];
+	const char *names[] = { "getppid", "socket" };
+	struct initramfs_seccomp_opts o = {
+		.table = KT_FIXTURES "/initramfs/syscall_64.tbl", .arch = 0xc000003e,
+		.policy = INITRAMFS_SECCOMP_LIST, .names = names, .nnames = 2,
+	};
+	struct initramfs_spec in;
+	struct kt_str text = KT_STR_INIT, err = KT_STR_INIT;
+	struct spec out;
+	char msg[256], *big;
+	int n;
+
+	(void)state;
+	initramfs_spec_init(&in);
+	assert_int_equal(initramfs_seccomp_build(&o, &in.seccomp, &err), 0);
+	assert_true(in.seccomp.len > 6);
+	assert_int_equal(initramfs_spec_check(&in, &err), 0);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_non_null(strstr(text.buf, "\nseccomp 0020000000000004"));	/* ld [arch] */
+	assert_int_equal(spec_parse(text.buf, &out, msg, sizeof(msg)), 0);
+	assert_non_null(out.seccomp);
+	n = guest_seccomp_decode(out.seccomp, got, INITRAMFS_SPEC_MAX_SECCOMP);
+	assert_int_equal(n, (int)in.seccomp.len);
+	assert_memory_equal(got, in.seccomp.items, in.seccomp.len * sizeof(got[0]));
+	/* privileged: no filter, whatever the spec held */
+	in.privileged = true;
+	kt_str_reset(&text);
+	assert_int_equal(initramfs_spec_format(&in, &text), 0);
+	assert_null(strstr(text.buf, "seccomp"));
+
+	expect_error("ktrim-spec 1\nseccomp 00200000000000\n", "line 2: seccomp wants");
+	expect_error("ktrim-spec 1\nseccomp 002000000000000g\n", "line 2: seccomp wants");
+	expect_error("ktrim-spec 1\nseccomp\n", "'seccomp' needs a value");
+	assert_int_equal(guest_seccomp_decode("", got, 4), -1);
+	assert_int_equal(guest_seccomp_decode("0006000000000000" "0006000000000000", got, 1), -1);
+	/* one instruction past the init's table */
+	big = malloc(32 + (INITRAMFS_SPEC_MAX_SECCOMP + 1) * GUEST_BPF_HEX);
+	assert_non_null(big);
+	n = sprintf(big, "ktrim-spec 1\nseccomp ");
+	for (int i = 0; i <= INITRAMFS_SPEC_MAX_SECCOMP; i++)
+		n += sprintf(big + n, "0006000000000000");
+	assert_int_equal(spec_parse(big, &out, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "at most 4096 instructions"));
+	free(big);
+	/* and the host refuses such a filter before writing it */
+	for (size_t i = in.seccomp.len; i <= INITRAMFS_SPEC_MAX_SECCOMP; i++) {
+		struct guest_bpf_insn first = *(struct guest_bpf_insn *)kt_array_at(&in.seccomp, 0);
+
+		assert_non_null(kt_array_push(&in.seccomp, &first));
+	}
+	in.privileged = false;
+	kt_str_reset(&err);
+	assert_int_equal(initramfs_spec_check(&in, &err), -E2BIG);
+	assert_non_null(strstr(err.buf, "seccomp filter instructions"));
+	initramfs_spec_release(&in);
+	kt_str_free(&text);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_capabilities_as_docker),
 		cmocka_unit_test(test_security_round_trip),
 		cmocka_unit_test(test_rlimit_user_round_trip),
+		cmocka_unit_test(test_seccomp_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -315,6 +315,82 @@ static void test_missing_file(void **state)
 	kt_str_free(&err);
 }
 
+/* Whether @prog compares the syscall number with @nr. */
+static bool filter_names(const struct kt_array *prog, uint32_t nr)
+{
+	for (size_t i = 6; i < prog->len; i++) {
+		const struct guest_bpf_insn *b = kt_array_at(prog, i);
+
+		if (b->code == 0x15 /* BPF_JMP | BPF_JEQ | BPF_K */ && b->k == nr)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * workload: {seccomp, seccomp-action}, and the filter each asks for,
+ * numbered by the tree's table: the profile's syscalls for from-profile,
+ * the arch check alone while there is no profile, nothing when privileged.
+ */
+static void test_seccomp(void **state)
+{
+	struct kprof_project pr;
+	struct kprof_profile p;
+	struct initramfs_spec s;
+	struct kt_str err = KT_STR_INIT;
+	char ksrc[128];
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kt-proj-sc.XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	sh("mkdir -p src/arch/x86/entry/syscalls && cp " KT_FIXTURES
+	   "/initramfs/syscall_64.tbl src/arch/x86/entry/syscalls/");
+	snprintf(ksrc, sizeof(ksrc), "%s/src", tmpdir);
+	/* the default: unconfined, errno */
+	assert_int_equal(load_init("none.yaml", "", &pr, &err), 0);
+	assert_int_equal(pr.seccomp, KPROF_SECCOMP_UNCONFINED);
+	assert_int_equal(pr.seccomp_action, INITRAMFS_SECCOMP_ERRNO);
+	kprof_project_release(&pr);
+	assert_int_equal(load_init("sc.yaml", "  seccomp: from-profile\n  seccomp-action: kill",
+				   &pr, &err), 0);
+	assert_int_equal(pr.seccomp, KPROF_SECCOMP_FROM_PROFILE);
+	assert_int_equal(pr.seccomp_action, INITRAMFS_SECCOMP_KILL);
+	assert_int_equal(pr.seccomp_line, 5);
+
+	initramfs_spec_init(&s);
+	kprof_profile_init(&p);
+	assert_int_equal(kprof_profile_add(&p, KPROF_SYSCALLS, "getppid", 3, "sh"), 0);
+	assert_int_equal(kprof_project_seccomp(&pr, &p, ksrc, &s, &err), 0);
+	assert_true(filter_names(&s.seccomp, 110));	/* getppid */
+	assert_true(filter_names(&s.seccomp, 231));	/* exit_group: the runtime's base set */
+	assert_false(filter_names(&s.seccomp, 39));	/* getpid: not in the profile */
+	assert_int_equal(((struct guest_bpf_insn *)kt_array_at(&s.seccomp, s.seccomp.len - 1))->k,
+			 0x80000000u);	/* SECCOMP_RET_KILL_PROCESS */
+	/* the profiling run: no profile yet, the arch check alone */
+	assert_int_equal(kprof_project_seccomp(&pr, NULL, ksrc, &s, &err), 0);
+	assert_int_equal(s.seccomp.len, 7);
+	/* privileged: none */
+	pr.privileged = true;
+	assert_int_equal(kprof_project_seccomp(&pr, &p, ksrc, &s, &err), 0);
+	assert_int_equal(s.seccomp.len, 0);
+	pr.privileged = false;
+	/* no kernel tree: said where */
+	assert_int_equal(kprof_project_seccomp(&pr, &p, NULL, &s, &err), -EINVAL);
+	assert_non_null(strstr(kt_str_cstr(&err), "sc.yaml:5: seccomp: the syscall numbers come "
+					   "from the kernel tree"));
+	kprof_profile_release(&p);
+	initramfs_spec_release(&s);
+	kprof_project_release(&pr);
+
+	expect_init_error("  seccomp: strict", "bad.yaml:5:12: expected one of unconfined, "
+			  "default, from-profile");
+	expect_init_error("  seccomp-action: trap", "bad.yaml:5:19: expected one of errno, kill, log");
+	expect_init_error("  seccomp: [default]", "bad.yaml:5:12: expected one of");
+	sh("rm -rf src *.yaml");
+	snprintf(ksrc, sizeof(ksrc), "rmdir %s", tmpdir);
+	assert_int_equal(system(ksrc), 0);
+	kt_str_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_vars_unset),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_external_init),
+		cmocka_unit_test(test_seccomp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
