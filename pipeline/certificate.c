@@ -132,9 +132,7 @@ int certify_format(const struct certify *c, struct kt_str *o)
 			put_kv(o, "", "accelerator-reason", b->accel_reason);
 		if (b->cmdline)
 			put_kv(o, "", "cmdline", b->cmdline);
-		kt_str_printf(o, "guest-clock: %s\n",
-			      !strcmp(b->accel, "tcg") && certify_icount(c) ?
-			      "icount shift=0 (instructions, repeatable)" : "real time");
+		kt_str_printf(o, "guest-clock: %s\n", certify_guest_clock(c, b));
 	}
 	kt_str_puts(o, "checks:\n");
 	for (size_t i = 0; i < c->checks.len; i++) {

@@ -25,11 +25,9 @@ static int write_outputs(struct certify *c, const struct boot_profile *bp)
 	struct boot_profile_meta m = {
 		.kernel = c->o->kernel, .kernel_sha256 = sha, .cmdline = b->cmdline,
 		.where = b->accel,
-		.clock = certify_icount(c) && !strcmp(b->accel, "tcg") ?
-			 "icount shift=0 (instructions, repeatable)" : "real time",
+		.clock = certify_guest_clock(c, b),
 	};
-	const char *clock = certify_icount(c) && !strcmp(b->accel, "tcg") ? "TCG, icount" :
-			    b->accel;
+	const char *clock = certify_boot_icounted(c, b) ? "TCG, icount" : b->accel;
 	int r = kt_sha256_file(c->o->kernel, sha);
 
 	if (r == 0)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pipeline/pipeline.h"
 
@@ -102,6 +103,20 @@ static inline const char *certify_kernel(const struct certify *c)
 static inline bool certify_icount(const struct certify *c)
 {
 	return c->o->icount && !(c->twin && c->t->disk == PIPELINE_DISK_UEFI);
+}
+
+/* Whether @b's guest time counted instructions (TCG under -icount): repeatable. */
+static inline bool certify_boot_icounted(const struct certify *c, const struct certify_boot *b)
+{
+	return b->accel && !strcmp(b->accel, "tcg") && certify_icount(c);
+}
+
+/* The guest-clock line of a certificate or boot profile for @b. */
+static inline const char *certify_guest_clock(const struct certify *c,
+					      const struct certify_boot *b)
+{
+	return certify_boot_icounted(c, b) ? "icount shift=0 (instructions, repeatable)" :
+					     "real time";
 }
 
 /* Record a check; "fail" also logs it. -ENOMEM when it cannot be stored. */
