@@ -194,14 +194,23 @@ static void count_options(struct kconf_trim *t, const struct kt_map *ref, struct
 	}
 }
 
-/* The hardening floor's symbols (recipe hardening: bases/hardening.yaml) that are on. */
+/*
+ * The hardening floor's symbols that are on: recipe hardening
+ * (bases/hardening.yaml) and its architecture parts, hardening-ARCH.
+ */
+static bool from_hardening_floor(const char *origin)
+{
+	return origin && (!strcmp(origin, "recipe hardening") ||
+			  !strncmp(origin, "recipe hardening-", 17));
+}
+
 static int hardening_kept(struct kconf_trim *t, struct kconf_surface *s)
 {
 	for (size_t i = 0; i < t->reqs.len; i++) {
 		const struct kconf_req *q = kt_array_at(&t->reqs, i);
 		struct kconf_sym *sym;
 
-		if (q->kind != KCONF_REQ_SYMBOL || !q->origin || strcmp(q->origin, "recipe hardening"))
+		if (q->kind != KCONF_REQ_SYMBOL || !from_hardening_floor(q->origin))
 			continue;
 		sym = kconf_sym_lookup(t->tree, q->sym);
 		for (size_t j = 0; (!sym || !kconf_sym_ndefs(sym)) && j < q->alts.len; j++)

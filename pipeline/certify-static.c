@@ -187,6 +187,39 @@ static int read_head(const char *path, unsigned char *buf, size_t len)
 	return n < 0 ? -errno : (int)n;
 }
 
+static uint64_t le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/*
+ * arm64's Image header (Documentation/arm64/booting.rst): "ARM\x64" at
+ * 0x38, the image size at 0x10 (0 only before 3.17: no load size known),
+ * flags at 0x18 (bit 0 big-endian, bits 1-2 the page size). With the EFI
+ * stub the same file starts "MZ" and is a PE/COFF application too.
+ */
+static int arm64_image_check(struct certify *c, const unsigned char *h, size_t n, bool pe)
+{
+	static const char *const page_sizes[] = { "unspecified", "4K", "16K", "64K" };
+	bool magic = n >= 0x40 && !memcmp(h + 0x38, "ARM\x64", 4);
+	uint64_t size = magic ? le64(h + 0x10) : 0, flags = magic ? le64(h + 0x18) : 0;
+	bool ok = magic && size && !(flags & 1);
+
+	if (!magic)
+		return certify_check_add(c, "kernel format", "fail", "static",
+					 "arm64 Image header missing (no ARM\\x64 magic at 0x38)");
+	return certify_check_add(c, "kernel format", ok ? "pass" : "fail", "static",
+				 "arm64 Image header: %s, %s pages, image size %llu bytes, "
+				 "PE/COFF (EFI stub) %s",
+				 flags & 1 ? "big-endian" : "little-endian",
+				 page_sizes[(flags >> 1) & 3], (unsigned long long)size,
+				 pe ? "present" : "absent");
+}
+
 int certify_kernel_format(struct certify *c)
 {
 	unsigned char h[1024];
@@ -213,6 +246,8 @@ int certify_kernel_format(struct certify *c)
 		r = certify_check_add(c, "kernel format", pvh ? "pass" : "fail", "static",
 			      pvh ? "ELF vmlinux with a PVH entry note" : "%s",
 			      kt_str_cstr(&why));
+	} else if (c->t->format == PIPELINE_FORMAT_IMAGE) {
+		r = arm64_image_check(c, h, (size_t)n, pe);
 	} else if (c->t->format == PIPELINE_FORMAT_EFI || c->t->format == PIPELINE_FORMAT_LCOW) {
 		r = certify_check_add(c, "kernel format", bz && pe ? "pass" : "fail", "static",
 			      "bzImage header %s, PE/COFF (EFI stub) %s",

@@ -203,6 +203,8 @@ int pipeline_config(const struct pipeline_config_opts *o, struct kt_str *err)
 	int r;
 
 	r = kt_path_check_make("kernel tree", o->ksrc, err);
+	/* a foreign ARCH's toolchain probes need its cross compiler */
+	pipeline_arch_cross_compile(o->arch);
 	if (r == 0)
 		r = kconf_tree_load(o->ksrc, &lo, &tree, err);
 	if (r < 0)

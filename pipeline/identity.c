@@ -101,7 +101,8 @@ int pipeline_kernel_identity(const char *kernel, enum pipeline_format f,
 
 	if (r < 0)
 		goto out;
-	if (f == PIPELINE_FORMAT_VMLINUX) {
+	/* Uncompressed images carry the banner as it is. */
+	if (f == PIPELINE_FORMAT_VMLINUX || f == PIPELINE_FORMAT_IMAGE) {
 		const char *b = memmem(img, len, "Linux version ", 14);
 
 		r = b ? id_from_banner(b, len - (size_t)(b - img), id) : -ENOENT;

@@ -88,7 +88,8 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 {
 	struct kt_str jobs = KT_STR_INIT, odir = KT_STR_INIT, cc = KT_STR_INIT,
 		      hostcc = KT_STR_INIT, arch = KT_STR_INIT, stamp = KT_STR_INIT,
-		      host = KT_STR_INIT;
+		      host = KT_STR_INIT, cross_arg = KT_STR_INIT;
+	const char *cross = pipeline_arch_cross_compile(k->arch);
 	struct make_beat mb = { k->log_path, nargs ? args[nargs - 1] : "" };
 	const char **argv = NULL, *env[5];
 	char id[PIPELINE_ID_LEN];
@@ -109,7 +110,7 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 		kt_str_free(&odir);
 		return -EINVAL;
 	}
-	argv = calloc(nargs + 9, sizeof(*argv));
+	argv = calloc(nargs + 10, sizeof(*argv));
 	if (!argv)
 		return -ENOMEM;
 	kt_str_printf(&odir, "O=%s", k->build_dir);
@@ -124,8 +125,15 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 		kt_str_printf(&arch, "ARCH=%s", k->arch);
 		argv[n++] = arch.buf;
 	}
+	if (cross) {
+		kt_str_printf(&cross_arg, "CROSS_COMPILE=%s", cross);
+		argv[n++] = cross_arg.buf;
+	}
 	if (getenv("CC") || ccache) {
-		kt_str_printf(&cc, "CC=%s", getenv("CC") ? getenv("CC") : "ccache gcc");
+		if (getenv("CC"))
+			kt_str_printf(&cc, "CC=%s", getenv("CC"));
+		else
+			kt_str_printf(&cc, "CC=ccache %sgcc", cross ? cross : "");
 		argv[n++] = cc.buf;
 	}
 	if (getenv("HOSTCC") || ccache) {
@@ -137,7 +145,7 @@ int pipeline_kernel_make(const struct pipeline_kernel *k, const char *const *arg
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	r = kt_str_error(&odir) ?: kt_str_error(&jobs) ?: kt_str_error(&arch) ?:
-	    kt_str_error(&cc) ?: kt_str_error(&hostcc);
+	    kt_str_error(&cross_arg) ?: kt_str_error(&cc) ?: kt_str_error(&hostcc);
 	if (r < 0)
 		goto out;
 
@@ -203,6 +211,7 @@ out:
 	kt_str_free(&cc);
 	kt_str_free(&hostcc);
 	kt_str_free(&arch);
+	kt_str_free(&cross_arg);
 	kt_str_free(&stamp);
 	kt_str_free(&host);
 	free(argv);
@@ -235,8 +244,13 @@ static int stamp_compute(const struct pipeline_kernel *k, struct kt_str *stamp)
 	if (nftw(k->ksrc, newest_visit, 64, FTW_PHYS) != 0)
 		return -errno ? -errno : -EIO;
 	/* The identity line also tells apart builds from before it existed. */
-	kt_str_printf(stamp, "config %s\nidentity cfg-%.16s\nsource %s %lld\nCC %s\ngoals", hex, hex, k->ksrc,
+	kt_str_printf(stamp, "config %s\nidentity cfg-%.16s\nsource %s %lld\nCC %s\n", hex, hex, k->ksrc,
 		      (long long)tree_newest, getenv("CC") ? getenv("CC") : "");
+	/* Only a foreign ARCH adds lines: host builds keep their stamps. */
+	if (k->arch && pipeline_arch_cross_compile(k->arch))
+		kt_str_printf(stamp, "ARCH %s CROSS_COMPILE %s\n", k->arch,
+			      pipeline_arch_cross_compile(k->arch));
+	kt_str_puts(stamp, "goals");
 	for (size_t i = 0; i < k->ngoals; i++)
 		kt_str_printf(stamp, " %s", k->goals[i]);
 	kt_str_putc(stamp, '\n');

@@ -60,6 +60,7 @@ enum pipeline_machine {
 	PIPELINE_MACHINE_Q35,
 	PIPELINE_MACHINE_MICROVM,
 	PIPELINE_MACHINE_PC,		/* i440FX + SeaBIOS: Hyper-V generation 1's nearest */
+	PIPELINE_MACHINE_VIRT,		/* QEMU's arm64 virt: DT, GIC, PL011, ECAM PCIe */
 };
 
 /*
@@ -71,6 +72,7 @@ enum pipeline_format {
 	PIPELINE_FORMAT_VMLINUX,	/* ELF with a PVH entry note */
 	PIPELINE_FORMAT_EFI,		/* bzImage with the EFI stub, as bzImage.efi */
 	PIPELINE_FORMAT_LCOW,		/* hcsshim's LinuxBootFiles: kernel, vmlinux, initrd.img */
+	PIPELINE_FORMAT_IMAGE,		/* arm64 Image */
 	PIPELINE_FORMAT_COUNT,
 };
 
@@ -125,6 +127,13 @@ int pipeline_target_load(struct pipeline_target *t, const char *recipes_dir,
 void pipeline_target_release(struct pipeline_target *t);
 /* ARCH= for the kernel's make and Kconfig: NULL when the host's own. */
 const char *pipeline_target_make_arch(const struct pipeline_target *t);
+/*
+ * CROSS_COMPILE for a make ARCH= value (NULL: the host's, no prefix): the
+ * environment's when set, else Debian's cross toolchain for @arch, which
+ * is then also put in the environment so that the Kconfig engine's
+ * toolchain probes and the kernel's make agree. NULL when unknown.
+ */
+const char *pipeline_arch_cross_compile(const char *arch);
 /*
  * The target as YAML (every field), or with @field only that field's
  * value on one line (lists space-separated). -ENOENT for an unknown field.

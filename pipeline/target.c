@@ -13,7 +13,8 @@
 struct format_info {
 	const char *name;
 	const char *goal;
-	const char *built_x86;	/* relative to O= */
+	const char *built_x86;	/* relative to O=; NULL: not an x86 format */
+	const char *built_arm64;	/* NULL: not an arm64 format */
 	const char *kernel_name;
 	const char *initramfs_name;
 	const char *also;	/* another built file shipped under its own name, or NULL */
@@ -24,15 +25,21 @@ struct format_info {
  * the same file is a PE/COFF application too.
  */
 static const struct format_info formats[PIPELINE_FORMAT_COUNT] = {
-	[PIPELINE_FORMAT_BZIMAGE] = { "bzImage", "bzImage", "arch/x86/boot/bzImage",
+	[PIPELINE_FORMAT_BZIMAGE] = { "bzImage", "bzImage", "arch/x86/boot/bzImage", NULL,
 				      "bzImage", "initramfs.cpio.zst", NULL },
-	[PIPELINE_FORMAT_VMLINUX] = { "vmlinux", "vmlinux", "vmlinux",
+	[PIPELINE_FORMAT_VMLINUX] = { "vmlinux", "vmlinux", "vmlinux", NULL,
 				      "vmlinux", "initramfs.cpio.zst", NULL },
-	[PIPELINE_FORMAT_EFI] = { "efi", "bzImage", "arch/x86/boot/bzImage",
+	[PIPELINE_FORMAT_EFI] = { "efi", "bzImage", "arch/x86/boot/bzImage", NULL,
 				  "bzImage.efi", "initramfs.cpio.zst", NULL },
 	/* hcsshim's LinuxBootFiles: vmlinux is what make links before the bzImage. */
-	[PIPELINE_FORMAT_LCOW] = { "lcow", "bzImage", "arch/x86/boot/bzImage",
+	[PIPELINE_FORMAT_LCOW] = { "lcow", "bzImage", "arch/x86/boot/bzImage", NULL,
 				   "kernel", "initrd.img", "vmlinux" },
+	/*
+	 * arm64's boot image (Documentation/arm64/booting.rst): uncompressed,
+	 * entered at offset 0; with CONFIG_EFI_STUB it is a PE/COFF file too.
+	 */
+	[PIPELINE_FORMAT_IMAGE] = { "Image", "Image", NULL, "arch/arm64/boot/Image",
+				    "Image", "initramfs.cpio.zst", NULL },
 };
 
 static const char *const machines[] = {
@@ -40,6 +47,7 @@ static const char *const machines[] = {
 	[PIPELINE_MACHINE_Q35] = "q35",
 	[PIPELINE_MACHINE_MICROVM] = "microvm",
 	[PIPELINE_MACHINE_PC] = "pc",
+	[PIPELINE_MACHINE_VIRT] = "virt",
 };
 
 int pipeline_format_parse(const char *name, enum pipeline_format *out)
@@ -65,10 +73,11 @@ const char *pipeline_format_make_goal(enum pipeline_format f)
 
 const char *pipeline_format_built_path(enum pipeline_format f, const char *arch)
 {
-	/* x86 only so far: every format here is an x86 boot path. */
-	if (strcmp(arch, "x86_64") && strcmp(arch, "x86"))
-		return NULL;
-	return formats[f].built_x86;
+	if (!strcmp(arch, "x86_64") || !strcmp(arch, "x86"))
+		return formats[f].built_x86;
+	if (!strcmp(arch, "arm64"))
+		return formats[f].built_arm64;
+	return NULL;
 }
 
 const char *pipeline_format_kernel_name(enum pipeline_format f)
@@ -201,7 +210,7 @@ static int read_boot(struct pipeline_target *t, const struct kconf_recipe *rc,
 		if (!strcmp(key, "machine")) {
 			if (pipeline_machine_parse(v->scalar, &t->machine) < 0)
 				return kt_yaml_error(&rc->doc, v, err,
-						     "boot: machine: '%s' is not q35, microvm, pc or none",
+						     "boot: machine: '%s' is not q35, microvm, pc, virt or none",
 						     v->scalar);
 		} else if (!strcmp(key, "disk")) {
 			if (pipeline_disk_parse(v->scalar, &t->disk) < 0)
@@ -211,7 +220,7 @@ static int read_boot(struct pipeline_target *t, const struct kconf_recipe *rc,
 		} else if (!strcmp(key, "kernel-format")) {
 			if (pipeline_format_parse(v->scalar, &t->format) < 0)
 				return kt_yaml_error(&rc->doc, v, err,
-						     "boot: kernel-format: '%s' is not bzImage, vmlinux, efi or lcow",
+						     "boot: kernel-format: '%s' is not bzImage, vmlinux, efi, lcow or Image",
 						     v->scalar);
 		} else {
 			r = kt_strdup_replace(!strcmp(key, "arch") ? &t->arch :
@@ -274,19 +283,51 @@ out:
 	return r;
 }
 
-const char *pipeline_target_make_arch(const struct pipeline_target *t)
+/* The kernel's make runs on the host's own architecture for @arch. */
+static bool arch_is_host(const char *arch)
 {
 	struct utsname u;
 
+	return uname(&u) == 0 &&
+	       (!strcmp(u.machine, arch) || (!strcmp(u.machine, "x86_64") && !strcmp(arch, "x86")) ||
+		(!strcmp(u.machine, "aarch64") && !strcmp(arch, "arm64")));
+}
+
+const char *pipeline_target_make_arch(const struct pipeline_target *t)
+{
 	/*
 	 * On its own machine the kernel's make picks ARCH itself (x86 on an
 	 * x86_64 host, where 64BIT is a prompt): pass nothing, so ktrim's
 	 * Kconfig and `make olddefconfig` see the same tree.
 	 */
-	if (uname(&u) == 0 && (!strcmp(u.machine, t->arch) ||
-			       (!strcmp(u.machine, "aarch64") && !strcmp(t->arch, "arm64"))))
+	return arch_is_host(t->arch) ? NULL : t->arch;
+}
+
+const char *pipeline_arch_cross_compile(const char *arch)
+{
+	static const struct { const char *arch, *prefix; } prefixes[] = {
+		/* Debian's cross toolchains: gcc-aarch64-linux-gnu, gcc-x86-64-linux-gnu */
+		{ "arm64", "aarch64-linux-gnu-" },
+		{ "x86_64", "x86_64-linux-gnu-" },
+		{ "x86", "x86_64-linux-gnu-" },
+	};
+
+	if (!arch || arch_is_host(arch))
 		return NULL;
-	return t->arch;
+	if (getenv("CROSS_COMPILE"))
+		return getenv("CROSS_COMPILE");
+	for (size_t i = 0; i < KT_ARRAY_SIZE(prefixes); i++) {
+		if (strcmp(prefixes[i].arch, arch))
+			continue;
+		/*
+		 * Kconfig's toolchain probes ($(cc-option), CC_VERSION_TEXT)
+		 * read it too: the Kconfig engine and make must see one compiler.
+		 */
+		if (setenv("CROSS_COMPILE", prefixes[i].prefix, 0) < 0)
+			return NULL;
+		return getenv("CROSS_COMPILE");
+	}
+	return NULL;
 }
 
 /* ---- target-info ------------------------------------------------------------ */

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The hardening floor on both kernels: `ktrim config --strict` for the
 # busybox httpd profile with the kvm-q35 recipe, on Debian's 6.1 and 6.12
-# trees. Every requirement of recipes/bases/hardening.yaml is =y under the
+# trees. Every requirement of recipes/bases/hardening.yaml and its x86 part
+# (hardening-x86.yaml) is =y under the
 # name the tree defines (the first of its alternatives the tree's Kconfig
 # files define: CONFIG_RETPOLINE on 6.1, CONFIG_MITIGATION_RETPOLINE on
 # 6.12, ...), each forbidden one is off, and the named mitigations are
@@ -15,7 +16,7 @@ set -euo pipefail
 work=$KTRIM_WORK/52-hardening-floor
 rm -rf "$work" && mkdir -p "$work"
 profile=$KTRIM_TOP/tests/fixtures/trim/httpd.profile.yaml
-floor=$KTRIM_TOP/recipes/bases/hardening.yaml
+floors=("$KTRIM_TOP/recipes/bases/hardening.yaml" "$KTRIM_TOP/recipes/bases/hardening-x86.yaml")
 export KTRIM_DATADIR=$KTRIM_TOP
 
 die() { printf 'FAIL: %s\n' "$*"; exit 1; }
@@ -29,7 +30,9 @@ check_tree() {
 	(cd "$tree" && find . -name 'Kconfig*' -type f -print0 | xargs -0 \
 		sed -n 's/^[[:space:]]*\(menu\)\{0,1\}config[[:space:]]\{1,\}\([A-Za-z0-9_]*\).*/CONFIG_\2/p') |
 		sort -u >"$defined"
-	sed -n '/^require:/,/^forbid:/p' "$floor" | sed -n 's/^ *- *\(CONFIG_[^#]*\).*/\1/p' >"$work/require.txt"
+	for floor in "${floors[@]}"; do
+		sed -n '/^require:/,/^forbid:/p' "$floor" | sed -n 's/^ *- *\(CONFIG_[^#]*\).*/\1/p'
+	done >"$work/require.txt"
 	while read -r line; do
 		alts=${line//|/ }
 		sym=
@@ -41,7 +44,7 @@ check_tree() {
 		[ "$sym" = "${alts%% *}" ] || echo "$name: $sym stands for \"$line\""
 		n=$((n + 1))
 	done <"$work/require.txt"
-	for sym in $(sed -n '/^forbid:/,$p' "$floor" | grep -o 'CONFIG_[A-Z0-9_]*'); do
+	for sym in $(sed -s -n '/^forbid:/,$p' "${floors[@]}" | grep -o 'CONFIG_[A-Z0-9_]*'); do
 		if grep -q "^$sym=[ym]" "$cfg"; then die "$name: $sym is forbidden but on"; fi
 	done
 	# the ones the issue names, under either name

@@ -65,6 +65,27 @@ static void fake_bzimage_id(unsigned char *img, size_t len, bool pe, const char 
 	}
 }
 
+/*
+ * An arm64 Image header as booting.rst lays it out: code0/code1, text
+ * offset, image size (little-endian), flags (bit 0: big-endian; bits 1-2:
+ * page size, 1 = 4K), magic "ARM\x64" at 0x38, PE offset at 0x3c.
+ */
+static void fake_arm64_image(unsigned char *img, size_t len, bool pe, bool big_endian)
+{
+	memset(img, 0, len);
+	img[0x10] = 0x00;	/* image size 0x230000 */
+	img[0x11] = 0x00;
+	img[0x12] = 0x23;
+	img[0x18] = (unsigned char)(big_endian | 1 << 1);
+	memcpy(img + 0x38, "ARM\x64", 4);
+	if (pe) {
+		img[0] = 'M';
+		img[1] = 'Z';
+		img[0x3c] = 0x40;
+		memcpy(img + 0x40, "PE\0\0", 4);
+	}
+}
+
 /* The smallest ELF64 with a PT_NOTE holding Xen's PVH entry note (type 18). */
 static void fake_bzimage(unsigned char *img, size_t len, bool pe)
 {
@@ -144,13 +165,19 @@ static void expect_format(enum pipeline_format f, const char *kernel, const char
 static void test_kernel_format_checks(void **state)
 {
 	unsigned char img[4096], elf[256];
-	char bz[256], efi[256], pvh[256], nonote[256];
+	char bz[256], efi[256], pvh[256], nonote[256], a64[256], a64efi[256], a64be[256];
 	size_t n;
 
 	fake_bzimage(img, sizeof(img), false);
 	snprintf(bz, sizeof(bz), "%s", write_tmp("bzImage", img, sizeof(img)));
 	fake_bzimage(img, sizeof(img), true);
 	snprintf(efi, sizeof(efi), "%s", write_tmp("bzImage.efi", img, sizeof(img)));
+	fake_arm64_image(img, sizeof(img), false, false);
+	snprintf(a64, sizeof(a64), "%s", write_tmp("Image", img, sizeof(img)));
+	fake_arm64_image(img, sizeof(img), true, false);
+	snprintf(a64efi, sizeof(a64efi), "%s", write_tmp("Image.efi", img, sizeof(img)));
+	fake_arm64_image(img, sizeof(img), false, true);
+	snprintf(a64be, sizeof(a64be), "%s", write_tmp("Image.be", img, sizeof(img)));
 	n = fake_pvh_elf(elf, true);
 	snprintf(pvh, sizeof(pvh), "%s", write_tmp("vmlinux", elf, n));
 	n = fake_pvh_elf(elf, false);
@@ -179,6 +206,11 @@ static void test_kernel_format_checks(void **state)
 	expect_format(PIPELINE_FORMAT_VMLINUX, nonote, "fail", "no PVH entry note");
 	expect_format(PIPELINE_FORMAT_VMLINUX, bz, "fail", "not an ELF file");
 	expect_format(PIPELINE_FORMAT_BZIMAGE, "/nonexistent/bzImage", "fail", "cannot read");
+	expect_format(PIPELINE_FORMAT_IMAGE, a64, "pass",
+		      "little-endian, 4K pages, image size 2293760 bytes, PE/COFF (EFI stub) absent");
+	expect_format(PIPELINE_FORMAT_IMAGE, a64efi, "pass", "PE/COFF (EFI stub) present");
+	expect_format(PIPELINE_FORMAT_IMAGE, a64be, "fail", "big-endian");
+	expect_format(PIPELINE_FORMAT_IMAGE, bz, "fail", "arm64 Image header missing");
 }
 
 static void add_event(struct kprof_vm_result *res, const char *name, uint64_t us,

@@ -83,16 +83,18 @@ static void test_formats(void **state)
 {
 	static const struct {
 		enum pipeline_format f;
-		const char *name, *goal, *built, *kernel, *initramfs;
+		const char *name, *goal, *built, *built_arm64, *kernel, *initramfs;
 	} want[] = {
-		{ PIPELINE_FORMAT_BZIMAGE, "bzImage", "bzImage", "arch/x86/boot/bzImage",
+		{ PIPELINE_FORMAT_BZIMAGE, "bzImage", "bzImage", "arch/x86/boot/bzImage", NULL,
 		  "bzImage", "initramfs.cpio.zst" },
-		{ PIPELINE_FORMAT_VMLINUX, "vmlinux", "vmlinux", "vmlinux", "vmlinux",
+		{ PIPELINE_FORMAT_VMLINUX, "vmlinux", "vmlinux", "vmlinux", NULL, "vmlinux",
 		  "initramfs.cpio.zst" },
-		{ PIPELINE_FORMAT_EFI, "efi", "bzImage", "arch/x86/boot/bzImage", "bzImage.efi",
+		{ PIPELINE_FORMAT_EFI, "efi", "bzImage", "arch/x86/boot/bzImage", NULL, "bzImage.efi",
 		  "initramfs.cpio.zst" },
-		{ PIPELINE_FORMAT_LCOW, "lcow", "bzImage", "arch/x86/boot/bzImage", "kernel",
+		{ PIPELINE_FORMAT_LCOW, "lcow", "bzImage", "arch/x86/boot/bzImage", NULL, "kernel",
 		  "initrd.img" },
+		{ PIPELINE_FORMAT_IMAGE, "Image", "Image", NULL, "arch/arm64/boot/Image", "Image",
+		  "initramfs.cpio.zst" },
 	};
 	enum pipeline_format f;
 
@@ -102,8 +104,15 @@ static void test_formats(void **state)
 		assert_int_equal(f, want[i].f);
 		assert_string_equal(pipeline_format_name(f), want[i].name);
 		assert_string_equal(pipeline_format_make_goal(f), want[i].goal);
-		assert_string_equal(pipeline_format_built_path(f, "x86_64"), want[i].built);
-		assert_null(pipeline_format_built_path(f, "arm64"));
+		if (want[i].built)
+			assert_string_equal(pipeline_format_built_path(f, "x86_64"), want[i].built);
+		else
+			assert_null(pipeline_format_built_path(f, "x86_64"));
+		if (want[i].built_arm64)
+			assert_string_equal(pipeline_format_built_path(f, "arm64"), want[i].built_arm64);
+		else
+			assert_null(pipeline_format_built_path(f, "arm64"));
+		assert_null(pipeline_format_built_path(f, "riscv"));
 		assert_string_equal(pipeline_format_kernel_name(f), want[i].kernel);
 		assert_string_equal(pipeline_format_initramfs_name(f), want[i].initramfs);
 	}
@@ -119,18 +128,22 @@ static void test_shipped_targets(void **state)
 		const char *a_check;
 		enum pipeline_disk disk;
 		size_t host_only;
+		const char *arch, *console;
 	} want[] = {
 		{ "kvm-q35", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_BZIMAGE, "CONFIG_VIRTIO_PCI",
-		  PIPELINE_DISK_NONE, 0 },
+		  PIPELINE_DISK_NONE, 0, "x86_64", "console=ttyS0" },
 		{ "kvm-microvm", PIPELINE_MACHINE_MICROVM, PIPELINE_FORMAT_VMLINUX, "CONFIG_PVH",
-		  PIPELINE_DISK_NONE, 0 },
+		  PIPELINE_DISK_NONE, 0, "x86_64", "console=ttyS0" },
 		{ "hyperv-gen1", PIPELINE_MACHINE_PC, PIPELINE_FORMAT_BZIMAGE, "CONFIG_HYPERV",
-		  PIPELINE_DISK_BIOS, 5 },
+		  PIPELINE_DISK_BIOS, 5, "x86_64", "console=ttyS0" },
 		/* gen2 includes gen1: its checks and host-only devices come along */
 		{ "hyperv-gen2", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_EFI, "CONFIG_HYPERV_NET",
-		  PIPELINE_DISK_UEFI, 5 },
+		  PIPELINE_DISK_UEFI, 5, "x86_64", "console=ttyS0" },
 		{ "lcow", PIPELINE_MACHINE_Q35, PIPELINE_FORMAT_LCOW, "CONFIG_NET_9P_FD",
-		  PIPELINE_DISK_NONE, 6 },
+		  PIPELINE_DISK_NONE, 6, "x86_64", "console=ttyS0" },
+		{ "kvm-virt-arm64", PIPELINE_MACHINE_VIRT, PIPELINE_FORMAT_IMAGE,
+		  "CONFIG_SERIAL_AMBA_PL011_CONSOLE", PIPELINE_DISK_NONE, 0, "arm64",
+		  "console=ttyAMA0" },
 	};
 
 	for (size_t i = 0; i < KT_ARRAY_SIZE(want); i++) {
@@ -143,7 +156,8 @@ static void test_shipped_targets(void **state)
 		assert_int_equal(t.format, want[i].format);
 		assert_int_equal(t.disk, want[i].disk);
 		assert_int_equal(t.host_only.len, want[i].host_only);
-		assert_non_null(strstr(t.cmdline, "console=ttyS0"));
+		assert_string_equal(t.arch, want[i].arch);
+		assert_non_null(strstr(t.cmdline, want[i].console));
 		for (size_t j = 0; j < t.checks.len; j++)
 			found |= !strcmp(kt_array_ptr(&t.checks, j), want[i].a_check);
 		if (!found)
@@ -164,6 +178,18 @@ static void test_make_arch(void **state)
 #endif
 #if !defined(__aarch64__)
 	assert_string_equal(pipeline_target_make_arch(&other), "arm64");
+	/* Debian's cross toolchain unless CROSS_COMPILE says otherwise */
+	unsetenv("CROSS_COMPILE");
+	assert_string_equal(pipeline_arch_cross_compile("arm64"), "aarch64-linux-gnu-");
+	assert_string_equal(getenv("CROSS_COMPILE"), "aarch64-linux-gnu-");
+	setenv("CROSS_COMPILE", "/opt/cross/bin/aarch64-none-elf-", 1);
+	assert_string_equal(pipeline_arch_cross_compile("arm64"), "/opt/cross/bin/aarch64-none-elf-");
+	unsetenv("CROSS_COMPILE");
+#endif
+#if defined(__x86_64__)
+	assert_null(pipeline_arch_cross_compile("x86_64"));
+	assert_null(pipeline_arch_cross_compile("x86"));
+	assert_null(pipeline_arch_cross_compile(NULL));
 #endif
 	pipeline_target_release(&t);
 }
