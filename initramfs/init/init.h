@@ -233,6 +233,13 @@ bool ready_overdue(const struct readiness *r, uint64_t now);
 int acpi_events_open(void);
 /* Drain @fd; true when a power-button press was among the events. */
 bool acpi_power_pressed(int fd);
+/*
+ * powerkey.c: the power button's channel, ACPI events or else an input
+ * device with KEY_POWER (arm64 virt's gpio-keys); -1 without either.
+ */
+int power_button_open(void);
+/* Drain @fd; true when the button was pressed. */
+bool power_button_pressed(int fd);
 
 /*
  * supervise.c: runs until the workload exits; returns the wait status.

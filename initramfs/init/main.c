@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	r = modules_load(&spec);
 	timeline("modules-loaded", "n=%d", r);
 	net_setup(&spec);
-	acpi_fd = acpi_events_open();
+	acpi_fd = power_button_open();
 	/*
 	 * Each pass is one run of the workload; the restart policy loops,
 	 * backing off as Docker does: 100 ms before the first restart,

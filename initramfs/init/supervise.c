@@ -231,7 +231,7 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 		if (out_open && pfd[1].revents)
 			out_open = pump_stdout(s, w->stdout_fd);
 		if (acpi_fd >= 0 && (pfd[2].revents & POLLIN) &&
-		    acpi_power_pressed(acpi_fd)) {
+		    power_button_pressed(acpi_fd)) {
 			say("power button pressed: stopping the workload");
 			stop_request(s, w, "power-button", grace, &kill_at,
 				     stop);
@@ -318,7 +318,7 @@ bool supervise_backoff(unsigned ms, int acpi_fd)
 			stop = true;
 		}
 		if (acpi_fd >= 0 && (pfd[1].revents & POLLIN) &&
-		    acpi_power_pressed(acpi_fd)) {
+		    power_button_pressed(acpi_fd)) {
 			say("power button pressed while waiting to restart: stopping");
 			timeline("stop-request", "source=power-button");
 			stop = true;

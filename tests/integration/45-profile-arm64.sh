@@ -9,9 +9,8 @@
 #     the kernel requested through the module helper (minix, resolved by
 #     busybox's modprobe: profiling.modprobe); the timeline carries the
 #     architected counter and its rate (tsc= hz=);
-#  2. the arm64 ktrim-init is static aarch64 and within its size budget;
-#  3. an arm64 project without profiling.modprobe is refused before a boot;
-#  4. an x86_64 profile of the same workload (test 40's, or taken here) and
+#  2. an arm64 project without profiling.modprobe is refused before a boot;
+#  3. an x86_64 profile of the same workload (test 40's, or taken here) and
 #     the arm64 one merge: arch x86_64+arm64, both ABIs' names; the merged
 #     profile trims for kvm-q35 on x86 without warnings, and for arm64
 #     (bases/container: the arm64 targets are the lead's) with only the
@@ -22,8 +21,8 @@ x86_image=${KIMAGE:-} x86_moddir=${KMODDIR:-}
 for t in qemu-system-aarch64 qemu-system-x86_64 file; do
 	command -v "$t" >/dev/null || { echo "no $t on this machine (ci/deps.sh installs it)"; exit 77; }
 done
-agent=$KTRIM_TOP/build/guest/arm64/ktrim-agent init=$KTRIM_TOP/build/guest/arm64/ktrim-init
-[ -x "$agent" ] && [ -x "$init" ] ||
+agent=$KTRIM_TOP/build/guest/arm64/ktrim-agent
+[ -x "$agent" ] ||
 	{ echo "no arm64 guest programs (make needs aarch64-linux-gnu-gcc)"; exit 77; }
 eval "$(KTRIM_ARCH=arm64 "$KTRIM_TOP/ci/kernel-cache.sh")"
 export KIMAGE KMODDIR KSRC KBUSYBOX
@@ -89,16 +88,7 @@ awk -v r="$ready" 'BEGIN {
 	printf "arm64 power-on to workload-ready (guest counter): %.2f s at %d Hz\n", v["tsc"] / v["hz"], v["hz"] }' ||
 	fail "workload-ready has no counter rate"
 
-echo "== case 2: the arm64 init =="
-file "$init" >"$w/init.file"
-size=$(stat -c %s "$init")
-# measured 107,704 bytes (x86-64: 99,520): fixed 4-byte aarch64
-# instructions make the same code larger, so arm64 has its own budget
-grep -q 'ARM aarch64.*statically linked' "$w/init.file" || fail "ktrim-init: $(cat "$w/init.file")"
-[ "$size" -lt 112640 ] || fail "arm64 ktrim-init is $size bytes (budget 110 KB)"
-echo "ok: arm64 ktrim-init static, $size bytes (< 110 KB)"
-
-echo "== case 3: arm64 without profiling.modprobe =="
+echo "== case 2: arm64 without profiling.modprobe =="
 sed '/modprobe:/d' "$w/ktrim.yaml" >"$w/nomodprobe.yaml"
 if "$KTRIM" profile -f "$w/nomodprobe.yaml" -o "$w/nomodprobe.profile.yaml" >"$w/nomodprobe.out" 2>&1; then
 	fail "profiled arm64 without a modprobe"
@@ -108,7 +98,7 @@ grep -q 'profiling.modprobe must name a static arm64' "$w/nomodprobe.out" ||
 [ ! -e "$w/nomodprobe.profile.yaml.work/console.log" ] || fail "it booted anyway"
 echo "ok: refused before booting: $(grep -o 'arch arm64.*' "$w/nomodprobe.out" | head -n 1)"
 
-echo "== case 4: merged with the x86_64 profile =="
+echo "== case 3: merged with the x86_64 profile =="
 x86=$KTRIM_WORK/40-profile-busybox/profile.yaml
 if [ ! -s "$x86" ]; then
 	[ -r "$x86_image" ] || { echo "no x86 profiling kernel in the cache"; exit 77; }
