@@ -246,13 +246,13 @@ bool power_button_pressed(int fd);
  * *@stop is set when a stop request (signal, power button, timeout, the
  * end of a certification smoke test) ended it: then nothing restarts.
  */
-int supervise(const struct spec *s, struct workload *w, int acpi_fd,
+int supervise(const struct spec *s, struct workload *w, int button_fd,
 	      bool *stop);
 /*
  * Wait @ms before a restart, as Docker's restart policy backs off; a stop
  * request meanwhile (signal, power button) ends the wait: true.
  */
-bool supervise_backoff(unsigned ms, int acpi_fd);
+bool supervise_backoff(unsigned ms, int button_fd);
 /* Exit code, or 128+signal, from a wait status. */
 int status_code(int status);
 
