@@ -19,6 +19,7 @@
  *    the 64-bit calls.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,7 +354,11 @@ static int define_line(struct unistd *u, const char *p)
 	if (!strncmp(p, "__ARCH_WANT_", 12)) {
 		char *w = strndup(p, n);
 
-		return w && !kt_array_push_ptr(&u->wants, w) ? 0 : (free(w), -ENOMEM);
+		if (!w || kt_array_push_ptr(&u->wants, w)) {
+			free(w);
+			return -ENOMEM;
+		}
+		return 0;
 	}
 	if (strncmp(p, "__NR", 4) || p[n] == '(')
 		return 0;

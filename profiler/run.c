@@ -26,7 +26,7 @@
  * also the virtio-serial driver of its record channel (one UART there).
  */
 static const char *const boot_modules[] = { "virtio_pci", "9pnet_virtio", "9p",
-					    "virtio_console" };
+					    "virtio_console" /* last: virt only */ };
 #define N_BOOT_MODULES(machine) \
 	(KT_ARRAY_SIZE(boot_modules) - ((machine) != KPROF_VM_VIRT))
 /* The agent's record channel on virt (profiler/agent/agent.h FACTS_PORT). */
