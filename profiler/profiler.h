@@ -506,7 +506,8 @@ void kprof_vm_event_release(struct kprof_vm_event *ev);
 
 struct kprof_run_opts {
 	const char *agent;	/* host path of the static ktrim-agent */
-	const char *kmod;	/* Debian's kmod binary; NULL: /usr/bin/kmod */
+	/* Debian's kmod binary; NULL: /usr/bin/kmod (x86_64 guests); profiling.modprobe wins */
+	const char *kmod;
 	const char *workdir;	/* scratch directory (created), kept */
 	enum kprof_vm_accel accel;	/* AUTO: probe */
 };
