@@ -203,6 +203,7 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@ci/kernel-cache.sh >/dev/null
 	@KTRIM_KERNEL=6.12 ci/kernel-cache.sh >/dev/null
+	@KTRIM_ARCH=arm64 ci/kernel-cache.sh >/dev/null
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-san
 	@$(MAKE) --no-print-directory check-fuzz

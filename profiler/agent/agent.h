@@ -43,7 +43,7 @@ void fact_socket(int family, int type, int protocol, const char *first);
 void fact_ns_flags(unsigned long flags, const char *first);
 /* Open the record channel; the stream is written by facts_emit(). */
 int proto_open(const char *tty);
-/* The virtio-serial port named @name (/sys/class/virtio-ports), waiting up to 5 s. */
+/* The virtio-serial port named @name (/sys/class/virtio-ports), waiting up to 10 s. */
 int proto_open_port(const char *name);
 void proto_status(const char *key, const char *value);
 void proto_output(const char *line);

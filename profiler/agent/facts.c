@@ -225,7 +225,7 @@ int proto_open(const char *tty)
 
 int proto_open_port(const char *name)
 {
-	double until = mono_s() + 5.0;
+	double until = mono_s() + 10.0;
 
 	/* the host announces its ports after the driver binds: they come late */
 	do {
