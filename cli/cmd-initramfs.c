@@ -168,7 +168,7 @@ static int run(int argc, char **argv)
 	o.nmodules = mods.len;
 	o.spec = &spec;
 	if (!o.init_path)
-		o.init_path = pipeline_guest_path("ktrim-init");
+		o.init_path = pipeline_guest_path("ktrim-init", project.arch);	/* NULL: no project */
 	if (r == 0 && o.project && !project.init_external && !list && !overlay)
 		r = pipeline_project_seccomp(&project, profile, NULL, &spec, &err);
 	if (r == 0)

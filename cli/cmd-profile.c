@@ -18,10 +18,11 @@ static int run(int argc, char **argv)
 		{ "merge", no_argument, NULL, 'm' },
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "accel", required_argument, NULL, 'a' },
+		{ "arch", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *project = "ktrim.yaml", *output = NULL, *workdir = NULL;
+	const char *project = "ktrim.yaml", *output = NULL, *workdir = NULL, *arch = NULL;
 	enum kprof_vm_accel accel = KPROF_VM_ACCEL_AUTO;
 	bool merge = false;
 	int c;
@@ -34,6 +35,7 @@ static int run(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'm': merge = true; break;
 		case 'w': workdir = optarg; break;
+		case 'A': arch = optarg; break;
 		case 'a':
 			if (!strcmp(optarg, "kvm"))
 				accel = KPROF_VM_ACCEL_KVM;
@@ -58,7 +60,7 @@ static int run(int argc, char **argv)
 		return cli_usage_error(&cli_cmd_profile, "unexpected argument '%s'",
 					  argv[optind]);
 	return pipeline_profile(project, output ? output : "ktrim.profile.yaml", workdir,
-				accel) < 0 ? 1 : 0;
+				accel, arch) < 0 ? 1 : 0;
 }
 
 const struct cli_cmd cli_cmd_profile = {
@@ -66,7 +68,7 @@ const struct cli_cmd cli_cmd_profile = {
 	.summary = "run the workload in a guest and record the kernel features it uses",
 	.usage =
 "usage: ktrim profile [-f ktrim.yaml] [-o ktrim.profile.yaml] [--workdir DIR]\n"
-"                     [--accel kvm|tcg|auto]\n"
+"                     [--accel kvm|tcg|auto] [--arch x86_64|arm64]\n"
 "       ktrim profile --merge A.yaml B.yaml... -o OUT.yaml\n"
 "\n"
 "Boot the project's profiling kernel (a full distro kernel) under QEMU with\n"
@@ -82,8 +84,12 @@ const struct cli_cmd cli_cmd_profile = {
 "  --workdir DIR        scratch: initramfs, console.log, facts (default OUTPUT.work)\n"
 "  --accel MODE         kvm, tcg, or auto: KVM only if a probe boots firmware\n"
 "                       under it in time (also KTRIM_ACCEL)\n"
-"  --merge              union of the given profiles, counts added, into -o\n"
+"  --arch ARCH          the guest's architecture, overriding arch: in the\n"
+"                       project (x86_64, the default; arm64: QEMU virt under\n"
+"                       TCG on an x86_64 host, the arm64 agent)\n"
+"  --merge              union of the given profiles, counts added, into -o;\n"
+"                       their arches too (arch: x86_64+arm64)\n"
 "\n"
-"Environment: KTRIM_AGENT overrides the guest agent binary.\n",
+"Environment: KTRIM_AGENT (KTRIM_AGENT_ARM64) overrides the guest agent binary.\n",
 	.run = run,
 };

@@ -491,7 +491,7 @@ enum initramfs_seccomp_policy {
 struct initramfs_seccomp_opts {
 	const char *ksrc;	/* the target kernel tree: its syscall table */
 	const char *table;	/* or this table file (syscall_64.tbl format) */
-	uint32_t arch;		/* AUDIT_ARCH_*: AUDIT_ARCH_X86_64 only, for now */
+	uint32_t arch;		/* AUDIT_ARCH_X86_64 or AUDIT_ARCH_AARCH64 */
 	enum initramfs_seccomp_policy policy;
 	enum initramfs_seccomp_action action;
 	const char *const *names;	/* INITRAMFS_SECCOMP_LIST */
@@ -501,7 +501,8 @@ struct initramfs_seccomp_opts {
 
 /*
  * Compile a seccomp filter into @prog (struct guest_bpf_insn, replaced):
- * a process of another architecture (or x86-64's x32 ABI) is killed; the
+ * a process of another architecture (or x86-64's x32 ABI; an arm64
+ * kernel's AArch32 tasks) is killed; the
  * listed syscalls, numbered by the tree's table, are allowed; the rest
  * get @o->action. Names the table lacks are left out (Docker's list
  * names other architectures' calls). -EINVAL naming file:line for a bad

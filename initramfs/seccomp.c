@@ -3,8 +3,9 @@
  * The seccomp filter compiler, host side: syscall names -> a classic BPF
  * program (struct guest_bpf_insn, the kernel's struct sock_filter) that
  * the guest runtime only loads (initramfs/init/security.c). Numbers come
- * from the target kernel tree's syscall table, never the host's headers:
- * the guest kernel is what runs the filter.
+ * from the target kernel tree's syscall table for the guest's architecture
+ * (kconf_syscalls_read: x86_64 or arm64), never the host's headers: the
+ * guest kernel is what runs the filter.
  *
  * The program: the architecture check (any other, and x86-64's x32 ABI,
  * kills the process, as libseccomp's bad-arch action does), then one
@@ -23,6 +24,7 @@
 #include <linux/seccomp.h>
 
 #include "initramfs/internal.h"
+#include "kconfig-trim/kconfig.h"
 
 /* Syscall numbers we take from a table: far above any architecture's. */
 #define MAX_NR 4096
@@ -187,60 +189,31 @@ struct nr_plan {
 	unsigned ntests;
 };
 
-struct table {
-	const char *names[MAX_NR];	/* into text */
-	char *text;
-};
-
-static int table_nr(const struct table *t, const char *name)
+/* The architecture's name for the syscall table reader; NULL: none known. */
+static const char *arch_name(uint32_t arch)
 {
-	for (int i = 0; i < MAX_NR; i++)
-		if (t->names[i] && !strcmp(t->names[i], name))
-			return i;
-	return -1;
+	switch (arch) {
+	case AUDIT_ARCH_X86_64:
+		return "x86_64";
+	case AUDIT_ARCH_AARCH64:
+		return "arm64";
+	default:
+		return NULL;
+	}
 }
 
 /*
- * arch/x86/entry/syscalls/syscall_64.tbl: "NR ABI NAME [ENTRY [COMPAT]]",
- * '#' comments; the "common" and "64" ABIs (x32 is refused by the filter).
+ * The tree's table for @o->arch (kconf_syscalls_read), or @o->table, a
+ * file in syscall_64.tbl's format, its "common" and "64" ABIs.
  */
-static int table_load(struct table *t, const char *path, struct kt_str *err)
+static int table_load(const struct initramfs_seccomp_opts *o, struct kt_array *t,
+		      struct kt_str *err)
 {
-	char *line, *next;
-	unsigned lineno = 0;
-	size_t len;
-	int r = kt_read_file(path, &t->text, &len);
+	static const char *const abis[] = { "common", "64", NULL };
 
-	if (r < 0)
-		return ar_fail(err, r, "%s: %s", path, strerror(-r));
-	if (memchr(t->text, '\0', len))
-		return ar_fail(err, -EINVAL, "%s: a NUL byte: not a syscall table", path);
-	for (line = t->text; line && *line; line = next) {
-		char *f[3], *save = NULL;
-		unsigned long nr;
-		int n = 0;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		lineno++;
-		line[strcspn(line, "#")] = '\0';
-		for (char *tok = strtok_r(line, " \t", &save); tok && n < 3;
-		     tok = strtok_r(NULL, " \t", &save))
-			f[n++] = tok;
-		if (n == 0)
-			continue;
-		if (n < 3 || kt_parse_ulong(f[0], MAX_NR - 1, &nr) < 0)
-			return ar_fail(err, -EINVAL, "%s:%u: not 'NUMBER ABI NAME' with a number "
-				       "below %d", path, lineno, MAX_NR);
-		if (strcmp(f[1], "common") && strcmp(f[1], "64"))
-			continue;
-		if (t->names[nr])
-			return ar_fail(err, -EINVAL, "%s:%u: syscall number %lu listed twice",
-				       path, lineno, nr);
-		t->names[nr] = f[2];
-	}
-	return 0;
+	if (o->table)
+		return kconf_syscalls_read_tbl(o->table, abis, t, err);
+	return kconf_syscalls_read(o->ksrc ? o->ksrc : ".", arch_name(o->arch), t, err);
 }
 
 /* @rule's effect on @p (capabilities already checked). */
@@ -301,13 +274,13 @@ static int emit_nr(struct kt_array *prog, unsigned nr, const struct nr_plan *p,
 }
 
 /* Each name of @names into @plans as an unconditional allow; unknown names are skipped. */
-static void plan_names(struct nr_plan *plans, const struct table *t,
+static void plan_names(struct nr_plan *plans, const struct kt_array *t,
 		       const char *const *names, size_t n)
 {
 	static const struct rule allow = { NULL, 0, 0, 0, ARG_ANY, { 0 }, 0 };
 
 	for (size_t i = 0; i < n; i++) {
-		int nr = table_nr(t, names[i]);
+		int nr = kconf_syscalls_nr(t, names[i]);
 
 		if (nr >= 0)
 			plan_add(&plans[nr], &allow);
@@ -322,50 +295,46 @@ int initramfs_seccomp_build(const struct initramfs_seccomp_opts *o, struct kt_ar
 		[INITRAMFS_SECCOMP_KILL] = SECCOMP_RET_KILL_PROCESS,
 		[INITRAMFS_SECCOMP_LOG] = SECCOMP_RET_LOG,
 	};
-	struct table *t = calloc(1, sizeof(*t));
+	struct kt_array t = KT_ARRAY_INIT(struct kconf_syscall);
 	struct nr_plan *plans = calloc(MAX_NR, sizeof(*plans));
-	struct kt_str path = KT_STR_INIT;
 	uint32_t deflt;
-	int r = t && plans ? 0 : -ENOMEM;
+	int r = plans ? 0 : -ENOMEM;
 
 	kt_array_free(prog);
 	kt_array_init(prog, sizeof(struct guest_bpf_insn));
-	if (r == 0 && o->arch != AUDIT_ARCH_X86_64)
-		r = ar_fail(err, -EOPNOTSUPP, "seccomp: architecture 0x%x: only x86-64 "
-			    "(AUDIT_ARCH_X86_64) has a syscall table here", o->arch);
+	if (r == 0 && !arch_name(o->arch))
+		r = ar_fail(err, -EOPNOTSUPP, "seccomp: architecture 0x%x: only x86-64 and arm64 "
+			    "(AUDIT_ARCH_X86_64, AUDIT_ARCH_AARCH64) have a syscall table here",
+			    o->arch);
 	if (r == 0 && (unsigned)o->action >= KT_ARRAY_SIZE(actions))
 		r = -EINVAL;
 	if (r < 0)
 		goto out;
 	deflt = o->policy == INITRAMFS_SECCOMP_ALLOW_ALL ? SECCOMP_RET_ALLOW : actions[o->action];
 	/* the arch check alone names no syscall: no table */
-	if (o->policy != INITRAMFS_SECCOMP_ALLOW_ALL) {
-		if (o->table)
-			kt_str_puts(&path, o->table);
-		else
-			kt_str_printf(&path, "%s/arch/x86/entry/syscalls/syscall_64.tbl",
-				      o->ksrc ? o->ksrc : ".");
-		r = kt_str_error(&path);
-		if (r == 0)
-			r = table_load(t, path.buf, err);
-	}
+	if (o->policy != INITRAMFS_SECCOMP_ALLOW_ALL)
+		r = table_load(o, &t, err);
 	if (r < 0)
 		goto out;
 	if (o->policy == INITRAMFS_SECCOMP_DOCKER) {
-		plan_names(plans, t, docker_allow, KT_ARRAY_SIZE(docker_allow));
+		plan_names(plans, &t, docker_allow, KT_ARRAY_SIZE(docker_allow));
 		for (size_t i = 0; i < KT_ARRAY_SIZE(docker_rules); i++) {
 			const struct rule *rule = &docker_rules[i];
-			int nr = table_nr(t, rule->name);
+			int nr = kconf_syscalls_nr(&t, rule->name);
 
 			if (nr >= 0 && (!rule->needs || (o->caps & rule->needs)) &&
 			    !(o->caps & rule->unless))
 				plan_add(&plans[nr], rule);
 		}
 	} else if (o->policy == INITRAMFS_SECCOMP_LIST) {
-		plan_names(plans, t, o->names, o->nnames);
-		plan_names(plans, t, runtime_base, KT_ARRAY_SIZE(runtime_base));
+		plan_names(plans, &t, o->names, o->nnames);
+		plan_names(plans, &t, runtime_base, KT_ARRAY_SIZE(runtime_base));
 	}
-	/* the architecture, then x32's numbers (same arch, bit 30 set), both fatal */
+	/*
+	 * The architecture (an arm64 kernel's AArch32 tasks report
+	 * AUDIT_ARCH_ARM), then x86-64's x32 numbers (same arch, bit 30
+	 * set), both fatal.
+	 */
 	r = emit(prog, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch), 0, 0);
 	if (r == 0)
 		r = emit(prog, BPF_JMP | BPF_JEQ | BPF_K, o->arch, 1, 0);
@@ -373,9 +342,9 @@ int initramfs_seccomp_build(const struct initramfs_seccomp_opts *o, struct kt_ar
 		r = emit(prog, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
 	if (r == 0)
 		r = emit(prog, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr), 0, 0);
-	if (r == 0)
+	if (r == 0 && o->arch == AUDIT_ARCH_X86_64)
 		r = emit(prog, BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1);
-	if (r == 0)
+	if (r == 0 && o->arch == AUDIT_ARCH_X86_64)
 		r = emit(prog, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
 	for (unsigned nr = 0; r == 0 && nr < MAX_NR; nr++)
 		if (plans[nr].allow || plans[nr].err || plans[nr].ntests)
@@ -386,10 +355,7 @@ int initramfs_seccomp_build(const struct initramfs_seccomp_opts *o, struct kt_ar
 		r = ar_fail(err, -E2BIG, "seccomp: the filter has %zu instructions; the guest "
 			    "loads at most %d", prog->len, INITRAMFS_SPEC_MAX_SECCOMP);
 out:
-	if (t)
-		free(t->text);
-	free(t);
+	kconf_syscalls_free(&t);
 	free(plans);
-	kt_str_free(&path);
 	return r;
 }

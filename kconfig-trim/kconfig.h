@@ -457,6 +457,33 @@ bool kconf_featmap_from_cache(const struct kconf_featmap *m);
 const char *kconf_feat_kind_name(enum kconf_feat_kind kind);
 int kconf_feat_kind_parse(const char *s, enum kconf_feat_kind *kind);
 
+/* ---- syscall tables ------------------------------------------------------ */
+
+/* One native system call of a tree's table (kconfig-trim/syscalls.c). */
+struct kconf_syscall {
+	unsigned nr;
+	char *name;	/* user space's: "openat", "fstat", "newfstatat" */
+	char *entry;	/* the kernel's entry point ("sys_newfstat"); NULL if none listed */
+};
+
+/*
+ * The native syscalls of @arch ("x86_64" (or "x86", NULL) or "arm64" (or
+ * "aarch64")) in the kernel tree @ksrc, into @out (struct kconf_syscall,
+ * sorted by number; free with kconf_syscalls_free): x86_64's
+ * syscall_64.tbl; arm64's scripts/syscall.tbl with its ABIs (6.11 on) or
+ * asm-generic/unistd.h under arm64's __ARCH_WANT_ macros (6.1). A bad
+ * file is -EINVAL naming file:line; another arch -EOPNOTSUPP.
+ */
+int kconf_syscalls_read(const char *ksrc, const char *arch, struct kt_array *out,
+			struct kt_str *err);
+/* A "NR ABI NAME [ENTRY ...]" table file, the rows of the ABIs in @abis (NULL-terminated). */
+int kconf_syscalls_read_tbl(const char *path, const char *const *abis, struct kt_array *out,
+			    struct kt_str *err);
+/* The number of @name in @list, or -1; the name of @nr, or NULL. */
+int kconf_syscalls_nr(const struct kt_array *list, const char *name);
+const char *kconf_syscalls_name(const struct kt_array *list, unsigned nr);
+void kconf_syscalls_free(struct kt_array *list);
+
 /* ---- recipes ------------------------------------------------------------ */
 
 enum kconf_modules_policy {

@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kconfig-trim/solve-internal.h"
 
@@ -107,42 +106,49 @@ static void fs_each(const struct kconf_feat *f, void *ctx)
 }
 
 /*
- * The system calls a 64-bit x86 kernel offers are its table's (the native
- * and common ABIs): "5 common fstat sys_newfstat" is user space's fstat,
- * defined as SYSCALL_DEFINE2(newfstat, ...). One the tree defines and this
+ * The system calls a 64-bit kernel offers are its table's native ones
+ * (kconf_syscalls_read: x86_64's syscall_64.tbl, arm64's generic table):
+ * "5 common fstat sys_newfstat" is user space's fstat, defined as
+ * SYSCALL_DEFINE2(newfstat, ...). One the tree defines and this
  * configuration builds is provided; one that no requirement names (by
- * either name) is unused. Other architectures: every definition built,
- * by its definition's name.
+ * either name) is unused. Other architectures, or a tree without its
+ * table: every definition built, by its definition's name.
  */
-static int syscalls_from_table(struct surface_walk *w, const char *table)
+static int syscalls_from_table(struct surface_walk *w, const struct kt_array *table)
 {
-	char *text = NULL;
-	size_t len;
-	int r = kt_read_regular_file(table, REFERENCE_MAX, &text, &len);
+	int r = 0;
 
-	for (char *p = text, *nl; r == 0 && p < text + len; p = nl + 1) {
-		char num[16], abi[16], name[64], entry[80];
+	for (size_t i = 0; r == 0 && i < table->len; i++) {
+		const struct kconf_syscall *sc = kt_array_at(table, i);
 		const struct kconf_feat *f;
 
-		nl = memchr(p, '\n', (size_t)(text + len - p));
-		if (!nl)
-			nl = text + len;
-		*nl = '\0';
-		if (*p == '#' || sscanf(p, "%15s %15s %63s %79s", num, abi, name, entry) != 4 ||
-		    (strcmp(abi, "common") && strcmp(abi, "64")) || strncmp(entry, "sys_", 4) ||
-		    !strcmp(entry, "sys_ni_syscall"))
-			continue;	/* sys_ni_syscall: the number is kept, the call is gone */
-		f = kconf_featmap_lookup(w->t->fm, KCONF_FEAT_SYSCALL, entry + 4);
+		/* sys_ni_syscall: the number is kept, the call is gone */
+		if (!sc->entry || strncmp(sc->entry, "sys_", 4) ||
+		    !strcmp(sc->entry, "sys_ni_syscall"))
+			continue;
+		f = kconf_featmap_lookup(w->t->fm, KCONF_FEAT_SYSCALL, sc->entry + 4);
 		if (!f || !chain_on(f, w->t->tree, NULL))
 			continue;
 		w->s->syscalls_provided++;
-		if (kt_map_has(w->asked, name) || kt_map_has(w->asked, entry + 4))
+		if (kt_map_has(w->asked, sc->name) || kt_map_has(w->asked, sc->entry + 4))
 			continue;
-		name[sizeof(name) - 1] = '\0';
-		r = kt_array_push_strdup(&w->s->syscalls_unused, name);
+		r = kt_array_push_strdup(&w->s->syscalls_unused, sc->name);
 	}
-	free(text);
 	return r;
+}
+
+/* The tree's 64-bit architecture with a syscall table ktrim reads, or NULL. */
+static const char *table_arch(struct kconf_tree *tree)
+{
+	static const char *const archs[][2] = { { "X86_64", "x86_64" }, { "ARM64", "arm64" } };
+
+	for (size_t i = 0; i < KT_ARRAY_SIZE(archs); i++) {
+		struct kconf_sym *sym = kconf_sym_lookup(tree, archs[i][0]);
+
+		if (sym && kconf_sym_tristate(sym) == KCONF_Y)
+			return archs[i][1];
+	}
+	return NULL;
 }
 
 static void syscall_each(const struct kconf_feat *f, void *ctx)
@@ -248,19 +254,24 @@ int kconf_trim_compare(struct kconf_trim *t, const char *reference, struct kt_st
 			r = kt_map_set(asked, q->name, (void *)1);
 	}
 	if (r == 0) {
-		struct kconf_sym *x64 = kconf_sym_lookup(t->tree, "X86_64");
-		struct kt_str table = KT_STR_INIT;
+		const char *arch = table_arch(t->tree);
+		struct kt_array table = KT_ARRAY_INIT(struct kconf_syscall);
+		struct kt_str why = KT_STR_INIT;
 
 		kconf_featmap_each(t->fm, KCONF_FEAT_FILESYSTEM, fs_each, &w);
-		kt_str_printf(&table, "%s/arch/x86/entry/syscalls/syscall_64.tbl",
-			      kconf_tree_srctree(t->tree));
-		r = kt_str_error(&table);
-		if (r == 0 && x64 && kconf_sym_tristate(x64) == KCONF_Y &&
-		    access(table.buf, R_OK) == 0)
-			r = syscalls_from_table(&w, table.buf);
-		else if (r == 0)
+		r = arch ? kconf_syscalls_read(kconf_tree_srctree(t->tree), arch, &table, &why)
+			 : -ENOENT;
+		if (r == 0) {
+			r = syscalls_from_table(&w, &table);
+		} else if (r == -ENOENT) {
+			/* a tree without its table (a test fixture) counts its definitions */
 			kconf_featmap_each(t->fm, KCONF_FEAT_SYSCALL, syscall_each, &w);
-		kt_str_free(&table);
+			r = 0;
+		} else if (err) {
+			kt_str_puts(err, kt_str_cstr(&why));
+		}
+		kconf_syscalls_free(&table);
+		kt_str_free(&why);
 		r = r ? r : w.err;
 	}
 	if (r == 0)

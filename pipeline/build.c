@@ -197,7 +197,7 @@ static int stage_pack(struct build *b, const struct build_paths *p, bool modules
 	struct pipeline_pack_opts po = {
 		.project = &b->pr, .rootfs_dir = b->rootfs, .ksrc = b->ksrc, .profile = b->o->profile,
 		.moddir = modules ? p->moddir.buf : NULL,
-		.init_path = pipeline_guest_path("ktrim-init"), .output = p->initrd.buf,
+		.init_path = pipeline_guest_path("ktrim-init", b->pr.arch), .output = p->initrd.buf,
 	};
 	struct kt_str err = KT_STR_INIT;
 	int r = pipeline_pack(&po, &err);

@@ -49,18 +49,23 @@ const char *pipeline_recipes_dir(void)
 	return dir;
 }
 
-const char *pipeline_guest_path(const char *name)
+const char *pipeline_guest_path(const char *name, const char *arch)
 {
-	static char path[2][PATH_MAX + 64];
+	static char path[2][2][PATH_MAX + 64];
 	bool agent = strcmp(name, "ktrim-agent") == 0;
-	const char *env = getenv(agent ? "KTRIM_AGENT" : "KTRIM_INIT");
-	char *buf = path[agent];
+	/* x86_64's programs at guest/ as before; another arch's in guest/ARCH/ */
+	bool arm64 = arch && !strcmp(arch, "arm64");
+	static const char *const vars[2][2] = {
+		{ "KTRIM_INIT", "KTRIM_AGENT" }, { "KTRIM_INIT_ARM64", "KTRIM_AGENT_ARM64" },
+	};
+	const char *env = getenv(vars[arm64][agent]), *sub = arm64 ? "arm64/" : "";
+	char *buf = path[arm64][agent];
 
 	if (env && *env)
 		return env;
-	snprintf(buf, sizeof(path[0]), "%s/build/guest/%s", pipeline_datadir(), name);
+	snprintf(buf, sizeof(path[0][0]), "%s/build/guest/%s%s", pipeline_datadir(), sub, name);
 	if (access(buf, R_OK) == 0)
 		return buf;
-	snprintf(buf, sizeof(path[0]), "%s/guest/%s", pipeline_datadir(), name);
+	snprintf(buf, sizeof(path[0][0]), "%s/guest/%s%s", pipeline_datadir(), sub, name);
 	return buf;
 }

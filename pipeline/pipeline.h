@@ -38,11 +38,13 @@ const char *pipeline_datadir(void);
 /* pipeline_datadir()'s recipes/ folder. Static storage. */
 const char *pipeline_recipes_dir(void);
 /*
- * A static guest program ("ktrim-init", "ktrim-agent"): $KTRIM_INIT or
- * $KTRIM_AGENT when set, else build/guest/ in the source tree, else
- * DATADIR/guest/. Static storage per name.
+ * A static guest program ("ktrim-init", "ktrim-agent") for @arch (NULL or
+ * "x86_64": $KTRIM_INIT or $KTRIM_AGENT when set, else build/guest/ in the
+ * source tree, else DATADIR/guest/; "arm64": $KTRIM_INIT_ARM64 or
+ * $KTRIM_AGENT_ARM64, else build/guest/arm64/, else DATADIR/guest/arm64/).
+ * Static storage per name and arch.
  */
-const char *pipeline_guest_path(const char *name);
+const char *pipeline_guest_path(const char *name, const char *arch);
 
 /* ---- boot disks ----------------------------------------------------------------------- */
 
@@ -203,11 +205,12 @@ int pipeline_explain(const struct pipeline_kconfig_opts *o, const char *config,
 /*
  * Boot @project's profiling kernel with the agent, observe the workload,
  * write the profile to @output (scratch in @workdir, default OUTPUT.work).
+ * @arch ("x86_64", "arm64") overrides the project's arch:; NULL keeps it.
  * -EPROTO when the workload never got ready or its smoke test failed (its
  * output is shown; no profile is written).
  */
 int pipeline_profile(const char *project, const char *output, const char *workdir,
-		     enum kprof_vm_accel accel);
+		     enum kprof_vm_accel accel, const char *arch);
 /* The union of @n profiles, counts added, into @output. */
 int pipeline_profile_merge(const char *const *inputs, size_t n, const char *output);
 

@@ -52,9 +52,10 @@ static void summarise(const struct kprof_profile *p)
 }
 
 int pipeline_profile(const char *project, const char *output, const char *workdir,
-		     enum kprof_vm_accel accel)
+		     enum kprof_vm_accel accel, const char *arch)
 {
-	struct kprof_run_opts o = { pipeline_guest_path("ktrim-agent"), NULL, workdir, accel };
+	static const char *const arches[] = { "x86_64", "arm64" };
+	struct kprof_run_opts o = { NULL, NULL, workdir, accel };
 	struct kt_str err = KT_STR_INIT;
 	struct kprof_guest_report rep;
 	struct kprof_project pr;
@@ -68,9 +69,18 @@ int pipeline_profile(const char *project, const char *output, const char *workdi
 		kt_str_free(&err);
 		return ret;
 	}
+	for (size_t i = 0; arch && i < KT_ARRAY_SIZE(arches); i++)
+		if (!strcmp(arch, arches[i]))
+			pr.arch = arches[i];
+	if (arch && strcmp(arch, pr.arch)) {
+		kt_err("--arch %s: known arches are x86_64 and arm64", arch);
+		kprof_project_release(&pr);
+		return -EINVAL;
+	}
+	o.agent = pipeline_guest_path("ktrim-agent", pr.arch);
 	if (access(o.agent, R_OK)) {
-		kt_err("%s: %s (build it with `make`, or set KTRIM_AGENT)", o.agent,
-		       strerror(errno));
+		kt_err("%s: %s (build it with `make`, or set KTRIM_AGENT%s)", o.agent,
+		       strerror(errno), strcmp(pr.arch, "arm64") ? "" : "_ARM64");
 		kprof_project_release(&pr);
 		return -ENOENT;
 	}

@@ -59,6 +59,7 @@ void kprof_profile_release(struct kprof_profile *p)
 		free(kt_array_ptr(&p->command, i));
 	kt_array_free(&p->command);
 	free(p->kernel_release);
+	free(p->arch);
 	free(p->workload_name);
 	free(p->rootfs_sha256);
 	memset(p, 0, sizeof(*p));
@@ -363,7 +364,7 @@ static int load_workload(struct loader *l, const struct kt_yaml_node *w)
 static int load_doc(struct loader *l)
 {
 	static const char *const keys[] = { "ktrim-profile", "kernel-release",
-					    "workload", "facts", NULL };
+					    "arch", "workload", "facts", NULL };
 	const struct kt_yaml_node *root = l->doc->root, *n;
 	uint64_t version;
 	int ret;
@@ -388,6 +389,9 @@ static int load_doc(struct loader *l)
 				     KPROF_PROFILE_VERSION);
 	if ((n = kt_yaml_map_get(root, "kernel-release")) &&
 	    (ret = dup_scalar(l, n, "kernel-release", &l->p->kernel_release)))
+		return ret;
+	if ((n = kt_yaml_map_get(root, "arch")) &&
+	    (ret = dup_scalar(l, n, "arch", &l->p->arch)))
 		return ret;
 	n = kt_yaml_map_get(root, "workload");
 	if (n) {
@@ -466,6 +470,11 @@ int kprof_profile_format(const struct kprof_profile *p, struct kt_str *o)
 	if (ret >= 0 && p->kernel_release) {
 		kt_str_puts(o, "kernel-release: ");
 		put_scalar(o, p->kernel_release);
+		ret = kt_str_putc(o, '\n');
+	}
+	if (ret >= 0 && p->arch) {
+		kt_str_puts(o, "arch: ");
+		put_scalar(o, p->arch);
 		ret = kt_str_putc(o, '\n');
 	}
 	if (ret >= 0)
@@ -551,6 +560,35 @@ static int join_names(char **dst, const char *src)
 }
 
 /*
+ * Architectures are a set: "x86_64" + "arm64" -> "x86_64+arm64", and an
+ * arch already in @dst is not added again.
+ */
+static int join_set(char **dst, const char *src)
+{
+	const char *p = src;
+
+	while (p && *p) {
+		size_t n = strcspn(p, "+");
+		const char *d = *dst;
+		bool have = false;
+		char *s;
+
+		for (; d && *d && !have; d += strcspn(d, "+"), d += *d == '+')
+			have = strcspn(d, "+") == n && !strncmp(d, p, n);
+		if (!have) {
+			if (asprintf(&s, "%s%s%.*s", *dst ? *dst : "", *dst ? "+" : "",
+				     (int)n, p) < 0)
+				return -ENOMEM;
+			free(*dst);
+			*dst = s;
+		}
+		p += n;
+		p += *p == '+';
+	}
+	return 0;
+}
+
+/*
  * Two different rootfs hashes: the merged identity is the hash of both,
  * sorted, so merge order does not change it.
  */
@@ -587,6 +625,7 @@ int kprof_profile_merge(struct kprof_profile *dst,
 	int ret;
 
 	if ((ret = join_names(&dst->kernel_release, src->kernel_release)) ||
+	    (ret = join_set(&dst->arch, src->arch)) ||
 	    (ret = join_hashes(&dst->rootfs_sha256, src->rootfs_sha256)) ||
 	    (ret = join_names(&dst->workload_name, src->workload_name)))
 		return ret;

@@ -74,6 +74,12 @@ struct kprof_fact_list {
 struct kprof_profile {
 	int version;			/* KPROF_PROFILE_VERSION */
 	char *kernel_release;
+	/*
+	 * The architecture the facts were taken on ("x86_64", "arm64"; merged:
+	 * "x86_64+arm64"); NULL in profiles from before it was recorded.
+	 * Syscall names are the kernel's own for that ABI (arm64 has no open).
+	 */
+	char *arch;
 	char *workload_name;
 	char *rootfs_sha256;		/* lower-case hex, may be NULL */
 	struct kt_array command;	/* char * */
@@ -116,7 +122,7 @@ int kprof_profile_save(const struct kprof_profile *p, const char *path);
  * Union @src into @dst: counts add up, the first process of the fact seen
  * first (in @dst) is kept. Different kernel releases or workloads are
  * joined as "a+b" (and the rootfs hashes combined), so a merged profile
- * says it covers several.
+ * says it covers several; architectures as a set ("x86_64+arm64").
  */
 int kprof_profile_merge(struct kprof_profile *dst,
 			const struct kprof_profile *src);
@@ -225,8 +231,17 @@ struct kprof_project {
 	/* profiling kernel: kprof_project_profiling_kernel(), _modules() */
 	struct kprof_project_path profile_kernel;	/* image (bzImage) */
 	struct kprof_project_path profile_modules;	/* /lib/modules/REL tree */
+	/*
+	 * profiling.modprobe: the modprobe the guest's module helper runs,
+	 * static for the guest's arch (a busybox: it answers to its argv[0]);
+	 * NULL: the host's kmod with its libraries (x86_64 guests only)
+	 */
+	struct kprof_project_path profile_modprobe;
 	unsigned profile_memory_mb;	/* default 1024 */
 	unsigned profile_timeout_s;	/* whole run, default 300 */
+	/* arch: the guests' architecture, "x86_64" (default) or "arm64"; static */
+	const char *arch;
+	unsigned arch_line;	/* of "arch:", 0 when defaulted */
 };
 
 
@@ -275,6 +290,8 @@ int kprof_project_profiling_kernel(const struct kprof_project *pr,
 				   const char **out, struct kt_str *err);
 int kprof_project_profiling_modules(const struct kprof_project *pr,
 				    const char **out, struct kt_str *err);
+int kprof_project_profiling_modprobe(const struct kprof_project *pr,
+				     const char **out, struct kt_str *err);
 
 /*
  * Materialise the workload's root filesystem as a directory: a DIR rootfs
@@ -325,6 +342,7 @@ enum kprof_vm_machine {
 	KPROF_VM_Q35 = 0,	/* q35 + virtio-pci, bzImage */
 	KPROF_VM_MICROVM,	/* microvm + virtio-mmio, PVH vmlinux */
 	KPROF_VM_PC,		/* i440FX + SeaBIOS (disk boots) */
+	KPROF_VM_VIRT,		/* arm64: QEMU virt + virtio-pci, PL011 console, Image */
 };
 
 enum kprof_vm_accel {
@@ -350,7 +368,7 @@ typedef int (*kprof_vm_line_fn)(const char *line, void *ctx);
 struct kprof_vm {
 	enum kprof_vm_machine machine;
 	enum kprof_vm_accel accel;	/* AUTO is resolved by kprof_vm_run */
-	const char *qemu;		/* default qemu-system-x86_64 */
+	const char *qemu;		/* default: qemu-system-x86_64, -aarch64 for virt */
 	unsigned memory_mb;		/* default 512 */
 	unsigned cpus;			/* default 1 */
 	bool icount;			/* -icount shift=0,sleep=off (TCG only) */
@@ -387,8 +405,14 @@ struct kprof_vm_result {
 
 void kprof_vm_init(struct kprof_vm *vm, enum kprof_vm_machine machine);
 void kprof_vm_release(struct kprof_vm *vm);
-/* "q35" | "microvm" | "pc" */
+/* "q35" | "microvm" | "pc" | "virt" */
 int kprof_vm_machine_parse(const char *name, enum kprof_vm_machine *out);
+/* The guest architecture of @machine: "x86_64" or "arm64". */
+const char *kprof_vm_machine_arch(enum kprof_vm_machine machine);
+/* The machine a profiling run uses for @arch (NULL: x86_64); -EINVAL if none. */
+int kprof_vm_machine_for_arch(const char *arch, enum kprof_vm_machine *out);
+/* The kernel's name of @machine's console UART ("ttyS0", "ttyAMA0"). */
+const char *kprof_vm_console(enum kprof_vm_machine machine);
 const char *kprof_vm_accel_name(enum kprof_vm_accel accel);
 
 int kprof_vm_set_kernel(struct kprof_vm *vm, const char *kernel,
@@ -409,7 +433,7 @@ int kprof_vm_add_disk(struct kprof_vm *vm, const char *path, bool readonly);
 /* A host directory shared over virtio-9p under mount tag @tag. */
 int kprof_vm_add_9p(struct kprof_vm *vm, const char *tag, const char *path,
 		    bool readonly);
-/* The next ISA serial port (ttyS1, ttyS2, ...) written to @path. */
+/* The next ISA serial port (ttyS1, ttyS2, ...) written to @path; virt: -EOPNOTSUPP. */
 int kprof_vm_add_serial_file(struct kprof_vm *vm, const char *path);
 /* A virtio-serial port named @name (/dev/virtio-ports/NAME) to @path. */
 int kprof_vm_add_virtio_serial(struct kprof_vm *vm, const char *name,
@@ -482,7 +506,8 @@ void kprof_vm_event_release(struct kprof_vm_event *ev);
 
 struct kprof_run_opts {
 	const char *agent;	/* host path of the static ktrim-agent */
-	const char *kmod;	/* Debian's kmod binary; NULL: /usr/bin/kmod */
+	/* Debian's kmod binary; NULL: /usr/bin/kmod (x86_64 guests); profiling.modprobe wins */
+	const char *kmod;
 	const char *workdir;	/* scratch directory (created), kept */
 	enum kprof_vm_accel accel;	/* AUTO: probe */
 };

@@ -57,6 +57,7 @@ void kprof_project_release(struct kprof_project *pr)
 	path_release(&pr->kernel_source);
 	path_release(&pr->profile_kernel);
 	path_release(&pr->profile_modules);
+	path_release(&pr->profile_modprobe);
 	memset(pr, 0, sizeof(*pr));
 }
 
@@ -87,6 +88,12 @@ int kprof_project_profiling_modules(const struct kprof_project *pr,
 				    const char **out, struct kt_str *err)
 {
 	return path_get(&pr->profile_modules, out, err);
+}
+
+int kprof_project_profiling_modprobe(const struct kprof_project *pr,
+				     const char **out, struct kt_str *err)
+{
+	return path_get(&pr->profile_modprobe, out, err);
 }
 
 struct ploader {
@@ -837,7 +844,7 @@ static int get_init(struct ploader *l, const struct kt_yaml_node *n)
 static int get_profiling(struct ploader *l, const struct kt_yaml_node *p)
 {
 	static const char *const keys[] = { "kernel", "modules", "memory",
-					    "timeout", NULL };
+					    "timeout", "modprobe", NULL };
 	struct kprof_project *pr = l->pr;
 	const struct kt_yaml_node *n;
 	unsigned long v;
@@ -852,6 +859,9 @@ static int get_profiling(struct ploader *l, const struct kt_yaml_node *p)
 		return ret;
 	if ((n = kt_yaml_map_get(p, "modules")) &&
 	    (ret = get_deferred_path(l, n, &pr->profile_modules)))
+		return ret;
+	if ((n = kt_yaml_map_get(p, "modprobe")) &&
+	    (ret = get_deferred_path(l, n, &pr->profile_modprobe)))
 		return ret;
 	if ((n = kt_yaml_map_get(p, "memory"))) {
 		if ((ret = get_uint(l, n, 64, 65536, &v)))
@@ -896,6 +906,8 @@ static int set_defaults(struct kprof_project *pr)
 		pr->profile_memory_mb = 1024;
 	if (!pr->profile_timeout_s)
 		pr->profile_timeout_s = 300;
+	if (!pr->arch)
+		pr->arch = "x86_64";
 	return 0;
 }
 
@@ -903,7 +915,8 @@ static int load_root(struct ploader *l)
 {
 	static const char *const keys[] = { "name", "workload", "targets",
 					    "network", "kernel", "profiling", "init",
-					    NULL };
+					    "arch", NULL };
+	static const char *const arches[] = { "x86_64", "arm64", NULL };
 	static const char *const kernel_keys[] = { "source", NULL };
 	const struct kt_yaml_node *root = l->doc->root, *n;
 	struct kprof_project *pr = l->pr;
@@ -926,6 +939,14 @@ static int load_root(struct ploader *l)
 				     "the project needs a workload");
 	if ((ret = get_workload(l, n)))
 		return ret;
+	if ((n = kt_yaml_map_get(root, "arch"))) {
+		int a;
+
+		if ((ret = get_choice(l, n, arches, &a)))
+			return ret;
+		pr->arch = arches[a];
+		pr->arch_line = (unsigned)n->line;
+	}
 	if ((n = kt_yaml_map_get(root, "targets")) &&
 	    (ret = get_list(l, n, &pr->targets)))
 		return ret;

@@ -7,7 +7,9 @@
  * (read-only, nothing copied: the Debian tree is 400 MB); only the modules
  * needed to mount it travel in the initramfs, resolved with libkmod here.
  */
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,8 +21,16 @@
 
 /* Where the workload's tree lies in the image, as in a shipped one. */
 #define ROOTFS_DIR "rootfs"
-/* What the agent needs before it can mount the module tree. */
-static const char *const boot_modules[] = { "virtio_pci", "9pnet_virtio", "9p" };
+/*
+ * What the agent needs before it can mount the module tree; on arm64 virt
+ * also the virtio-serial driver of its record channel (one UART there).
+ */
+static const char *const boot_modules[] = { "virtio_pci", "9pnet_virtio", "9p",
+					    "virtio_console" /* last: virt only */ };
+#define N_BOOT_MODULES(machine) \
+	(KT_ARRAY_SIZE(boot_modules) - ((machine) != KPROF_VM_VIRT))
+/* The agent's record channel on virt (profiler/agent/agent.h FACTS_PORT). */
+#define FACTS_PORT "ktrim-facts"
 
 /*
  * The container spec of the shipped image (kprof_project_spec, its seccomp
@@ -56,9 +66,33 @@ static int build_spec(const struct kprof_project *pr, const struct kt_array *mod
 	return ret;
 }
 
+/* Whether @path is an ELF with no program interpreter (a static binary). */
+static bool elf_static(const char *path)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	bool is_static = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+	    !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+	    eh.e_phentsize == sizeof(ph)) {
+		is_static = true;
+		for (unsigned i = 0; i < eh.e_phnum && is_static; i++)
+			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+				    (ssize_t)sizeof(ph) || ph.p_type == PT_INTERP)
+				is_static = false;
+	}
+	close(fd);
+	return is_static;
+}
+
 /*
- * Debian's kmod and the shared libraries it needs, at their host paths
- * (the agent's root is the initramfs; the workload has its own root).
+ * The modprobe the module helper runs: Debian's kmod and the shared
+ * libraries it needs, at their host paths (the agent's root is the
+ * initramfs; the workload has its own root); a static one alone.
  */
 static int add_kmod(struct initramfs_archive *a, const char *kmod,
 		    struct kt_str *err)
@@ -69,7 +103,7 @@ static int add_kmod(struct initramfs_archive *a, const char *kmod,
 	int ret;
 
 	ret = initramfs_archive_add_file(a, "ktrim/bin/kmod", kmod, 0755, err);
-	if (ret)
+	if (ret || elf_static(kmod))
 		return ret;
 	ret = kt_run(argv, &out, NULL);
 	if (ret) {
@@ -96,8 +130,8 @@ static int add_kmod(struct initramfs_archive *a, const char *kmod,
 }
 
 static int pack(const struct kprof_project *pr, const struct kprof_run_opts *o,
-		const char *moddir, const char *rootdir, const char *image,
-		char **krel, struct kt_str *err)
+		enum kprof_vm_machine machine, const char *moddir, const char *kmod,
+		const char *rootdir, const char *image, char **krel, struct kt_str *err)
 {
 	struct initramfs_write_opts wo = INITRAMFS_WRITE_OPTS_INIT;
 	static const char *const dirs[] = { "proc", "sys", "dev", "run", "tmp" };
@@ -111,7 +145,7 @@ static int pack(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	if (!a)
 		return -ENOMEM;
 	ret = initramfs_modset_new(moddir, NULL, &ms, err);
-	for (size_t i = 0; !ret && i < KT_ARRAY_SIZE(boot_modules); i++)
+	for (size_t i = 0; !ret && i < N_BOOT_MODULES(machine); i++)
 		ret = initramfs_modset_add(ms, boot_modules[i], err);
 	if (!ret)
 		ret = initramfs_modset_add_to_archive(ms, a, true, &paths, err);
@@ -132,7 +166,7 @@ static int pack(const struct kprof_project *pr, const struct kprof_run_opts *o,
 						 makedev(5, 1), err);
 	if (ret)
 		goto out;
-	if ((ret = add_kmod(a, o->kmod ? o->kmod : "/usr/bin/kmod", err)) ||
+	if ((ret = add_kmod(a, kmod, err)) ||
 	    (ret = build_spec(pr, &paths, &spec, err)))
 		goto out;
 	ret = initramfs_archive_add_data(a, INITRAMFS_SPEC_PATH, spec.buf, spec.len, 0644, err);
@@ -191,9 +225,10 @@ static int fill_identity(const struct kprof_project *pr, const char *krel,
 			 const char *hash, struct kprof_profile *out)
 {
 	out->kernel_release = strdup(krel);
+	out->arch = strdup(pr->arch);
 	out->workload_name = strdup(pr->name);
 	out->rootfs_sha256 = strdup(hash);
-	if (!out->kernel_release || !out->workload_name || !out->rootfs_sha256)
+	if (!out->kernel_release || !out->arch || !out->workload_name || !out->rootfs_sha256)
 		return -ENOMEM;
 	for (size_t i = 0; i < pr->command.len; i++) {
 		char *arg = strdup(kt_array_ptr(&pr->command, i));
@@ -211,8 +246,9 @@ int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	      struct kt_str *err)
 {
 	char *rootdir = NULL, *krel = NULL, *image = NULL, *facts = NULL, *console = NULL;
-	char *facts_text = NULL;
-	const char *kernel, *moddir;
+	char *facts_text = NULL, cmdline[96];
+	const char *kernel, *moddir, *kmod = NULL;
+	enum kprof_vm_machine machine;
 	struct kprof_vm_result res;
 	struct kprof_vm vm;
 	size_t facts_len = 0;
@@ -221,14 +257,30 @@ int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
 
 	kprof_profile_init(out);
 	kprof_guest_report_init(rep);
-	kprof_vm_init(&vm, KPROF_VM_Q35);
+	ret = kprof_vm_machine_for_arch(pr->arch, &machine);
+	kprof_vm_init(&vm, ret ? KPROF_VM_Q35 : machine);
 	kprof_vm_result_init(&res);
+	if (ret) {
+		kt_str_printf(err, "%s: no profiling machine for arch %s", pr->file, pr->arch);
+		goto out;
+	}
 	if ((ret = kprof_project_profiling_kernel(pr, &kernel, err)) ||
-	    (ret = kprof_project_profiling_modules(pr, &moddir, err)))
+	    (ret = kprof_project_profiling_modules(pr, &moddir, err)) ||
+	    (ret = kprof_project_profiling_modprobe(pr, &kmod, err)))
 		goto out;
 	if (!kernel || !moddir) {
 		kt_str_printf(err, "%s: profiling.kernel and profiling.modules must be set",
 			      pr->file);
+		ret = -EINVAL;
+		goto out;
+	}
+	/* the host's kmod runs in an x86_64 guest only */
+	if (!kmod)
+		kmod = o->kmod ? o->kmod : strcmp(pr->arch, "x86_64") ? NULL : "/usr/bin/kmod";
+	if (!kmod) {
+		kt_str_printf(err, "%s: arch %s: profiling.modprobe must name a static %s "
+			      "modprobe (e.g. Debian's busybox-static for it)", pr->file,
+			      pr->arch, pr->arch);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -246,7 +298,7 @@ int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	    (ret = kprof_tree_sha256(rootdir, hash, err)))
 		goto out;
 	kt_progress("rootfs %s (sha256 %.12s)", rootdir, hash);
-	if ((ret = pack(pr, o, moddir, rootdir, image, &krel, err)))
+	if ((ret = pack(pr, o, machine, moddir, kmod, rootdir, image, &krel, err)))
 		goto out;
 	kt_progress("profiling initramfs %s written", image);
 	unlink(facts);
@@ -255,11 +307,13 @@ int kprof_run(const struct kprof_project *pr, const struct kprof_run_opts *o,
 	vm.timeout_s = pr->profile_timeout_s;
 	vm.on_line = on_console;
 	vm.console_log = strdup(console);
+	snprintf(cmdline, sizeof(cmdline), "console=%s quiet loglevel=3 panic=-1",
+		 kprof_vm_console(machine));
 	if (!vm.console_log ||
-	    (ret = kprof_vm_set_kernel(&vm, kernel, image,
-				       "console=ttyS0 quiet loglevel=3 panic=-1")) ||
+	    (ret = kprof_vm_set_kernel(&vm, kernel, image, cmdline)) ||
 	    (ret = kprof_vm_add_9p(&vm, "kmods", moddir, true)) ||
-	    (ret = kprof_vm_add_serial_file(&vm, facts)))
+	    (ret = machine == KPROF_VM_VIRT ? kprof_vm_add_virtio_serial(&vm, FACTS_PORT, facts)
+					    : kprof_vm_add_serial_file(&vm, facts)))
 		goto out;
 	kt_progress("booting %s (%u MB)", kernel, vm.memory_mb);
 	ret = kprof_vm_run(&vm, &res);

@@ -81,7 +81,8 @@ int kprof_project_seccomp(const struct kprof_project *pr, const struct kprof_pro
 			  const char *ksrc, struct initramfs_spec *s, struct kt_str *err)
 {
 	struct initramfs_seccomp_opts o = {
-		.arch = AUDIT_ARCH_X86_64, .action = pr->seccomp_action,
+		.arch = strcmp(pr->arch, "arm64") ? AUDIT_ARCH_X86_64 : AUDIT_ARCH_AARCH64,
+		.action = pr->seccomp_action,
 		.caps = guest_caps_resolve(pr->cap_add, pr->cap_drop),
 	};
 	const struct kprof_fact_list *l = profile ? &profile->facts[KPROF_SYSCALLS] : NULL;

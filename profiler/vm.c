@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * One place that knows how to start QEMU for a ktrim guest: the machine
- * model decides device names (virtio-pci on q35, virtio-mmio on microvm),
- * the accelerator is KVM only when a probe shows a vCPU really runs, and
+ * model decides the QEMU binary, the CPU, the console and device names
+ * (virtio-pci on q35 and arm64 virt, virtio-mmio on microvm), the
+ * accelerator is KVM only when a probe shows a vCPU really runs, and
  * the console is read line by line so callers see the guest timeline as
  * it happens and can stop the VM early.
  */
@@ -17,6 +18,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "profiler/profiler.h"
@@ -25,7 +27,7 @@ void kprof_vm_init(struct kprof_vm *vm, enum kprof_vm_machine machine)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->machine = machine;
-	vm->qemu = "qemu-system-x86_64";
+	vm->qemu = machine == KPROF_VM_VIRT ? "qemu-system-aarch64" : "qemu-system-x86_64";
 	vm->memory_mb = 512;
 	vm->cpus = 1;
 	kt_array_init(&vm->devices, sizeof(char *));
@@ -55,9 +57,33 @@ int kprof_vm_machine_parse(const char *name, enum kprof_vm_machine *out)
 		*out = KPROF_VM_PC;
 	else if (!strcmp(name, "microvm"))
 		*out = KPROF_VM_MICROVM;
+	else if (!strcmp(name, "virt"))
+		*out = KPROF_VM_VIRT;
 	else
 		return -EINVAL;
 	return 0;
+}
+
+const char *kprof_vm_machine_arch(enum kprof_vm_machine machine)
+{
+	return machine == KPROF_VM_VIRT ? "arm64" : "x86_64";
+}
+
+int kprof_vm_machine_for_arch(const char *arch, enum kprof_vm_machine *out)
+{
+	if (!arch || !strcmp(arch, "x86_64"))
+		*out = KPROF_VM_Q35;
+	else if (!strcmp(arch, "arm64"))
+		*out = KPROF_VM_VIRT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* virt's PL011 is ttyAMA0; the x86 machines' first 8250 UART ttyS0. */
+const char *kprof_vm_console(enum kprof_vm_machine machine)
+{
+	return machine == KPROF_VM_VIRT ? "ttyAMA0" : "ttyS0";
 }
 
 const char *kprof_vm_accel_name(enum kprof_vm_accel accel)
@@ -213,6 +239,9 @@ int kprof_vm_add_9p(struct kprof_vm *vm, const char *tag, const char *path,
 
 int kprof_vm_add_serial_file(struct kprof_vm *vm, const char *path)
 {
+	/* QEMU 7.2's virt has one non-secure UART, the console */
+	if (vm->machine == KPROF_VM_VIRT)
+		return -EOPNOTSUPP;
 	vm->n_serial++;
 	return add_fmt(vm, "-serial", "file:%s", path);
 }
@@ -363,15 +392,27 @@ int kprof_vm_monitor_command(const struct kprof_vm *vm, const char *cmd)
 int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 {
 	char mem[64], smp[32];
-	const char *machine;
+	const char *machine, *cpu;
 	int ret = 0;
 
 	if (vm->accel == KPROF_VM_ACCEL_AUTO || (!vm->kernel == !vm->boot_disk))
 		return -EINVAL;
+	/* virt boots a kernel directly: no IDE boot disk, no NVDIMMs here */
+	if (vm->machine == KPROF_VM_VIRT && (vm->boot_disk || vm->n_nvdimm))
+		return -EOPNOTSUPP;
 	kt_array_init(argv, sizeof(char *));
 	machine = vm->machine == KPROF_VM_MICROVM
 			  ? "microvm,x-option-roms=off,isa-serial=on,rtc=on"
-			  : vm->machine == KPROF_VM_PC ? "pc" : vm->n_nvdimm ? "q35,nvdimm=on" : "q35";
+			  : vm->machine == KPROF_VM_PC ? "pc"
+			  : vm->machine == KPROF_VM_VIRT ? "virt"
+			  : vm->n_nvdimm ? "q35,nvdimm=on" : "q35";
+	/*
+	 * Under TCG, x86 takes QEMU's "max"; arm64 the Cortex-A57: Debian's
+	 * arm64 kernel reaches its init in a quarter of the wall time it needs
+	 * on "max", whose pointer authentication (QARMA) TCG computes slowly.
+	 */
+	cpu = vm->accel == KPROF_VM_ACCEL_KVM ? "host"
+	      : vm->machine == KPROF_VM_VIRT ? "cortex-a57" : "max";
 	/* NVDIMMs are hot-pluggable memory: slots and room above the RAM. */
 	if (vm->n_nvdimm)
 		snprintf(mem, sizeof(mem), "%u,slots=%u,maxmem=%uM", vm->memory_mb, vm->n_nvdimm,
@@ -382,8 +423,7 @@ int kprof_vm_build_argv(const struct kprof_vm *vm, struct kt_array *argv)
 	{
 		const char *fixed[] = {
 			vm->qemu, "-machine", machine, "-accel",
-			kprof_vm_accel_name(vm->accel), "-cpu",
-			vm->accel == KPROF_VM_ACCEL_KVM ? "host" : "max",
+			kprof_vm_accel_name(vm->accel), "-cpu", cpu,
 			"-m", mem, "-smp", smp, "-nodefaults", "-no-user-config",
 			"-display", "none", "-no-reboot", "-serial", "stdio",
 		};
@@ -529,7 +569,15 @@ static int resolve_accel(struct kprof_vm *vm)
 {
 	struct kt_str why = KT_STR_INIT;
 	const char *env = getenv("KTRIM_ACCEL");
+	struct utsname u;
 
+	/* KVM runs a guest of the host's own architecture only */
+	if (vm->machine == KPROF_VM_VIRT && !uname(&u) && strcmp(u.machine, "aarch64")) {
+		if (vm->accel == KPROF_VM_ACCEL_KVM)
+			kt_warn("KVM cannot run an arm64 guest on this %s host: TCG", u.machine);
+		vm->accel = KPROF_VM_ACCEL_TCG;
+		kt_str_printf(&why, "arm64 guest on a %s host: TCG (no KVM probe)", u.machine);
+	}
 	if (vm->accel == KPROF_VM_ACCEL_AUTO && env && *env) {
 		if (!strcmp(env, "kvm"))
 			vm->accel = KPROF_VM_ACCEL_KVM;
@@ -541,7 +589,13 @@ static int resolve_accel(struct kprof_vm *vm)
 			kt_str_printf(&why, "KTRIM_ACCEL=%s", env);
 	}
 	if (vm->accel == KPROF_VM_ACCEL_AUTO) {
-		if (kprof_vm_probe_kvm(3.0, &why) == 1) {
+		/* the probe boots x86 firmware: an arm64 host's KVM is taken as it is */
+		if (vm->machine == KPROF_VM_VIRT) {
+			vm->accel = access("/dev/kvm", R_OK | W_OK) ? KPROF_VM_ACCEL_TCG
+								     : KPROF_VM_ACCEL_KVM;
+			kt_str_puts(&why, vm->accel == KPROF_VM_ACCEL_KVM ? "/dev/kvm on an arm64 host"
+									   : "no /dev/kvm");
+		} else if (kprof_vm_probe_kvm(3.0, &why) == 1) {
 			vm->accel = KPROF_VM_ACCEL_KVM;
 			kt_str_puts(&why, "KVM probe ran a vCPU");
 		} else {

@@ -393,8 +393,12 @@ enum guest_fact_kind {
  * runtime's timeline() (initramfs/init/log.c), parsed only by
  * kprof_vm_parse_timeline():
  *
- *   ktrim-timeline: <event> <uptime_us> [k=v ...] [tsc=N] [nonce=HEX]
+ *   ktrim-timeline: <event> <uptime_us> [k=v ...] [tsc=N [hz=F]] [nonce=HEX]
  *
+ * tsc is a counter that runs from vCPU reset (initramfs/init/cycles.h: the
+ * TSC on x86, CNTVCT_EL0 on arm64); hz its frequency where the architecture
+ * states it (arm64's CNTFRQ_EL0), so the host converts it to time directly;
+ * without hz the host derives the rate from two records' uptimes.
  * The nonce (ktrim_nonce= on the kernel command line, at most
  * GUEST_NONCE_MAX hex digits) comes last; the host takes no record
  * without it when it passed one.

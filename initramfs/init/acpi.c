@@ -165,8 +165,6 @@ int acpi_events_open(void)
 	say("listening for ACPI power-button events");
 	return fd;
 fail:
-	say("no ACPI event channel: the power button will not stop the "
-	    "workload");
 	close(fd);
 	return -1;
 }

@@ -233,19 +233,26 @@ bool ready_overdue(const struct readiness *r, uint64_t now);
 int acpi_events_open(void);
 /* Drain @fd; true when a power-button press was among the events. */
 bool acpi_power_pressed(int fd);
+/*
+ * powerkey.c: the power button's channel, ACPI events or else an input
+ * device with KEY_POWER (arm64 virt's gpio-keys); -1 without either.
+ */
+int power_button_open(void);
+/* Drain @fd; true when the button was pressed. */
+bool power_button_pressed(int fd);
 
 /*
  * supervise.c: runs until the workload exits; returns the wait status.
  * *@stop is set when a stop request (signal, power button, timeout, the
  * end of a certification smoke test) ended it: then nothing restarts.
  */
-int supervise(const struct spec *s, struct workload *w, int acpi_fd,
+int supervise(const struct spec *s, struct workload *w, int button_fd,
 	      bool *stop);
 /*
  * Wait @ms before a restart, as Docker's restart policy backs off; a stop
  * request meanwhile (signal, power button) ends the wait: true.
  */
-bool supervise_backoff(unsigned ms, int acpi_fd);
+bool supervise_backoff(unsigned ms, int button_fd);
 /* Exit code, or 128+signal, from a wait status. */
 int status_code(int status);
 

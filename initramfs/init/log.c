@@ -143,9 +143,9 @@ void say(const char *fmt, ...)
 void timeline(const char *event, const char *fmt, ...)
 {
 	char msg[512];
-	/* what the event says may be cut; the tsc and the nonce always fit */
-	const int room = (int)sizeof(msg) - 80;
-	unsigned long long tsc = cycles_since_reset();
+	/* what the event says may be cut; the counter, its rate and the nonce always fit */
+	const int room = (int)sizeof(msg) - 128;
+	unsigned long long tsc = cycles_since_reset(), hz = cycles_hz();
 	uint64_t us = uptime_us();
 	va_list ap;
 	int n;
@@ -162,6 +162,8 @@ void timeline(const char *event, const char *fmt, ...)
 		n = room - 1;
 	if (tsc)
 		n += snprintf(msg + n, sizeof(msg) - (size_t)n, " tsc=%llu", tsc);
+	if (tsc && hz)
+		n += snprintf(msg + n, sizeof(msg) - (size_t)n, " hz=%llu", hz);
 	/* last, where the host checks for it and strips it */
 	if (nonce[0])
 		snprintf(msg + n, sizeof(msg) - (size_t)n, " nonce=%s", nonce);

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 {
 	struct workload w;
 	sigset_t set;
-	int status, code, r, acpi_fd;
+	int status, code, r, button_fd;
 	bool stop = false;
 
 	log_init("ktrim-init");
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	r = modules_load(&spec);
 	timeline("modules-loaded", "n=%d", r);
 	net_setup(&spec);
-	acpi_fd = acpi_events_open();
+	button_fd = power_button_open();
 	/*
 	 * Each pass is one run of the workload; the restart policy loops,
 	 * backing off as Docker does: 100 ms before the first restart,
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 		}
 		if (r == 0)
 			timeline("workload-exec", "pid=%d", (int)w.pid);
-		status = supervise(&spec, &w, acpi_fd, &stop);
+		status = supervise(&spec, &w, button_fd, &stop);
 		code = status_code(status);
 		timeline("workload-exit", "status=%d", code);
 		workload_close(&w);
@@ -98,7 +98,7 @@ int main(int argc, char **argv)
 			   delay_ms >= 30000 ? 60000 : delay_ms * 2;
 		say("restart policy: starting the workload again in %u ms (restart %u)",
 		    delay_ms, restarts + 1);
-		if (supervise_backoff(delay_ms, acpi_fd))
+		if (supervise_backoff(delay_ms, button_fd))
 			break;
 		timeline("workload-restart", "n=%u delay-ms=%u", restarts + 1, delay_ms);
 	}

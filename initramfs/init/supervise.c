@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * PID 1's loop while the workload runs: reap every zombie (orphans are
- * ours), turn stop requests (SIGTERM, SIGINT from Ctrl-Alt-Del, the ACPI
- * power button, the spec's timeout) into SIGTERM to the workload with a
+ * ours), turn stop requests (SIGTERM, SIGINT from Ctrl-Alt-Del, the power
+ * button: ACPI or KEY_POWER, the spec's timeout) into SIGTERM to the workload with a
  * grace period before SIGKILL, forward the workload's stdout to the console and
  * watch for readiness (a stdout line matching a glob, or a TCP port
  * accepting on 127.0.0.1 inside the workload's network namespace).
@@ -140,7 +140,7 @@ static void stop_request(const struct spec *s, const struct workload *w,
 	stop_workload(s, w, SIGTERM, grace, kill_at);
 }
 
-int supervise(const struct spec *s, struct workload *w, int acpi_fd,
+int supervise(const struct spec *s, struct workload *w, int button_fd,
 	      bool *stop)
 {
 	uint64_t start = uptime_us(), kill_at = 0, term_at = 0, smoke_at = 0;
@@ -225,13 +225,13 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 		/* A closed stdout keeps its slot, ignored (fd -1). */
 		pfd[nfd++] = (struct pollfd){ .fd = out_open ? w->stdout_fd : -1,
 					      .events = POLLIN };
-		pfd[nfd++] = (struct pollfd){ .fd = acpi_fd, .events = POLLIN };
+		pfd[nfd++] = (struct pollfd){ .fd = button_fd, .events = POLLIN };
 		if (poll(pfd, (nfds_t)nfd, timeout) < 0 && errno != EINTR)
 			say("poll: %s", strerror(errno));
 		if (out_open && pfd[1].revents)
 			out_open = pump_stdout(s, w->stdout_fd);
-		if (acpi_fd >= 0 && (pfd[2].revents & POLLIN) &&
-		    acpi_power_pressed(acpi_fd)) {
+		if (button_fd >= 0 && (pfd[2].revents & POLLIN) &&
+		    power_button_pressed(button_fd)) {
 			say("power button pressed: stopping the workload");
 			stop_request(s, w, "power-button", grace, &kill_at,
 				     stop);
@@ -290,7 +290,7 @@ int supervise(const struct spec *s, struct workload *w, int acpi_fd,
 	return status;
 }
 
-bool supervise_backoff(unsigned ms, int acpi_fd)
+bool supervise_backoff(unsigned ms, int button_fd)
 {
 	uint64_t end = uptime_us() + (uint64_t)ms * 1000u;
 	sigset_t set;
@@ -304,7 +304,7 @@ bool supervise_backoff(unsigned ms, int acpi_fd)
 	for (uint64_t now; !stop && (now = uptime_us()) < end;) {
 		struct pollfd pfd[2] = {
 			{ .fd = sfd, .events = POLLIN },
-			{ .fd = acpi_fd, .events = POLLIN },
+			{ .fd = button_fd, .events = POLLIN },
 		};
 		struct signalfd_siginfo si;
 
@@ -317,8 +317,8 @@ bool supervise_backoff(unsigned ms, int acpi_fd)
 				 si.ssi_signo == SIGINT ? "sigint" : "sigterm");
 			stop = true;
 		}
-		if (acpi_fd >= 0 && (pfd[1].revents & POLLIN) &&
-		    acpi_power_pressed(acpi_fd)) {
+		if (button_fd >= 0 && (pfd[1].revents & POLLIN) &&
+		    power_button_pressed(button_fd)) {
 			say("power button pressed while waiting to restart: stopping");
 			timeline("stop-request", "source=power-button");
 			stop = true;

@@ -354,14 +354,20 @@ static void pid1(void)
 	timeline("init-start", NULL);
 	mounts_setup();
 	record_mounts();
+#ifdef FACTS_TTY
 	if (proto_open(FACTS_TTY))
 		say("cannot open %s: the host will get no facts", FACTS_TTY);
+#endif
 	if (spec_load(&spec, &overlay, err, sizeof(err)) < 0) {
 		fail(err);
 		facts_emit();
 		power_off();
 	}
 	n = modules_load(&spec);
+#ifdef FACTS_PORT
+	if (proto_open_port(FACTS_PORT))
+		say("no virtio-serial port %s: the host will get no facts", FACTS_PORT);
+#endif
 	if (mount_module_tree()) {
 		fail("cannot reach the module tree");
 		facts_emit();

@@ -22,7 +22,16 @@
 #define HELPER_PATH "/ktrim/bin/" HELPER_NAME
 #define KMOD_PATH "/ktrim/bin/kmod"	/* Debian's kmod, run as modprobe */
 #define MODREQ_LOG "/run/ktrim/modreq"
+/*
+ * The record channel: x86's second UART; arm64's virt has one UART (the
+ * console), so a virtio-serial port of this name (virtio_console, loaded
+ * from the spec's modules) carries the records there.
+ */
+#if defined(__aarch64__)
+#define FACTS_PORT "ktrim-facts"
+#else
 #define FACTS_TTY "/dev/ttyS1"
+#endif
 
 /* ---- facts.c: the table, in shared memory so forked helpers add to it -- */
 int facts_init(void);
@@ -34,6 +43,8 @@ void fact_socket(int family, int type, int protocol, const char *first);
 void fact_ns_flags(unsigned long flags, const char *first);
 /* Open the record channel; the stream is written by facts_emit(). */
 int proto_open(const char *tty);
+/* The virtio-serial port named @name (/sys/class/virtio-ports), waiting up to 10 s. */
+int proto_open_port(const char *name);
 void proto_status(const char *key, const char *value);
 void proto_output(const char *line);
 void facts_emit(void);

@@ -5,6 +5,7 @@
  * child and the module helper's parent see the same counts; only one of
  * them writes at a time (the agent waits for each set-up step).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -16,7 +17,14 @@
 #include <unistd.h>
 
 #include "profiler/agent/agent.h"
+/* The table of the architecture the agent is built for (gen-syscalls.sh). */
+#if defined(__aarch64__)
+#include "profiler/agent/syscall-names-arm64.h"
+#define SYSCALL_ABI "arm64", "arm"	/* native, compat (AArch32) */
+#else
 #include "profiler/agent/syscall-names.h"
+#define SYSCALL_ABI "x86_64", "i386"
+#endif
 
 #define MAX_FACTS 2048
 #define NAME_MAX_LEN 120
@@ -215,6 +223,36 @@ int proto_open(const char *tty)
 	return 0;
 }
 
+int proto_open_port(const char *name)
+{
+	double until = mono_s() + 10.0;
+
+	/* the host announces its ports after the driver binds: they come late */
+	do {
+		DIR *d = opendir("/sys/class/virtio-ports");
+		struct dirent *e;
+		char path[300], buf[64];
+
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", e->d_name);
+			if (read_small(path, buf, sizeof(buf)) <= 0)
+				continue;
+			buf[strcspn(buf, "\n")] = '\0';
+			if (strcmp(buf, name))
+				continue;
+			snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+			closedir(d);
+			return proto_open(path);
+		}
+		if (d)
+			closedir(d);
+		usleep(20000);
+	} while (mono_s() < until);
+	return -ENOENT;
+}
+
 /* @fields: NULL-terminated, each escaped and joined with spaces. */
 static void record(const char *const *fields)
 {
@@ -275,6 +313,8 @@ void facts_emit(void)
 		}
 	}
 	for (unsigned c = 0; tab && c < 2; c++) {
+		static const char *const abi[2] = { SYSCALL_ABI };
+
 		for (unsigned nr = 0; nr < MAX_SYSCALL; nr++) {
 			char name[32];
 
@@ -284,7 +324,7 @@ void facts_emit(void)
 			    syscall_names[nr])
 				snprintf(name, sizeof(name), "%s", syscall_names[nr]);
 			else
-				snprintf(name, sizeof(name), "%s%u", c ? "i386:" : "x86_64:", nr);
+				snprintf(name, sizeof(name), "%s:%u", abi[c], nr);
 			snprintf(count, sizeof(count), "%u", tab->sys_count[c][nr]);
 			const char *r[] = { "fact", "syscalls", count,
 					    tab->sys_first[c][nr], name, NULL };

@@ -29,7 +29,12 @@
 
 #include "profiler/agent/agent.h"
 
-#define AUDIT_ARCH_X86_64 0xc000003eu
+/* The native ABI's audit arch; any other (i386, AArch32) is compat. */
+#if defined(__aarch64__)
+#define AUDIT_ARCH_NATIVE 0xc00000b7u	/* AUDIT_ARCH_AARCH64 */
+#else
+#define AUDIT_ARCH_NATIVE 0xc000003eu	/* AUDIT_ARCH_X86_64 */
+#endif
 #define MAX_TRACEES 1024
 #define MAX_EXITED 64
 
@@ -263,12 +268,14 @@ static void syscall_exit(struct tracee *t, long rval, const char *who)
 		if (peek(t->pid, t->args[0], buf, sizeof(buf), true))
 			fact_add(GUEST_FACT_FILESYSTEMS, buf, who);
 		break;
+#ifdef SYS_open	/* the generic table (arm64) has openat only */
 	case SYS_open:
 		opened(t, rval, (long)t->args[1]);
 		break;
 	case SYS_creat:
 		opened(t, rval, O_WRONLY);
 		break;
+#endif
 	case SYS_openat:
 		opened(t, rval, (long)t->args[2]);
 		break;
@@ -309,7 +316,7 @@ static void on_syscall_stop(struct tracee *t)
 	if (info.op == 1 /* PTRACE_SYSCALL_INFO_ENTRY */) {
 		t->nr = info.entry.nr;
 		memcpy(t->args, info.entry.args, sizeof(t->args));
-		t->compat = info.arch != AUDIT_ARCH_X86_64;
+		t->compat = info.arch != AUDIT_ARCH_NATIVE;
 		t->modlog_size = modlog_size();
 		fact_syscall((unsigned)t->nr, t->compat, who);
 	} else if (info.op == 2 /* PTRACE_SYSCALL_INFO_EXIT */) {

@@ -7,6 +7,11 @@
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
+# The guest's machine: x86 by default; arm64's tests set qemu-system-aarch64,
+# "-M virt -cpu cortex-a57" and ttyAMA0.
+GUEST_QEMU=${GUEST_QEMU:-qemu-system-x86_64}
+read -r -a GUEST_MACHINE <<<"${GUEST_MACHINE_ARGS:-}"
+GUEST_CONSOLE=${GUEST_CONSOLE:-ttyS0}
 failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -38,9 +43,9 @@ boot() {
 	local img=$1 log=$2
 	shift 2
 	qemu_rc=0
-	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -nographic \
+	timeout "$BOOT_TIMEOUT" "$GUEST_QEMU" "${GUEST_MACHINE[@]}" -accel tcg -m 256 -nographic \
 		-no-reboot -kernel "$KIMAGE" -initrd "$img" \
-		-append "console=ttyS0 panic=-1 quiet${APPEND_EXTRA:+ $APPEND_EXTRA}" "$@" \
+		-append "console=$GUEST_CONSOLE panic=-1 quiet${APPEND_EXTRA:+ $APPEND_EXTRA}" "$@" \
 		</dev/null >"$log" 2>&1 || qemu_rc=$?
 	tr -d '\r' <"$log" >"$log.txt"
 }
@@ -71,7 +76,8 @@ expect_poweroff() {
 		fail "QEMU exit status $qemu_rc (124 = still running at timeout)"
 	fi
 	refute_line "$log" 'Kernel panic|Attempted to kill init' "no kernel panic"
-	expect_line "$log" '^ktrim-timeline: poweroff [0-9]+ tsc=[0-9]+( nonce=[0-9a-f]+)?$' "timeline: poweroff"
+	expect_line "$log" '^ktrim-timeline: poweroff [0-9]+ tsc=[0-9]+( hz=[0-9]+)?( nonce=[0-9a-f]+)?$' \
+		"timeline: poweroff"
 }
 
 # Timeline events appear in this order with growing timestamps.
@@ -106,9 +112,9 @@ boot_bg() {
 	bg_log=$log
 	rm -f "$log.mon.in" "$log.mon.out"
 	mkfifo "$log.mon.in" "$log.mon.out"
-	timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -m 256 -nographic \
+	timeout "$BOOT_TIMEOUT" "$GUEST_QEMU" "${GUEST_MACHINE[@]}" -accel tcg -m 256 -nographic \
 		-no-reboot -kernel "${BG_KERNEL:-$KIMAGE}" -initrd "$img" -monitor "pipe:$log.mon" \
-		-append "console=ttyS0 panic=-1 quiet${APPEND_EXTRA:+ $APPEND_EXTRA}" "$@" \
+		-append "console=$GUEST_CONSOLE panic=-1 quiet${APPEND_EXTRA:+ $APPEND_EXTRA}" "$@" \
 		</dev/null >"$log" 2>&1 &
 	bg_pid=$!
 	# Both ends of the fifos stay open for QEMU's whole life.

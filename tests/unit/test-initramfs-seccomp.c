@@ -116,6 +116,59 @@ static void test_layout_arch_check_first(void **state)
 	kt_array_free(&prog);
 }
 
+/*
+ * arm64, numbered by the real 6.1 tree's generic table ($KSRC, or the
+ * kernel cache's): the AArch64 arch check, no x32 test, arm64's numbers.
+ * It cannot run on this x86-64 host: the layout is what is checked.
+ */
+static void test_arm64_layout(void **state)
+{
+	const char *names[] = { "openat", "getppid" };
+	struct initramfs_seccomp_opts o = { .policy = INITRAMFS_SECCOMP_LIST, .names = names,
+					    .nnames = 2, .arch = AUDIT_ARCH_AARCH64 };
+	const char *ksrc = getenv("KSRC");
+	char *cache = kt_cache_dir(), tree[4096], tbl[4200];
+	struct kt_str err = KT_STR_INIT;
+	const struct guest_bpf_insn *i;
+	struct kt_array prog;
+
+	assert_non_null(cache);
+	if (ksrc && *ksrc)
+		snprintf(tree, sizeof(tree), "%s", ksrc);
+	else
+		snprintf(tree, sizeof(tree), "%s/src/linux-source-6.1", cache);
+	free(cache);
+	snprintf(tbl, sizeof(tbl), "%s/include/uapi/asm-generic/unistd.h", tree);
+	if (access(tbl, R_OK)) {
+		const char *no = getenv("KTRIM_TEST_NO_KSRC");
+
+		if (no && *no == '1')
+			skip();
+		fail_msg("no 6.1 tree at %s: run ci/kernel-cache.sh, set KSRC, or "
+			 "KTRIM_TEST_NO_KSRC=1 to skip", tree);
+	}
+	o.ksrc = tree;
+	kt_array_init(&prog, sizeof(struct guest_bpf_insn));
+	if (initramfs_seccomp_build(&o, &prog, &err))
+		fail_msg("%s", kt_str_cstr(&err));
+	i = prog.items;
+	assert_int_equal(i[1].k, AUDIT_ARCH_AARCH64);
+	assert_int_equal(i[2].k, SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(i[3].k, offsetof(struct seccomp_data, nr));
+	/* head (4: no x32 test), openat 56, getppid 173 and the base set's write 64,
+	 * exit_group 94, clock_gettime 113, execve 221 (2 each), the default */
+	assert_int_equal(prog.len, 4 + 6 * 2 + 1);
+	assert_int_equal(i[4].k, 56);
+	assert_int_equal(i[6].k, 64);
+	assert_int_equal(i[8].k, 94);
+	assert_int_equal(i[10].k, 113);
+	assert_int_equal(i[12].k, 173);
+	assert_int_equal(i[14].k, 221);
+	assert_int_equal(i[16].k, SECCOMP_RET_ERRNO | EPERM);
+	kt_array_free(&prog);
+	kt_str_free(&err);
+}
+
 static void test_list_allows_listed_denies_rest(void **state)
 {
 	const char *names[] = { "getppid", "no_such_call" };
@@ -275,9 +328,9 @@ static void test_table_errors(void **state)
 		struct kt_str err = KT_STR_INIT;
 
 		o.table = TABLE;
-		o.arch = AUDIT_ARCH_AARCH64;
+		o.arch = AUDIT_ARCH_RISCV64;
 		assert_int_equal(initramfs_seccomp_build(&o, &prog, &err), -EOPNOTSUPP);
-		assert_non_null(strstr(kt_str_cstr(&err), "only x86-64"));
+		assert_non_null(strstr(kt_str_cstr(&err), "only x86-64 and arm64"));
 		kt_str_free(&err);
 	}
 	kt_array_free(&prog);
@@ -318,6 +371,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_arch_check_first),
+		cmocka_unit_test(test_arm64_layout),
 		cmocka_unit_test(test_list_allows_listed_denies_rest),
 		cmocka_unit_test(test_kill_and_log_actions),
 		cmocka_unit_test(test_wrong_arch_kills),

@@ -181,6 +181,40 @@ static void test_merge_counts_and_identity(void **state)
 	kt_str_free(&err);
 }
 
+/* Architectures merge as a set and survive a save and a load. */
+static void test_merge_arch_set(void **state)
+{
+	struct kprof_profile a, b, c;
+	struct kt_str err = KT_STR_INIT, text = KT_STR_INIT;
+
+	assert_int_equal(kprof_profile_load(FIX "busybox.profile.yaml", &a, &err), 0);
+	assert_int_equal(kprof_profile_load(FIX "busybox.profile.yaml", &b, &err), 0);
+	assert_null(a.arch);	/* a profile from before arch: was recorded */
+	a.arch = strdup("x86_64");
+	b.arch = strdup("arm64");
+	assert_int_equal(kprof_profile_merge(&a, &b), 0);
+	assert_string_equal(a.arch, "x86_64+arm64");
+	assert_int_equal(kprof_profile_merge(&a, &b), 0);
+	assert_string_equal(a.arch, "x86_64+arm64");
+	free(b.arch);
+	b.arch = strdup("arm64+x86_64");
+	assert_int_equal(kprof_profile_merge(&a, &b), 0);
+	assert_string_equal(a.arch, "x86_64+arm64");
+	free(b.arch);
+	b.arch = NULL;	/* unknown: adds nothing */
+	assert_int_equal(kprof_profile_merge(&a, &b), 0);
+	assert_string_equal(a.arch, "x86_64+arm64");
+	assert_int_equal(kprof_profile_format(&a, &text), 0);
+	assert_non_null(strstr(kt_str_cstr(&text), "\narch: x86_64+arm64\n"));
+	assert_int_equal(kprof_profile_load_string("mem", kt_str_cstr(&text), &c, &err), 0);
+	assert_string_equal(c.arch, "x86_64+arm64");
+	kprof_profile_release(&a);
+	kprof_profile_release(&b);
+	kprof_profile_release(&c);
+	kt_str_free(&err);
+	kt_str_free(&text);
+}
+
 static void test_add_rejects_bad_input(void **state)
 {
 	struct kprof_profile p;
@@ -204,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_is_byte_stable),
 		cmocka_unit_test(test_format_independent_of_order),
 		cmocka_unit_test(test_merge_counts_and_identity),
+		cmocka_unit_test(test_merge_arch_set),
 		cmocka_unit_test(test_add_rejects_bad_input),
 	};
 

@@ -55,6 +55,8 @@ static void test_full_project(void **state)
 	assert_string_equal(pr.hostname, "web");
 	assert_int_equal(pr.cgroups.len, 3);
 	assert_int_equal(pr.profile_timeout_s, 300);
+	assert_string_equal(pr.arch, "x86_64");
+	assert_int_equal(pr.arch_line, 0);
 	kprof_project_release(&pr);
 	kt_str_free(&err);
 }
@@ -122,6 +124,7 @@ static void test_errors(void **state)
 	expect_error("rlimit-bad.yaml", "rlimit-bad.yaml:6:27: unknown resource limit 'files'");
 	expect_error("rlimit-value-bad.yaml", "rlimit-value-bad.yaml:7:13: nofile: '4096:1024' is not "
 		     "SOFT[:HARD]");
+	expect_error("arch-bad.yaml", "arch-bad.yaml:6:7: expected one of x86_64, arm64");
 }
 
 /* cap-add, cap-drop (Docker's spellings), devices, privileged; none given: Docker's defaults. */

@@ -85,6 +85,54 @@ static void test_microvm_uses_mmio(void **state)
 	kprof_vm_release(&vm);
 }
 
+/* arm64: qemu-system-aarch64 virt, cortex-a57 under TCG, virtio-pci, one UART. */
+static void test_virt_command_line(void **state)
+{
+	enum kprof_vm_machine m;
+	struct kprof_vm vm;
+	char *cmd;
+
+	assert_int_equal(kprof_vm_machine_parse("virt", &m), 0);
+	assert_int_equal(m, KPROF_VM_VIRT);
+	assert_string_equal(kprof_vm_machine_arch(m), "arm64");
+	assert_string_equal(kprof_vm_console(m), "ttyAMA0");
+	assert_string_equal(kprof_vm_console(KPROF_VM_Q35), "ttyS0");
+	assert_int_equal(kprof_vm_machine_for_arch("arm64", &m), 0);
+	assert_int_equal(m, KPROF_VM_VIRT);
+	assert_int_equal(kprof_vm_machine_for_arch(NULL, &m), 0);
+	assert_int_equal(m, KPROF_VM_Q35);
+	assert_string_equal(kprof_vm_machine_arch(m), "x86_64");
+	assert_int_equal(kprof_vm_machine_for_arch("riscv64", &m), -EINVAL);
+
+	kprof_vm_init(&vm, KPROF_VM_VIRT);
+	vm.accel = KPROF_VM_ACCEL_TCG;
+	vm.icount = true;
+	vm.memory_mb = 512;
+	assert_int_equal(kprof_vm_set_kernel(&vm, "/k/Image", "/k/initrd", "console=ttyAMA0"), 0);
+	assert_int_equal(kprof_vm_add_9p(&vm, "kmods", "/lib/modules/x", true), 0);
+	/* virt has no second UART: the facts take a virtio-serial port */
+	assert_int_equal(kprof_vm_add_serial_file(&vm, "/tmp/facts"), -EOPNOTSUPP);
+	assert_int_equal(kprof_vm_add_virtio_serial(&vm, "ktrim-facts", "/tmp/facts"), 0);
+	cmd = joined(&vm);
+	assert_non_null(strstr(cmd, "qemu-system-aarch64 -machine virt -accel tcg -cpu cortex-a57 "
+				    "-m 512 "));
+	assert_non_null(strstr(cmd, " -icount shift=0,sleep=off"));
+	assert_non_null(strstr(cmd, " -kernel /k/Image"));
+	assert_non_null(strstr(cmd, "-device virtio-9p-pci,fsdev=fs0,mount_tag=kmods"));
+	assert_non_null(strstr(cmd, "-device virtio-serial-pci,id=vser1"));
+	assert_null(strstr(cmd, "-serial file:"));
+	free(cmd);
+	/* no IDE boot disk on virt */
+	assert_int_equal(kprof_vm_set_kernel(&vm, NULL, NULL, NULL), 0);
+	assert_int_equal(kprof_vm_set_boot_disk(&vm, NULL, "/d/a.img"), 0);
+	{
+		struct kt_array argv;
+
+		assert_int_equal(kprof_vm_build_argv(&vm, &argv), -EOPNOTSUPP);
+	}
+	kprof_vm_release(&vm);
+}
+
 /* Firmware boots from a disk: no -kernel; OVMF or SeaBIOS; NVDIMMs widen -m. */
 static void test_disk_boot_and_nvdimm(void **state)
 {
@@ -367,6 +415,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_q35_command_line),
 		cmocka_unit_test(test_microvm_uses_mmio),
+		cmocka_unit_test(test_virt_command_line),
 		cmocka_unit_test(test_disk_boot_and_nvdimm),
 		cmocka_unit_test(test_user_net_and_monitor),
 		cmocka_unit_test(test_timeline_lines),

@@ -4,10 +4,12 @@
 # busybox-static: one static binary, the applet links the workload and its
 # smoke test use, and a page to serve.
 #   make-rootfs.sh [DEST]      (default: ./rootfs next to this script)
+# KTRIM_BUSYBOX: another static busybox, e.g. arm64's for an arm64 guest
+# (KTRIM_ARCH=arm64 ci/kernel-cache.sh prints it as KBUSYBOX).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dest=${1:-$here/rootfs}
-bb=/bin/busybox
+bb=${KTRIM_BUSYBOX:-/bin/busybox}
 if ! file -L "$bb" 2>/dev/null | grep -q 'statically linked'; then
 	echo "make-rootfs.sh: $bb is not static; apt-get install busybox-static" >&2
 	exit 1
