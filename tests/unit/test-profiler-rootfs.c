@@ -117,13 +117,20 @@ static void layer_add(const char *dir, char digest[72])
 	free(src);
 }
 
-/* index.json and a manifest naming @n layers, in order. */
+/* index.json, a config and a manifest naming @n layers, in order. */
 static void layout_write(char layers[][72], size_t n)
 {
 	struct kt_str man = KT_STR_INIT, idx = KT_STR_INIT;
-	char mdigest[72], *mpath = at("manifest.json"), *ipath;
+	char mdigest[72], cdigest[72], *mpath = at("manifest.json"), *ipath;
 
-	kt_str_puts(&man, "{\"schemaVersion\": 2, \"layers\": [");
+	put("config.json", "{\"architecture\": \"amd64\", \"os\": \"linux\", "
+	    "\"config\": {\"Cmd\": [\"/bin/sh\"]}}");
+	put("oci/oci-layout", "{\"imageLayoutVersion\": \"1.0.0\"}");
+	ipath = at("config.json");
+	blob_add(ipath, cdigest);
+	free(ipath);
+	kt_str_printf(&man, "{\"schemaVersion\": 2, \"config\": {\"digest\": \"%s\"}, "
+		      "\"layers\": [", cdigest);
 	for (size_t i = 0; i < n; i++)
 		kt_str_printf(&man, "%s{\"mediaType\": \"application/vnd.oci."
 			      "image.layer.v1.tar\", \"digest\": \"%s\"}",
@@ -143,16 +150,19 @@ static void layout_write(char layers[][72], size_t n)
 
 static int unpack(char **dir, struct kt_str *err)
 {
-	struct kprof_project pr = { 0 };
+	struct kprof_project pr;
 	char *scratch = at("scratch");
 	int r;
 
+	kprof_project_init(&pr);
 	pr.rootfs = at("oci");
-	pr.rootfs_kind = KPROF_ROOTFS_OCI;
 	assert_int_equal(kt_mkdir_p(scratch, 0755), 0);
 	*dir = NULL;
-	r = kprof_project_rootfs_dir(&pr, scratch, dir, err);
-	free(pr.rootfs);
+	r = kprof_image_load(&pr.image, pr.rootfs, NULL, "amd64", err);
+	pr.rootfs_kind = pr.image.kind;
+	if (!r)
+		r = kprof_project_rootfs_dir(&pr, scratch, dir, err);
+	kprof_project_release(&pr);
 	free(scratch);
 	return r;
 }
@@ -247,7 +257,8 @@ static void test_oci_digest_is_not_a_path(void **state)
 
 	layout_write(layers, 1);
 	assert_int_equal(unpack(&dir, &err), -EINVAL);
-	assert_non_null(strstr(kt_str_cstr(&err), "no usable digest"));
+	assert_non_null(strstr(kt_str_cstr(&err), "layers[0]: digest 'sha256:../../../etc' is "
+					   "not sha256:<64 hex digits>"));
 	kt_str_free(&err);
 }
 
