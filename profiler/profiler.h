@@ -268,6 +268,11 @@ struct kprof_project {
 	enum initramfs_seccomp_action seccomp_action;
 	unsigned seccomp_line;	/* of "seccomp:", for messages */
 	/*
+	 * seccomp: was written. Without it the container gets Docker's default
+	 * when the kernel tree is known (kprof_project_seccomp), like Docker.
+	 */
+	bool seccomp_set;
+	/*
 	 * init: {external: PATH}: the user's init tree (absolute; its /init
 	 * checked at load), packed at / instead of ktrim-init, its spec and
 	 * the workload rootfs. NULL: ktrim's own init.
@@ -301,7 +306,8 @@ int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s)
  * The container's seccomp filter into @s->seccomp, numbered by the
  * syscall table of @ksrc (NULL: the project's kernel.source): none when
  * unconfined or privileged; Docker's default for the container's
- * capabilities; from-profile, the syscalls of @profile (a loaded profile)
+ * capabilities (also when the project has no seccomp: and a kernel tree
+ * is known; with none, a warning and no filter); from-profile, the syscalls of @profile (a loaded profile)
  * and the runtime's base set. A from-profile project with no @profile
  * (its profiling run, which makes the profile) gets the architecture
  * check alone, so the run sees a filter in place and every call allowed.

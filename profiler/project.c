@@ -823,6 +823,7 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 		static const char *const modes[] = { "unconfined", "default", "from-profile", NULL };
 
 		pr->seccomp_line = (unsigned)n->line;
+		pr->seccomp_set = true;
 		if ((ret = get_choice(l, n, modes, (int *)&pr->seccomp)))
 			return ret;
 	}

@@ -12,7 +12,9 @@
 #     layout, a layer that is not what its digest says, a tag the layout
 #     lacks;
 #  3. ktrim profile -> ktrim build --target kvm-q35 -> certified, smoke test
-#     and host smoke test (on the image's exposed port) passed. The project
+#     and host smoke test (on the image's exposed port) passed, under
+#     Docker's default seccomp filter (no seccomp: key), which the
+#     certificate names (instructions, syscalls, action, sha256). The project
 #     adds what 40's profile adds (a minix mount in the smoke test, with
 #     SYS_ADMIN), so the trimmed .config is 70's and ccache has its objects.
 set -euo pipefail
@@ -102,4 +104,17 @@ grep -q '^  failed: 0$' "$cert" || fail "the certificate has failed checks"
 boot_checks_pass tcg
 grep -q 'HTTP replied: HTTP/1\.[01] 200' "$cert" || fail "the host smoke test got no HTTP 200 on the image's port"
 echo "ok: certified from the image (profile $((t1 - t0)) s, build + certify $((t2 - t1)) s)"
+# No seccomp: in ktrim.yaml: Docker's default shipped (kernel.source is
+# set), and the certificate names it as read from the shipped spec.
+hex=$(zstd -dc "$out/kvm-q35/initramfs.cpio.zst" | (cd "$w" && cpio -i --quiet --to-stdout etc/ktrim/spec) |
+	sed -n 's/^seccomp //p')
+[ -n "$hex" ] || fail "the shipped spec has no seccomp filter"
+sc() { awk -v k="  $1:" '/^seccomp:$/ { on = 1; next } /^[a-z]/ { on = 0 }
+	on && index($0, k) == 1 { sub(/^ *[a-z-]+: /, ""); gsub(/"/, ""); print }' "$cert"; }
+[ "$(sc filter)" = ktrim ] && [ "$(sc where)" = static ] &&
+	[ "$(sc project-mode)" = "default (no seccomp: given)" ] && [ "$(sc action)" = "errno 1" ] &&
+	[ "$(sc instructions)" -eq $(( ${#hex} / 16 )) ] && [ "$(sc syscalls-allowed)" -gt 250 ] &&
+	[ "$(sc syscalls-by-argument)" -ge 3 ] && [ "$(sc sha256 | wc -c)" -eq 65 ] ||
+	fail "the certificate does not name the shipped filter"
+echo "ok: the certificate names the filter: $(( ${#hex} / 16 )) instructions, $(sc syscalls-allowed) syscalls allowed, $(sc syscalls-by-argument) by argument, action $(sc action)"
 echo "PASS"
