@@ -110,11 +110,16 @@ hex=$(zstd -dc "$out/kvm-q35/initramfs.cpio.zst" | (cd "$w" && cpio -i --quiet -
 	sed -n 's/^seccomp //p')
 [ -n "$hex" ] || fail "the shipped spec has no seccomp filter"
 sc() { awk -v k="  $1:" '/^seccomp:$/ { on = 1; next } /^[a-z]/ { on = 0 }
-	on && index($0, k) == 1 { sub(/^ *[a-z-]+: /, ""); gsub(/"/, ""); print }' "$cert"; }
+	on && index($0, k) == 1 { sub(/^ *[a-z0-9-]+: /, ""); gsub(/"/, ""); print }' "$cert"; }
 [ "$(sc filter)" = ktrim ] && [ "$(sc where)" = static ] &&
 	[ "$(sc project-mode)" = "default (no seccomp: given)" ] && [ "$(sc action)" = "errno 1" ] &&
 	[ "$(sc instructions)" -eq $(( ${#hex} / 16 )) ] && [ "$(sc syscalls-allowed)" -gt 250 ] &&
-	[ "$(sc syscalls-by-argument)" -ge 3 ] && [ "$(sc sha256 | wc -c)" -eq 65 ] ||
+	[ "$(sc syscalls-by-argument)" -ge 2 ] ||
 	fail "the certificate does not name the shipped filter"
-echo "ok: the certificate names the filter: $(( ${#hex} / 16 )) instructions, $(sc syscalls-allowed) syscalls allowed, $(sc syscalls-by-argument) by argument, action $(sc action)"
+# the sha256 of the struct sock_filter[] the init hands seccomp(2), from the spec's text
+bpf_sha=$(perl -e 'my $h = shift; for (my $i = 0; $i < length $h; $i += 16) {
+	print pack("vCCV", map { hex substr($h, $i + $_->[0], $_->[1]) } [0, 4], [4, 2], [6, 2], [8, 8]) }' \
+	"$hex" | sha256sum | cut -d' ' -f1)
+[ "$(sc sha256)" = "$bpf_sha" ] || fail "the certificate's filter sha256 is not the shipped program's ($bpf_sha)"
+echo "ok: the certificate names the filter: $(( ${#hex} / 16 )) instructions, $(sc syscalls-allowed) syscalls allowed, $(sc syscalls-by-argument) by argument, action $(sc action), sha256 $bpf_sha"
 echo "PASS"
