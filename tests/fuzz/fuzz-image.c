@@ -17,9 +17,12 @@ static const char *layout_path(const char *rel)
 	return path;
 }
 
+/* Plain writes: an fsync per document would make this a disk benchmark. */
 static void put(const char *rel, const void *data, size_t size)
 {
-	if (kt_atomic_write_buf(layout_path(rel), 0644, data, size))
+	FILE *f = fopen(layout_path(rel), "w");
+
+	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		abort();
 }
 
