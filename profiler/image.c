@@ -191,7 +191,8 @@ static int archive_read(struct reader *r, const char *rel, char **buf, size_t *l
 			char **name, struct kt_str *err)
 {
 	struct kt_str member = KT_STR_INIT, out = KT_STR_INIT;
-	const char *argv[] = { "tar", "-xOf", r->img->path, "--", NULL, NULL };
+	/* --occurrence: stop at the member, not at the end of a big archive */
+	const char *argv[] = { "tar", "--occurrence=1", "-xOf", r->img->path, "--", NULL, NULL };
 	struct kt_proc_opts o = { .argv = argv, .out = &out, .out_max = IMAGE_JSON_MAX + 1,
 				  .log_path = "/dev/null", .stdin_null = true };
 	int ret;
@@ -205,7 +206,7 @@ static int archive_read(struct reader *r, const char *rel, char **buf, size_t *l
 		      rel);
 	if ((ret = kt_str_error(&member)))
 		goto out;
-	argv[4] = member.buf;
+	argv[5] = member.buf;
 	ret = kt_proc_run(&o, NULL);
 	if (ret == 0 && (ret = kt_str_error(&out)) == 0 && out.len > IMAGE_JSON_MAX) {
 		kt_str_printf(err, "%s: larger than %u bytes", *name, IMAGE_JSON_MAX);
@@ -471,23 +472,23 @@ static bool platform_fits(const struct kprof_image *img, json_t *p)
 	return !variant || strcmp(arch, "arm64") || !strcmp(variant, "v8");
 }
 
-/* A manifest descriptor named by @tag (the ref name, or NAME:TAG's tag)? */
+/* An image name @v is @tag, or NAME:@tag. */
+static bool name_fits(const char *v, const char *tag)
+{
+	size_t vl = v ? strlen(v) : 0, tl = strlen(tag);
+
+	return v && (!strcmp(v, tag) ||
+		     (vl > tl && v[vl - tl - 1] == ':' && !strcmp(v + vl - tl, tag)));
+}
+
+/* A manifest descriptor named by @tag (its ref name, or containerd's image name)? */
 static bool ref_fits(json_t *desc, const char *tag)
 {
-	static const char *const keys[] = { "org.opencontainers.image.ref.name",
-					    "io.containerd.image.name" };
 	json_t *ann = json_object_get(desc, "annotations");
-	size_t tl = strlen(tag);
 
-	for (size_t i = 0; i < KT_ARRAY_SIZE(keys); i++) {
-		const char *v = json_string_value(json_object_get(ann, keys[i]));
-		size_t vl = v ? strlen(v) : 0;
-
-		if (v && (!strcmp(v, tag) || (vl > tl && v[vl - tl - 1] == ':' &&
-					       !strcmp(v + vl - tl, tag))))
-			return true;
-	}
-	return false;
+	return name_fits(json_string_value(json_object_get(ann,
+			 "org.opencontainers.image.ref.name")), tag) ||
+	       name_fits(json_string_value(json_object_get(ann, "io.containerd.image.name")), tag);
 }
 
 struct choice {
@@ -648,17 +649,12 @@ static const char *member_hex(const char *m, const char *suffix)
 
 static bool repo_tag_fits(json_t *tags, const char *tag)
 {
-	size_t i, tl = strlen(tag);
+	size_t i;
 	json_t *t;
 
-	json_array_foreach(tags, i, t) {
-		const char *v = json_string_value(t);
-		size_t vl = v ? strlen(v) : 0;
-
-		if (v && (!strcmp(v, tag) ||
-			  (vl > tl && v[vl - tl - 1] == ':' && !strcmp(v + vl - tl, tag))))
+	json_array_foreach(tags, i, t)
+		if (name_fits(json_string_value(t), tag))
 			return true;
-	}
 	return false;
 }
 
