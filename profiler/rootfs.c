@@ -425,6 +425,24 @@ static int unpack_image(const struct kprof_project *pr, const char *dest,
 	return ret;
 }
 
+/*
+ * A `docker save` archive given as rootfs: unpacks "fine" into a tree of
+ * layer tarballs. Its top has a manifest.json naming a Config and Layers.
+ */
+static bool tar_is_image(const char *dir)
+{
+	char path[4096], *text = NULL;
+	size_t len;
+	bool image;
+
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	if (kt_read_regular_file(path, 1u << 20, &text, &len))
+		return false;
+	image = text[0] == '[' && strstr(text, "\"Config\"") && strstr(text, "\"Layers\"");
+	free(text);
+	return image;
+}
+
 int kprof_project_rootfs_dir(const struct kprof_project *pr,
 			     const char *scratch, char **out,
 			     struct kt_str *err)
@@ -444,6 +462,12 @@ int kprof_project_rootfs_dir(const struct kprof_project *pr,
 	if (!ret)
 		ret = pr->rootfs_kind == KPROF_ROOTFS_TAR ? untar(pr->rootfs, dest, err)
 							  : unpack_image(pr, dest, err);
+	if (!ret && pr->rootfs_kind == KPROF_ROOTFS_TAR && tar_is_image(dest)) {
+		kt_str_printf(err, "rootfs %s is a `docker save` archive (its manifest.json "
+			      "names a Config and Layers), not a root filesystem: write image: %s",
+			      pr->rootfs, pr->rootfs);
+		ret = -EINVAL;
+	}
 	if (ret) {
 		free(dest);
 		return ret;

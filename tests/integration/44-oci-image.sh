@@ -9,8 +9,8 @@
 #     archive and from the example's own rootfs directory and ktrim.yaml:
 #     same tree (whiteout applied), same command, env, cwd and ready port;
 #  2. bad images are refused with the file and the key: rootfs: given a
-#     layout, a layer that is not what its digest says, a tag the layout
-#     lacks;
+#     layout or a docker save archive, a layer that is not what its digest
+#     says, a tag the layout lacks;
 #  3. ktrim profile -> ktrim build --target kvm-q35 -> certified, smoke test
 #     and host smoke test (on the image's exposed port) passed, under
 #     Docker's default seccomp filter (no seccomp: key), which the
@@ -79,6 +79,8 @@ refused() { # NAME PROJECT PATTERN [CMD...]: ktrim initramfs fails naming PATTER
 }
 sed 's|^  image: oci:latest$|  rootfs: oci|' "$w/ktrim.yaml" >"$w/as-rootfs.yaml"
 refused as-rootfs "$w/as-rootfs.yaml" 'as-rootfs.yaml:[0-9]+:[0-9]+: rootfs .*/oci is an OCI image layout: write image: oci\[:TAG\]'
+sed 's|^  image: oci:latest$|  rootfs: busybox.tar\n  command: [/bin/sh]|' "$w/ktrim.yaml" >"$w/archive-as-rootfs.yaml"
+refused archive-as-rootfs "$w/archive-as-rootfs.yaml" 'rootfs .*/busybox.tar is a `docker save` archive .*: write image: '
 sed 's|^  image: oci:latest$|  image: oci:nope|' "$w/ktrim.yaml" >"$w/no-tag.yaml"
 refused no-tag "$w/no-tag.yaml" "no-tag.yaml:[0-9]+:[0-9]+: image .*/oci/index.json: manifests: no manifest is named 'nope'"
 cp -a "$w/oci" "$w/bad"

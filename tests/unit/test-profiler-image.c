@@ -651,6 +651,26 @@ static void test_project_defaults(void **state)
 	kt_str_free(&err);
 }
 
+/* A docker save archive given as rootfs: is a tarball to tar, but refused once unpacked. */
+static void test_archive_as_rootfs(void **state)
+{
+	struct kprof_project pr;
+	struct kt_str err = KT_STR_INIT;
+	char *scratch = at("scratch"), *dir = NULL;
+
+	if (load_project("name: t\nworkload:\n  rootfs: " FIX "/docker.tar\n  command: [/x]\n",
+			 &pr, &err))
+		fail_msg("%s", kt_str_cstr(&err));
+	assert_int_equal(kt_mkdir_p(scratch, 0755), 0);
+	expect_error(kprof_project_rootfs_dir(&pr, scratch, &dir, &err), &err,
+		     "rootfs " FIX "/docker.tar is a `docker save` archive (its manifest.json "
+		     "names a Config and Layers), not a root filesystem: write image: ");
+	assert_null(dir);
+	kprof_project_release(&pr);
+	kt_str_free(&err);
+	free(scratch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -665,6 +685,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_layer_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_docker_member_escape, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_project_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_as_rootfs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
