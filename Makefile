@@ -19,7 +19,7 @@ MANDIR   ?= $(PREFIX)/share/man
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 CC       ?= cc
-PKGS     := libelf libzstd libkmod yaml-0.1 libcrypto
+PKGS     := libelf libzstd libkmod yaml-0.1 libcrypto jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)

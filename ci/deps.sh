@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential pkg-config musl-tools
-	libelf-dev libzstd-dev libkmod-dev libyaml-dev libcmocka-dev
+	libelf-dev libzstd-dev libkmod-dev libyaml-dev libcmocka-dev libjansson-dev
 	# kernel builds (the kernel's own make) and their cache
 	bc bison flex libssl-dev dwarves rsync ccache xz-utils kmod
 	# arm64 Kconfig parity (tests/integration/21): the kernel's toolchain probes;

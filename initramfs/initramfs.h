@@ -512,6 +512,22 @@ struct initramfs_seccomp_opts {
 int initramfs_seccomp_build(const struct initramfs_seccomp_opts *o, struct kt_array *prog,
 			    struct kt_str *err);
 
+/* What a filter of initramfs_seccomp_build() does, read back from its program. */
+struct initramfs_seccomp_info {
+	uint32_t arch;		/* AUDIT_ARCH_* it admits (x32 killed) */
+	unsigned allowed;	/* syscalls allowed whatever their arguments */
+	unsigned by_argument;	/* allowed only for some argument values */
+	unsigned refused;	/* refused with an errno of their own */
+	uint32_t deflt;		/* SECCOMP_RET_* for every other syscall */
+};
+
+/*
+ * Read @prog (@n instructions, as a spec carries it) back into @out: -EINVAL
+ * when it is not laid out as initramfs_seccomp_build() lays filters out.
+ */
+int initramfs_seccomp_describe(const struct guest_bpf_insn *prog, size_t n,
+			       struct initramfs_seccomp_info *out);
+
 /* ---- the whole image ---------------------------------------------------- */
 
 struct initramfs_pack_opts {

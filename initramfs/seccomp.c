@@ -359,3 +359,45 @@ out:
 	free(plans);
 	return r;
 }
+
+/* The reverse of initramfs_seccomp_build(): its header, its blocks, its last return. */
+int initramfs_seccomp_describe(const struct guest_bpf_insn *prog, size_t n,
+			       struct initramfs_seccomp_info *out)
+{
+	static const struct guest_bpf_insn head[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch) },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0 },	/* k: the architecture */
+		{ BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS },
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr) },
+		{ BPF_JMP | BPF_JGE | BPF_K, 0, 1, 0x40000000u },
+		{ BPF_RET | BPF_K, 0, 0, SECCOMP_RET_KILL_PROCESS },
+	};
+	size_t i = KT_ARRAY_SIZE(head);
+
+	memset(out, 0, sizeof(*out));
+	if (n <= i)
+		return -EINVAL;
+	for (size_t h = 0; h < i; h++)
+		if (prog[h].code != head[h].code || prog[h].jt != head[h].jt ||
+		    prog[h].jf != head[h].jf || (h != 1 && prog[h].k != head[h].k))
+			return -EINVAL;
+	out->arch = prog[1].k;
+	/* each block: JEQ nr, then (jf - 1) argument instructions, its returns */
+	while (i < n - 1 && prog[i].code == (BPF_JMP | BPF_JEQ | BPF_K)) {
+		size_t next = i + 1 + prog[i].jf;
+
+		if (prog[i].jt != 0 || next >= n || prog[next - 1].code != (BPF_RET | BPF_K))
+			return -EINVAL;
+		if (prog[i].jf > 1)
+			out->by_argument++;
+		else if (prog[i + 1].k == SECCOMP_RET_ALLOW)
+			out->allowed++;
+		else
+			out->refused++;
+		i = next;
+	}
+	if (i != n - 1 || prog[i].code != (BPF_RET | BPF_K))
+		return -EINVAL;
+	out->deflt = prog[i].k;
+	return 0;
+}

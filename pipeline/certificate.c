@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/seccomp.h>
 
 #include "pipeline/certify-internal.h"
 
@@ -60,6 +61,43 @@ static void put_ms(struct kt_str *o, const char *key, bool have, uint64_t us)
 {
 	if (have)
 		kt_str_printf(o, "  %s: %.1f\n", key, (double)us / 1000.0);
+}
+
+/*
+ * The filter that shipped, as read from the image's spec (static), and the
+ * project's seccomp: that asked for it when certify was given the project.
+ */
+static void put_seccomp(struct kt_str *o, const struct certify *c)
+{
+	const struct initramfs_seccomp_info *i = &c->seccomp.info;
+	const struct kprof_project *pr = c->o->project;
+	static const char *const modes[] = { "unconfined", "default", "from-profile" };
+
+	if (!c->seccomp.spec)
+		return;
+	kt_str_puts(o, "seccomp:\n  where: static\n");
+	if (pr && (unsigned)pr->seccomp < KT_ARRAY_SIZE(modes))
+		kt_str_printf(o, "  project-mode: %s%s\n", pr->privileged ? "privileged" :
+			      pr->seccomp_set ? modes[pr->seccomp] : "default",
+			      !pr->privileged && !pr->seccomp_set ? " (no seccomp: given)" : "");
+	if (!c->seccomp.present) {
+		kt_str_puts(o, "  filter: none\n");
+		return;
+	}
+	kt_str_printf(o, "  filter: %s\n  instructions: %u\n", c->seccomp.known ? "ktrim" :
+		      "not laid out as ktrim builds filters", c->seccomp.instructions);
+	if (c->seccomp.sha256[0])
+		put_kv(o, "  ", "sha256", c->seccomp.sha256);
+	if (!c->seccomp.known)
+		return;
+	kt_str_printf(o, "  arch: 0x%08x\n  syscalls-allowed: %u\n  syscalls-by-argument: %u\n"
+		      "  syscalls-refused: %u\n", i->arch, i->allowed, i->by_argument, i->refused);
+	if ((i->deflt & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
+		kt_str_printf(o, "  action: errno %u\n", i->deflt & SECCOMP_RET_DATA);
+	else
+		kt_str_printf(o, "  action: %s\n", i->deflt == SECCOMP_RET_KILL_PROCESS ? "kill" :
+			      i->deflt == SECCOMP_RET_LOG ? "log" :
+			      i->deflt == SECCOMP_RET_ALLOW ? "allow" : "other");
 }
 
 const char *pipeline_verdict_name(enum pipeline_verdict v)
@@ -122,6 +160,7 @@ int certify_format(const struct certify *c, struct kt_str *o)
 		put_file(o, "overlay", c->overlay_path);
 	if (c->external)
 		put_kv(o, "", "init", "external");
+	put_seccomp(o, c);
 	if (c->config) {
 		put_file(o, "config", c->config_path);
 		kt_str_printf(o, "  options-y: %u\n  options-m: %u\n", c->opt_y, c->opt_m);

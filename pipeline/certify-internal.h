@@ -72,6 +72,15 @@ struct certify {
 	bool config_unbound;
 	bool has_smoke;
 	unsigned initramfs_entries;
+	/* The seccomp filter in the shipped spec, read statically. */
+	struct {
+		bool spec;		/* the image has a ktrim spec at all */
+		bool present;		/* it has a filter */
+		bool known;		/* laid out as ktrim builds filters: info is read */
+		unsigned instructions;	/* 0: the text did not decode */
+		char sha256[65];
+		struct initramfs_seccomp_info info;
+	} seccomp;
 	struct certify_boot main_boot;
 	unsigned min_memory_mb;	/* 0: not measured */
 	unsigned bisect_boots;

@@ -273,6 +273,7 @@ struct image_scan {
 	 */
 	char *init_link;
 	const char *want;	/* second pass: that path */
+	char *seccomp;		/* the spec's "seccomp HEX" value, or NULL */
 };
 
 static int scan_entry(const struct initramfs_entry *e, void *ctx)
@@ -293,6 +294,14 @@ static int scan_entry(const struct initramfs_entry *e, void *ctx)
 		const char *p = e->data, *end = p + e->size;
 
 		s->has_spec = true;
+		/* The filter that ships: the "seccomp" directive (the overlay cannot add one). */
+		for (const char *l = p; l && l < end && !s->seccomp;) {
+			const char *nl = memchr(l, '\n', (size_t)(end - l)), *eol = nl ? nl : end;
+
+			if (eol - l > 8 && !memcmp(l, "seccomp ", 8))
+				s->seccomp = strndup(l + 8, (size_t)(eol - l - 8));
+			l = nl ? nl + 1 : NULL;
+		}
 		/* A smoke test is any "smoke-arg" directive at a line start. */
 		for (; p && p < end; p++) {
 			if ((p == e->data || p[-1] == '\n') &&
@@ -303,6 +312,26 @@ static int scan_entry(const struct initramfs_entry *e, void *ctx)
 		}
 	}
 	return 0;
+}
+
+/* The spec's filter @hex, decoded, hashed and read back (certificate.c prints it). */
+static void seccomp_read(struct certify *c, const char *hex)
+{
+	struct guest_bpf_insn *prog = calloc(INITRAMFS_SPEC_MAX_SECCOMP, sizeof(*prog));
+	struct kt_sha256 h;
+	int n = prog ? guest_seccomp_decode(hex, prog, INITRAMFS_SPEC_MAX_SECCOMP) : -1;
+
+	c->seccomp.present = true;
+	if (n > 0 && kt_sha256_init(&h) == 0) {
+		c->seccomp.instructions = (unsigned)n;
+		/* the bytes seccomp(2) gets: struct sock_filter[] */
+		kt_sha256_update(&h, prog, (size_t)n * sizeof(*prog));
+		if (kt_sha256_final_hex(&h, c->seccomp.sha256))
+			c->seccomp.sha256[0] = '\0';
+		c->seccomp.known = initramfs_seccomp_describe(prog, (size_t)n,
+							     &c->seccomp.info) == 0;
+	}
+	free(prog);
 }
 
 int certify_initramfs(struct certify *c)
@@ -322,6 +351,9 @@ int certify_initramfs(struct certify *c)
 	}
 	c->initramfs_entries = s.entries;
 	c->has_smoke = s.has_smoke;
+	c->seccomp.spec = s.has_spec;
+	if (s.seccomp)
+		seccomp_read(c, s.seccomp);
 	if (s.init_link) {
 		s.want = s.init_link;
 		if (initramfs_read_file(c->o->initramfs, scan_entry, &s, NULL) < 0)
@@ -340,5 +372,6 @@ int certify_initramfs(struct certify *c)
 out:
 	kt_str_free(&err);
 	free(s.init_link);
+	free(s.seccomp);
 	return r;
 }

@@ -132,8 +132,66 @@ int kprof_profile_merge(struct kprof_profile *dst,
 enum kprof_rootfs_kind {
 	KPROF_ROOTFS_DIR = 0,
 	KPROF_ROOTFS_TAR,	/* .tar, .tar.gz/.tgz, .tar.xz, .tar.zst */
-	KPROF_ROOTFS_OCI,	/* OCI image layout directory */
+	KPROF_ROOTFS_OCI,	/* image: an OCI image layout directory */
+	KPROF_ROOTFS_DOCKER,	/* image: a `docker save` archive */
 };
+
+/* ---- container images (workload: {image: PATH[:TAG]}) ------------------- */
+
+struct kprof_image_layer {
+	char *path;	/* relative to the layout, or the archive's member name */
+	char *digest;	/* "sha256:HEX" the file must match */
+};
+
+/*
+ * What an image gives a project: the chosen manifest's layers and its
+ * config's run defaults. The index, manifest and config have been checked
+ * against their digests (and sizes) by kprof_image_load(); the layers are
+ * by kprof_image_layers().
+ */
+struct kprof_image {
+	enum kprof_rootfs_kind kind;	/* KPROF_ROOTFS_OCI or KPROF_ROOTFS_DOCKER */
+	char *path;		/* the layout directory or the archive */
+	char *tag;		/* from PATH:TAG, or NULL: the first image */
+	char arch[16];		/* OCI architecture: "amd64", "arm64" */
+	char *platform;		/* "linux/amd64", the one taken */
+	char *config_path;	/* relative, like the layers' */
+	char *config_digest;
+	char *member_prefix;	/* docker save: "" or "./" before member names */
+	struct kt_array layers;	/* struct kprof_image_layer, lowest first */
+	/* config.* (empty/NULL/0 when the image does not set them) */
+	struct kt_array entrypoint, cmd;	/* char * */
+	struct kt_array env;	/* char * "K=V" */
+	char *user;		/* "UID[:GID]" or "NAME[:GROUP]" */
+	char *workdir;		/* absolute */
+	uint16_t port;		/* lowest ExposedPorts TCP port */
+};
+
+void kprof_image_init(struct kprof_image *img);
+void kprof_image_release(struct kprof_image *img);
+/*
+ * The OCI architecture (GOARCH) of a machine name: x86_64 -> amd64,
+ * arm64/aarch64 -> arm64; NULL for others.
+ */
+const char *kprof_image_arch(const char *machine);
+/*
+ * Read the image at @path (an OCI layout directory, or a `docker save`
+ * archive, compressed or not) for linux/@arch: the manifest named @tag
+ * (NULL: the first), through nested indexes to the one whose platform
+ * fits; its config and layer list. -EINVAL with "FILE: KEY: problem" (or
+ * FILE:LINE:COL (offset N) for bad JSON) on anything wrong, including a
+ * document that is not what its digest says, and the platforms on offer
+ * when none fits.
+ */
+int kprof_image_load(struct kprof_image *img, const char *path, const char *tag,
+		     const char *arch, struct kt_str *err);
+/*
+ * The layer files, lowest first, each checked against its digest, into
+ * @files (char *, heap paths): a layout's blobs in place; an archive's
+ * layers (and config, checked again) extracted into @workdir first.
+ */
+int kprof_image_layers(const struct kprof_image *img, const char *workdir,
+		       struct kt_array *files, struct kt_str *err);
 
 enum kprof_ready_kind {
 	KPROF_READY_NONE = 0,	/* ready as soon as it runs */
@@ -166,7 +224,8 @@ struct kprof_project {
 	/* workload */
 	char *rootfs;		/* absolute */
 	enum kprof_rootfs_kind rootfs_kind;
-	char *oci_ref;		/* OCI: manifest annotation ref name, or NULL */
+	/* image: (OCI or DOCKER rootfs_kind; rootfs is then image.path) */
+	struct kprof_image image;
 	struct kt_array command;	/* char * argv */
 	struct kt_array env;	/* char * "K=V" */
 	char *cwd;		/* default "/" */
@@ -215,6 +274,11 @@ struct kprof_project {
 	enum initramfs_seccomp_action seccomp_action;
 	unsigned seccomp_line;	/* of "seccomp:", for messages */
 	/*
+	 * seccomp: was written. Without it the container gets Docker's default
+	 * when the kernel tree is known (kprof_project_seccomp), like Docker.
+	 */
+	bool seccomp_set;
+	/*
 	 * init: {external: PATH}: the user's init tree (absolute; its /init
 	 * checked at load), packed at / instead of ktrim-init, its spec and
 	 * the workload rootfs. NULL: ktrim's own init.
@@ -257,7 +321,8 @@ int kprof_project_spec(const struct kprof_project *pr, struct initramfs_spec *s)
  * The container's seccomp filter into @s->seccomp, numbered by the
  * syscall table of @ksrc (NULL: the project's kernel.source): none when
  * unconfined or privileged; Docker's default for the container's
- * capabilities; from-profile, the syscalls of @profile (a loaded profile)
+ * capabilities (also when the project has no seccomp: and a kernel tree
+ * is known; with none, a warning and no filter); from-profile, the syscalls of @profile (a loaded profile)
  * and the runtime's base set. A from-profile project with no @profile
  * (its profiling run, which makes the profile) gets the architecture
  * check alone, so the run sees a filter in place and every call allowed.

@@ -25,6 +25,7 @@ void kprof_project_init(struct kprof_project *pr)
 	kt_array_init(&pr->host_smoke_command, sizeof(char *));
 	kt_array_init(&pr->targets, sizeof(char *));
 	kt_array_init(&pr->devices, sizeof(char *));
+	kprof_image_init(&pr->image);
 }
 
 static void path_release(struct kprof_project_path *p)
@@ -47,7 +48,7 @@ void kprof_project_release(struct kprof_project *pr)
 	free(pr->file);
 	free(pr->name);
 	free(pr->rootfs);
-	free(pr->oci_ref);
+	kprof_image_release(&pr->image);
 	free(pr->cwd);
 	free(pr->user_name);
 	free(pr->hostname);
@@ -339,20 +340,18 @@ static int get_env(struct ploader *l, const struct kt_yaml_node *n)
 	return 0;
 }
 
-static int get_user(struct ploader *l, const struct kt_yaml_node *n)
+/* UID[:GID] or USER[:GROUP] (@v taken) into @pr; -EINVAL when it is neither. */
+static int user_set(struct kprof_project *pr, char *v)
 {
-	char *v = NULL, *end, *colon;
+	char *end, *colon;
 	unsigned long uid, gid;
-	int ret = expand(l, n, &v);
 
-	if (ret)
-		return ret;
 	/* a name anywhere: looked up in the container's /etc/passwd at its start */
 	if (strspn(v, "0123456789:") != strlen(v)) {
 		if (!guest_user_name_ok(v))
 			goto bad;
-		free(l->pr->user_name);
-		l->pr->user_name = v;
+		free(pr->user_name);
+		pr->user_name = v;
 		return 0;
 	}
 	colon = strchr(v, ':');
@@ -367,15 +366,28 @@ static int get_user(struct ploader *l, const struct kt_yaml_node *n)
 		if (end == colon + 1 || *end || errno || gid > UINT32_MAX - 1)
 			goto bad;
 	}
-	l->pr->uid = (uint32_t)uid;
-	l->pr->gid = (uint32_t)gid;
+	pr->uid = (uint32_t)uid;
+	pr->gid = (uint32_t)gid;
 	free(v);
 	return 0;
 bad:
-	ret = kt_yaml_error(l->doc, n, l->err,
-			    "user must be UID[:GID] or USER[:GROUP] (names from the rootfs's "
-			    "/etc/passwd and /etc/group), not '%s'",
-			    v);
+	free(v);
+	return -EINVAL;
+}
+
+#define USER_FORMS "UID[:GID] or USER[:GROUP] (names from the rootfs's /etc/passwd and /etc/group)"
+
+static int get_user(struct ploader *l, const struct kt_yaml_node *n)
+{
+	char *v = NULL, *copy;
+	int ret = expand(l, n, &v);
+
+	if (ret)
+		return ret;
+	if (!(copy = strdup(v)))
+		ret = -ENOMEM;
+	else if (user_set(l->pr, copy))
+		ret = kt_yaml_error(l->doc, n, l->err, "user must be " USER_FORMS ", not '%s'", v);
 	free(v);
 	return ret;
 }
@@ -597,9 +609,13 @@ static int get_rootfs(struct ploader *l, const struct kt_yaml_node *n)
 	if (S_ISDIR(st.st_mode)) {
 		if (asprintf(&probe, "%s/oci-layout", pr->rootfs) < 0)
 			return -ENOMEM;
-		pr->rootfs_kind = access(probe, F_OK) ? KPROF_ROOTFS_DIR
-						      : KPROF_ROOTFS_OCI;
+		ret = access(probe, F_OK);
 		free(probe);
+		/* one key per input: images (and their config) come in through image: */
+		if (!ret)
+			return kt_yaml_error(l->doc, n, l->err, "rootfs %s is an OCI image layout: "
+					     "write image: %s[:TAG]", pr->rootfs, n->scalar);
+		pr->rootfs_kind = KPROF_ROOTFS_DIR;
 		return 0;
 	}
 	if (S_ISREG(st.st_mode) &&
@@ -610,13 +626,124 @@ static int get_rootfs(struct ploader *l, const struct kt_yaml_node *n)
 		return 0;
 	}
 	return kt_yaml_error(l->doc, n, l->err,
-			     "rootfs %s is neither a directory, an OCI layout nor a .tar[.gz|.xz|.zst]",
-			     pr->rootfs);
+			     "rootfs %s is neither a directory nor a .tar[.gz|.xz|.zst] (images: "
+			     "image:)", pr->rootfs);
+}
+
+/*
+ * image: PATH[:TAG]. The value names a path as a whole when one exists
+ * there; else the part after its last ':' is the tag (Docker's tag
+ * grammar), as in `busybox.tar:1.36` or `layout:latest`.
+ */
+static int get_image(struct ploader *l, const struct kt_yaml_node *n)
+{
+	struct kprof_project *pr = l->pr;
+	struct kt_str why = KT_STR_INIT;
+	char *v = NULL, *tag = NULL, *colon;
+	struct stat st;
+	int ret = get_str(l, n, &v);
+
+	if (ret)
+		return ret;
+	colon = strrchr(v, ':');
+	if (colon && !strchr(colon, '/') && colon[1] &&
+	    strspn(colon + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		   "0123456789_.-") == strlen(colon + 1) && strlen(colon + 1) <= 128) {
+		char *whole = NULL;
+
+		/* relative to the file, as the path itself */
+		if (asprintf(&whole, "%s%s%s", v[0] == '/' ? "" : l->dir, v[0] == '/' ? "" : "/",
+			     v) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (stat(whole, &st) != 0) {
+			*colon = '\0';
+			tag = colon + 1;
+		}
+		free(whole);
+	}
+	if (!*v) {
+		ret = kt_yaml_error(l->doc, n, l->err, "empty image path");
+		goto out;
+	}
+	if ((ret = set_path(l, strdup(v), &pr->rootfs)))
+		goto out;
+	/* the platform of the guests' arch (arch: is read before the workload) */
+	ret = kprof_image_load(&pr->image, pr->rootfs, tag,
+			       kprof_image_arch(pr->arch ? pr->arch : "x86_64"), &why);
+	if (ret == -ENOMEM)
+		goto out;
+	if (ret)
+		ret = kt_yaml_error(l->doc, n, l->err, "image %s", kt_str_cstr(&why));
+	else
+		pr->rootfs_kind = pr->image.kind;
+out:
+	kt_str_free(&why);
+	free(v);
+	return ret;
+}
+
+/* What the project leaves unset, from the image's config, as Docker does. */
+static int image_defaults(struct ploader *l, const struct kt_yaml_node *w)
+{
+	struct kprof_project *pr = l->pr;
+	const struct kprof_image *img = &pr->image;
+	struct kt_array env = KT_ARRAY_INIT(char *);
+	size_t own = 0;		/* env's first, copied from the image */
+	int ret = 0;
+
+	/* command: replaces Entrypoint and Cmd both (docker run --entrypoint) */
+	for (size_t i = 0; !kt_yaml_map_get(w, "command") && i < img->entrypoint.len + img->cmd.len &&
+	     !ret; i++)
+		ret = kt_array_push_strdup(&pr->command, i < img->entrypoint.len ?
+					   kt_array_ptr(&img->entrypoint, i) :
+					   kt_array_ptr(&img->cmd, i - img->entrypoint.len));
+	/* env: the image's, each NAME the project sets replaced */
+	for (size_t i = 0; i < img->env.len && !ret; i++) {
+		const char *e = kt_array_ptr(&img->env, i);
+		size_t nl = strcspn(e, "=");
+		bool set = false;
+
+		for (size_t j = 0; j < pr->env.len && !set; j++) {
+			const char *p = kt_array_ptr(&pr->env, j);
+
+			set = !strncmp(p, e, nl + 1);
+		}
+		if (!set && !(ret = kt_array_push_strdup(&env, e)))
+			own++;
+	}
+	for (size_t j = 0; j < pr->env.len && !ret; j++)
+		ret = kt_array_push_ptr(&env, kt_array_ptr(&pr->env, j));
+	if (!ret) {
+		kt_array_free(&pr->env);
+		pr->env = env;
+	} else {
+		env.len = own;	/* the rest are still the project's */
+		kt_array_free_ptrs(&env);
+	}
+	if (!ret && img->user && !kt_yaml_map_get(w, "user")) {
+		char *u = strdup(img->user);
+
+		if (!u)
+			ret = -ENOMEM;
+		else if (user_set(pr, u))
+			ret = kt_yaml_error(l->doc, kt_yaml_map_get(w, "image"), l->err,
+					    "image %s: config.User '%s' is not " USER_FORMS,
+					    img->path, img->user);
+	}
+	if (!ret && img->workdir && !pr->cwd && !(pr->cwd = strdup(img->workdir)))
+		ret = -ENOMEM;
+	if (!ret && img->port && pr->ready == KPROF_READY_NONE) {
+		pr->ready = KPROF_READY_TCP;
+		pr->ready_port = img->port;
+	}
+	return ret;
 }
 
 static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 {
-	static const char *const keys[] = { "rootfs", "image-ref", "command",
+	static const char *const keys[] = { "rootfs", "image", "command",
 					    "env", "cwd", "user", "hostname",
 					    "namespaces", "cgroups", "ready",
 					    "smoke-test", "host-smoke-test",
@@ -631,19 +758,18 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 		return kt_yaml_error(l->doc, w, l->err, "workload must be a mapping");
 	if ((ret = kt_yaml_map_check_keys(l->doc, w, keys, l->err)))
 		return ret;
-	if (!(n = kt_yaml_map_get(w, "rootfs")))
-		return kt_yaml_error(l->doc, w, l->err, "workload needs a rootfs");
-	if ((ret = get_rootfs(l, n)))
+	if ((n = kt_yaml_map_get(w, "rootfs")) && kt_yaml_map_get(w, "image"))
+		return kt_yaml_error(l->doc, n, l->err, "workload takes rootfs: or image:, not both");
+	if (!n && !(n = kt_yaml_map_get(w, "image")))
+		return kt_yaml_error(l->doc, w, l->err, "workload needs a rootfs or an image");
+	if ((ret = n == kt_yaml_map_get(w, "image") ? get_image(l, n) : get_rootfs(l, n)))
 		return ret;
-	if ((n = kt_yaml_map_get(w, "image-ref")) &&
-	    (ret = get_str(l, n, &pr->oci_ref)))
-		return ret;
-	if (!(n = kt_yaml_map_get(w, "command")))
-		return kt_yaml_error(l->doc, w, l->err, "workload needs a command");
-	if ((ret = get_list(l, n, &pr->command)))
-		return ret;
-	if (!pr->command.len)
-		return kt_yaml_error(l->doc, n, l->err, "empty command");
+	if ((n = kt_yaml_map_get(w, "command"))) {
+		if ((ret = get_list(l, n, &pr->command)))
+			return ret;
+		if (!pr->command.len)
+			return kt_yaml_error(l->doc, n, l->err, "empty command");
+	}
 	if ((n = kt_yaml_map_get(w, "env")) && (ret = get_env(l, n)))
 		return ret;
 	if ((n = kt_yaml_map_get(w, "cwd"))) {
@@ -705,6 +831,7 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 		static const char *const modes[] = { "unconfined", "default", "from-profile", NULL };
 
 		pr->seccomp_line = (unsigned)n->line;
+		pr->seccomp_set = true;
 		if ((ret = get_choice(l, n, modes, (int *)&pr->seccomp)))
 			return ret;
 	}
@@ -714,6 +841,12 @@ static int get_workload(struct ploader *l, const struct kt_yaml_node *w)
 		if ((ret = get_choice(l, n, actions, (int *)&pr->seccomp_action)))
 			return ret;
 	}
+	if (pr->rootfs_kind >= KPROF_ROOTFS_OCI && (ret = image_defaults(l, w)))
+		return ret;
+	if (!pr->command.len)
+		return kt_yaml_error(l->doc, w, l->err, "workload needs a command%s",
+				     pr->rootfs_kind >= KPROF_ROOTFS_OCI ?
+				     " (the image sets no Entrypoint or Cmd)" : "");
 	return 0;
 }
 
@@ -918,7 +1051,7 @@ static int load_root(struct ploader *l)
 					    "arch", NULL };
 	static const char *const arches[] = { "x86_64", "arm64", NULL };
 	static const char *const kernel_keys[] = { "source", NULL };
-	const struct kt_yaml_node *root = l->doc->root, *n;
+	const struct kt_yaml_node *root = l->doc->root, *n, *a_node;
 	struct kprof_project *pr = l->pr;
 	int ret;
 
@@ -937,16 +1070,17 @@ static int load_root(struct ploader *l)
 	if (!(n = kt_yaml_map_get(root, "workload")))
 		return kt_yaml_error(l->doc, root, l->err,
 				     "the project needs a workload");
-	if ((ret = get_workload(l, n)))
-		return ret;
-	if ((n = kt_yaml_map_get(root, "arch"))) {
+	/* before the workload: an image's platform is the guests' arch */
+	if ((a_node = kt_yaml_map_get(root, "arch"))) {
 		int a;
 
-		if ((ret = get_choice(l, n, arches, &a)))
+		if ((ret = get_choice(l, a_node, arches, &a)))
 			return ret;
 		pr->arch = arches[a];
-		pr->arch_line = (unsigned)n->line;
+		pr->arch_line = (unsigned)a_node->line;
 	}
+	if ((ret = get_workload(l, n)))
+		return ret;
 	if ((n = kt_yaml_map_get(root, "targets")) &&
 	    (ret = get_list(l, n, &pr->targets)))
 		return ret;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The workload's root filesystem: given as a directory, a tarball or an
- * OCI image layout, always handed on as a directory; and its identity, a
+ * The workload's root filesystem: given as a directory, a tarball or a
+ * container image (image.c), always handed on as a directory; and its identity, a
  * hash over the tree that does not depend on directory order or on times.
  */
 #include <dirent.h>
@@ -400,118 +400,47 @@ out:
 	return ret;
 }
 
-/*
- * A blob must be what its digest says: a layout whose blobs were swapped
- * or damaged is refused. sha256 is the one algorithm OCI requires.
- */
-static int blob_verify(const char *path, const char *digest,
-		       struct kt_str *err)
+/* The image's layers, verified (image.c), applied in order. */
+static int unpack_image(const struct kprof_project *pr, const char *dest,
+			struct kt_str *err)
 {
-	char hex[65];
-	int ret;
-
-	if (strncmp(digest, "sha256:", 7)) {
-		kt_str_printf(err, "%s: digest algorithm of '%s' not supported "
-			      "(only sha256)", path, digest);
-		return -EINVAL;
-	}
-	ret = kt_sha256_file(path, hex);
-	if (ret) {
-		kt_str_printf(err, "%s: %s", path, strerror(-ret));
-		return ret;
-	}
-	if (strcmp(hex, digest + 7)) {
-		kt_str_printf(err, "%s: sha256 is %s, not the %s its digest "
-			      "says", path, hex, digest + 7);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static const char *digest_path(const char *layout, const char *digest,
-			       char *buf, size_t cap)
-{
-	const char *colon = strchr(digest, ':');
-
-	/* the digest names a file: algorithm and hex only, no path */
-	if (!colon || colon == digest ||
-	    strspn(digest, "abcdefghijklmnopqrstuvwxyz0123456789") !=
-	    (size_t)(colon - digest) || !colon[1] ||
-	    strspn(colon + 1, "0123456789abcdef") != strlen(colon + 1))
-		return NULL;
-	snprintf(buf, cap, "%s/blobs/%.*s/%s", layout, (int)(colon - digest), digest,
-		 colon + 1);
-	return buf;
-}
-
-/* JSON is YAML's flow style: the YAML loader reads OCI documents too. */
-static int load_json(const char *path, struct kt_yaml_doc *doc, struct kt_str *err)
-{
-	int ret = kt_yaml_load_file(path, doc, err);
-
-	if (!ret && (!doc->root || doc->root->type != KT_YAML_MAP)) {
-		kt_yaml_doc_release(doc);
-		kt_str_printf(err, "%s: not a JSON object", path);
-		return -EINVAL;
-	}
-	return ret;
-}
-
-static int unpack_oci(const struct kprof_project *pr, const char *dest,
-		      struct kt_str *err)
-{
-	struct kt_yaml_doc index = { 0 }, manifest = { 0 };
-	const struct kt_yaml_node *mans, *chosen = NULL, *layers, *dg;
-	char path[4096], blob[4096], staging[4096];
+	struct kt_array files = KT_ARRAY_INIT(char *);
+	char staging[4096], blobs[4096];
 	int ret;
 
 	/* beside dest, in the same scratch directory (renameat) */
-	if (snprintf(staging, sizeof(staging), "%s.layer", dest) >=
-	    (int)sizeof(staging))
+	if (snprintf(staging, sizeof(staging), "%s.layer", dest) >= (int)sizeof(staging) ||
+	    snprintf(blobs, sizeof(blobs), "%s.image", dest) >= (int)sizeof(blobs))
 		return -ENAMETOOLONG;
-
-	snprintf(path, sizeof(path), "%s/index.json", pr->rootfs);
-	if ((ret = load_json(path, &index, err)))
-		return ret;
-	mans = kt_yaml_map_get(index.root, "manifests");
-	for (size_t i = 0; mans && mans->type == KT_YAML_SEQ && i < mans->n; i++) {
-		const struct kt_yaml_node *ann = kt_yaml_map_get(mans->items[i], "annotations");
-		const struct kt_yaml_node *ref = ann ? kt_yaml_map_get(ann, "org.opencontainers.image.ref.name") : NULL;
-
-		if (!pr->oci_ref ? !chosen : (ref && ref->scalar && !strcmp(ref->scalar, pr->oci_ref)))
-			chosen = mans->items[i];
-	}
-	dg = chosen ? kt_yaml_map_get(chosen, "digest") : NULL;
-	if (!dg || !dg->scalar || !digest_path(pr->rootfs, dg->scalar, blob, sizeof(blob))) {
-		kt_str_printf(err, "%s: no manifest%s%s", path, pr->oci_ref ? " named " : "",
-			      pr->oci_ref ? pr->oci_ref : "");
-		ret = -EINVAL;
-		goto out;
-	}
-	if ((ret = blob_verify(blob, dg->scalar, err)) ||
-	    (ret = load_json(blob, &manifest, err)))
-		goto out;
-	layers = kt_yaml_map_get(manifest.root, "layers");
-	if (!layers || layers->type != KT_YAML_SEQ) {
-		kt_str_printf(err, "%s: manifest without layers", blob);
-		ret = -EINVAL;
-		goto out;
-	}
-	for (size_t i = 0; i < layers->n && !ret; i++) {
-		dg = kt_yaml_map_get(layers->items[i], "digest");
-		if (!dg || !dg->scalar || !digest_path(pr->rootfs, dg->scalar, path, sizeof(path))) {
-			kt_str_printf(err, "%s: layer %zu has no usable digest", blob, i);
-			ret = -EINVAL;
-			break;
-		}
-		ret = blob_verify(path, dg->scalar, err);
-		if (!ret)
-			ret = apply_layer(path, staging, dest, err);
-	}
-out:
-	kt_yaml_doc_release(&index);
-	kt_yaml_doc_release(&manifest);
+	ret = remove_tree(blobs);
+	if (!ret && pr->image.kind == KPROF_ROOTFS_DOCKER)
+		ret = kt_mkdir_p(blobs, 0755);
+	if (!ret)
+		ret = kprof_image_layers(&pr->image, blobs, &files, err);
+	for (size_t i = 0; i < files.len && !ret; i++)
+		ret = apply_layer(kt_array_ptr(&files, i), staging, dest, err);
+	kt_array_free_ptrs(&files);
+	if (remove_tree(blobs) && !ret)
+		ret = -EIO;
 	return ret;
+}
+
+/*
+ * A `docker save` archive given as rootfs: unpacks "fine" into a tree of
+ * layer tarballs. Its top has a manifest.json naming a Config and Layers.
+ */
+static bool tar_is_image(const char *dir)
+{
+	char path[4096], *text = NULL;
+	size_t len;
+	bool image;
+
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	if (kt_read_regular_file(path, 1u << 20, &text, &len))
+		return false;
+	image = text[0] == '[' && strstr(text, "\"Config\"") && strstr(text, "\"Layers\"");
+	free(text);
+	return image;
 }
 
 int kprof_project_rootfs_dir(const struct kprof_project *pr,
@@ -532,7 +461,13 @@ int kprof_project_rootfs_dir(const struct kprof_project *pr,
 		ret = kt_mkdir_p(dest, 0755);
 	if (!ret)
 		ret = pr->rootfs_kind == KPROF_ROOTFS_TAR ? untar(pr->rootfs, dest, err)
-							  : unpack_oci(pr, dest, err);
+							  : unpack_image(pr, dest, err);
+	if (!ret && pr->rootfs_kind == KPROF_ROOTFS_TAR && tar_is_image(dest)) {
+		kt_str_printf(err, "rootfs %s is a `docker save` archive (its manifest.json "
+			      "names a Config and Layers), not a root filesystem: write image: %s",
+			      pr->rootfs, pr->rootfs);
+		ret = -EINVAL;
+	}
 	if (ret) {
 		free(dest);
 		return ret;

@@ -86,13 +86,35 @@ int kprof_project_seccomp(const struct kprof_project *pr, const struct kprof_pro
 		.caps = guest_caps_resolve(pr->cap_add, pr->cap_drop),
 	};
 	const struct kprof_fact_list *l = profile ? &profile->facts[KPROF_SYSCALLS] : NULL;
+	enum kprof_seccomp mode = pr->seccomp;
+	struct kt_str why = KT_STR_INIT;
 	const char **names = NULL;
 	int r = 0;
 
 	kt_array_free(&s->seccomp);
 	kt_array_init(&s->seccomp, sizeof(struct guest_bpf_insn));
+	/*
+	 * No seccomp: is Docker's default, as `docker run` gives one; its
+	 * syscall numbers need the kernel tree. Without one (`ktrim initramfs`
+	 * of a project with no kernel.source) the container runs unconfined,
+	 * said out loud: refusing would break packing a tree-less project,
+	 * and the certificate names the filter that shipped (or none).
+	 */
+	if (!pr->seccomp_set && !pr->privileged) {
+		if (!ksrc && kprof_project_kernel_source(pr, &ksrc, &why) < 0)
+			ksrc = NULL;
+		if (!ksrc) {
+			kt_warn("%s: no seccomp: and no kernel tree to number syscalls by%s%s: "
+				"the container runs unconfined (set kernel.source or --ksrc for "
+				"Docker's default, or say seccomp: unconfined)", pr->file,
+				why.len ? ": " : "", kt_str_cstr(&why));
+			kt_str_free(&why);
+			return 0;
+		}
+		mode = KPROF_SECCOMP_DEFAULT;
+	}
 	/* privileged is Docker's --privileged: unconfined too */
-	if (pr->seccomp == KPROF_SECCOMP_UNCONFINED || pr->privileged)
+	if (mode == KPROF_SECCOMP_UNCONFINED || pr->privileged)
 		return 0;
 	if (!ksrc && kprof_project_kernel_source(pr, &ksrc, err) < 0)
 		return -EINVAL;
@@ -101,7 +123,7 @@ int kprof_project_seccomp(const struct kprof_project *pr, const struct kprof_pro
 				     "kernel tree: set kernel.source (or --ksrc)", pr->file,
 				     pr->seccomp_line) < 0 ? -ENOMEM : -EINVAL;
 	o.ksrc = ksrc;
-	if (pr->seccomp == KPROF_SECCOMP_DEFAULT) {
+	if (mode == KPROF_SECCOMP_DEFAULT) {
 		o.policy = INITRAMFS_SECCOMP_DOCKER;
 	} else if (!l) {
 		o.policy = INITRAMFS_SECCOMP_ALLOW_ALL;

@@ -18,6 +18,8 @@
 #     calls (in the profile) go through, and the smoke test still passes.
 #     (The smoke test must stay the profiled one otherwise: even a shell's
 #     `$(...)` makes pipe2, which a run without one never showed.)
+#   - no seccomp: key: Docker's default (the default case's filter) when
+#     kernel.source is known; without a tree a warning and no filter.
 set -euo pipefail
 . "$(dirname "$0")/initramfs-lib.bash"
 export KIMAGE KMODDIR KSRC
@@ -131,6 +133,29 @@ for name in unconfined default; do
 		fi
 	done
 done
+
+echo "checking: no seccomp: key"
+# Docker's default when the kernel tree is known: the same filter as
+# seccomp: default (its boot above); with no tree, a warning and none.
+spec_of() { zstd -dc "$1" | (cd "$work" && cpio -i --quiet --to-stdout etc/ktrim/spec); }
+sed '/^  seccomp:/d' "$work/default.yaml" >"$work/implicit.yaml"
+sed '/^kernel:/,/^  source:/d' "$work/implicit.yaml" >"$work/no-tree.yaml"
+"$KTRIM" -q initramfs --project "$work/default.yaml" -o "$work/default.spec.img"
+"$KTRIM" -q initramfs --project "$work/implicit.yaml" -o "$work/implicit.img"
+"$KTRIM" -q initramfs --project "$work/no-tree.yaml" -o "$work/no-tree.img" 2>"$work/no-tree.err"
+if [ "$(spec_of "$work/implicit.img" | grep '^seccomp ')" = \
+     "$(spec_of "$work/default.spec.img" | grep '^seccomp ')" ] &&
+   spec_of "$work/implicit.img" | grep -q '^seccomp '; then
+	pass "no seccomp: with kernel.source: Docker's default filter, as seccomp: default"
+else
+	fail "no seccomp: did not ship seccomp: default's filter"
+fi
+if ! spec_of "$work/no-tree.img" | grep -q '^seccomp ' &&
+   grep -q 'no-tree.yaml: no seccomp: and no kernel tree .* runs unconfined' "$work/no-tree.err"; then
+	pass "no seccomp: and no kernel tree: $(cat "$work/no-tree.err")"
+else
+	fail "no seccomp: and no kernel tree: no warning, or a filter: $(cat "$work/no-tree.err")"
+fi
 
 echo "checking: seccomp: from-profile"
 name=from-profile
