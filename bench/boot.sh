@@ -12,7 +12,8 @@
 # Options:
 #   --label NAME      first CSV column (default: kernel file name)
 #   --console FILE    keep the console log there (default: a temp file, removed)
-#   --machine M       q35 (default) or microvm
+#   --machine M       q35 (default), microvm, or virt (arm64: qemu-system-aarch64,
+#                     Cortex-A57 under TCG, console ttyAMA0)
 #   --accel A         tcg (default; with -icount shift=0,sleep=off) or kvm
 #                     (only after a probe showed KVM works: it hangs on some hosts)
 #   --timeout SEC     host wall limit (default 300)
@@ -68,8 +69,10 @@ fi
 
 # The same machine models and CPU as ktrim's own VM launcher (profiler/vm.c),
 # so bench and `ktrim certify` figures describe the same guest.
+qemu=qemu-system-x86_64 tcg_cpu=max
+[ "$machine" = virt ] && qemu=qemu-system-aarch64 tcg_cpu=cortex-a57
 case $accel in
-tcg) args=(-accel tcg -icount shift=0,sleep=off -cpu max) acc_name=tcg-icount ;;
+tcg) args=(-accel tcg -icount shift=0,sleep=off -cpu "$tcg_cpu") acc_name=tcg-icount ;;
 kvm) args=(-accel kvm -cpu host) acc_name=kvm ;;
 *) die "unknown accelerator $accel (tcg, kvm)" ;;
 esac
@@ -86,12 +89,17 @@ microvm)
 	[ "$disk" != - ] && args+=(-drive "file=$disk,if=none,id=d0,format=raw,snapshot=on"
 		-device virtio-blk-device,drive=d0)
 	;;
-*) die "unknown machine $machine (q35, microvm)" ;;
+virt)
+	args+=(-M virt -netdev user,id=n0 -device virtio-net-pci,netdev=n0)
+	[ "$disk" != - ] && args+=(-drive "file=$disk,if=none,id=d0,format=raw,snapshot=on"
+		-device virtio-blk-pci,drive=d0)
+	;;
+*) die "unknown machine $machine (q35, microvm, virt)" ;;
 esac
 
 s=$(now)
 rc=0
-timeout --kill-after=5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null >"$console.qemu" 2>&1 || rc=$?
+timeout --kill-after=5 "$timeout" "$qemu" "${args[@]}" </dev/null >"$console.qemu" 2>&1 || rc=$?
 wall=$(since "$s")
 
 # The console may carry CRs and interleaved kmsg copies; take first occurrences.

@@ -475,6 +475,7 @@ extra() { # bench/NAME.sh from the components: TITLE NAME; markdown on stdout
 	extra "Kconfig engine: ktrim olddefconfig against make olddefconfig" kconfig-speed.sh
 	extra "Trimmed configs: option counts, ktrim config against make localmodconfig" trim-counts.sh
 	extra "Initramfs: ktrim initramfs against mkinitramfs and dracut" initramfs-speed.sh
+	extra "arm64: Debian's arm64 generic kernel against ktrim's kvm-virt-arm64 (TCG virt)" arm64.sh
 	echo
 	echo "Raw rows: $(basename "$csv") (boots), $(basename "$scsv") (static figures)."
 	[ -f "$work/chart.png" ] && { echo; echo "![boot timelines]($(basename "$png"))"; }

@@ -375,6 +375,9 @@ int initramfs_seccomp_describe(const struct guest_bpf_insn *prog, size_t n,
 	size_t i = KT_ARRAY_SIZE(head);
 
 	memset(out, 0, sizeof(*out));
+	/* only x86-64 has the x32 check (the header's last two instructions) */
+	if (n > 2 && prog[1].k != AUDIT_ARCH_X86_64)
+		i -= 2;
 	if (n <= i)
 		return -EINVAL;
 	for (size_t h = 0; h < i; h++)

@@ -426,6 +426,18 @@ static int build_target(struct build *b, const char *spec)
 		kt_err("%s", err.len ? err.buf : strerror(-r));
 		goto out;
 	}
+	/* The image's init and workload are built for the project's arch. */
+	for (size_t i = 0; i < n; i++) {
+		const char *want = b->pr.arch ? b->pr.arch : "x86_64";
+
+		if (!strcmp(members[i].arch, want) ||
+		    (!strcmp(members[i].arch, "x86") && !strcmp(want, "x86_64")))
+			continue;
+		kt_err("%s:%u: the workload is %s (arch:) but target %s is for %s", b->o->project,
+		       b->pr.arch_line ? b->pr.arch_line : 1, want, members[i].name, members[i].arch);
+		r = -EINVAL;
+		goto out;
+	}
 	kt_str_printf(&p.out, "%s/%s", b->outdir, spec);
 	kt_str_printf(&p.bdir, "%s/.build/%s", b->outdir, spec);
 	kt_str_printf(&p.config, "%s/.config", p.out.buf);

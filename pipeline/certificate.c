@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 
 #include "pipeline/certify-internal.h"
@@ -90,8 +91,10 @@ static void put_seccomp(struct kt_str *o, const struct certify *c)
 		put_kv(o, "  ", "sha256", c->seccomp.sha256);
 	if (!c->seccomp.known)
 		return;
-	kt_str_printf(o, "  arch: 0x%08x\n  syscalls-allowed: %u\n  syscalls-by-argument: %u\n"
-		      "  syscalls-refused: %u\n", i->arch, i->allowed, i->by_argument, i->refused);
+	kt_str_printf(o, "  arch: %s (0x%08x)\n  syscalls-allowed: %u\n  syscalls-by-argument: %u\n"
+		      "  syscalls-refused: %u\n", i->arch == AUDIT_ARCH_X86_64 ? "x86_64" :
+		      i->arch == AUDIT_ARCH_AARCH64 ? "aarch64" : "other", i->arch, i->allowed,
+		      i->by_argument, i->refused);
 	if ((i->deflt & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
 		kt_str_printf(o, "  action: errno %u\n", i->deflt & SECCOMP_RET_DATA);
 	else

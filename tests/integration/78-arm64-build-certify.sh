@@ -65,6 +65,10 @@ check "config binding" pass static
 check "option CONFIG_SERIAL_AMBA_PL011_CONSOLE" pass static
 grep -q 'arm64 Image header: little-endian, 4K pages' "$cert" || fail "no arm64 Image header detail"
 grep -q 'HTTP replied: HTTP/1\.[01] 200' "$cert" || fail "the host smoke test got no HTTP 200"
+# Docker's default filter (no seccomp: in the example), numbered by arm64's table
+sed -n '/^seccomp:/,/^[a-z]/p' "$cert" >"$w/seccomp.txt"
+grep -qx '  filter: ktrim' "$w/seccomp.txt" && grep -q '^  arch: aarch64 (0xc00000b7)$' "$w/seccomp.txt" ||
+	{ cat "$w/seccomp.txt"; fail "the certificate does not describe an AArch64 filter"; }
 [ "$(cert_sha kernel)" = "$(sha256sum "$d/Image" | cut -d' ' -f1)" ] || fail "kernel hash is not the Image's"
 (cd "$d" && sha256sum -c SHA256SUMS) || fail "SHA256SUMS does not verify"
 ready=$(cert_field power-on-to-ready-ms)

@@ -165,6 +165,15 @@ static void test_arm64_layout(void **state)
 	assert_int_equal(i[12].k, 173);
 	assert_int_equal(i[14].k, 221);
 	assert_int_equal(i[16].k, SECCOMP_RET_ERRNO | EPERM);
+	{
+		/* the certificate reads it back: arm64's header has no x32 test */
+		struct initramfs_seccomp_info info;
+
+		assert_int_equal(initramfs_seccomp_describe(prog.items, prog.len, &info), 0);
+		assert_int_equal(info.arch, AUDIT_ARCH_AARCH64);
+		assert_int_equal(info.allowed, 6);
+		assert_int_equal(info.deflt, SECCOMP_RET_ERRNO | EPERM);
+	}
 	kt_array_free(&prog);
 	kt_str_free(&err);
 }
