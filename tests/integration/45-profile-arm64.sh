@@ -12,9 +12,9 @@
 #  2. an arm64 project without profiling.modprobe is refused before a boot;
 #  3. an x86_64 profile of the same workload (test 40's, or taken here) and
 #     the arm64 one merge: arch x86_64+arm64, both ABIs' names; the merged
-#     profile trims for kvm-q35 on x86 without warnings, and for arm64
-#     (bases/container: the arm64 targets are the lead's) with only the
-#     x86-only arch_prctl named as absent.
+#     profile trims for kvm-q35 on x86 without warnings, and for
+#     kvm-virt-arm64 with only the x86-only arch_prctl named as absent and
+#     the target's boot checks =y.
 set -euo pipefail
 : "${KTRIM:?}" "${KTRIM_TOP:?}" "${KTRIM_WORK:?}" "${KSRC:?}"
 x86_image=${KIMAGE:-} x86_moddir=${KMODDIR:-}
@@ -126,7 +126,7 @@ grep -qx 'CONFIG_NET=y' "$w/x86.config" || fail "x86 config lacks NET"
 sed -n '/^warnings:/,/^symbols:/p' "$w/x86.report.yaml" >"$w/x86.warnings"
 grep -q '^  \[\]' "$w/x86.warnings" || fail "x86 trim warned: $(cat "$w/x86.warnings")"
 echo "ok: the merged profile trims for kvm-q35 (x86_64), no warnings"
-"$KTRIM" config --ksrc "$KSRC" --arch arm64 --profile "$m" --recipe bases/container \
+"$KTRIM" config --ksrc "$KSRC" --arch arm64 --profile "$m" --recipe kvm-virt-arm64 \
 	-o "$w/arm64.config" --report "$w/arm64.report.yaml" 2>"$w/arm64.err"
 grep -qx 'CONFIG_ARM64=y' "$w/arm64.config" || fail "arm64 config is not ARM64"
 grep -qx 'CONFIG_NET=y' "$w/arm64.config" || fail "arm64 config lacks NET"
@@ -134,5 +134,8 @@ sed -n '/^warnings:/,/^symbols:/p' "$w/arm64.report.yaml" >"$w/arm64.warnings"
 grep -q 'nothing to enable for: syscall arch_prctl ' "$w/arm64.warnings" ||
 	fail "arm64 trim: no word of x86's arch_prctl: $(cat "$w/arm64.warnings")"
 [ "$(grep -c '^  - ' "$w/arm64.warnings")" -eq 1 ] || fail "arm64 trim warned more: $(cat "$w/arm64.warnings")"
-echo "ok: the merged profile trims for arm64 (only x86's arch_prctl is absent there)"
+for c in $(sed -n '/check:/,/]/p' "$KTRIM_TOP/recipes/targets/kvm-virt-arm64.yaml" | grep -o 'CONFIG_[A-Z0-9_]*'); do
+	grep -qx "$c=y" "$w/arm64.config" || fail "arm64 trim: boot check $c is not =y"
+done
+echo "ok: the merged profile trims for kvm-virt-arm64 (only x86's arch_prctl is absent there)"
 echo "PASS"
