@@ -54,12 +54,18 @@ static int event_status(const struct kprof_vm_event *ev)
 	return s ? atoi(s) : -1;
 }
 
-static unsigned long long event_tsc(const struct kprof_vm_event *ev)
+/* A record's numeric field (tsc=, hz=), 0 when absent. */
+static unsigned long long event_number(const struct kprof_vm_event *ev, const char *key)
 {
 	size_t n;
-	const char *s = kprof_vm_event_field(ev, "tsc", &n);
+	const char *s = ev ? kprof_vm_event_field(ev, key, &n) : NULL;
 
 	return s ? strtoull(s, NULL, 10) : 0;
+}
+
+static unsigned long long event_tsc(const struct kprof_vm_event *ev)
+{
+	return event_number(ev, "tsc");
 }
 
 /*
@@ -79,9 +85,15 @@ void certify_power_on_times(const struct kprof_vm_result *res, struct certify_bo
 	for (size_t i = 0; i < res->events.len; i++)
 		last = kt_array_at(&res->events, i);
 	t1 = event_tsc(last);
-	if (!t0 || !t1 || t1 <= t0 || last->uptime_us < first->uptime_us + 1000)
+	/* arm64's counter states its rate (hz=, CNTFRQ_EL0); the TSC's is estimated */
+	if (event_number(first, "hz"))
+		per_ms = (double)event_number(first, "hz") / 1000.0;
+	else if (!t0 || !t1 || t1 <= t0 || last->uptime_us < first->uptime_us + 1000)
 		return;
-	per_ms = (double)(t1 - t0) * 1000.0 / (double)(last->uptime_us - first->uptime_us);
+	else
+		per_ms = (double)(t1 - t0) * 1000.0 / (double)(last->uptime_us - first->uptime_us);
+	if (!t0)
+		return;
 	b->init_power_on_ms = (double)t0 / per_ms;
 	t_ready = event_tsc(kprof_vm_result_event(res, "workload-ready"));
 	if (t_ready)

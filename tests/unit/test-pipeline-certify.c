@@ -256,6 +256,20 @@ static void test_power_on_times(void **state)
 	certify_power_on_times(&res, &b);
 	assert_true(b.init_power_on_ms == 0);
 	kprof_vm_result_release(&res);
+
+	/*
+	 * arm64's architected counter says its rate (62.5 MHz): taken as
+	 * given, whatever the uptimes say (here they stand still).
+	 */
+	memset(&b, 0, sizeof(b));
+	kprof_vm_result_init(&res);
+	add_event(&res, "init-start", 1000000, "tsc=62500000 hz=62500000");
+	add_event(&res, "workload-ready", 1000000, "pid=7 tsc=68750000 hz=62500000");
+	add_event(&res, "poweroff", 1000000, "tsc=75000000 hz=62500000");
+	certify_power_on_times(&res, &b);
+	assert_float_equal(b.init_power_on_ms, 1000.0, 0.01);
+	assert_float_equal(b.ready_power_on_ms, 1100.0, 0.01);
+	kprof_vm_result_release(&res);
 }
 
 static const struct kt_yaml_node *check_node(const struct kt_yaml_node *checks, const char *name)
