@@ -53,6 +53,8 @@ int modules_take_requests(const char *who);
 /* At the end: modules loaded since @baseline, with their requesters. */
 void modules_collect(const char *baseline);
 int modprobe_helper_main(int argc, char **argv);
+/* A user-space modprobe request, served as the helper; its exit status. */
+int modules_serve_user(int argc, char **argv, const char *who);
 
 /* ---- trace.c ----------------------------------------------------------- */
 /* Adopt a child stopped after PTRACE_TRACEME + SIGSTOP. */

@@ -140,19 +140,24 @@ void modules_collect(const char *baseline)
 
 /*
  * The kernel runs us as "HELPER -q -- NAME" with a minimal environment and
- * no stdio. Debian's modprobe does the resolution (aliases, softdeps,
- * blacklists, modules.dep) exactly as on a Debian system.
+ * no stdio; user space (iptables' xtables_insmod) as "HELPER NAME [-q]".
+ * Debian's modprobe does the resolution (aliases, softdeps, blacklists,
+ * modules.dep) exactly as on a Debian system.
  */
 int modprobe_helper_main(int argc, char **argv)
 {
 	char *before = modules_snapshot(), *after, line[1500], ename[300];
 	char loaded[1024] = "", eloaded[1100];
 	_Static_assert(sizeof(line) > sizeof(ename) + sizeof(eloaded) + 32, "line fits");
-	const char *name = argc > 1 ? argv[argc - 1] : "";
+	const char *name = "";
 	int status = 1, fd;
 	size_t lo = 0;
 	pid_t pid;
 
+	/* The module: the last argument that is no option. */
+	for (int i = argc - 1; i > 0 && !*name; i--)
+		if (argv[i][0] != '-')
+			name = argv[i];
 	pid = fork();
 	if (pid == 0) {
 		argv[0] = "modprobe";
@@ -180,5 +185,27 @@ int modprobe_helper_main(int argc, char **argv)
 			status = status ? status : 1;
 		close(fd);
 	}
+	return status;
+}
+
+/*
+ * A request from user space in the container (iptables runs the program
+ * named in /proc/sys/kernel/modprobe itself): the tracer stopped its
+ * execve of HELPER_PATH, which does not exist in the container's mount
+ * namespace. Serve it here, in the agent's, exactly as a kernel request:
+ * the same helper, the same log, recorded for @who.
+ */
+int modules_serve_user(int argc, char **argv, const char *who)
+{
+	int status = 1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(modprobe_helper_main(argc, argv));
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	else
+		status = 1;
+	modules_take_requests(who);
 	return status;
 }
