@@ -46,6 +46,8 @@ double mono_s(void);
 
 /* ---- modules.c --------------------------------------------------------- */
 int modules_install_helper(void);
+/* Device nodes of modules that load on open (modules.devname). */
+void modules_static_nodes(void);
 /* Names in /proc/modules, as one "\nname\n...\n" string (for diffs). */
 char *modules_snapshot(void);
 /* Attribute new helper log lines to @who; returns how many. */

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +32,44 @@ int modules_install_helper(void)
 		return -errno;
 	close(fd);
 	return write_file("/proc/sys/kernel/modprobe", HELPER_PATH);
+}
+
+/*
+ * The nodes of devices whose modules load on first open (modules.devname:
+ * "tun net/tun c10:200"), as every Debian boot makes them (systemd-tmpfiles
+ * runs `kmod static-nodes`): a workload given `devices: [/dev/net/tun]`
+ * finds its node, and its open loads the module through request_module(),
+ * recorded like any other. The trimmed kernel builds those drivers in and
+ * devtmpfs has their nodes from boot.
+ */
+void modules_static_nodes(void)
+{
+	static char buf[32768];
+	char path[300], *line, *save = NULL;
+	struct utsname u;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.devname", u.release);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char mod[64], name[128], type;
+		unsigned maj, min;
+
+		if (sscanf(line, "%63s %127s %c%u:%u", mod, name, &type, &maj, &min) != 5 ||
+		    (type != 'c' && type != 'b') || strstr(name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", name);
+		if (!access(path, F_OK))
+			continue;
+		if (strchr(name, '/')) {
+			*strrchr(path, '/') = '\0';
+			mkdir_p(path, 0755);
+			snprintf(path, sizeof(path), "/dev/%s", name);
+		}
+		if (mknod(path, (type == 'c' ? S_IFCHR : S_IFBLK) | 0600, makedev(maj, min)))
+			say("static node %s (%s): %s", path, mod, strerror(errno));
+	}
 }
 
 char *modules_snapshot(void)
