@@ -69,9 +69,8 @@ profiling:
   timeout: 240
 EOF
 
+profile_workload "$w"
 prof=$w/profile.yaml
-"$KTRIM" profile -f "$w/ktrim.yaml" -o "$prof" --workdir "$w/profile.work" >"$w/profile.out" 2>&1 ||
-	{ tail -20 "$w/profile.out"; fail "ktrim profile failed"; }
 sed -n '/^  modules:/,/^  [a-z]*:$/p' "$prof" >"$w/modules.txt"
 for m in ip_tables iptable_filter iptable_nat; do
 	grep -q "^    - {name: $m, " "$w/modules.txt" || fail "the profile lacks the module $m"
@@ -83,18 +82,12 @@ grep -q 'request_module(ip_tables) by iptables-legacy' "$w/profile.work/console.
 	fail "the agent did not log the user-space request"
 echo "ok: profile: $(grep -c '^    - ' "$w/modules.txt") modules, ip_tables requested by iptables itself"
 
-out=$w/out
-"$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target kvm-q35 --no-bisect --no-analyze \
-	-o "$out" >"$w/build.log" 2>&1 || { tail -30 "$w/build.log"; fail "ktrim build failed"; }
-d=$out/kvm-q35
+build_certified "$w" "$prof"
 for o in IP_NF_IPTABLES IP_NF_FILTER IP_NF_NAT; do
 	grep -qx "CONFIG_$o=y" "$d/.config" || fail "CONFIG_$o is not =y"
 done
 grep -q '^  CONFIG_IP_NF_IPTABLES: {value: y, reason: "required by profile iptables-httpd' \
 	"$d/trim-report.yaml" || fail "CONFIG_IP_NF_IPTABLES has no reason from the profile"
-cert=$d/certificate.yaml
-grep -q '^verdict: certified$' "$cert" || { cat "$cert"; fail "not certified"; }
-boot_checks_pass tcg
 grep -q -- '-A PREROUTING -p tcp -m tcp --dport 8080 -j REDIRECT --to-ports 80' "$d/console.log" ||
 	fail "the smoke test did not show the nat rule"
 echo "ok: certified; the smoke test found the filter and nat rules"

@@ -46,9 +46,8 @@ profiling:
   timeout: 240
 EOF
 
+profile_workload "$w"
 prof=$w/profile.yaml
-"$KTRIM" profile -f "$w/ktrim.yaml" -o "$prof" --workdir "$w/profile.work" >"$w/profile.out" 2>&1 ||
-	{ tail -20 "$w/profile.out"; fail "ktrim profile failed"; }
 grep -q '{name: /dev/net/tun, ' "$prof" || fail "the profile has no device fact /dev/net/tun"
 grep -q '{name: "\{0,1\}/dev/net/tun 0x400454ca"\{0,1\}, ' "$prof" ||
 	fail "the profile has no ioctl fact TUNSETIFF on /dev/net/tun"
@@ -58,10 +57,7 @@ echo "ok: profile: device /dev/net/tun, ioctl TUNSETIFF on it, module tun"
 # Only the device fact may bring TUN: drop the module.
 grep -v '^    - {name: tun, ' "$prof" >"$w/device-only.yaml"
 prof=$w/device-only.yaml
-out=$w/out
-"$KTRIM" build -f "$w/ktrim.yaml" --profile "$prof" --target kvm-q35 --no-bisect --no-analyze \
-	-o "$out" >"$w/build.log" 2>&1 || { tail -30 "$w/build.log"; fail "ktrim build failed"; }
-d=$out/kvm-q35
+build_certified "$w" "$prof"
 grep -qx 'CONFIG_TUN=y' "$d/.config" || fail "CONFIG_TUN is not =y"
 grep -q '^  CONFIG_TUN: {value: y, reason: "required by profile tun-httpd (device /dev/net/tun)"}' \
 	"$d/trim-report.yaml" || fail "CONFIG_TUN's reason does not name the device fact"
@@ -71,9 +67,6 @@ grep -q 'CONFIG_TUN=y: required by profile tun-httpd (device /dev/net/tun)' "$w/
 	{ cat "$w/explain.txt"; fail "ktrim explain does not name the device fact"; }
 echo "ok: $(grep 'CONFIG_TUN=y:' "$w/explain.txt")"
 
-cert=$d/certificate.yaml
-grep -q '^verdict: certified$' "$cert" || { cat "$cert"; fail "not certified"; }
-boot_checks_pass tcg
-grep -q 'tap0' "$d/console.log" || fail "the smoke test did not show tap0"
+grep -Eq '[0-9]+: tap0: <' "$d/console.log" || fail "the smoke test did not show tap0"
 echo "ok: certified; the smoke test opened /dev/net/tun and found tap0"
 echo "PASS"
