@@ -31,6 +31,8 @@ packages=(
 	# BIOS loader, firmware, signing
 	systemd-boot-efi mtools dosfstools qemu-utils syslinux syslinux-common ovmf
 	sbsigntool
+	# a container that loads modules from user space (tests/integration/46)
+	iptables
 	# bench charts, the boot waterfall's PNG (bench/waterfall.sh)
 	gnuplot-nox time librsvg2-bin
 )

@@ -404,6 +404,19 @@ enum kconf_feat_kind {
 	 * on (kconf_featmap_lookup_nth).
 	 */
 	KCONF_FEAT_INITCALL,
+	/*
+	 * A device node by its path under /dev ("net/tun", "fuse",
+	 * "loop-control"): a struct miscdevice's .nodename, else its .name.
+	 * A profile's "/dev/net/tun" looks up "net/tun".
+	 */
+	KCONF_FEAT_DEVICE,
+	/*
+	 * A sysctl directory ("net.ipv4", "fs.binfmt_misc"), from the
+	 * register_sysctl*() and register_net_sysctl*() calls with a literal
+	 * path. A lookup of a sysctl ("net.ipv4.ip_forward") takes the
+	 * longest registered directory that holds it.
+	 */
+	KCONF_FEAT_SYSCTL,
 	KCONF_FEAT_NKINDS
 };
 

@@ -32,6 +32,8 @@ static const char *const kind_names[KCONF_FEAT_NKINDS] = {
 	[KCONF_FEAT_NAMESPACE] = "namespace",
 	[KCONF_FEAT_MODALIAS] = "module-alias",
 	[KCONF_FEAT_INITCALL] = "initcall",
+	[KCONF_FEAT_DEVICE] = "device",
+	[KCONF_FEAT_SYSCTL] = "sysctl",
 };
 
 /* Definitions of one initcall name kept apart ("fn", "fn#2", ...). */
@@ -332,6 +334,18 @@ const struct kconf_feat *kconf_featmap_lookup(const struct kconf_featmap *m,
 	}
 	if (kind == KCONF_FEAT_MODALIAS)
 		return modalias_lookup(m, key);
+	if (kind == KCONF_FEAT_DEVICE && strncmp(key, "/dev/", 5) == 0)
+		memmove(key, key + 5, strlen(key + 5) + 1);
+	if (kind == KCONF_FEAT_SYSCTL) {
+		/* net.ipv4.conf.all.forwarding -> net.ipv4.conf -> net.ipv4 ... */
+		for (char *dot;; *dot = '\0') {
+			const struct kconf_feat *f = kt_map_get(m->kinds[kind], key);
+
+			dot = strrchr(key, '.');
+			if (f || !dot)
+				return f;
+		}
+	}
 	return kt_map_get(m->kinds[kind], key);
 }
 
@@ -502,14 +516,16 @@ int kconf_featmap_load(const char *ksrc, const char *srcarch,
 		goto out;
 	kt_progress("feature maps: %zu modules/objects, %zu module aliases, %zu syscalls, "
 		    "%zu filesystems, %zu socket families, %zu cgroup controllers, "
-		    "%zu namespaces",
+		    "%zu namespaces, %zu device nodes, %zu sysctl directories",
 		    kconf_featmap_count(*out, KCONF_FEAT_MODULE),
 		    kconf_featmap_count(*out, KCONF_FEAT_MODALIAS),
 		    kconf_featmap_count(*out, KCONF_FEAT_SYSCALL),
 		    kconf_featmap_count(*out, KCONF_FEAT_FILESYSTEM),
 		    kconf_featmap_count(*out, KCONF_FEAT_SOCKET),
 		    kconf_featmap_count(*out, KCONF_FEAT_CGROUP),
-		    kconf_featmap_count(*out, KCONF_FEAT_NAMESPACE));
+		    kconf_featmap_count(*out, KCONF_FEAT_NAMESPACE),
+		    kconf_featmap_count(*out, KCONF_FEAT_DEVICE),
+		    kconf_featmap_count(*out, KCONF_FEAT_SYSCTL));
 	/* A cache that cannot be written costs time, not correctness. */
 	if (kconf_featmap_cache_save(*out, kt_str_cstr(&path), real, &stamps) < 0)
 		kt_warn("cannot write feature map cache %s", kt_str_cstr(&path));

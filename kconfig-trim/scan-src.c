@@ -8,6 +8,8 @@
  *   struct net_proto_family x = { .family = PF_INET6, ... }
  *   struct proc_ns_operations x = { .name = "net", ... }
  *   struct cgroup_subsys x = { .legacy_name = "blkio", ... }
+ *   struct miscdevice x = { .name = "tun", .nodename = "net/tun", ... }
+ *   register_sysctl_init("kernel", ...), register_net_sysctl(net, "net/ipv4", ...)
  *   MODULE_ALIAS("ipt_REDIRECT"), MODULE_ALIAS_FS("overlay"), ... (scan-alias.c)
  *   subsys_initcall(fn), module_init(fn), module_pci_driver(x) (x_init), ...
  *
@@ -51,6 +53,9 @@ static const struct {
 	{ "net_proto_family", "family", KCONF_FEAT_SOCKET },
 	{ "proc_ns_operations", "name", KCONF_FEAT_NAMESPACE },
 	{ "cgroup_subsys", "legacy_name", KCONF_FEAT_CGROUP },
+	/* Both: the node is /dev/NODENAME when there is one, else /dev/NAME. */
+	{ "miscdevice", "nodename", KCONF_FEAT_DEVICE },
+	{ "miscdevice", "name", KCONF_FEAT_DEVICE },
 };
 
 static const char *skip_ws(const char *p, const char *end)
@@ -214,7 +219,7 @@ static int try_initialiser(struct src_ctx *s, const char *line, const char *lend
 		const char *type = initialisers[t].type;
 		size_t tl = strlen(type);
 		const char *p = line, *brace, *q;
-		int depth = 0;
+		int depth = 0, r;
 		char value[128];
 
 		while ((p = memmem(p, (size_t)(lend - p), "struct ", 7))) {
@@ -275,11 +280,51 @@ static int try_initialiser(struct src_ctx *s, const char *line, const char *lend
 					break;
 				memcpy(value, v, n);
 				value[n] = '\0';
-				return record(s, initialisers[t].kind, value);
+				r = record(s, initialisers[t].kind, value);
+				if (r < 0)
+					return r;
+				break;
 			}
 		}
 	}
 	return 0;
+}
+
+/*
+ * A sysctl directory registered with a literal path on this line:
+ * register_sysctl*("fs/mqueue", ...), register_net_sysctl*(net,
+ * "net/ipv4", ...). Recorded with dots, as the profile names sysctls.
+ */
+static int try_sysctl(struct src_ctx *s, const char *p, const char *end)
+{
+	const char *call = NULL, *q, *open;
+	char value[128];
+	size_t n = 0;
+
+	for (q = p; (q = memmem(q, (size_t)(end - q), "register_", 9)); q += 9) {
+		if ((q == p || !kconf_is_ident_char((unsigned char)q[-1])) &&
+		    ((size_t)(end - q) > 15 && (memcmp(q + 9, "sysctl", 6) == 0 ||
+		     ((size_t)(end - q) > 19 && memcmp(q + 9, "net_sysctl", 10) == 0)))) {
+			call = q;
+			break;
+		}
+	}
+	if (!call)
+		return 0;
+	for (q = call + 9; q < end && kconf_is_ident_char((unsigned char)*q);)
+		q++;
+	if (q >= end || *q != '(')
+		return 0;
+	open = q;
+	q = memchr(open, '"', (size_t)(end - open));
+	if (!q || memchr(open, ')', (size_t)(q - open)) || memchr(open, ';', (size_t)(q - open)))
+		return 0;
+	for (q++; q + n < end && q[n] != '"' && n + 1 < sizeof(value); n++)
+		value[n] = q[n] == '/' ? '.' : q[n];
+	if (!n || q + n >= end || q[n] != '"')
+		return 0;
+	value[n] = '\0';
+	return record(s, KCONF_FEAT_SYSCTL, value);
 }
 
 /* The initcall levels of include/linux/init.h, each also as LEVEL_sync. */
@@ -354,7 +399,7 @@ static bool is_alias_line(const char *t, const char *lend)
 static int scan_file(struct src_ctx *s, const char *path)
 {
 	struct kt_str logical = KT_STR_INIT;
-	bool syscalls, structs, initcalls;
+	bool syscalls, structs, initcalls, sysctls;
 	char *buf = NULL;
 	size_t len;
 	int line = 0;
@@ -370,11 +415,13 @@ static int scan_file(struct src_ctx *s, const char *path)
 	structs = memmem(buf, len, "file_system_type", 16) ||
 		  memmem(buf, len, "net_proto_family", 16) ||
 		  memmem(buf, len, "proc_ns_operations", 18) ||
-		  memmem(buf, len, "cgroup_subsys ", 14);
+		  memmem(buf, len, "cgroup_subsys ", 14) ||
+		  memmem(buf, len, "miscdevice", 10);
+	sysctls = memmem(buf, len, "register_", 9) && memmem(buf, len, "sysctl", 6);
 	s->aliases = memmem(buf, len, "MODULE_ALIAS", 12);
 	initcalls = memmem(buf, len, "initcall", 8) || memmem(buf, len, "module_init", 11) ||
 		    memmem(buf, len, "_driver(", 8);
-	if (!syscalls && !structs && !s->aliases && !initcalls)
+	if (!syscalls && !structs && !s->aliases && !initcalls && !sysctls)
 		goto out;
 	if (s->aliases) {
 		r = kconf_makefiles_modname(s->kb, s->rel, &s->modname);
@@ -418,6 +465,8 @@ static int scan_file(struct src_ctx *s, const char *path)
 			if (r == 0 && initcalls && t == p &&
 			    (*t == '_' || (*t >= 'a' && *t <= 'z')))
 				r = try_initcall(s, t, lend);
+			if (r == 0 && sysctls)
+				r = try_sysctl(s, t, lend);
 			if (r == 0 && s->aliases && is_alias_line(t, lend))
 				r = kconf_modalias_expand(s->alias, t, end, emit_alias, s);
 		}

@@ -10,7 +10,7 @@
 #include "kconfig-trim/kconfig.h"
 
 /* Bump when the scanners change what they record: old caches are ignored. */
-#define KCONF_FEATMAP_VERSION 5
+#define KCONF_FEATMAP_VERSION 6
 
 /* Strings that live as long as the map (symbol names, file:line texts). */
 const char *kconf_featmap_intern(struct kconf_featmap *m, const char *s);

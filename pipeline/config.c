@@ -29,10 +29,47 @@ static int fact_kind(enum kprof_kind k, enum kconf_feat_kind *out)
 	case KPROF_CGROUPS:
 		*out = KCONF_FEAT_CGROUP;
 		return 0;
+	case KPROF_DEVICES:
+	case KPROF_IOCTLS:
+		*out = KCONF_FEAT_DEVICE;
+		return 0;
+	case KPROF_SYSCTLS:
+		*out = KCONF_FEAT_SYSCTL;
+		return 0;
 	default:
-		/* devices come with their drivers, sysctls with their features */
 		return -1;
 	}
+}
+
+/*
+ * Devices, ioctls and sysctls name a driver or a subsystem only sometimes:
+ * /dev/null, /dev/tty and kernel.* come with every kernel, an ioctl on a
+ * socket needs what the socket needs. Those that the tree's feature map
+ * names (a misc device's node, a registered sysctl directory) are
+ * required; the others are counted, not sent to the solver as unknown.
+ * An ioctl is "OBJECT CMD" (initramfs/init/abi.h): its device is OBJECT.
+ */
+static const char *fact_feature(const struct kconf_featmap *fm, enum kprof_kind k,
+				const struct kprof_fact *f, char *buf, size_t cap)
+{
+	enum kconf_feat_kind fk;
+	const char *name = k == KPROF_SOCKETS ? f->family : f->name;
+
+	if (fact_kind(k, &fk) < 0)
+		return NULL;
+	if (k == KPROF_IOCTLS) {
+		size_t n = strcspn(name, " ");
+
+		if (strncmp(name, "/dev/", 5) || n >= cap)
+			return NULL;
+		memcpy(buf, name, n);
+		buf[n] = '\0';
+		name = buf;
+	}
+	if ((k == KPROF_DEVICES || k == KPROF_IOCTLS || k == KPROF_SYSCTLS) &&
+	    !kconf_featmap_lookup(fm, fk, name))
+		return NULL;
+	return name;
 }
 
 static int require_one(struct kconf_trim *t, struct kconf_req *q, int init_status)
@@ -46,12 +83,14 @@ static int require_one(struct kconf_trim *t, struct kconf_req *q, int init_statu
 	return r;
 }
 
-static int add_profile(struct kconf_trim *t, const char *path, struct kt_str *err)
+static int add_profile(struct kconf_trim *t, const struct kconf_featmap *fm,
+		       const char *path, struct kt_str *err)
 {
 	struct kprof_profile p;
 	struct kt_str origin = KT_STR_INIT, why = KT_STR_INIT;
 	unsigned skipped = 0;
 	struct kconf_req q;
+	char buf[256];
 	int r;
 
 	kprof_profile_init(&p);
@@ -71,26 +110,38 @@ static int add_profile(struct kconf_trim *t, const char *path, struct kt_str *er
 			 * Each sysctl comes with its subsystem; writing any of
 			 * them needs /proc/sys itself, which EXPERT can drop.
 			 */
+			kt_str_reset(&why);
 			kt_str_printf(&why, "%s (sysctl %s)", origin.buf, p.facts[k].items[0].name);
 			r = kt_str_error(&why);
 			if (r == 0)
 				r = require_one(t, &q, kconf_req_init_symbol(&q, "CONFIG_PROC_SYSCTL",
 									    why.buf, path));
-			continue;
 		}
-		if (fact_kind((enum kprof_kind)k, &fk) < 0) {
-			skipped += (unsigned)p.facts[k].n;
+		if (fact_kind((enum kprof_kind)k, &fk) < 0)
 			continue;
-		}
 		for (size_t i = 0; i < p.facts[k].n && r == 0; i++) {
 			const struct kprof_fact *f = &p.facts[k].items[i];
+			const char *name = fact_feature(fm, (enum kprof_kind)k, f, buf, sizeof(buf));
 
-			r = require_one(t, &q, kconf_req_init_feature(&q, fk,
-					k == KPROF_SOCKETS ? f->family : f->name, origin.buf, path));
+			if (!name) {
+				skipped++;
+				continue;
+			}
+			/* The fact itself in the reason: "(ioctl /dev/net/tun 0x400454ca)" */
+			kt_str_reset(&why);
+			if (k == KPROF_IOCTLS)
+				kt_str_printf(&why, "%s (ioctl %s)", origin.buf, f->name);
+			else
+				kt_str_printf(&why, "%s", origin.buf);
+			r = kt_str_error(&why);
+			if (r == 0)
+				r = require_one(t, &q, kconf_req_init_feature(&q, fk, name, why.buf,
+									     path));
 		}
 	}
 	if (skipped)
-		kt_info("%s: %u device facts need no symbol of their own", path, skipped);
+		kt_info("%s: %u device, ioctl and sysctl facts name nothing beyond the base "
+			"kernel (/dev/null, sockets, kernel.*)", path, skipped);
 out:
 	kprof_profile_release(&p);
 	kt_str_free(&origin);
@@ -226,7 +277,7 @@ int pipeline_config(const struct pipeline_config_opts *o, struct kt_str *err)
 		to.modules = strcmp(o->modules, "as-needed") == 0 ? KCONF_MODULES_AS_NEEDED :
 								   KCONF_MODULES_BUILTIN;
 	for (size_t i = 0; r == 0 && i < o->nprofiles; i++)
-		r = add_profile(t, o->profiles[i], err);
+		r = add_profile(t, fm, o->profiles[i], err);
 	if (r == 0 && o->project)
 		r = add_project(t, o->project);
 	for (size_t i = 0; r == 0 && i < o->nrequire; i++)

@@ -382,11 +382,17 @@ enum guest_fact_kind {
 	GUEST_FACT_CGROUPS,
 	GUEST_FACT_NETFILTER,
 	GUEST_FACT_SYSCTLS,
+	/*
+	 * ioctl(2) calls that succeeded, "OBJECT CMD": OBJECT is the device
+	 * node's path (/dev/net/tun), "socket", "pipe", "anon_inode:NAME" or
+	 * "file"; CMD the command number as 0x%08x (TUNSETIFF: 0x400454ca).
+	 */
+	GUEST_FACT_IOCTLS,
 	GUEST_FACT_KINDS,
 };
 /* Their names, in that order, for an array initialiser. */
 #define GUEST_FACT_KIND_NAMES "modules", "filesystems", "sockets", "syscalls", \
-	"devices", "namespaces", "cgroups", "netfilter", "sysctls"
+	"devices", "namespaces", "cgroups", "netfilter", "sysctls", "ioctls"
 
 /*
  * The timeline: one console line per milestone, written only by the

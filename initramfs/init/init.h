@@ -134,6 +134,8 @@ void mounts_from_cmdline(void);
 
 /* modules.c: returns how many are loaded (already-present counts). */
 int modules_load(const struct spec *s);
+/* No module helper for the kernel or the container (the shipped init). */
+void modules_close_helper(void);
 
 /* net.c */
 void net_setup(const struct spec *s);

@@ -69,6 +69,7 @@ int main(int argc, char **argv)
 		power_off();
 	}
 	r = modules_load(&spec);
+	modules_close_helper();
 	timeline("modules-loaded", "n=%d", r);
 	net_setup(&spec);
 	button_fd = power_button_open();

@@ -63,3 +63,22 @@ int modules_load(const struct spec *s)
 	}
 	return loaded;
 }
+
+/*
+ * The shipped image has no module helper: its modules are built in or
+ * loaded above from the spec. An empty /proc/sys/kernel/modprobe makes
+ * the kernel's request_module() fail at once (-ENOENT) instead of running
+ * a path that a later mount could provide, and gives user space in the
+ * container (iptables runs that program itself) nothing to run. Without
+ * CONFIG_MODULES the file does not exist: nothing to do.
+ */
+void modules_close_helper(void)
+{
+	int r;
+
+	if (access("/proc/sys/kernel/modprobe", F_OK))
+		return;
+	r = write_file("/proc/sys/kernel/modprobe", "\n");
+	if (r < 0)
+		say("cannot empty /proc/sys/kernel/modprobe: %s", strerror(-r));
+}

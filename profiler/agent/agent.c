@@ -373,6 +373,7 @@ static void pid1(void)
 		facts_emit();
 		power_off();
 	}
+	modules_static_nodes();
 	baseline = modules_snapshot();
 	timeline("modules-loaded", "n=%d", n);
 	if (modules_install_helper())

@@ -57,6 +57,8 @@ double mono_s(void);
 
 /* ---- modules.c --------------------------------------------------------- */
 int modules_install_helper(void);
+/* Device nodes of modules that load on open (modules.devname). */
+void modules_static_nodes(void);
 /* Names in /proc/modules, as one "\nname\n...\n" string (for diffs). */
 char *modules_snapshot(void);
 /* Attribute new helper log lines to @who; returns how many. */
@@ -64,6 +66,8 @@ int modules_take_requests(const char *who);
 /* At the end: modules loaded since @baseline, with their requesters. */
 void modules_collect(const char *baseline);
 int modprobe_helper_main(int argc, char **argv);
+/* A user-space modprobe request, served as the helper; its exit status. */
+int modules_serve_user(int argc, char **argv, const char *who);
 
 /* ---- trace.c ----------------------------------------------------------- */
 /* Adopt a child stopped after PTRACE_TRACEME + SIGSTOP. */

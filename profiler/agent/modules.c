@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +32,44 @@ int modules_install_helper(void)
 		return -errno;
 	close(fd);
 	return write_file("/proc/sys/kernel/modprobe", HELPER_PATH);
+}
+
+/*
+ * The nodes of devices whose modules load on first open (modules.devname:
+ * "tun net/tun c10:200"), as every Debian boot makes them (systemd-tmpfiles
+ * runs `kmod static-nodes`): a workload given `devices: [/dev/net/tun]`
+ * finds its node, and its open loads the module through request_module(),
+ * recorded like any other. The trimmed kernel builds those drivers in and
+ * devtmpfs has their nodes from boot.
+ */
+void modules_static_nodes(void)
+{
+	static char buf[32768];
+	char path[300], *line, *save = NULL;
+	struct utsname u;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.devname", u.release);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char mod[64], name[128], type;
+		unsigned maj, min;
+
+		if (sscanf(line, "%63s %127s %c%u:%u", mod, name, &type, &maj, &min) != 5 ||
+		    (type != 'c' && type != 'b') || strstr(name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", name);
+		if (!access(path, F_OK))
+			continue;
+		if (strchr(name, '/')) {
+			*strrchr(path, '/') = '\0';
+			mkdir_p(path, 0755);
+			snprintf(path, sizeof(path), "/dev/%s", name);
+		}
+		if (mknod(path, (type == 'c' ? S_IFCHR : S_IFBLK) | 0600, makedev(maj, min)))
+			say("static node %s (%s): %s", path, mod, strerror(errno));
+	}
 }
 
 char *modules_snapshot(void)
@@ -140,19 +180,24 @@ void modules_collect(const char *baseline)
 
 /*
  * The kernel runs us as "HELPER -q -- NAME" with a minimal environment and
- * no stdio. Debian's modprobe does the resolution (aliases, softdeps,
- * blacklists, modules.dep) exactly as on a Debian system.
+ * no stdio; user space (iptables' xtables_insmod) as "HELPER NAME [-q]".
+ * Debian's modprobe does the resolution (aliases, softdeps, blacklists,
+ * modules.dep) exactly as on a Debian system.
  */
 int modprobe_helper_main(int argc, char **argv)
 {
 	char *before = modules_snapshot(), *after, line[1500], ename[300];
 	char loaded[1024] = "", eloaded[1100];
 	_Static_assert(sizeof(line) > sizeof(ename) + sizeof(eloaded) + 32, "line fits");
-	const char *name = argc > 1 ? argv[argc - 1] : "";
+	const char *name = "";
 	int status = 1, fd;
 	size_t lo = 0;
 	pid_t pid;
 
+	/* The module: the last argument that is no option. */
+	for (int i = argc - 1; i > 0 && !*name; i--)
+		if (argv[i][0] != '-')
+			name = argv[i];
 	pid = fork();
 	if (pid == 0) {
 		argv[0] = "modprobe";
@@ -180,5 +225,27 @@ int modprobe_helper_main(int argc, char **argv)
 			status = status ? status : 1;
 		close(fd);
 	}
+	return status;
+}
+
+/*
+ * A request from user space in the container (iptables runs the program
+ * named in /proc/sys/kernel/modprobe itself): the tracer stopped its
+ * execve of HELPER_PATH, which does not exist in the container's mount
+ * namespace. Serve it here, in the agent's, exactly as a kernel request:
+ * the same helper, the same log, recorded for @who.
+ */
+int modules_serve_user(int argc, char **argv, const char *who)
+{
+	int status = 1;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(modprobe_helper_main(argc, argv));
+	if (pid > 0 && waitpid(pid, &status, 0) == pid)
+		status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	else
+		status = 1;
+	modules_take_requests(who);
 	return status;
 }

@@ -24,8 +24,14 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__aarch64__)
+#include <asm/ptrace.h>
+#include <elf.h>
+#endif
 
 #include "profiler/agent/agent.h"
 
@@ -246,6 +252,91 @@ static void netfilter_sockopt(struct tracee *t)
 	}
 }
 
+/* An ioctl that succeeded: its command, by what the descriptor is. */
+static void ioctl_fact(struct tracee *t, const char *who)
+{
+	char path[480], what[512];
+	const char *obj = "file";
+	struct stat st;
+
+	if (!fd_path(t->pid, (long)t->args[0], path, sizeof(path), &st))
+		return;
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		obj = path;
+	else if (S_ISSOCK(st.st_mode))
+		obj = "socket";
+	else if (S_ISFIFO(st.st_mode))
+		obj = "pipe";
+	else if (!strncmp(path, "anon_inode:", 11))
+		obj = path;	/* "anon_inode:[eventfd]" */
+	snprintf(what, sizeof(what), "%s 0x%08x", obj, (unsigned)t->args[1]);
+	fact_add(GUEST_FACT_IOCTLS, what, who);
+}
+
+/*
+ * Turn the syscall @pid is entering into exit_group(@status): a process
+ * that was about to exec the module helper exits as the helper would have.
+ */
+static int exit_instead(pid_t pid, int status)
+{
+#if defined(__x86_64__)
+	struct user_regs_struct regs;
+
+	if (ptrace(PTRACE_GETREGS, pid, 0, &regs))
+		return -errno;
+	regs.orig_rax = SYS_exit_group;
+	regs.rdi = (unsigned long long)status;
+	return ptrace(PTRACE_SETREGS, pid, 0, &regs) ? -errno : 0;
+#elif defined(__aarch64__)
+	struct user_pt_regs regs;
+	struct iovec iov = { &regs, sizeof(regs) };
+	int nr = SYS_exit_group;
+
+	if (ptrace(PTRACE_GETREGSET, pid, NT_PRSTATUS, &iov))
+		return -errno;
+	regs.regs[0] = (unsigned long long)status;
+	if (ptrace(PTRACE_SETREGSET, pid, NT_PRSTATUS, &iov))
+		return -errno;
+	iov = (struct iovec){ &nr, sizeof(nr) };
+	return ptrace(PTRACE_SETREGSET, pid, NT_ARM_SYSTEM_CALL, &iov) ? -errno : 0;
+#else
+	(void)pid;
+	(void)status;
+	return -ENOSYS;
+#endif
+}
+
+/*
+ * execve(HELPER_PATH, ...) from the container: user space asking for a
+ * module (iptables-legacy's xtables_insmod). The path exists only in the
+ * agent's mount namespace; serve the request there and let the process
+ * exit with the helper's status instead of exec'ing.
+ */
+static void modprobe_from_user(struct tracee *t)
+{
+	char path[sizeof(HELPER_PATH) + 1], args[16][256], *argv[17];
+	int argc = 0, status, r;
+	uint64_t p;
+
+	if (!peek(t->pid, t->args[0], path, sizeof(path), true) || strcmp(path, HELPER_PATH))
+		return;
+	for (; argc < 16; argc++) {
+		if (!peek(t->pid, t->args[1] + (uint64_t)argc * sizeof(p), (char *)&p,
+			  sizeof(p), false) || !p ||
+		    !peek(t->pid, p, args[argc], sizeof(args[argc]), true))
+			break;
+		argv[argc] = args[argc];
+	}
+	argv[argc] = NULL;
+	if (argc < 2)
+		return;
+	status = modules_serve_user(argc, argv, who_of(t));
+	r = exit_instead(t->pid, status);
+	if (r < 0)
+		say("module request %s by %s: served, but the caller cannot be told (%s)",
+		    argv[argc - 1], who_of(t), strerror(-r));
+}
+
 static void syscall_exit(struct tracee *t, long rval, const char *who)
 {
 	char buf[256];
@@ -302,6 +393,9 @@ static void syscall_exit(struct tracee *t, long rval, const char *who)
 	case SYS_setsockopt:
 		netfilter_sockopt(t);
 		break;
+	case SYS_ioctl:
+		ioctl_fact(t, who);
+		break;
 	}
 }
 
@@ -319,6 +413,8 @@ static void on_syscall_stop(struct tracee *t)
 		t->compat = info.arch != AUDIT_ARCH_NATIVE;
 		t->modlog_size = modlog_size();
 		fact_syscall((unsigned)t->nr, t->compat, who);
+		if (t->started && !t->compat && t->nr == SYS_execve)
+			modprobe_from_user(t);
 	} else if (info.op == 2 /* PTRACE_SYSCALL_INFO_EXIT */) {
 		if (!t->compat)
 			syscall_exit(t, (long)info.exit.rval, who);

@@ -5,7 +5,8 @@
 # Debian's module tree (in the packed order), sets eth0's address from
 # ktrim.ip=, and runs a busybox workload in its own mount/pid/uts namespaces
 # that reads a marker from the virtio disk (passed into its minimal /dev
-# with --device). A second boot serves HTTP in a
+# with --device), with no module helper (/proc/sys/kernel/modprobe empty). A
+# second boot serves HTTP in a
 # net namespace: ready when the port accepts, then a smoke test. Also:
 # the static init is under 100 KB, images are reproducible, and the listing
 # matches GNU cpio.
@@ -34,7 +35,7 @@ printf '%s' "$marker" | dd of="$work/disk.img" conv=notrunc status=none
 cmd="/bin/busybox sh -c 'echo workload-started pid=\$\$ host=\$(hostname); \
 cat /proc/modules | cut -d\" \" -f1 | sed s/^/loaded:/; \
 head -c ${#marker} /dev/vda; echo; ip -4 addr show eth0 | grep inet; \
-ip route | grep default; echo workload-done'"
+ip route | grep default; echo modprobe=[\$(cat /proc/sys/kernel/modprobe)]; echo workload-done'"
 pack() {
 	"$KTRIM" initramfs --modules-dir "$KMODDIR" --kernel-release "$KREL" \
 		--module virtio_pci --module virtio_blk --module virtio_net \
@@ -87,6 +88,8 @@ expect_line "$log" '^workload-started pid=1 host=ktrim-test$' \
 expect_line "$log" "^$marker$" "workload read the marker from /dev/vda"
 expect_line "$log" 'inet 10\.0\.2\.15/24 .*eth0' "eth0 has the ktrim.ip address"
 expect_line "$log" '^default via 10\.0\.2\.2 dev eth0' "default route from ktrim.ip"
+# No module helper in a shipped image: the kernel and the container get none.
+expect_line "$log" '^modprobe=\[\]$' "/proc/sys/kernel/modprobe is empty (the init gives no helper)"
 expect_line "$log" '^ktrim-timeline: workload-ready [0-9]+ via=stdout tsc=[0-9]+$' \
 	"ready from the stdout pattern"
 expect_line "$log" '^ktrim-timeline: workload-exit [0-9]+ status=0 tsc=[0-9]+$' \

@@ -101,6 +101,25 @@ static void test_filesystems_sockets_ns_cgroups(void **state)
 	kconf_featmap_free(m);
 }
 
+static void test_devices_and_sysctls(void **state)
+{
+	struct kconf_featmap *m = scan();
+
+	/* a miscdevice's .nodename and .name; the profile's /dev/ path */
+	assert_string_equal(syms(m, KCONF_FEAT_DEVICE, "/dev/net/tun"), "NET INET IPV6");
+	assert_string_equal(syms(m, KCONF_FEAT_DEVICE, "net/tun"), "NET INET IPV6");
+	assert_string_equal(syms(m, KCONF_FEAT_DEVICE, "tun"), "NET INET IPV6");
+	assert_null(syms(m, KCONF_FEAT_DEVICE, "/dev/null"));
+	/* a sysctl: the longest registered directory that holds it */
+	assert_string_equal(syms(m, KCONF_FEAT_SYSCTL, "net.ipv6.conf.all.forwarding"),
+			    "NET INET IPV6");
+	assert_string_equal(syms(m, KCONF_FEAT_SYSCTL, "net.ipv6"), "NET INET IPV6");
+	assert_string_equal(syms(m, KCONF_FEAT_SYSCTL, "fs.file-max"), "-");
+	assert_null(syms(m, KCONF_FEAT_SYSCTL, "net.ipv4.ip_forward"));
+	assert_null(syms(m, KCONF_FEAT_SYSCTL, "net"));
+	kconf_featmap_free(m);
+}
+
 static void test_module_aliases(void **state)
 {
 	struct kconf_featmap *m = scan();
@@ -239,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_modules_and_directories),
 		cmocka_unit_test(test_syscalls),
 		cmocka_unit_test(test_filesystems_sockets_ns_cgroups),
+		cmocka_unit_test(test_devices_and_sysctls),
 		cmocka_unit_test(test_module_aliases),
 		cmocka_unit_test(test_cache_valid_then_stale),
 		cmocka_unit_test(test_not_a_tree),

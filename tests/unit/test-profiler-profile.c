@@ -53,6 +53,12 @@ static void test_load_fixture(void **state)
 	assert_string_equal(p.facts[KPROF_SOCKETS].items[0].type, "SOCK_DGRAM");
 	assert_int_equal(p.facts[KPROF_NETFILTER].n, 0);
 	assert_string_equal(p.facts[KPROF_SYSCTLS].items[0].name, "net.ipv4.ip_forward");
+	/* ioctls: "OBJECT CMD" (initramfs/init/abi.h) */
+	f = kprof_profile_find(&p, KPROF_IOCTLS, "/dev/net/tun 0x400454ca");
+	assert_non_null(f);
+	assert_int_equal(f->count, 2);
+	assert_string_equal(f->first, "tunctl");
+	assert_int_equal(p.facts[KPROF_IOCTLS].n, 2);
 	kprof_profile_release(&p);
 	kt_str_free(&err);
 }
