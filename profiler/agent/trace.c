@@ -29,8 +29,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__aarch64__)
-#include <asm/ptrace.h>
 #include <elf.h>
+/*
+ * The arm64 register set PTRACE_GETREGSET(NT_PRSTATUS) gives
+ * (asm/ptrace.h's struct user_pt_regs) and the regset that rewrites a
+ * stopped call's number: spelled out, musl ships no kernel headers and
+ * these are ABI.
+ */
+struct arm64_user_regs {
+	unsigned long long regs[31];
+	unsigned long long sp, pc, pstate;
+};
+#ifndef NT_ARM_SYSTEM_CALL
+#define NT_ARM_SYSTEM_CALL 0x404
+#endif
 #endif
 
 #include "profiler/agent/agent.h"
@@ -288,7 +300,7 @@ static int exit_instead(pid_t pid, int status)
 	regs.rdi = (unsigned long long)status;
 	return ptrace(PTRACE_SETREGS, pid, 0, &regs) ? -errno : 0;
 #elif defined(__aarch64__)
-	struct user_pt_regs regs;
+	struct arm64_user_regs regs;
 	struct iovec iov = { &regs, sizeof(regs) };
 	int nr = SYS_exit_group;
 
