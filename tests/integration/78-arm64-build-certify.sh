@@ -12,28 +12,14 @@
 # machine has them) trims with its boot checks =y.
 set -euo pipefail
 . "$(dirname "$0")/certify-lib.bash"
+. "$(dirname "$0")/arm64-lib.bash"
 : "${KTRIM:?}" "${KTRIM_TOP:?}" "${KTRIM_WORK:?}"
-for t in qemu-system-aarch64 aarch64-linux-gnu-gcc; do
-	command -v "$t" >/dev/null || { echo "FAIL: no $t (ci/deps.sh installs it)"; exit 1; }
-done
-[ -x "$KTRIM_TOP/build/guest/arm64/ktrim-init" ] ||
-	{ echo "FAIL: no arm64 ktrim-init (make builds it with aarch64-linux-gnu-gcc)"; exit 1; }
-eval "$(KTRIM_ARCH=arm64 "$KTRIM_TOP/ci/kernel-cache.sh")"
-export KSRC KIMAGE KMODDIR KBUSYBOX
-export KTRIM_ACCEL=${KTRIM_ACCEL:-tcg} KTRIM_DATADIR=$KTRIM_TOP
+fail() { echo "FAIL: $*"; exit 1; }
+arm64_setup
 
 w=$KTRIM_WORK/78-arm64-build-certify
 rm -rf "$w" && mkdir -p "$w"
-fail() { echo "FAIL: $*"; exit 1; }
-
-{
-	sed 's|^  timeout: 240$|  timeout: 240\n  modprobe: ${KBUSYBOX}|
-	     s|^targets: .*|targets: [kvm-virt-arm64]|' \
-		"$KTRIM_TOP/recipes/workloads/busybox-httpd/ktrim.yaml"
-	echo "arch: arm64"
-} >"$w/ktrim.yaml"
-grep -q 'modprobe: ${KBUSYBOX}' "$w/ktrim.yaml" && grep -qx 'targets: \[kvm-virt-arm64\]' "$w/ktrim.yaml" ||
-	fail "could not edit the example's project"
+arm64_project busybox-httpd "$w/ktrim.yaml"
 KTRIM_BUSYBOX=$KBUSYBOX "$KTRIM_TOP/recipes/workloads/busybox-httpd/make-rootfs.sh" "$w/rootfs" >/dev/null
 prof=$KTRIM_WORK/45-profile-arm64/profile.yaml
 if [ ! -s "$prof" ]; then
