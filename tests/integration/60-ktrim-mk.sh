@@ -71,12 +71,16 @@ echo "ok: ktrim-kernel built $built, ktrim-certify booted it: $(grep -c '    res
 
 # target-info and build agree on every shipped target (and a union).
 mkdir -p "$w/plan"
+# The arm64 targets plan for the same workload as an arm64 one.
+{ grep -v '^arch:' "$w/app/ktrim.yaml"; echo "arch: arm64"; } >"$w/app/ktrim-arm64.yaml"
 for f in "$KTRIM_TOP"/recipes/targets/*.yaml; do
 	t=$(basename "$f" .yaml)
 	"$KTRIM" target-info "$t" > "$w/plan/$t.info"
-	(cd "$w/app" && KSRC=$KSRC KIMAGE=unused KMODDIR=unused \
-		"$KTRIM" build --plan --target "$t" -o "$w/plan/out") > "$w/plan/$t.plan"
 	field() { sed -n "s/^$1: //p" "$w/plan/$t.info"; }
+	proj=ktrim.yaml
+	[ "$(field arch)" = arm64 ] && proj=ktrim-arm64.yaml
+	(cd "$w/app" && KSRC=$KSRC KIMAGE=unused KMODDIR=unused \
+		"$KTRIM" build -f "$proj" --plan --target "$t" -o "$w/plan/out") > "$w/plan/$t.plan"
 	plan() { sed -n "s/^  $1: //p" "$w/plan/$t.plan"; }
 	[ "$(plan make-goal)" = "$(field make-goal)" ] || fail "$t: make goal differs"
 	[ "$(plan kernel-format)" = "$(field kernel-format)" ] || fail "$t: format differs"
@@ -88,6 +92,14 @@ for f in "$KTRIM_TOP"/recipes/targets/*.yaml; do
 	echo "ok: $t: target-info and build --plan agree ($(field make-goal) -> $(field kernel-name))"
 done
 [ ! -e "$w/plan/out" ] || fail "build --plan wrote $w/plan/out"
+# A target of another architecture than the workload's is refused, naming both.
+if (cd "$w/app" && KSRC=$KSRC KIMAGE=unused KMODDIR=unused \
+	"$KTRIM" build --plan --target kvm-virt-arm64 -o "$w/plan/out") > "$w/plan/cross.log" 2>&1; then
+	fail "an x86_64 workload planned for kvm-virt-arm64"
+fi
+grep -q 'the workload is x86_64 (arch:) but target kvm-virt-arm64 is for arm64' "$w/plan/cross.log" ||
+	fail "no clear message for an arm64 target of an x86_64 workload: $(cat "$w/plan/cross.log")"
+echo "ok: an x86_64 workload's build for an arm64 target is refused"
 
 if ci_make ktrim-config KSRC= > "$w/nokrsc.log" 2>&1; then
 	fail "ktrim-config without KSRC succeeded"
